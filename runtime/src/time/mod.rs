@@ -1,0 +1,2 @@
+//! SCAFFOLD: time. Owned by the time work.
+pub(crate) mod driver;
