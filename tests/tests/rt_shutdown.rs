@@ -1,0 +1,395 @@
+//! Shutdown: dropping a runtime drops every live task's future exactly once (pending, queued,
+//! busy), never hangs (not even when destructors spawn), leaves handles and wakers harmless; and
+//! misuse (nested `block_on`, spawning outside a runtime) panics with a clear message.
+
+mod common;
+
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::Arc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use common::*;
+use weft::runtime::{Handle, Runtime};
+use weft::task::{yield_now, JoinHandle};
+
+const PENDING: usize = 1000;
+
+/// Spawns PENDING tasks that each hold a drop guard and then wait forever; returns once every
+/// one of them has been polled.
+fn fill_with_pending_tasks(rt: &Runtime, drops: &Counter) -> Vec<JoinHandle<()>> {
+    let polls = counter();
+    let (d, p) = (drops.clone(), polls.clone());
+    rt.block_on(async move {
+        let hs: Vec<_> = (0..PENDING)
+            .map(|_| {
+                let g = DropGuard::new(&d);
+                weft::spawn(count_polls(&p, async move {
+                    let _g = g;
+                    std::future::pending::<()>().await
+                }))
+            })
+            .collect();
+        while get(&p) < PENDING {
+            yield_now().await;
+        }
+        hs
+    })
+}
+
+fn drop_with_pending_tasks(rt: Runtime) {
+    let drops = counter();
+    let handles = fill_with_pending_tasks(&rt, &drops);
+    assert_eq!(get(&drops), 0);
+    drop(rt);
+    assert_eq!(
+        get(&drops),
+        PENDING,
+        "when drop(Runtime) returns, every pending task's future must have been dropped once"
+    );
+    // Handles that outlive the runtime resolve as cancelled instead of hanging.
+    for h in handles {
+        let res = futures_lite::future::block_on(h);
+        assert!(res.expect_err("a task dropped by shutdown").is_cancelled());
+    }
+}
+
+#[test]
+fn drop_runtime_with_1000_pending_tasks_multi_thread() {
+    guard(|| drop_with_pending_tasks(multi(2)));
+}
+
+#[test]
+fn drop_runtime_with_1000_pending_tasks_current_thread() {
+    guard(|| drop_with_pending_tasks(current()));
+}
+
+#[test]
+fn drop_runtime_with_1000_never_polled_tasks_current_thread() {
+    guard(|| {
+        let rt = current();
+        let drops = counter();
+        let polls = counter();
+        for _ in 0..PENDING {
+            let g = DropGuard::new(&drops);
+            drop(rt.spawn(count_polls(&polls, async move {
+                let _g = g;
+            })));
+        }
+        drop(rt);
+        assert_eq!(
+            get(&polls),
+            0,
+            "no block_on ran, so nothing may have been polled"
+        );
+        assert_eq!(
+            get(&drops),
+            PENDING,
+            "queued tasks must be dropped by shutdown"
+        );
+    });
+}
+
+#[test]
+fn drop_runtime_with_busy_tasks_returns_promptly() {
+    guard(|| {
+        let rt = multi(2);
+        let drops = counter();
+        let polls = counter();
+        for _ in 0..100 {
+            let g = DropGuard::new(&drops);
+            drop(rt.spawn(count_polls(&polls, async move {
+                let _g = g;
+                loop {
+                    yield_now().await;
+                }
+            })));
+        }
+        assert!(wait_until(Duration::from_secs(10), || get(&polls) >= 1000));
+        let t0 = Instant::now();
+        drop(rt);
+        let took = t0.elapsed();
+        assert_eq!(get(&drops), 100);
+        assert!(
+            took < Duration::from_secs(5),
+            "dropping a runtime of busy tasks took {took:?}"
+        );
+    });
+}
+
+#[test]
+fn shutdown_timeout_drops_pending_tasks() {
+    guard(|| {
+        let rt = multi(2);
+        let drops = counter();
+        let _handles = fill_with_pending_tasks(&rt, &drops);
+        rt.shutdown_timeout(Duration::from_secs(5));
+        assert_eq!(get(&drops), PENDING);
+    });
+}
+
+/// Spawns a replacement through `handle` when dropped, `depth` times over; every future ever
+/// created adds one to `created` and, when dropped, one to `dropped`.
+struct Respawner {
+    handle: Handle,
+    depth: u32,
+    created: Counter,
+    dropped: Counter,
+}
+
+impl Respawner {
+    fn new(handle: Handle, depth: u32, created: &Counter, dropped: &Counter) -> Respawner {
+        bump(created);
+        Respawner {
+            handle,
+            depth,
+            created: created.clone(),
+            dropped: dropped.clone(),
+        }
+    }
+}
+
+impl Drop for Respawner {
+    fn drop(&mut self) {
+        if self.depth > 0 {
+            let next = Respawner::new(
+                self.handle.clone(),
+                self.depth - 1,
+                &self.created,
+                &self.dropped,
+            );
+            drop(self.handle.spawn(async move {
+                let _next = next;
+                std::future::pending::<()>().await
+            }));
+        }
+        bump(&self.dropped);
+    }
+}
+
+#[test]
+fn tasks_that_spawn_in_their_destructor_do_not_hang_shutdown() {
+    guard(|| {
+        for rt in [multi(2), current()] {
+            let created = counter();
+            let dropped = counter();
+            let handle = rt.handle().clone();
+            let (c, d) = (created.clone(), dropped.clone());
+            rt.block_on(async move {
+                for _ in 0..50 {
+                    let r = Respawner::new(handle.clone(), 3, &c, &d);
+                    drop(weft::spawn(async move {
+                        let _r = r;
+                        std::future::pending::<()>().await
+                    }));
+                }
+                yield_now().await;
+            });
+            drop(rt);
+            assert_eq!(get(&created), 50 * 4);
+            assert_eq!(
+                get(&dropped),
+                get(&created),
+                "a future spawned during shutdown was leaked (never dropped)"
+            );
+        }
+    });
+}
+
+#[test]
+fn destructors_that_use_the_ambient_runtime_do_not_hang_shutdown() {
+    guard(|| {
+        struct SpawnIfInside(Counter);
+        impl Drop for SpawnIfInside {
+            fn drop(&mut self) {
+                if let Ok(h) = Handle::try_current() {
+                    let c = self.0.clone();
+                    drop(h.spawn(async move { bump(&c) }));
+                }
+            }
+        }
+        let rt = multi(2);
+        let ran = counter();
+        let r = ran.clone();
+        rt.block_on(async move {
+            for _ in 0..100 {
+                let s = SpawnIfInside(r.clone());
+                drop(weft::spawn(async move {
+                    let _s = s;
+                    std::future::pending::<()>().await
+                }));
+            }
+            yield_now().await;
+        });
+        let t0 = Instant::now();
+        drop(rt);
+        assert!(t0.elapsed() < Duration::from_secs(5));
+        // Spawning during shutdown may or may not run the task, but must not run it twice.
+        assert!(get(&ran) <= 100);
+    });
+}
+
+#[test]
+fn waking_a_task_after_its_runtime_is_gone_is_harmless() {
+    guard(|| {
+        let gate = Gate::new();
+        let polls = counter();
+        let rt = multi(2);
+        let g = gate.clone();
+        drop(rt.spawn(count_polls(&polls, async move { g.wait().await })));
+        assert!(wait_until(Duration::from_secs(10), || get(&polls) == 1));
+        drop(rt);
+        gate.open(); // calls the stale waker
+        thread::sleep(Duration::from_millis(20));
+        assert_eq!(
+            get(&polls),
+            1,
+            "a task was polled after its runtime was dropped"
+        );
+    });
+}
+
+#[test]
+fn spawning_through_a_handle_after_shutdown_is_not_a_hang_or_a_leak() {
+    guard(|| {
+        let rt = multi(2);
+        let handle = rt.handle().clone();
+        drop(rt);
+        let drops = counter();
+        let g = DropGuard::new(&drops);
+        let res = panic::catch_unwind(AssertUnwindSafe(|| {
+            handle.spawn(async move {
+                let _g = g;
+                1
+            })
+        }));
+        if let Ok(h) = res {
+            // Accepted: then it resolves (as cancelled, since nothing can run it).
+            let out = futures_lite::future::block_on(h);
+            assert!(out
+                .expect_err("no runtime is left to run it")
+                .is_cancelled());
+        }
+        assert_eq!(
+            get(&drops),
+            1,
+            "the future given to a dead runtime was not dropped"
+        );
+    });
+}
+
+#[test]
+fn create_and_drop_many_runtimes() {
+    guard(|| {
+        for i in 0..20 {
+            let rt = if i % 2 == 0 { multi(2) } else { current() };
+            let drops = counter();
+            let g = DropGuard::new(&drops);
+            let out = rt.block_on(async move {
+                drop(weft::spawn(async move {
+                    let _g = g;
+                    std::future::pending::<()>().await
+                }));
+                weft::spawn(async move { i }).await.unwrap()
+            });
+            assert_eq!(out, i);
+            drop(rt);
+            assert_eq!(get(&drops), 1);
+        }
+    });
+}
+
+#[test]
+fn runtime_can_be_dropped_on_another_thread() {
+    guard(|| {
+        let rt = multi(2);
+        let drops = counter();
+        let _hs = fill_with_pending_tasks(&rt, &drops);
+        thread::spawn(move || drop(rt)).join().unwrap();
+        assert_eq!(get(&drops), PENDING);
+    });
+}
+
+// ---------------------------------------------------------------- misuse
+
+const NESTED: &str = "cannot block_on inside a running runtime";
+const OUTSIDE: &str = "no weft runtime is running";
+
+#[test]
+#[should_panic(expected = "cannot block_on inside a running runtime")]
+fn block_on_inside_block_on_panics_multi_thread() {
+    guard(|| {
+        let rt = multi(2);
+        rt.block_on(async { rt.block_on(async { 1 }) });
+    });
+}
+
+#[test]
+#[should_panic(expected = "cannot block_on inside a running runtime")]
+fn block_on_inside_block_on_panics_current_thread() {
+    guard(|| {
+        let rt = current();
+        rt.block_on(async { rt.block_on(async { 1 }) });
+    });
+}
+
+#[test]
+fn handle_block_on_inside_a_task_panics_with_a_clear_message() {
+    guard(|| {
+        for rt in [multi(2), current()] {
+            let err = rt
+                .block_on(async {
+                    weft::spawn(async { Handle::current().block_on(async { 1 }) }).await
+                })
+                .expect_err("block_on inside a task must panic");
+            assert!(err.is_panic());
+            let msg = panic_message(&*err.into_panic());
+            assert!(msg.contains(NESTED), "unexpected message {msg:?}");
+            // The runtime survives the misuse.
+            assert_eq!(
+                rt.block_on(async { weft::spawn(async { 2 }).await.unwrap() }),
+                2
+            );
+        }
+    });
+}
+
+#[test]
+fn another_runtimes_block_on_inside_a_task_panics() {
+    guard(|| {
+        let outer = multi(2);
+        let inner = Arc::new(current());
+        let i = inner.clone();
+        let err = outer
+            .block_on(async move { weft::spawn(async move { i.block_on(async { 3 }) }).await })
+            .expect_err("block_on of another runtime inside a task must panic");
+        assert!(err.is_panic());
+        let msg = panic_message(&*err.into_panic());
+        assert!(msg.contains(NESTED), "unexpected message {msg:?}");
+        drop(outer);
+        // The inner runtime was never entered and still works.
+        assert_eq!(inner.block_on(async { 4 }), 4);
+    });
+}
+
+#[test]
+fn spawn_outside_a_runtime_panics_with_a_clear_message() {
+    guard(|| {
+        expect_panic_containing(OUTSIDE, || weft::spawn(async { 1 }));
+        expect_panic_containing(OUTSIDE, || weft::task::spawn(async { 1 }));
+        // Still outside after a runtime came and went on this thread.
+        let rt = multi(2);
+        rt.block_on(async { weft::spawn(async {}).await.unwrap() });
+        expect_panic_containing(OUTSIDE, || weft::spawn(async { 1 }));
+        drop(rt);
+        expect_panic_containing(OUTSIDE, || weft::spawn(async { 1 }));
+    });
+}
+
+#[test]
+#[should_panic(expected = "no weft runtime is running")]
+fn spawn_outside_a_runtime_should_panic() {
+    guard(|| {
+        drop(weft::spawn(async {}));
+    });
+}

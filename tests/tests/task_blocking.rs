@@ -1,0 +1,295 @@
+//! `spawn_blocking`: results, panics, the `max_blocking_threads` bound, the runtime context on
+//! blocking threads, async work going on beside it, and shutdown waiting for (or, with
+//! `shutdown_timeout`, giving up on) running blocking tasks.
+
+mod common;
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
+use std::sync::Arc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use common::*;
+use weft::runtime::{Builder, Handle};
+use weft::task::yield_now;
+
+#[test]
+fn spawn_blocking_returns_results() {
+    guard(|| {
+        for rt in [multi(2), current()] {
+            let caller = thread::current().id();
+            let (a, b, other_thread) = rt.block_on(async move {
+                let a = weft::spawn_blocking(|| (1..=10).sum::<u32>())
+                    .await
+                    .unwrap();
+                let b = weft::task::spawn_blocking(|| String::from("blocking"))
+                    .await
+                    .unwrap();
+                let id = weft::spawn_blocking(|| thread::current().id())
+                    .await
+                    .unwrap();
+                (a, b, id != caller)
+            });
+            assert_eq!(a, 55);
+            assert_eq!(b, "blocking");
+            assert!(
+                other_thread,
+                "a blocking closure ran on the block_on thread"
+            );
+        }
+    });
+}
+
+#[test]
+fn spawn_blocking_from_inside_a_task() {
+    guard(|| {
+        let rt = multi(2);
+        let out = rt.block_on(async {
+            weft::spawn(async {
+                let h = weft::spawn_blocking(|| {
+                    thread::sleep(Duration::from_millis(10));
+                    21
+                });
+                h.await.unwrap() * 2
+            })
+            .await
+            .unwrap()
+        });
+        assert_eq!(out, 42);
+    });
+}
+
+#[test]
+fn one_hundred_blocking_jobs_each_run_once() {
+    guard(|| {
+        let rt = multi(2);
+        let runs = counter();
+        let r = runs.clone();
+        let sum = rt.block_on(async move {
+            let hs: Vec<_> = (0..100usize)
+                .map(|i| {
+                    let r = r.clone();
+                    weft::spawn_blocking(move || {
+                        bump(&r);
+                        i
+                    })
+                })
+                .collect();
+            let mut sum = 0;
+            for h in hs {
+                sum += h.await.unwrap();
+            }
+            sum
+        });
+        assert_eq!(sum, (0..100).sum());
+        assert_eq!(get(&runs), 100);
+    });
+}
+
+#[test]
+fn panic_in_spawn_blocking_is_reported() {
+    guard(|| {
+        let rt = multi(2);
+        let err = rt
+            .block_on(async { weft::spawn_blocking(|| panic!("blocking boom")).await })
+            .unwrap_err();
+        assert!(err.is_panic());
+        assert!(!err.is_cancelled());
+        let msg = err.into_panic().downcast::<&str>().expect("&str payload");
+        assert_eq!(*msg, "blocking boom");
+        // The pool still serves jobs afterwards.
+        let again = rt.block_on(async { weft::spawn_blocking(|| 3).await.unwrap() });
+        assert_eq!(again, 3);
+    });
+}
+
+#[test]
+fn max_blocking_threads_bounds_concurrency() {
+    guard(|| {
+        let rt = Builder::new_multi_thread()
+            .worker_threads(2)
+            .max_blocking_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let running = Arc::new(AtomicUsize::new(0));
+        let max_seen = Arc::new(AtomicUsize::new(0));
+        let runs = counter();
+        let (r, m, n) = (running.clone(), max_seen.clone(), runs.clone());
+        rt.block_on(async move {
+            let hs: Vec<_> = (0..8)
+                .map(|_| {
+                    let (r, m, n) = (r.clone(), m.clone(), n.clone());
+                    weft::spawn_blocking(move || {
+                        let now = r.fetch_add(1, SeqCst) + 1;
+                        m.fetch_max(now, SeqCst);
+                        thread::sleep(Duration::from_millis(40));
+                        r.fetch_sub(1, SeqCst);
+                        bump(&n);
+                    })
+                })
+                .collect();
+            for h in hs {
+                h.await.unwrap();
+            }
+        });
+        assert_eq!(
+            get(&runs),
+            8,
+            "every queued blocking job must run exactly once"
+        );
+        let max = max_seen.load(SeqCst);
+        assert!(
+            max <= 2,
+            "max_blocking_threads(2), but {max} blocking jobs ran at once"
+        );
+        assert_eq!(
+            max, 2,
+            "8 queued jobs with a bound of 2 should use both threads"
+        );
+    });
+}
+
+#[test]
+fn blocking_jobs_do_not_stall_async_tasks() {
+    guard(|| {
+        let rt = multi(1);
+        let blocker_done = Arc::new(AtomicBool::new(false));
+        let bd = blocker_done.clone();
+        let async_done_while_blocking = rt.block_on(async move {
+            let blocking = weft::spawn_blocking(move || {
+                thread::sleep(Duration::from_millis(500));
+                bd.store(true, SeqCst);
+            });
+            let bd = blocker_done.clone();
+            let a = weft::spawn(async move {
+                for _ in 0..10 {
+                    yield_now().await;
+                }
+                !bd.load(SeqCst)
+            });
+            let r = a.await.unwrap();
+            blocking.await.unwrap();
+            r
+        });
+        assert!(
+            async_done_while_blocking,
+            "an async task on the only worker waited for a blocking job"
+        );
+    });
+}
+
+#[test]
+fn blocking_threads_are_inside_the_runtime() {
+    guard(|| {
+        let rt = multi(2);
+        let (has_handle, spawned, nested_block_on) = rt.block_on(async {
+            weft::spawn_blocking(|| {
+                let has_handle = Handle::try_current().is_ok();
+                let h = weft::spawn(async { 4 });
+                // A blocking thread is not a runtime worker: Handle::block_on is allowed here.
+                let spawned = Handle::current().block_on(h).unwrap();
+                let nested =
+                    Handle::current().block_on(async { weft::spawn(async { 5 }).await.unwrap() });
+                (has_handle, spawned, nested)
+            })
+            .await
+            .unwrap()
+        });
+        assert!(
+            has_handle,
+            "Handle::try_current() failed on a blocking thread"
+        );
+        assert_eq!(spawned, 4);
+        assert_eq!(nested_block_on, 5);
+    });
+}
+
+#[test]
+fn dropping_the_runtime_waits_for_a_running_blocking_task() {
+    guard(|| {
+        let rt = multi(2);
+        let started = Arc::new(AtomicBool::new(false));
+        let finished = Arc::new(AtomicBool::new(false));
+        let (s, f) = (started.clone(), finished.clone());
+        drop(rt.spawn(async move {
+            drop(weft::spawn_blocking(move || {
+                s.store(true, SeqCst);
+                thread::sleep(Duration::from_millis(300));
+                f.store(true, SeqCst);
+            }));
+        }));
+        assert!(wait_until(Duration::from_secs(10), || started.load(SeqCst)));
+        drop(rt);
+        assert!(
+            finished.load(SeqCst),
+            "drop(Runtime) returned while a blocking task was still running"
+        );
+    });
+}
+
+#[test]
+fn shutdown_timeout_gives_up_on_a_stuck_blocking_task() {
+    guard(|| {
+        let rt = multi(2);
+        let started = Arc::new(AtomicBool::new(false));
+        let s = started.clone();
+        let pending_drops = counter();
+        let pd = pending_drops.clone();
+        rt.block_on(async move {
+            drop(weft::spawn_blocking(move || {
+                s.store(true, SeqCst);
+                thread::sleep(Duration::from_secs(5));
+            }));
+            for _ in 0..10 {
+                let g = DropGuard::new(&pd);
+                drop(weft::spawn(async move {
+                    let _g = g;
+                    std::future::pending::<()>().await
+                }));
+            }
+        });
+        assert!(wait_until(Duration::from_secs(10), || started.load(SeqCst)));
+        let t0 = Instant::now();
+        rt.shutdown_timeout(Duration::from_millis(50));
+        let took = t0.elapsed();
+        assert!(
+            took < Duration::from_secs(2),
+            "shutdown_timeout(50ms) took {took:?} with a 5 s blocking task running"
+        );
+        assert_eq!(
+            get(&pending_drops),
+            10,
+            "shutdown_timeout must drop pending tasks"
+        );
+    });
+}
+
+#[test]
+fn shutdown_timeout_waits_for_a_short_blocking_task() {
+    guard(|| {
+        let rt = multi(2);
+        let started = Arc::new(AtomicBool::new(false));
+        let finished = Arc::new(AtomicBool::new(false));
+        let (s, f) = (started.clone(), finished.clone());
+        rt.block_on(async move {
+            drop(weft::spawn_blocking(move || {
+                s.store(true, SeqCst);
+                thread::sleep(Duration::from_millis(100));
+                f.store(true, SeqCst);
+            }));
+        });
+        assert!(wait_until(Duration::from_secs(10), || started.load(SeqCst)));
+        let t0 = Instant::now();
+        rt.shutdown_timeout(Duration::from_secs(10));
+        let took = t0.elapsed();
+        assert!(
+            finished.load(SeqCst),
+            "shutdown_timeout returned before the blocking task ended"
+        );
+        assert!(
+            took < Duration::from_secs(5),
+            "shutdown_timeout(10s) took {took:?}: it should return once the blocking task ends"
+        );
+    });
+}
