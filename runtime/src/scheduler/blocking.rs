@@ -10,11 +10,12 @@
 //!   ones finish, and `shutdown` waits for them up to its timeout.
 
 use super::Handle;
-use crate::loom::{lock, Arc, Condvar, Mutex};
+use crate::loom::{lock, Condvar, Mutex};
 use crate::runtime::context;
 use crate::task::{BlockingTask, Id, JoinHandle, Notified, Schedule, Task};
 use std::collections::VecDeque;
 use std::fmt;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// The callbacks a runtime's threads run, from the `Builder`.

@@ -102,6 +102,7 @@ impl OwnedTasks {
         self.shards.iter().map(|shard| lock(shard).spawned).sum()
     }
 
+    #[allow(dead_code)]
     pub(crate) fn is_empty(&self) -> bool {
         self.len() == 0
     }
