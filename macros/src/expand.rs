@@ -157,6 +157,11 @@ fn generate(entry: Entry, mut input: ItemFn, config: Config) -> TokenStream {
     let ItemFn {
         attrs, vis, sig, ..
     } = &input;
+    // A user's own `#[test]` is an error reported by `check_signature`; leave it out here so
+    // that it does not also draw a duplicate-attribute warning.
+    let attrs = attrs
+        .iter()
+        .filter(|a| entry == Entry::Main || !is_test_attr(a));
     quote! {
         #test_attr
         #(#attrs)*
