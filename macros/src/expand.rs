@@ -7,8 +7,8 @@
 //!
 //! If anything is wrong (bad options, a missing `async`), the output is still the function,
 //! expanded with the default options, next to a spanned `compile_error!`: the user then sees
-//! one clear error rather than knock-on ones (no `main` function, `main` cannot be async), and
-//! IDEs keep working on the body.
+//! our error rather than knock-on ones (no `main` function, `main` cannot be async), and IDEs
+//! keep working on the body.
 
 use crate::args::{self, Config, Entry, Flavor};
 use proc_macro2::{Span, TokenStream};
@@ -61,18 +61,16 @@ fn check_signature(entry: Entry, input: &ItemFn) -> syn::Result<()> {
 
 /// Whether `attr` is `#[test]` or a path to the built-in one (`#[core::prelude::v1::test]`).
 fn is_test_attr(attr: &Attribute) -> bool {
-    let path = attr.path();
-    if path.is_ident("test") {
-        return true;
-    }
-    let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+    let names: Vec<String> = attr
+        .path()
+        .segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
     matches!(
-        segments
-            .iter()
-            .map(String::as_str)
-            .collect::<Vec<_>>()
-            .as_slice(),
-        ["core" | "std", "prelude", _, "test"]
+        names.as_slice(),
+        ["test"] | ["core" | "std", "prelude", _, "test"]
     )
 }
 
@@ -81,8 +79,10 @@ fn generate(entry: Entry, mut input: ItemFn, config: Config) -> TokenStream {
     input.sig.asyncness = None;
 
     // Errors about the value the body produces (a type mismatch with the declared return type)
-    // are reported on the generated `block_on`; give it the span of the body's last statement
-    // so that they point at user code, as tokio does.
+    // are reported on the generated `block_on`; give it the location of the body's last
+    // statement so that they point at user code, as tokio does. The spans keep call-site
+    // hygiene (`located_at`), so that the compiler and clippy still see generated code and do
+    // not lint it as the user's (unneeded `return`, unused qualifications: tokio-rs/tokio#7866).
     let (last_start, last_end) = {
         let mut last = input
             .block
@@ -91,8 +91,9 @@ fn generate(entry: Entry, mut input: ItemFn, config: Config) -> TokenStream {
             .map(ToTokens::into_token_stream)
             .unwrap_or_default()
             .into_iter();
-        let start = last.next().map_or_else(Span::call_site, |t| t.span());
-        let end = last.last().map_or(start, |t| t.span());
+        let here = |t: proc_macro2::TokenTree| Span::call_site().located_at(t.span());
+        let start = last.next().map_or_else(Span::call_site, here);
+        let end = last.last().map_or(start, here);
         (start, end)
     };
 
