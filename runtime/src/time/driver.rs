@@ -26,7 +26,9 @@ impl std::fmt::Debug for TimeDriver {
 #[allow(dead_code)]
 impl TimeDriver {
     pub(crate) fn new(wake_driver: Box<dyn Fn() + Send + Sync>) -> TimeDriver {
-        TimeDriver { _wake_driver: wake_driver }
+        TimeDriver {
+            _wake_driver: wake_driver,
+        }
     }
     /// How long the driver holder may sleep; records that deadline.
     pub(crate) fn before_park(&self) -> Option<Duration> {
