@@ -1,16 +1,134 @@
-//! `#[weft::main]` and `#[weft::test]`.
+//! `#[weft::main]` and `#[weft::test]`: run an `async fn` on a weft runtime.
+//!
+//! ```
+//! #[weft::main]
+//! async fn main() {
+//!     let answer = weft::spawn(async { 6 * 7 }).await.unwrap();
+//!     assert_eq!(answer, 42);
+//! }
+//! ```
+//!
+//! Use these through the `weft` crate, which re-exports them; this crate is an implementation
+//! detail. The generated code names `::weft::runtime::Builder`, so `weft` must be a direct
+//! dependency of the crate that uses the attributes, under that name.
+//!
+//! # What they expand to
+//!
+//! The `async fn` becomes a plain fn with the same name, attributes, visibility and return
+//! type. Its body is moved, unchanged, into an `async move { ... }` block, which is
+//! `block_on`ed on a freshly built runtime:
+//!
+//! ```ignore
+//! fn main() {
+//!     let body = async move { /* the original body */ };
+//!     return ::weft::runtime::Builder::new_multi_thread()
+//!         .enable_all()
+//!         .build()
+//!         .expect("failed to build the weft runtime")
+//!         .block_on(body);
+//! }
+//! ```
+//!
+//! So `?` and `return` in the body behave as in tokio: they leave the async block, and its
+//! output is what the function returns. As in tokio, the async block's output type is inferred
+//! from the body, not taken from the declaration, so an `Err` that must be coerced
+//! (`return Err(Box::new(e))` in a fn returning `Result<(), Box<dyn Error>>`) needs an explicit
+//! `.into()` or `?` to convert it.
+//!
+//! # Options
+//!
+//! | option | values | default |
+//! |---|---|---|
+//! | `flavor` | `"multi_thread"`, `"current_thread"` | `"multi_thread"` for `main`, `"current_thread"` for `test` |
+//! | `worker_threads` | an integer literal > 0; multi-thread flavor only | one worker per core |
+//!
+//! Misuse is a compile error at the offending tokens: a missing `async`, `worker_threads = 0`,
+//! `worker_threads` with the current-thread flavor, an unknown option or flavor, an option
+//! given twice, arguments on `main`, and a second `#[test]` under `#[weft::test]`.
 #![warn(missing_docs, missing_debug_implementations, rust_2018_idioms)]
 #![deny(clippy::undocumented_unsafe_blocks)]
+
+mod args;
+mod expand;
+
+use args::Entry;
 use proc_macro::TokenStream;
 
 /// Runs an `async fn main` on a weft runtime.
+///
+/// Builds the multi-thread runtime with one worker per core (or `worker_threads = N`, or the
+/// current-thread runtime with `flavor = "current_thread"`), `block_on`s the body, and drops the
+/// runtime (which cancels the tasks still alive) when the body returns.
+///
+/// ```
+/// use std::error::Error;
+///
+/// #[weft::main(worker_threads = 2)]
+/// async fn main() -> Result<(), Box<dyn Error>> {
+///     let n: u32 = "42".parse()?;
+///     let doubled = weft::spawn(async move { n * 2 }).await.unwrap();
+///     assert_eq!(doubled, 84);
+///     Ok(())
+/// }
+/// ```
+///
+/// ```
+/// #[weft::main(flavor = "current_thread")]
+/// async fn main() {
+///     let task = weft::spawn(async { "spawned" });
+///     assert_eq!(task.await.unwrap(), "spawned");
+/// }
+/// ```
+///
+/// The function need not be named `main` (as in tokio): a `#[weft::main]` fn of any name is a
+/// sync fn that runs its body on a new runtime each time it is called, and it may take
+/// arguments, which the body captures by move. Only a function named `main` must take none.
+///
+/// ```
+/// #[weft::main(flavor = "current_thread")]
+/// async fn run(x: u32) -> u32 {
+///     weft::spawn(async move { x + 1 }).await.unwrap()
+/// }
+///
+/// fn main() {
+///     assert_eq!(run(41), 42);
+/// }
+/// ```
+///
+/// Calling such a function from inside a running runtime panics, as any nested `block_on` does.
+///
+/// The `async` keyword is required:
+///
+/// ```compile_fail
+/// #[weft::main]
+/// fn main() {}
+/// ```
 #[proc_macro_attribute]
-pub fn main(_args: TokenStream, item: TokenStream) -> TokenStream {
-    item
+pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand::expand(Entry::Main, args.into(), item.into()).into()
 }
 
 /// Runs an `async fn` test on a weft runtime.
+///
+/// Expands to a `#[test]` fn that builds a runtime, current-thread unless
+/// `flavor = "multi_thread"` is given (optionally with `worker_threads = N`), and `block_on`s
+/// the body. Each test gets its own runtime. Other attributes, such as `#[should_panic]` or
+/// `#[ignore]`, are kept; do not add `#[test]` yourself.
+///
+/// ```no_run
+/// #[weft::test]
+/// async fn spawns() {
+///     assert_eq!(weft::spawn(async { 1 }).await.unwrap(), 1);
+/// }
+///
+/// #[weft::test(flavor = "multi_thread", worker_threads = 2)]
+/// async fn on_two_workers() -> Result<(), weft::task::JoinError> {
+///     let answer = weft::spawn(async { 42 }).await?;
+///     assert_eq!(answer, 42);
+///     Ok(())
+/// }
+/// ```
 #[proc_macro_attribute]
-pub fn test(_args: TokenStream, item: TokenStream) -> TokenStream {
-    item
+pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand::expand(Entry::Test, args.into(), item.into()).into()
 }

@@ -1,36 +1,156 @@
-//! SCAFFOLD: replaced by the real handle.
-use crate::task::JoinHandle;
-use std::future::Future;
+//! `Handle`: a cheap, cloneable reference to a runtime.
 
-/// A handle to a runtime.
-#[derive(Debug, Clone)]
+use super::context;
+use super::RuntimeMetrics;
+use crate::loom::Parker;
+use crate::scheduler::Handle as SchedulerHandle;
+use crate::task::JoinHandle;
+use std::fmt;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
+
+/// A handle to a runtime: spawn on it, block on it, or read its metrics from any thread.
+///
+/// ```
+/// let runtime = weft::runtime::Runtime::new().unwrap();
+/// let handle = runtime.handle().clone();
+/// let joined = std::thread::spawn(move || handle.block_on(handle.spawn(async { 7 })))
+///     .join()
+///     .unwrap();
+/// assert_eq!(joined.unwrap(), 7);
+/// ```
+#[derive(Clone)]
 pub struct Handle {
-    _p: (),
+    pub(crate) inner: SchedulerHandle,
 }
 
 /// The error of [`Handle::try_current`] outside a runtime.
 #[derive(Debug)]
 pub struct TryCurrentError(());
 
+impl fmt::Display for TryCurrentError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("no weft runtime is running on this thread")
+    }
+}
+
+impl std::error::Error for TryCurrentError {}
+
+/// Keeps a runtime current on this thread; from [`Runtime::enter`](super::Runtime::enter) or
+/// [`Handle::enter`].
+#[must_use = "the runtime is current only while the guard lives"]
+pub struct EnterGuard<'a> {
+    _guard: context::SetSchedulerGuard,
+    /// The guard restores a thread-local: it must drop on the thread that made it.
+    _not_send: PhantomData<(&'a Handle, *const ())>,
+}
+
 impl Handle {
-    /// The handle of the runtime this thread is in; panics outside one.
-    pub fn current() -> Handle {
-        todo!()
-    }
     /// The handle of the runtime this thread is in.
-    pub fn try_current() -> Result<Handle, TryCurrentError> {
-        todo!()
+    ///
+    /// # Panics
+    /// Outside a weft runtime; see [`try_current`](Handle::try_current).
+    #[track_caller]
+    pub fn current() -> Handle {
+        Handle::try_current().unwrap_or_else(|_| {
+            panic!(
+                "no weft runtime is running: Handle::current must be called from a task, \
+                 #[weft::main], Runtime::block_on or inside Runtime::enter"
+            )
+        })
     }
+
+    /// The handle of the runtime this thread is in, or an error outside one.
+    pub fn try_current() -> Result<Handle, TryCurrentError> {
+        context::try_scheduler()
+            .map(|inner| Handle { inner })
+            .ok_or(TryCurrentError(()))
+    }
+
     /// Spawns a task on this runtime.
-    pub fn spawn<F>(&self, _future: F) -> JoinHandle<F::Output>
+    pub fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        todo!()
+        self.inner.spawn(future)
     }
-    /// Runs a future to completion on this thread.
-    pub fn block_on<F: Future>(&self, _future: F) -> F::Output {
-        todo!()
+
+    /// Runs a blocking closure on this runtime's blocking pool.
+    pub fn spawn_blocking<F, R>(&self, f: F) -> JoinHandle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        self.inner.spawn_blocking(f)
+    }
+
+    /// Runs `future` to completion on this thread; see
+    /// [`Runtime::block_on`](super::Runtime::block_on).
+    ///
+    /// # Panics
+    /// Inside a running runtime: use `.await` there.
+    #[track_caller]
+    pub fn block_on<F: Future>(&self, future: F) -> F::Output {
+        let _runtime = context::enter_runtime(self.inner.clone());
+        match &self.inner {
+            SchedulerHandle::MultiThread(_) => block_on_this_thread(future),
+            SchedulerHandle::CurrentThread(shared) => shared.block_on(future),
+        }
+    }
+
+    /// Makes this runtime current on this thread until the guard drops.
+    pub fn enter(&self) -> EnterGuard<'_> {
+        EnterGuard {
+            _guard: context::set_scheduler(self.inner.clone()),
+            _not_send: PhantomData,
+        }
+    }
+
+    /// A snapshot of the runtime's counters.
+    pub fn metrics(&self) -> RuntimeMetrics {
+        self.inner.metrics()
+    }
+}
+
+/// Polls `future` on this thread, sleeping between wakes.
+fn block_on_this_thread<F: Future>(future: F) -> F::Output {
+    struct ThreadWaker(crate::loom::Unparker);
+    impl Wake for ThreadWaker {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+        fn wake_by_ref(self: &Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+    let parker = Parker::new();
+    let waker = Waker::from(Arc::new(ThreadWaker(parker.unparker().clone())));
+    let mut cx = Context::from_waker(&waker);
+    let mut future = pin!(future);
+    loop {
+        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            return output;
+        }
+        parker.park();
+    }
+}
+
+impl fmt::Debug for Handle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let flavor = match self.inner {
+            SchedulerHandle::MultiThread(_) => "multi_thread",
+            SchedulerHandle::CurrentThread(_) => "current_thread",
+        };
+        f.debug_struct("Handle").field("flavor", &flavor).finish()
+    }
+}
+
+impl fmt::Debug for EnterGuard<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EnterGuard").finish()
     }
 }

@@ -1,38 +1,156 @@
-//! SCAFFOLD: replaced by the real runtime.
-use super::Handle;
+//! `Runtime`: owns the scheduler's threads; dropping it shuts everything down.
+
+use super::{EnterGuard, Handle};
+use crate::scheduler::blocking::{BlockingPool, ThreadConfig};
+use crate::scheduler::current_thread;
+use crate::scheduler::multi_thread::MultiThread;
+use crate::scheduler::Handle as SchedulerHandle;
 use crate::task::JoinHandle;
+use std::fmt;
 use std::future::Future;
 use std::time::Duration;
 
-/// The weft runtime.
-#[derive(Debug)]
+/// The weft runtime: a scheduler, its timers and its blocking pool.
+///
+/// Dropping it cancels every task still alive (their futures are dropped, so destructors run),
+/// joins the workers and waits for running blocking jobs; [`shutdown_timeout`] bounds that
+/// wait.
+///
+/// ```
+/// let runtime = weft::runtime::Runtime::new().unwrap();
+/// let handle = runtime.spawn(async { "hello" });
+/// assert_eq!(runtime.block_on(handle).unwrap(), "hello");
+/// ```
+///
+/// [`shutdown_timeout`]: Runtime::shutdown_timeout
 pub struct Runtime {
-    _p: (),
+    handle: Handle,
+    kind: Kind,
+}
+
+enum Kind {
+    MultiThread(MultiThread),
+    CurrentThread,
+    /// Already shut down by `shutdown_timeout`.
+    Stopped,
 }
 
 impl Runtime {
-    /// A multi-thread runtime with default settings.
+    /// A multi-thread runtime with the default settings (one worker per CPU).
     pub fn new() -> std::io::Result<Runtime> {
-        todo!()
+        super::Builder::new_multi_thread().build()
     }
-    /// Runs a future to completion on this thread.
-    pub fn block_on<F: Future>(&self, _future: F) -> F::Output {
-        todo!()
+
+    pub(crate) fn multi_thread(
+        workers: usize,
+        blocking: BlockingPool,
+        config: ThreadConfig,
+    ) -> Runtime {
+        let scheduler = MultiThread::new(workers, blocking, config);
+        let handle = SchedulerHandle::MultiThread(scheduler.shared.clone());
+        handle.blocking().set_handle(handle.clone());
+        Runtime {
+            handle: Handle { inner: handle },
+            kind: Kind::MultiThread(scheduler),
+        }
     }
-    /// Spawns a task.
-    pub fn spawn<F>(&self, _future: F) -> JoinHandle<F::Output>
+
+    pub(crate) fn current_thread(blocking: BlockingPool) -> Runtime {
+        let handle = SchedulerHandle::CurrentThread(current_thread::Shared::new(blocking));
+        handle.blocking().set_handle(handle.clone());
+        Runtime {
+            handle: Handle { inner: handle },
+            kind: Kind::CurrentThread,
+        }
+    }
+
+    /// Runs `future` to completion on this thread and returns its output. On a multi-thread
+    /// runtime the workers run the spawned tasks meanwhile; on a current-thread runtime this
+    /// thread runs them.
+    ///
+    /// # Panics
+    /// Inside a running runtime (a task, or another `block_on`): use `.await` there.
+    #[track_caller]
+    pub fn block_on<F: Future>(&self, future: F) -> F::Output {
+        self.handle.block_on(future)
+    }
+
+    /// Spawns a task on this runtime; see [`weft::spawn`](crate::spawn).
+    pub fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        todo!()
+        self.handle.spawn(future)
     }
-    /// A handle to this runtime.
+
+    /// Runs a blocking closure on this runtime's blocking pool; see
+    /// [`spawn_blocking`](crate::task::spawn_blocking).
+    pub fn spawn_blocking<F, R>(&self, f: F) -> JoinHandle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        self.handle.spawn_blocking(f)
+    }
+
+    /// A handle to this runtime, which can be cloned and sent to other threads.
     pub fn handle(&self) -> &Handle {
-        todo!()
+        &self.handle
     }
-    /// Shuts down, waiting at most `timeout` for blocking tasks.
-    pub fn shutdown_timeout(self, _timeout: Duration) {
-        todo!()
+
+    /// Makes this runtime current on this thread until the guard drops, so that
+    /// [`weft::spawn`](crate::spawn) and timers work from plain code.
+    pub fn enter(&self) -> EnterGuard<'_> {
+        self.handle.enter()
+    }
+
+    /// Shuts down like `drop`, but waits at most `timeout` for blocking jobs (and for workers
+    /// stuck in a poll) to finish; threads still busy then are left to finish detached.
+    pub fn shutdown_timeout(mut self, timeout: Duration) {
+        self.shutdown(Some(timeout));
+    }
+
+    /// Shuts down without waiting for blocking jobs.
+    pub fn shutdown_background(self) {
+        self.shutdown_timeout(Duration::ZERO);
+    }
+
+    fn shutdown(&mut self, timeout: Option<Duration>) {
+        match std::mem::replace(&mut self.kind, Kind::Stopped) {
+            Kind::MultiThread(mut scheduler) => scheduler.shutdown(timeout),
+            Kind::CurrentThread => match &self.handle.inner {
+                SchedulerHandle::CurrentThread(shared) => shared.shutdown(timeout),
+                SchedulerHandle::MultiThread(_) => {
+                    unreachable!("a current-thread runtime has a current-thread handle")
+                }
+            },
+            Kind::Stopped => {}
+        }
+    }
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        if matches!(self.kind, Kind::Stopped) {
+            return;
+        }
+        if super::context::in_runtime() && !std::thread::panicking() {
+            // Joining the workers from inside a task could wait for this very thread.
+            self.shutdown(Some(Duration::ZERO));
+            panic!(
+                "a weft runtime was dropped inside a running runtime, where blocking is not \
+                 allowed: drop it outside, or use Runtime::shutdown_background"
+            );
+        }
+        self.shutdown(None);
+    }
+}
+
+impl fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Runtime")
+            .field("handle", &self.handle)
+            .finish()
     }
 }

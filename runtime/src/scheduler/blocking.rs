@@ -1,0 +1,266 @@
+//! The blocking pool: threads for `spawn_blocking`, kept apart from the async workers.
+//!
+//! Invariants:
+//! - `num_threads <= max_threads`. A job is queued; an idle thread is woken for it if there is
+//!   one (`num_idle`), else a thread is started if the bound allows, else it waits its turn.
+//! - `num_notify` counts wakes sent to idle threads and not yet consumed, so that a spurious
+//!   condvar wake-up is told apart from a real one and a keep-alive timeout never strands a
+//!   job that was handed to the waking thread.
+//! - After shutdown no job starts: queued jobs are cancelled (their handles say so), running
+//!   ones finish, and `shutdown` waits for them up to its timeout.
+
+use super::Handle;
+use crate::loom::{lock, Condvar, Mutex};
+use crate::runtime::context;
+use crate::task::{BlockingTask, Id, JoinHandle, Notified, Schedule, Task};
+use std::collections::VecDeque;
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// The callbacks a runtime's threads run, from the `Builder`.
+#[derive(Clone)]
+pub(crate) struct ThreadConfig {
+    pub(crate) name: Arc<dyn Fn() -> String + Send + Sync>,
+    pub(crate) stack_size: Option<usize>,
+    pub(crate) on_start: Option<Arc<dyn Fn() + Send + Sync>>,
+    pub(crate) on_stop: Option<Arc<dyn Fn() + Send + Sync>>,
+}
+
+impl ThreadConfig {
+    pub(crate) fn builder(&self) -> std::thread::Builder {
+        let builder = std::thread::Builder::new().name((self.name)());
+        match self.stack_size {
+            Some(size) => builder.stack_size(size),
+            None => builder,
+        }
+    }
+}
+
+impl fmt::Debug for ThreadConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ThreadConfig").finish_non_exhaustive()
+    }
+}
+
+pub(crate) struct BlockingPool {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    state: Mutex<State>,
+    /// Idle threads wait here for jobs.
+    work: Condvar,
+    /// `shutdown` waits here for the last thread to leave.
+    exited: Condvar,
+    max_threads: usize,
+    keep_alive: Duration,
+    config: ThreadConfig,
+}
+
+#[derive(Default)]
+struct State {
+    queue: VecDeque<Notified>,
+    num_threads: usize,
+    num_idle: usize,
+    num_notify: usize,
+    shutdown: bool,
+    /// The runtime the threads enter, so that jobs can `weft::spawn`; cleared at shutdown to
+    /// break the runtime -> pool -> handle cycle.
+    handle: Option<Handle>,
+}
+
+/// The scheduler of blocking tasks: the pool's queue.
+struct BlockingSchedule {
+    inner: Arc<Inner>,
+}
+
+impl Schedule for BlockingSchedule {
+    fn schedule(&self, task: Notified) {
+        self.inner.push(task);
+    }
+
+    fn release(&self, _task: &Task) -> Option<Task> {
+        // Blocking tasks are not in the owned-task list: running ones cannot be cancelled, and
+        // queued ones are cancelled by the pool's own shutdown.
+        None
+    }
+}
+
+impl BlockingPool {
+    pub(crate) fn new(
+        max_threads: usize,
+        keep_alive: Duration,
+        config: ThreadConfig,
+    ) -> BlockingPool {
+        assert!(max_threads > 0, "max_blocking_threads must be at least 1");
+        BlockingPool {
+            inner: Arc::new(Inner {
+                state: Mutex::new(State::default()),
+                work: Condvar::new(),
+                exited: Condvar::new(),
+                max_threads,
+                keep_alive,
+                config,
+            }),
+        }
+    }
+
+    /// Gives the pool the handle its threads enter. Called once the runtime exists.
+    pub(crate) fn set_handle(&self, handle: Handle) {
+        lock(&self.inner.state).handle = Some(handle);
+    }
+
+    pub(crate) fn spawn<F, R>(&self, f: F) -> JoinHandle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        let scheduler = BlockingSchedule {
+            inner: self.inner.clone(),
+        };
+        let (task, notified, join) =
+            crate::task::new_task(BlockingTask::new(f), scheduler, Id::next());
+        // Not owned by a list (see `BlockingSchedule::release`): drop that reference now.
+        drop(task);
+        self.inner.push(notified);
+        join
+    }
+
+    pub(crate) fn num_threads(&self) -> usize {
+        lock(&self.inner.state).num_threads
+    }
+
+    pub(crate) fn queue_depth(&self) -> usize {
+        lock(&self.inner.state).queue.len()
+    }
+
+    /// Cancels queued jobs and waits up to `timeout` for running ones; `true` if they all
+    /// finished in time.
+    pub(crate) fn shutdown(&self, timeout: Option<Duration>) -> bool {
+        let deadline = timeout.map(|timeout| Instant::now() + timeout);
+        let (queued, _handle) = {
+            let mut state = lock(&self.inner.state);
+            state.shutdown = true;
+            (std::mem::take(&mut state.queue), state.handle.take())
+        };
+        self.inner.work.notify_all();
+        for task in queued {
+            task.shutdown();
+        }
+        let mut state = lock(&self.inner.state);
+        while state.num_threads > 0 {
+            state = match deadline {
+                None => self
+                    .inner
+                    .exited
+                    .wait(state)
+                    .unwrap_or_else(|e| e.into_inner()),
+                Some(deadline) => {
+                    let now = Instant::now();
+                    if now >= deadline {
+                        return false;
+                    }
+                    self.inner
+                        .exited
+                        .wait_timeout(state, deadline - now)
+                        .unwrap_or_else(|e| e.into_inner())
+                        .0
+                }
+            };
+        }
+        true
+    }
+}
+
+impl Inner {
+    fn push(self: &Arc<Self>, task: Notified) {
+        let mut state = lock(&self.state);
+        if state.shutdown {
+            drop(state);
+            task.shutdown();
+            return;
+        }
+        state.queue.push_back(task);
+        if state.num_idle > 0 {
+            state.num_idle -= 1;
+            state.num_notify += 1;
+            drop(state);
+            self.work.notify_one();
+        } else if state.num_threads < self.max_threads {
+            state.num_threads += 1;
+            let handle = state.handle.clone();
+            drop(state);
+            self.start_thread(handle);
+        }
+    }
+
+    fn start_thread(self: &Arc<Self>, handle: Option<Handle>) {
+        let inner = self.clone();
+        let spawned = self.config.builder().spawn(move || inner.run(handle));
+        if let Err(error) = spawned {
+            let mut state = lock(&self.state);
+            state.num_threads -= 1;
+            if state.num_threads == 0 {
+                // No thread will ever run the queue: fail its jobs loudly rather than hang.
+                let queued = std::mem::take(&mut state.queue);
+                drop(state);
+                for task in queued {
+                    task.shutdown();
+                }
+            }
+            panic!("weft could not start a blocking thread: {error}");
+        }
+    }
+
+    fn run(self: Arc<Self>, handle: Option<Handle>) {
+        let _context = handle.map(context::set_scheduler);
+        if let Some(on_start) = &self.config.on_start {
+            on_start();
+        }
+        let mut state = lock(&self.state);
+        loop {
+            if let Some(task) = state.queue.pop_front() {
+                drop(state);
+                task.run();
+                state = lock(&self.state);
+                continue;
+            }
+            if state.shutdown {
+                break;
+            }
+            state.num_idle += 1;
+            let (next, timeout) = self
+                .work
+                .wait_timeout(state, self.keep_alive)
+                .unwrap_or_else(|e| e.into_inner());
+            state = next;
+            if state.num_notify > 0 {
+                // Woken for a job (or for shutdown): the waker already took us off `num_idle`.
+                state.num_notify -= 1;
+                continue;
+            }
+            state.num_idle -= 1;
+            if timeout.timed_out() && state.queue.is_empty() {
+                break;
+            }
+        }
+        state.num_threads -= 1;
+        let last = state.num_threads == 0;
+        drop(state);
+        if let Some(on_stop) = &self.config.on_stop {
+            on_stop();
+        }
+        if last {
+            self.exited.notify_all();
+        }
+    }
+}
+
+impl fmt::Debug for BlockingPool {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BlockingPool")
+            .field("max_threads", &self.inner.max_threads)
+            .finish_non_exhaustive()
+    }
+}

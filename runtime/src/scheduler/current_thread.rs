@@ -1,0 +1,262 @@
+//! The current-thread scheduler: every task runs on the thread that calls `block_on`.
+//!
+//! The run queue is an injector (any thread may spawn or wake); the thread that holds the
+//! `Core` runs it, polls the `block_on` future when its waker fires, and parks in the time
+//! driver when both are idle.
+//!
+//! Invariants:
+//! - At most one thread holds the `Core` (it is taken out of a mutex). A second concurrent
+//!   `block_on` polls only its own future, and takes the core when the first returns it.
+//! - Every schedule pushes, then unparks the core's parker (a sticky token), so a task queued
+//!   while the driving thread is about to sleep is never missed.
+//! - After shutdown no task is polled; queued references are dropped and every future is
+//!   dropped by `OwnedTasks::close_and_shutdown_all`.
+
+use super::blocking::BlockingPool;
+use super::queue::{Injector, Steal};
+use crate::loom::{lock, AtomicBool, AtomicU64, Mutex, Ordering, Parker, Unparker};
+use crate::task::owned::OwnedTasks;
+use crate::task::{Id, JoinHandle, Notified, Schedule, Task};
+use crate::time::driver::TimeDriver;
+use std::future::Future;
+use std::pin::pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
+use std::time::Duration;
+
+/// Tasks run between two looks at the `block_on` future and the timers.
+const EVENT_INTERVAL: usize = 61;
+
+pub(crate) struct Shared {
+    queue: Injector<Notified>,
+    owned: OwnedTasks,
+    pub(crate) time: crate::loom::Arc<TimeDriver>,
+    pub(crate) blocking: BlockingPool,
+    core: Mutex<Option<Core>>,
+    /// The core's unparker: wakes whichever thread drives the scheduler.
+    unparker: Unparker,
+    /// Threads in `block_on` waiting for the core.
+    waiters: Mutex<Vec<Unparker>>,
+    shutdown: AtomicBool,
+    polls: AtomicU64,
+    parks: AtomicU64,
+}
+
+struct Core {
+    parker: Parker,
+}
+
+/// What tasks of a current-thread runtime hold to reschedule themselves.
+#[derive(Clone)]
+pub(crate) struct Scheduler(pub(crate) Arc<Shared>);
+
+impl Schedule for Scheduler {
+    fn schedule(&self, task: Notified) {
+        self.0.schedule(task);
+    }
+
+    fn release(&self, task: &Task) -> Option<Task> {
+        self.0.owned.remove(task)
+    }
+}
+
+impl Shared {
+    pub(crate) fn new(blocking: BlockingPool) -> Arc<Shared> {
+        let parker = Parker::new();
+        let unparker = parker.unparker().clone();
+        let wake_driver = {
+            let unparker = unparker.clone();
+            Box::new(move || unparker.unpark())
+        };
+        Arc::new(Shared {
+            queue: Injector::new(),
+            owned: OwnedTasks::new(),
+            time: crate::loom::Arc::new(TimeDriver::new(wake_driver)),
+            blocking,
+            core: Mutex::new(Some(Core { parker })),
+            unparker,
+            waiters: Mutex::new(Vec::new()),
+            shutdown: AtomicBool::new(false),
+            polls: AtomicU64::new(0),
+            parks: AtomicU64::new(0),
+        })
+    }
+
+    pub(crate) fn spawn<F>(self: &Arc<Self>, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let (join, notified) = self.owned.bind(future, Scheduler(self.clone()), Id::next());
+        if let Some(notified) = notified {
+            self.schedule(notified);
+        }
+        join
+    }
+
+    fn schedule(&self, task: Notified) {
+        self.queue.push(task);
+        self.unparker.unpark();
+        if self.shutdown.load(Ordering::SeqCst) {
+            self.drain_queue();
+        }
+    }
+
+    fn pop(&self) -> Option<Notified> {
+        loop {
+            match self.queue.steal() {
+                Steal::Success(task) => return Some(task),
+                Steal::Empty => return None,
+                Steal::Retry => {}
+            }
+        }
+    }
+
+    fn drain_queue(&self) {
+        while let Some(task) = self.pop() {
+            drop(task);
+        }
+    }
+
+    /// Cancels every task and stops the blocking pool (waiting at most `timeout`).
+    pub(crate) fn shutdown(&self, timeout: Option<Duration>) {
+        // SeqCst pairs with the load in `schedule`: see multi_thread's `schedule_remote`.
+        self.shutdown.store(true, Ordering::SeqCst);
+        self.owned.close_and_shutdown_all();
+        self.drain_queue();
+        self.time.shutdown();
+        self.blocking.shutdown(timeout);
+    }
+
+    pub(crate) fn metrics(&self) -> crate::runtime::RuntimeMetrics {
+        crate::runtime::RuntimeMetrics {
+            workers: 1,
+            tasks_alive: self.owned.len(),
+            tasks_spawned: self.owned.spawned(),
+            polls: self.polls.load(Ordering::Relaxed),
+            steals: 0,
+            parks: self.parks.load(Ordering::Relaxed),
+            spins: 0,
+            global_queue_depth: self.queue.len(),
+            local_queue_depth: 0,
+            blocking_threads: self.blocking.num_threads(),
+            blocking_queue_depth: self.blocking.queue_depth(),
+        }
+    }
+
+    /// Runs `future` to completion on this thread, running the runtime's tasks meanwhile.
+    pub(crate) fn block_on<F: Future>(self: &Arc<Self>, future: F) -> F::Output {
+        let mut future = pin!(future);
+        let thread_parker = Parker::new();
+        let main = Arc::new(MainWaker {
+            woken: AtomicBool::new(true),
+            core: self.unparker.clone(),
+            thread: thread_parker.unparker().clone(),
+        });
+        let waker = Waker::from(main.clone());
+        let mut cx = Context::from_waker(&waker);
+        loop {
+            if let Some(core) = lock(&self.core).take() {
+                let guard = CoreGuard {
+                    shared: self,
+                    core: Some(core),
+                };
+                return guard.run(future.as_mut(), &main, &mut cx);
+            }
+            // Another thread drives the tasks: poll only our future until the core is free.
+            lock(&self.waiters).push(thread_parker.unparker().clone());
+            if main.woken.swap(false, Ordering::AcqRel) {
+                if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+                    return output;
+                }
+            }
+            thread_parker.park();
+        }
+    }
+
+    fn park(&self, core: &Core) {
+        self.parks
+            .store(self.parks.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
+        match self.time.before_park() {
+            Some(timeout) => core.parker.park_timeout(timeout),
+            None => core.parker.park(),
+        }
+        self.time.after_park();
+    }
+}
+
+/// Wakes the `block_on` future: flags it and unparks both the core and the waiting thread.
+struct MainWaker {
+    woken: AtomicBool,
+    core: Unparker,
+    thread: Unparker,
+}
+
+impl Wake for MainWaker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.woken.store(true, Ordering::Release);
+        self.core.unpark();
+        self.thread.unpark();
+    }
+}
+
+/// Holds the core while a thread drives; returns it (and wakes waiters) even on a panic.
+struct CoreGuard<'a> {
+    shared: &'a Arc<Shared>,
+    core: Option<Core>,
+}
+
+impl CoreGuard<'_> {
+    fn run<F: Future + ?Sized>(
+        &self,
+        mut future: std::pin::Pin<&mut F>,
+        main: &MainWaker,
+        cx: &mut Context<'_>,
+    ) -> F::Output {
+        let core = self.core.as_ref().expect("the guard holds the core");
+        let shared = self.shared;
+        loop {
+            if main.woken.swap(false, Ordering::AcqRel) {
+                if let Poll::Ready(output) = future.as_mut().poll(cx) {
+                    return output;
+                }
+            }
+            let mut ran = 0;
+            while ran < EVENT_INTERVAL {
+                let Some(task) = shared.pop() else { break };
+                task.run();
+                ran += 1;
+            }
+            shared.polls.store(
+                shared.polls.load(Ordering::Relaxed) + ran as u64,
+                Ordering::Relaxed,
+            );
+            if ran == EVENT_INTERVAL {
+                // Busy: fire due timers without sleeping, then go round again.
+                shared.time.process();
+            } else if !main.woken.load(Ordering::Acquire) && shared.queue.is_empty() {
+                shared.park(core);
+            }
+        }
+    }
+}
+
+impl Drop for CoreGuard<'_> {
+    fn drop(&mut self) {
+        *lock(&self.shared.core) = self.core.take();
+        for waiter in lock(&self.shared.waiters).drain(..) {
+            waiter.unpark();
+        }
+    }
+}
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("current_thread::Shared")
+            .finish_non_exhaustive()
+    }
+}

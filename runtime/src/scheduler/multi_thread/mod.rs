@@ -1,0 +1,384 @@
+//! The multi-thread, work-stealing scheduler.
+//!
+//! Each worker owns a FIFO `Worker` deque and a one-task LIFO slot; tasks spawned or woken from
+//! outside go to the shared `Injector`. A worker runs its LIFO slot (a few times in a row),
+//! then its deque, the injector every `GLOBAL_QUEUE_INTERVAL` ticks for fairness, then steals
+//! from the injector and its peers, then parks (see `worker.rs`).
+//!
+//! Two departures from tokio, both without a wake on the hot path:
+//! - **The LIFO slot is stealable.** A peer may take it once the monitor has seen its owner
+//!   stuck in one poll (see `monitor.rs`), so a task that spawns a child and then blocks does
+//!   not strand the child. Until then the slot is private, which keeps tokio's locality.
+//! - **Timers never wait for a long poll.** One parked worker blocks in the driver; when none
+//!   does and a timer is due, the monitor fires it, and the woken tasks go to the injector,
+//!   which wakes a sleeping peer.
+//!
+//! Invariants:
+//! - A `Notified` is in exactly one place: a deque, the injector, a LIFO slot or a worker's
+//!   hand. The LIFO slot is an `AtomicPtr` moved only with `swap`, so owner and thief can never
+//!   both take it.
+//! - Whenever every worker is parked, one of them sits in the driver: a worker always tries
+//!   the driver before it sleeps, and releases it only when it goes back to running tasks.
+//! - After `shutdown` is set no task is polled: workers leave their loop, queued `Notified`s
+//!   are dropped, and `OwnedTasks::close_and_shutdown_all` drops every future.
+
+mod idle;
+mod monitor;
+mod worker;
+
+#[cfg(all(test, loom))]
+mod loom_tests;
+
+use self::idle::Idle;
+use self::monitor::Monitor;
+use super::blocking::{BlockingPool, ThreadConfig};
+use super::queue::{Injector, Steal, Stealer};
+use crate::loom::{AtomicBool, AtomicPtr, AtomicU64, AtomicUsize, Ordering, Parker, Unparker};
+use crate::task::owned::OwnedTasks;
+use crate::task::{Id, JoinHandle, Notified, Schedule, Task};
+use crate::time::driver::TimeDriver;
+use crossbeam_utils::CachePadded;
+use std::future::Future;
+use std::ptr::{self, NonNull};
+use std::sync::Arc;
+use std::thread::JoinHandle as ThreadHandle;
+use std::time::{Duration, Instant};
+
+/// Everything the workers, the monitor and the handles share.
+pub(crate) struct Shared {
+    remotes: Box<[CachePadded<Remote>]>,
+    injector: Injector<Notified>,
+    idle: Idle,
+    owned: OwnedTasks,
+    driver: Arc<DriverSlot>,
+    pub(crate) time: crate::loom::Arc<TimeDriver>,
+    pub(crate) blocking: BlockingPool,
+    monitor: Monitor,
+    shutdown: AtomicBool,
+    config: ThreadConfig,
+}
+
+/// The part of a worker that other threads touch.
+struct Remote {
+    stealer: Stealer<Notified>,
+    /// The LIFO slot: a `Notified` stored as its header pointer, or null.
+    lifo: AtomicPtr<crate::task::Header>,
+    /// Set by the monitor when the owner seems stuck in a poll: peers may take the LIFO slot.
+    lifo_stealable: AtomicBool,
+    /// Incremented before and after every poll (odd: polling), written only by the owner.
+    poll_ticks: AtomicU64,
+    metrics: WorkerCounters,
+}
+
+/// Counters written only by their worker (a plain store, no locked instruction), read by
+/// anyone.
+#[derive(Default)]
+pub(crate) struct WorkerCounters {
+    pub(crate) polls: AtomicU64,
+    pub(crate) steals: AtomicU64,
+    pub(crate) parks: AtomicU64,
+    pub(crate) spins: AtomicU64,
+}
+
+/// Who sits in the driver, so that an earlier timer can wake exactly that worker.
+struct DriverSlot {
+    taken: AtomicBool,
+    holder: AtomicUsize,
+    unparkers: Box<[Unparker]>,
+}
+
+const NO_HOLDER: usize = usize::MAX;
+
+impl DriverSlot {
+    fn try_take(&self, index: usize) -> bool {
+        let taken = self
+            .taken
+            .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
+            .is_ok();
+        if taken {
+            self.holder.store(index, Ordering::SeqCst);
+        }
+        taken
+    }
+
+    fn release(&self) {
+        self.holder.store(NO_HOLDER, Ordering::SeqCst);
+        self.taken.store(false, Ordering::Release);
+    }
+
+    /// A timer earlier than the holder's deadline was registered: make the holder recompute.
+    fn wake_holder(&self) {
+        let holder = self.holder.load(Ordering::SeqCst);
+        if let Some(unparker) = self.unparkers.get(holder) {
+            unparker.unpark();
+        }
+    }
+}
+
+impl WorkerCounters {
+    fn bump(counter: &AtomicU64) {
+        counter.store(counter.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
+    }
+}
+
+/// The scheduler of a multi-thread runtime: what tasks hold to reschedule themselves.
+#[derive(Clone)]
+pub(crate) struct Scheduler(pub(crate) Arc<Shared>);
+
+impl Schedule for Scheduler {
+    fn schedule(&self, task: Notified) {
+        self.0.schedule(task, false);
+    }
+
+    fn yield_now(&self, task: Notified) {
+        self.0.schedule(task, true);
+    }
+
+    fn release(&self, task: &Task) -> Option<Task> {
+        self.0.owned.remove(task)
+    }
+}
+
+/// A started multi-thread scheduler: its shared state and its threads.
+pub(crate) struct MultiThread {
+    pub(crate) shared: Arc<Shared>,
+    workers: Vec<ThreadHandle<()>>,
+    monitor: Option<ThreadHandle<()>>,
+}
+
+impl MultiThread {
+    pub(crate) fn new(
+        num_workers: usize,
+        blocking: BlockingPool,
+        config: ThreadConfig,
+    ) -> MultiThread {
+        assert!(
+            num_workers > 0,
+            "a multi-thread runtime needs at least one worker"
+        );
+        let parkers: Vec<Parker> = (0..num_workers).map(|_| Parker::new()).collect();
+        let locals: Vec<_> = (0..num_workers)
+            .map(|_| super::queue::Worker::new_fifo())
+            .collect();
+        let driver = Arc::new(DriverSlot {
+            taken: AtomicBool::new(false),
+            holder: AtomicUsize::new(NO_HOLDER),
+            unparkers: parkers.iter().map(|p| p.unparker().clone()).collect(),
+        });
+        let wake_driver = {
+            let driver = driver.clone();
+            Box::new(move || driver.wake_holder())
+        };
+        let shared = Arc::new(Shared {
+            remotes: locals
+                .iter()
+                .map(|local| {
+                    CachePadded::new(Remote {
+                        stealer: local.stealer(),
+                        lifo: AtomicPtr::new(ptr::null_mut()),
+                        lifo_stealable: AtomicBool::new(false),
+                        poll_ticks: AtomicU64::new(0),
+                        metrics: WorkerCounters::default(),
+                    })
+                })
+                .collect(),
+            injector: Injector::new(),
+            idle: Idle::new(num_workers),
+            owned: OwnedTasks::new(),
+            driver,
+            time: crate::loom::Arc::new(TimeDriver::new(wake_driver)),
+            blocking,
+            monitor: Monitor::new(num_workers),
+            shutdown: AtomicBool::new(false),
+            config,
+        });
+        let workers = locals
+            .into_iter()
+            .zip(parkers)
+            .enumerate()
+            .map(|(index, (local, parker))| worker::start(shared.clone(), index, local, parker))
+            .collect::<std::io::Result<Vec<_>>>()
+            .unwrap_or_else(|error| panic!("weft could not start a worker thread: {error}"));
+        let monitor = Some(monitor::start(shared.clone()));
+        MultiThread {
+            shared,
+            workers,
+            monitor,
+        }
+    }
+
+    /// Stops the scheduler: cancels every task, joins the threads (waiting at most `timeout`
+    /// for workers stuck in a poll), and then the blocking pool.
+    pub(crate) fn shutdown(&mut self, timeout: Option<Duration>) {
+        let deadline = timeout.map(|timeout| Instant::now() + timeout);
+        let shared = &self.shared;
+        shared.shutdown.store(true, Ordering::SeqCst);
+        for unparker in shared.driver.unparkers.iter() {
+            unparker.unpark();
+        }
+        shared.monitor.unpark();
+        for worker in self.workers.drain(..) {
+            join_until(worker, deadline);
+        }
+        if let Some(monitor) = self.monitor.take() {
+            join_until(monitor, deadline);
+        }
+        shared.owned.close_and_shutdown_all();
+        // Drop what the workers left queued, and whatever the cancelled futures woke.
+        shared.drain_queues();
+        shared.time.shutdown();
+        shared
+            .blocking
+            .shutdown(deadline.map(|deadline| deadline.saturating_duration_since(Instant::now())));
+    }
+}
+
+fn join_until(thread: ThreadHandle<()>, deadline: Option<Instant>) {
+    if let Some(deadline) = deadline {
+        while !thread.is_finished() {
+            if Instant::now() >= deadline {
+                // Stuck in a poll past the deadline: leave it detached.
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+    // A worker never unwinds: task panics are caught in the task harness.
+    let _ = thread.join();
+}
+
+impl Shared {
+    pub(crate) fn spawn<F>(self: &Arc<Self>, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let (join, notified) = self.owned.bind(future, Scheduler(self.clone()), Id::next());
+        if let Some(notified) = notified {
+            self.schedule(notified, false);
+        }
+        join
+    }
+
+    fn schedule(self: &Arc<Self>, task: Notified, is_yield: bool) {
+        let scheduled_locally = worker::with_current(|current| match current {
+            Some(worker) if ptr::eq(worker.shared(), &**self) => {
+                worker.schedule_local(task, is_yield);
+                None
+            }
+            _ => Some(task),
+        });
+        if let Some(task) = scheduled_locally {
+            self.schedule_remote(task);
+        }
+    }
+
+    fn schedule_remote(&self, task: Notified) {
+        self.injector.push(task);
+        self.notify_parked();
+        // `notify_parked` made a SeqCst read-modify-write, so this load is ordered after the
+        // push: either shutdown's drain sees our task, or we see the flag and drain it.
+        if self.shutdown.load(Ordering::SeqCst) {
+            self.drain_queues();
+        }
+    }
+
+    /// Wakes one sleeping worker if the work just made visible might otherwise wait.
+    fn notify_parked(&self) {
+        if let Some(index) = self.idle.worker_to_notify() {
+            self.driver.unparkers[index].unpark();
+        }
+    }
+
+    /// Wakes a worker if any queue holds work: the last searcher's check before it sleeps.
+    fn notify_if_work_pending(&self) {
+        let pending = !self.injector.is_empty()
+            || self
+                .remotes
+                .iter()
+                .any(|remote| !remote.stealer.is_empty() || remote.lifo_stealable_with_task());
+        if pending {
+            self.notify_parked();
+        }
+    }
+
+    fn is_shutdown(&self) -> bool {
+        self.shutdown.load(Ordering::Acquire)
+    }
+
+    /// Drops every queued task reference (after shutdown).
+    fn drain_queues(&self) {
+        loop {
+            match self.injector.steal() {
+                Steal::Success(task) => drop(task),
+                Steal::Empty => break,
+                Steal::Retry => {}
+            }
+        }
+        for remote in self.remotes.iter() {
+            drop(remote.take_lifo());
+        }
+    }
+
+    pub(crate) fn metrics(&self) -> crate::runtime::RuntimeMetrics {
+        let counter = |f: fn(&WorkerCounters) -> &AtomicU64| -> u64 {
+            self.remotes
+                .iter()
+                .map(|remote| f(&remote.metrics).load(Ordering::Relaxed))
+                .sum()
+        };
+        crate::runtime::RuntimeMetrics {
+            workers: self.remotes.len(),
+            tasks_alive: self.owned.len(),
+            tasks_spawned: self.owned.spawned(),
+            polls: counter(|c| &c.polls),
+            steals: counter(|c| &c.steals),
+            parks: counter(|c| &c.parks),
+            spins: counter(|c| &c.spins),
+            global_queue_depth: self.injector.len(),
+            local_queue_depth: self.remotes.iter().map(|r| r.stealer.len()).sum(),
+            blocking_threads: self.blocking.num_threads(),
+            blocking_queue_depth: self.blocking.queue_depth(),
+        }
+    }
+}
+
+impl Remote {
+    /// Takes the LIFO slot's task, if any. Owner and thieves alike: `swap` hands it to one.
+    fn take_lifo(&self) -> Option<Notified> {
+        let ptr = NonNull::new(self.lifo.swap(ptr::null_mut(), Ordering::AcqRel))?;
+        // SAFETY: a non-null slot holds a `Notified` reference (stored by `put_lifo`), and the
+        // swap moved it to us alone.
+        Some(unsafe { Notified::from_raw(ptr) })
+    }
+
+    /// Puts a task in the LIFO slot, returning the one it displaced.
+    fn put_lifo(&self, task: Notified) -> Option<Notified> {
+        let prev = self.lifo.swap(task.into_raw().as_ptr(), Ordering::AcqRel);
+        // SAFETY: as in `take_lifo`: the swap moved the previous occupant's reference to us.
+        NonNull::new(prev).map(|ptr| unsafe { Notified::from_raw(ptr) })
+    }
+
+    fn has_lifo(&self) -> bool {
+        !self.lifo.load(Ordering::Acquire).is_null()
+    }
+
+    fn lifo_stealable_with_task(&self) -> bool {
+        self.lifo_stealable.load(Ordering::Acquire) && self.has_lifo()
+    }
+}
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("multi_thread::Shared")
+            .field("workers", &self.remotes.len())
+            .field("idle", &self.idle)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for MultiThread {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.shared.fmt(f)
+    }
+}

@@ -1,0 +1,355 @@
+//! The task cell and its type-erased handle.
+//!
+//! A task is one heap block, `Cell<F, S>`: the [`Header`] (state word, vtable, id) first, then
+//! the scheduler handle, the stage (the future, later its output) and the join-waker slot.
+//! Everything outside this module sees only `NonNull<Header>` and calls through the vtable,
+//! whose functions are monomorphised for the concrete future and scheduler.
+//!
+//! Invariants:
+//! - The block is freed exactly once, by whoever drops the last reference (see `state.rs`).
+//! - The stage is touched only by the thread that set `RUNNING` (poll, cancel, store output),
+//!   or, once `COMPLETE`, by the `JoinHandle` (take or drop the output) or by completion itself
+//!   when no `JoinHandle` is interested.
+//! - The future is pinned: it lives in the heap block and is dropped in place.
+
+use super::error::JoinError;
+use super::state::{State, ToIdle, ToRunning};
+use super::{waker, Id, Notified, Schedule, Task};
+use crate::loom::UnsafeCell;
+use std::future::Future;
+use std::mem;
+use std::panic::{self, AssertUnwindSafe};
+use std::pin::Pin;
+use std::ptr::NonNull;
+use std::task::{Context, Poll, Waker};
+
+/// The part of a task that every party can read without knowing its types.
+#[repr(C)]
+pub(crate) struct Header {
+    pub(crate) state: State,
+    pub(crate) vtable: &'static Vtable,
+    pub(crate) id: Id,
+}
+
+pub(crate) struct Vtable {
+    /// Runs the task once; consumes the `Notified` reference.
+    pub(crate) poll: unsafe fn(NonNull<Header>),
+    /// Hands a `Notified` (one reference, already counted) to the task's scheduler.
+    pub(crate) schedule: unsafe fn(NonNull<Header>),
+    /// Frees the block; the caller dropped the last reference.
+    pub(crate) dealloc: unsafe fn(NonNull<Header>),
+    /// Writes `Poll<Result<T, JoinError>>` to `dst` if the output is ready, else stores the
+    /// waker.
+    pub(crate) try_read_output: unsafe fn(NonNull<Header>, *mut (), &Waker),
+    /// The `JoinHandle` is gone; consumes its reference.
+    pub(crate) drop_join_handle: unsafe fn(NonNull<Header>),
+    /// Runtime shutdown; consumes one reference.
+    pub(crate) shutdown: unsafe fn(NonNull<Header>),
+}
+
+#[repr(C)]
+struct Cell<F: Future, S> {
+    header: Header,
+    scheduler: S,
+    stage: UnsafeCell<Stage<F>>,
+    join_waker: UnsafeCell<Option<Waker>>,
+}
+
+enum Stage<F: Future> {
+    Running(F),
+    Finished(Result<F::Output, JoinError>),
+    Consumed,
+}
+
+/// Allocates a task; its state starts with three references (see `state::INITIAL`).
+pub(crate) fn allocate<F, S>(future: F, scheduler: S, id: Id) -> NonNull<Header>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+    S: Schedule,
+{
+    let cell = Box::new(Cell {
+        header: Header {
+            state: State::new(),
+            vtable: vtable::<F, S>(),
+            id,
+        },
+        scheduler,
+        stage: UnsafeCell::new(Stage::Running(future)),
+        join_waker: UnsafeCell::new(None),
+    });
+    // `Cell` is `repr(C)` with the header first, so the block's address is the header's.
+    NonNull::from(Box::leak(cell)).cast()
+}
+
+fn vtable<F, S>() -> &'static Vtable
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+    S: Schedule,
+{
+    &Vtable {
+        poll: poll::<F, S>,
+        schedule: schedule::<F, S>,
+        dealloc: dealloc::<F, S>,
+        try_read_output: try_read_output::<F, S>,
+        drop_join_handle: drop_join_handle::<F, S>,
+        shutdown: shutdown::<F, S>,
+    }
+}
+
+/// # Safety
+/// `ptr` points to a live `Cell<F, S>` (the vtable that reached here was built for it).
+unsafe fn cell<'a, F: Future, S>(ptr: NonNull<Header>) -> &'a Cell<F, S> {
+    // SAFETY: the caller guarantees the block is a live `Cell<F, S>`; the header is its first
+    // field of a `repr(C)` struct, so the cast recovers the allocation's original type.
+    unsafe { ptr.cast::<Cell<F, S>>().as_ref() }
+}
+
+unsafe fn poll<F: Future, S: Schedule>(ptr: NonNull<Header>) {
+    // SAFETY: the vtable was built for `Cell<F, S>`, and the `Notified` we consume keeps the
+    // block alive until we drop its reference below.
+    let cell = unsafe { cell::<F, S>(ptr) };
+    match cell.header.state.transition_to_running() {
+        ToRunning::Poll => {
+            let waker = waker::borrowed(ptr);
+            let mut cx = Context::from_waker(&waker);
+            if cell.poll_future(&mut cx).is_ready() {
+                return cell.complete();
+            }
+            match cell.header.state.transition_to_idle() {
+                ToIdle::Idle { dealloc: false } => {}
+                // SAFETY: our reference was the last one.
+                ToIdle::Idle { dealloc: true } => unsafe { self::dealloc::<F, S>(ptr) },
+                ToIdle::Notified => {
+                    // SAFETY: `transition_to_idle` kept our reference for this `Notified`.
+                    let task = unsafe { Notified::from_raw(ptr) };
+                    cell.scheduler.yield_now(task);
+                }
+                ToIdle::Cancelled => {
+                    cell.cancel_future();
+                    cell.complete();
+                }
+            }
+        }
+        ToRunning::Cancel => {
+            cell.cancel_future();
+            cell.complete();
+        }
+        ToRunning::Failed => {
+            if cell.header.state.ref_dec() {
+                // SAFETY: that was the last reference.
+                unsafe { dealloc::<F, S>(ptr) }
+            }
+        }
+    }
+}
+
+unsafe fn schedule<F: Future, S: Schedule>(ptr: NonNull<Header>) {
+    // SAFETY: the caller counted one reference for the `Notified`, which keeps the block alive.
+    let cell = unsafe { cell::<F, S>(ptr) };
+    // SAFETY: as above: that reference now belongs to the `Notified`.
+    cell.scheduler.schedule(unsafe { Notified::from_raw(ptr) });
+}
+
+unsafe fn dealloc<F: Future, S>(ptr: NonNull<Header>) {
+    // SAFETY: the last reference is gone, so no one else can reach the block, and it was
+    // allocated by `allocate` as a `Box<Cell<F, S>>`.
+    drop(unsafe { Box::from_raw(ptr.cast::<Cell<F, S>>().as_ptr()) });
+}
+
+unsafe fn try_read_output<F: Future, S: Schedule>(
+    ptr: NonNull<Header>,
+    dst: *mut (),
+    waker: &Waker,
+) {
+    // SAFETY: the `JoinHandle` calling us holds a reference.
+    let cell = unsafe { cell::<F, S>(ptr) };
+    if cell.can_read_output(waker) {
+        // SAFETY: `JoinHandle<F::Output>` passes a pointer to its own
+        // `Poll<Result<F::Output, JoinError>>` slot.
+        let dst = unsafe { &mut *dst.cast::<Poll<Result<F::Output, JoinError>>>() };
+        *dst = Poll::Ready(cell.take_output());
+    }
+}
+
+unsafe fn drop_join_handle<F: Future, S: Schedule>(ptr: NonNull<Header>) {
+    // SAFETY: the `JoinHandle` being dropped holds a reference.
+    let cell = unsafe { cell::<F, S>(ptr) };
+    let (drop_output, drop_waker) = cell.header.state.transition_to_join_handle_dropped();
+    if drop_output {
+        // The output's destructor is user code: a panic in it must not escape into the
+        // runtime (the handle may be dropped on a worker, inside another task's poll).
+        let _ = panic::catch_unwind(AssertUnwindSafe(|| cell.set_stage(Stage::Consumed)));
+    }
+    if drop_waker {
+        // SAFETY: JOIN_WAKER is clear and we held JOIN_INTEREST: the slot is ours.
+        cell.join_waker.with_mut(|slot| unsafe { *slot = None });
+    }
+    if cell.header.state.ref_dec() {
+        // SAFETY: that was the last reference.
+        unsafe { dealloc::<F, S>(ptr) }
+    }
+}
+
+unsafe fn shutdown<F: Future, S: Schedule>(ptr: NonNull<Header>) {
+    // SAFETY: the caller hands us one reference.
+    let cell = unsafe { cell::<F, S>(ptr) };
+    if cell.header.state.transition_to_shutdown() {
+        // We set RUNNING: the future is ours to drop; our reference is the runner's.
+        cell.cancel_future();
+        cell.complete();
+    } else if cell.header.state.ref_dec() {
+        // Running elsewhere (it sees CANCELLED at its poll boundary) or already complete.
+        // SAFETY: that was the last reference.
+        unsafe { dealloc::<F, S>(ptr) }
+    }
+}
+
+impl<F: Future, S: Schedule> Cell<F, S> {
+    /// Polls the future; on `Ready` (or a panic) stores the output. Only the runner calls this.
+    fn poll_future(&self, cx: &mut Context<'_>) -> Poll<()> {
+        let polled = panic::catch_unwind(AssertUnwindSafe(|| {
+            self.stage.with_mut(|stage| {
+                // SAFETY: we hold RUNNING, so the stage is ours alone, and it is `Running`
+                // (a task is polled only before completion).
+                let Stage::Running(future) = (unsafe { &mut *stage }) else {
+                    unreachable!("a task was polled after it completed")
+                };
+                // SAFETY: the future lives in the heap block and is only ever dropped in place
+                // (by `set_stage`), so it never moves after this pin.
+                unsafe { Pin::new_unchecked(future) }.poll(cx)
+            })
+        }));
+        let output = match polled {
+            Ok(Poll::Pending) => return Poll::Pending,
+            Ok(Poll::Ready(output)) => Ok(output),
+            Err(payload) => Err(JoinError::panic(self.header.id, payload)),
+        };
+        let output = match self.drop_future() {
+            Ok(()) => output,
+            Err(payload) => Err(JoinError::panic(self.header.id, payload)),
+        };
+        self.set_stage(Stage::Finished(output));
+        Poll::Ready(())
+    }
+
+    /// Drops the future (cancellation) and stores the cancelled error. Only the runner.
+    fn cancel_future(&self) {
+        let error = match self.drop_future() {
+            Ok(()) => JoinError::cancelled(self.header.id),
+            Err(payload) => JoinError::panic(self.header.id, payload),
+        };
+        self.set_stage(Stage::Finished(Err(error)));
+    }
+
+    /// Drops whatever the stage holds, catching a panic from the future's destructor.
+    fn drop_future(&self) -> std::thread::Result<()> {
+        panic::catch_unwind(AssertUnwindSafe(|| self.set_stage(Stage::Consumed)))
+    }
+
+    fn set_stage(&self, stage: Stage<F>) {
+        // SAFETY: callers hold RUNNING, or are the sole owner of a COMPLETE output (see the
+        // module invariants); the old value is dropped in place, as pinning requires.
+        self.stage.with_mut(|slot| unsafe { *slot = stage });
+    }
+
+    fn take_output(&self) -> Result<F::Output, JoinError> {
+        // SAFETY: called by the `JoinHandle` after `can_read_output` saw COMPLETE: the output
+        // is the handle's alone.
+        self.stage.with_mut(
+            |slot| match mem::replace(unsafe { &mut *slot }, Stage::Consumed) {
+                Stage::Finished(output) => output,
+                _ => panic!("JoinHandle polled after it returned the task's output"),
+            },
+        )
+    }
+
+    /// RUNNING -> COMPLETE, hand the output to the `JoinHandle` (or drop it), release the
+    /// task from its owner and drop the runner's reference.
+    fn complete(&self) {
+        let snapshot = self.header.state.transition_to_complete();
+        if !snapshot.is_join_interested() {
+            // No one will read the output; its destructor is user code.
+            let _ = panic::catch_unwind(AssertUnwindSafe(|| self.set_stage(Stage::Consumed)));
+        } else if snapshot.is_join_waker_set() {
+            // SAFETY: JOIN_WAKER was set when we completed: the slot is the runtime's until we
+            // clear the bit below.
+            self.join_waker.with(|slot| {
+                if let Some(waker) = unsafe { &*slot } {
+                    waker.wake_by_ref();
+                }
+            });
+            let snapshot = self.header.state.unset_waker_after_complete();
+            if !snapshot.is_join_interested() {
+                // The handle was dropped while we woke it and left the waker to us.
+                // SAFETY: JOIN_WAKER is clear and the handle is gone: the slot is ours.
+                self.join_waker.with_mut(|slot| unsafe { *slot = None });
+            }
+        }
+        let header = NonNull::from(&self.header);
+        // SAFETY: we hold the runner's reference, so the header is alive.
+        let released = self.scheduler.release(unsafe { &Task::borrowed(header) });
+        let mut count = 1;
+        if let Some(task) = released {
+            // The owner's reference is dropped together with ours below.
+            mem::forget(task);
+            count += 1;
+        }
+        if self.header.state.transition_to_terminal(count) {
+            // SAFETY: those were the last references.
+            unsafe { dealloc::<F, S>(header) }
+        }
+    }
+
+    /// The `JoinHandle`'s side of the join-waker protocol: `true` if the output is ready;
+    /// otherwise `waker` is stored so that completion wakes it.
+    fn can_read_output(&self, waker: &Waker) -> bool {
+        let snapshot = self.header.state.load();
+        if snapshot.is_complete() {
+            return true;
+        }
+        let stored = if !snapshot.is_join_waker_set() {
+            self.store_join_waker(waker)
+        } else {
+            // SAFETY: JOIN_WAKER is set, so the runtime may read the slot concurrently, but no
+            // one writes it; a shared read is fine.
+            let same = self.join_waker.with(|slot| {
+                unsafe { &*slot }
+                    .as_ref()
+                    .is_some_and(|w| w.will_wake(waker))
+            });
+            if same {
+                return false;
+            }
+            self.header
+                .state
+                .unset_waker()
+                .and_then(|_| self.store_join_waker(waker))
+        };
+        match stored {
+            Ok(_) => false,
+            Err(snapshot) => {
+                debug_assert!(snapshot.is_complete());
+                true
+            }
+        }
+    }
+
+    fn store_join_waker(
+        &self,
+        waker: &Waker,
+    ) -> Result<super::state::Snapshot, super::state::Snapshot> {
+        // SAFETY: JOIN_WAKER is clear and the task is not complete: only the handle (us)
+        // touches the slot.
+        self.join_waker
+            .with_mut(|slot| unsafe { *slot = Some(waker.clone()) });
+        let result = self.header.state.set_join_waker();
+        if result.is_err() {
+            // Completed meanwhile: the slot stays ours; empty it.
+            // SAFETY: `set_join_waker` failed, so JOIN_WAKER is still clear.
+            self.join_waker.with_mut(|slot| unsafe { *slot = None });
+        }
+        result
+    }
+}

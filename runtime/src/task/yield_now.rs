@@ -1,0 +1,37 @@
+//! `yield_now`: let the other tasks run.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+/// Goes to the back of the run queue: the other queued tasks run before this one resumes.
+///
+/// ```
+/// # weft::runtime::Runtime::new().unwrap().block_on(async {
+/// for _ in 0..3 {
+///     weft::task::yield_now().await;
+/// }
+/// # });
+/// ```
+pub async fn yield_now() {
+    YieldNow { yielded: false }.await
+}
+
+struct YieldNow {
+    yielded: bool,
+}
+
+impl Future for YieldNow {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.yielded {
+            return Poll::Ready(());
+        }
+        self.yielded = true;
+        // A task woken while it runs is resubmitted behind the queued work when its poll
+        // returns (`Schedule::yield_now`), which is exactly a yield.
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    }
+}

@@ -1,0 +1,116 @@
+//! Loom models of the time driver's races. Loom has no clock: the models drive ticks
+//! explicitly with `process_at_tick`.
+//!
+//! Run: `RUSTFLAGS="--cfg loom" LOOM_MAX_PREEMPTIONS=2 cargo test -p weft --release --lib loom`.
+
+use crate::loom::{thread, Arc, AtomicUsize, Ordering};
+use crate::time::driver::TimeDriver;
+use crate::time::test_util::counting_waker;
+
+fn driver() -> Arc<TimeDriver> {
+    Arc::new(TimeDriver::new(Box::new(|| {})))
+}
+
+/// One thread cancels (drops) a registered timer while another fires expired timers: the waker
+/// is woken at most once, and the wheel ends empty.
+mod loom_timer_cancel_races_fire {
+    use super::*;
+
+    #[test]
+    fn cancel_races_fire() {
+        loom::model(|| {
+            let driver = driver();
+            let (waker, count) = counting_waker();
+            let key = driver.register(5, &waker).unwrap();
+            let firer = {
+                let driver = driver.clone();
+                thread::spawn(move || driver.process_at_tick(10))
+            };
+            driver.cancel(key);
+            let fired = firer.join().unwrap();
+            assert!(fired <= 1);
+            assert_eq!(count.count(), fired);
+            assert_eq!(driver.pending(), 0);
+            // Cancelling again (a stale key) changes nothing.
+            driver.cancel(key);
+            assert_eq!(count.count(), fired);
+        });
+    }
+
+    /// Two timers: one cancelled while two threads fire concurrently; the other fires exactly
+    /// once whichever thread gets it.
+    #[test]
+    fn cancel_races_two_firers() {
+        loom::model(|| {
+            let driver = driver();
+            let (cancelled, cancelled_count) = counting_waker();
+            let (kept, kept_count) = counting_waker();
+            let key = driver.register(3, &cancelled).unwrap();
+            driver.register(4, &kept).unwrap();
+            let firers: Vec<_> = [5, 6]
+                .into_iter()
+                .map(|tick| {
+                    let driver = driver.clone();
+                    thread::spawn(move || driver.process_at_tick(tick))
+                })
+                .collect();
+            driver.cancel(key);
+            let fired: usize = firers.into_iter().map(|t| t.join().unwrap()).sum();
+            assert!(cancelled_count.count() <= 1);
+            assert_eq!(kept_count.count(), 1);
+            assert_eq!(fired, 1 + cancelled_count.count());
+            assert_eq!(driver.pending(), 0);
+        });
+    }
+}
+
+/// A registration races the holder's `before_park`: either the holder's deadline covers the new
+/// timer, or `wake_driver` is called.
+mod loom_register_races_park {
+    use super::*;
+
+    #[test]
+    fn register_races_before_park() {
+        loom::model(|| {
+            let wakes = Arc::new(AtomicUsize::new(0));
+            let counter = wakes.clone();
+            let driver = Arc::new(TimeDriver::new(Box::new(move || {
+                counter.fetch_add(1, Ordering::SeqCst);
+            })));
+            let (waker, _) = counting_waker();
+            let registrar = {
+                let driver = driver.clone();
+                thread::spawn(move || {
+                    driver.register(1, &waker).unwrap();
+                })
+            };
+            let park = driver.before_park();
+            registrar.join().unwrap();
+            // Park saw the timer (a finite wait), or the registrar woke the holder.
+            assert!(park.is_some() || wakes.load(Ordering::SeqCst) == 1);
+            assert!(wakes.load(Ordering::SeqCst) <= 1);
+        });
+    }
+}
+
+/// Shutdown races a registration: the registration is refused, or its waker is woken by the
+/// shutdown; never left pending.
+mod loom_shutdown_races_register {
+    use super::*;
+
+    #[test]
+    fn shutdown_races_register() {
+        loom::model(|| {
+            let driver = driver();
+            let (waker, count) = counting_waker();
+            let registrar = {
+                let driver = driver.clone();
+                thread::spawn(move || driver.register(100, &waker).is_ok())
+            };
+            driver.shutdown();
+            let registered = registrar.join().unwrap();
+            assert_eq!(count.count(), usize::from(registered));
+            assert_eq!(driver.pending(), 0);
+        });
+    }
+}

@@ -1,0 +1,247 @@
+//! [`Sleep`], [`sleep`] and [`sleep_until`].
+
+use super::driver::{Shutdown, TimeDriver};
+use super::wheel::Key;
+use super::Instant;
+use crate::loom::Arc;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+const NO_RUNTIME: &str = "no weft runtime is running: weft::time needs one (call it from a task, \
+                          #[weft::main] or Runtime::block_on)";
+
+const SHUT_DOWN: &str = "the weft runtime that owned this timer has shut down";
+
+/// The time driver of the current runtime; panics outside one.
+#[track_caller]
+pub(super) fn current_driver() -> Arc<TimeDriver> {
+    match crate::runtime::context::time_driver() {
+        Some(driver) => driver,
+        None => panic!("{}", NO_RUNTIME),
+    }
+}
+
+#[cold]
+#[track_caller]
+fn shut_down() -> ! {
+    panic!("{}", SHUT_DOWN)
+}
+
+/// Waits until `duration` has elapsed.
+///
+/// Equivalent to `sleep_until(Instant::now() + duration)`; a duration that overflows the clock
+/// sleeps for about 30 years. The sleep never completes before its deadline, and has millisecond
+/// resolution: it completes within a millisecond or so after the deadline when the runtime is
+/// not overloaded. No work is done until the returned [`Sleep`] is first polled.
+///
+/// # Panics
+///
+/// Outside a weft runtime.
+///
+/// ```
+/// use std::time::Duration;
+/// use weft::time::{sleep, Instant};
+///
+/// #[weft::main]
+/// async fn main() {
+///     let start = Instant::now();
+///     sleep(Duration::from_millis(20)).await;
+///     assert!(start.elapsed() >= Duration::from_millis(20));
+/// }
+/// ```
+#[track_caller]
+pub fn sleep(duration: Duration) -> Sleep {
+    let deadline = Instant::now()
+        .checked_add(duration)
+        .unwrap_or_else(Instant::far_future);
+    Sleep::new(deadline)
+}
+
+/// Waits until `deadline` is reached; completes at the first poll if it already passed.
+///
+/// # Panics
+///
+/// Outside a weft runtime.
+///
+/// ```
+/// use std::time::Duration;
+/// use weft::time::{sleep_until, Instant};
+///
+/// #[weft::main]
+/// async fn main() {
+///     let deadline = Instant::now() + Duration::from_millis(20);
+///     sleep_until(deadline).await;
+///     assert!(Instant::now() >= deadline);
+/// }
+/// ```
+#[track_caller]
+pub fn sleep_until(deadline: Instant) -> Sleep {
+    Sleep::new(deadline)
+}
+
+/// A future that completes at its deadline; made by [`sleep`] and [`sleep_until`].
+///
+/// Unlike tokio's, a weft `Sleep` is [`Unpin`]: it can be awaited by `&mut` and stored without
+/// `Box::pin` or `pin!`. Its timer is registered on the first poll that finds the deadline still
+/// ahead, and removed when the `Sleep` is dropped. Polling it again after it completed returns
+/// `Ready` again.
+///
+/// # Panics
+///
+/// Polling panics if the runtime that created the `Sleep` has shut down (unless it had already
+/// completed).
+///
+/// ```
+/// use std::time::Duration;
+/// use weft::time::{sleep, Instant};
+///
+/// #[weft::main]
+/// async fn main() {
+///     let mut delay = sleep(Duration::from_secs(3600));
+///     // Move the deadline closer; `Sleep` is Unpin, so `Pin::new` does.
+///     std::pin::Pin::new(&mut delay).reset(Instant::now() + Duration::from_millis(10));
+///     (&mut delay).await;
+///     assert!(delay.is_elapsed());
+/// }
+/// ```
+pub struct Sleep {
+    deadline: Instant,
+    driver: Arc<TimeDriver>,
+    /// The registered timer; `None` before the first pending poll, after completion, and once
+    /// the timer is known to have fired.
+    key: Option<Key>,
+    /// Set when a poll returned `Ready`.
+    elapsed: bool,
+}
+
+impl Sleep {
+    #[track_caller]
+    pub(super) fn new(deadline: Instant) -> Sleep {
+        Sleep::with_driver(deadline, current_driver())
+    }
+
+    pub(super) fn with_driver(deadline: Instant, driver: Arc<TimeDriver>) -> Sleep {
+        Sleep {
+            deadline,
+            driver,
+            key: None,
+            elapsed: false,
+        }
+    }
+
+    /// The instant at which this sleep completes.
+    pub fn deadline(&self) -> Instant {
+        self.deadline
+    }
+
+    /// Whether the deadline has been reached: this sleep completed, or its timer fired.
+    pub fn is_elapsed(&self) -> bool {
+        self.elapsed || self.key.is_some_and(|key| !self.driver.is_pending(key))
+    }
+
+    /// Moves the deadline to `deadline`, whether or not this sleep already completed; a completed
+    /// sleep becomes pending again. If the timer is registered, it moves with its waker, so the
+    /// task that awaits this sleep wakes at the new deadline without polling it first.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use weft::time::{sleep, Instant};
+    ///
+    /// #[weft::main]
+    /// async fn main() {
+    ///     let mut delay = sleep(Duration::from_millis(5));
+    ///     (&mut delay).await;
+    ///     let again = Instant::now() + Duration::from_millis(5);
+    ///     std::pin::Pin::new(&mut delay).reset(again);
+    ///     assert!(!delay.is_elapsed());
+    ///     delay.await;
+    ///     assert!(Instant::now() >= again);
+    /// }
+    /// ```
+    pub fn reset(self: Pin<&mut Self>, deadline: Instant) {
+        let this = self.get_mut();
+        this.deadline = deadline;
+        this.elapsed = false;
+        if let Some(key) = this.key {
+            if !this
+                .driver
+                .reset(key, this.driver.deadline_tick(deadline.into_std()))
+            {
+                this.key = None;
+            }
+        }
+    }
+
+    /// The clock of this sleep's driver (`Instant::now()` outside tests).
+    pub(super) fn now(&self) -> Instant {
+        Instant::from_std(self.driver.now())
+    }
+}
+
+impl Future for Sleep {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = self.get_mut();
+        if this.elapsed {
+            return Poll::Ready(());
+        }
+        if this.driver.is_shutdown() {
+            shut_down();
+        }
+        loop {
+            if this.driver.now() >= this.deadline.into_std() {
+                if let Some(key) = this.key.take() {
+                    this.driver.cancel(key);
+                }
+                this.elapsed = true;
+                return Poll::Ready(());
+            }
+            let registered = match this.key {
+                Some(key) => this.driver.update_waker(key, cx.waker()),
+                None => this
+                    .driver
+                    .register(
+                        this.driver.deadline_tick(this.deadline.into_std()),
+                        cx.waker(),
+                    )
+                    .map(|key| {
+                        this.key = Some(key);
+                        true
+                    }),
+            };
+            match registered {
+                Ok(true) => return Poll::Pending,
+                // The timer fired, yet the clock says the deadline is still ahead (a clock read
+                // before the fire, or a deadline past the driver's range): check the clock again
+                // and register anew if need be.
+                Ok(false) => this.key = None,
+                Err(Shutdown) => shut_down(),
+            }
+        }
+    }
+}
+
+impl Drop for Sleep {
+    fn drop(&mut self) {
+        if let Some(key) = self.key.take() {
+            self.driver.cancel(key);
+        }
+    }
+}
+
+impl fmt::Debug for Sleep {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sleep")
+            .field("deadline", &self.deadline)
+            .field("registered", &self.key.is_some())
+            .field("elapsed", &self.elapsed)
+            .finish()
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests;

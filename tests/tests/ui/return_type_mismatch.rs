@@ -1,0 +1,5 @@
+#[weft::main]
+async fn main() -> Result<(), String> {
+    println!("hello");
+    42
+}

@@ -1,0 +1,4 @@
+#[weft::test(flavor = "multi-thread")]
+async fn misspelled() {}
+
+fn main() {}
