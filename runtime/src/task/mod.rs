@@ -140,6 +140,7 @@ impl Notified {
         self.0.into_raw()
     }
 
+    #[cfg(all(test, loom))]
     pub(crate) fn id(&self) -> Id {
         self.0.id()
     }
