@@ -2,7 +2,7 @@
 //!
 //! A spawned task is one heap block (see `raw.rs`) shared by a few owners, each holding one
 //! reference counted in the state word (see `state.rs`): the runtime's owned-task list, the
-//! [`JoinHandle`], any [`Waker`](std::task::Waker)s, and the [`Notified`] sitting in a run
+//! [`JoinHandle`], any [`Waker`](std::task::Waker)s, and the `Notified` sitting in a run
 //! queue. Those owners are the types below.
 //!
 //! ```
