@@ -156,7 +156,9 @@ impl Shared {
         let waker = Waker::from(main.clone());
         let mut cx = Context::from_waker(&waker);
         loop {
-            if let Some(core) = lock(&self.core).take() {
+            // Bind first: in an `if let`, the guard would live through the block.
+            let core = lock(&self.core).take();
+            if let Some(core) = core {
                 let guard = CoreGuard {
                     shared: self,
                     core: Some(core),

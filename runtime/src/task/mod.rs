@@ -2,7 +2,7 @@
 //!
 //! A spawned task is one heap block (see `raw.rs`) shared by a few owners, each holding one
 //! reference counted in the state word (see `state.rs`): the runtime's owned-task list, the
-//! [`JoinHandle`], any [`Waker`](std::task::Waker)s, and the [`Notified`] sitting in a run
+//! [`JoinHandle`], any [`Waker`](std::task::Waker)s, and the `Notified` sitting in a run
 //! queue. Those owners are the types below.
 //!
 //! ```
@@ -140,6 +140,7 @@ impl Notified {
         self.0.into_raw()
     }
 
+    #[cfg(all(test, loom))]
     pub(crate) fn id(&self) -> Id {
         self.0.id()
     }

@@ -115,7 +115,8 @@ unsafe fn poll<F: Future, S: Schedule>(ptr: NonNull<Header>) {
             let waker = waker::borrowed(ptr);
             let mut cx = Context::from_waker(&waker);
             if cell.poll_future(&mut cx).is_ready() {
-                return cell.complete();
+                // SAFETY: we hold RUNNING and the runner's reference.
+                return unsafe { complete::<F, S>(ptr) };
             }
             match cell.header.state.transition_to_idle() {
                 ToIdle::Idle { dealloc: false } => {}
@@ -128,13 +129,15 @@ unsafe fn poll<F: Future, S: Schedule>(ptr: NonNull<Header>) {
                 }
                 ToIdle::Cancelled => {
                     cell.cancel_future();
-                    cell.complete();
+                    // SAFETY: we still hold RUNNING and the runner's reference.
+                    unsafe { complete::<F, S>(ptr) }
                 }
             }
         }
         ToRunning::Cancel => {
             cell.cancel_future();
-            cell.complete();
+            // SAFETY: the transition gave us RUNNING; the `Notified` reference is the runner's.
+            unsafe { complete::<F, S>(ptr) }
         }
         ToRunning::Failed => {
             if cell.header.state.ref_dec() {
@@ -142,6 +145,52 @@ unsafe fn poll<F: Future, S: Schedule>(ptr: NonNull<Header>) {
                 unsafe { dealloc::<F, S>(ptr) }
             }
         }
+    }
+}
+
+/// RUNNING -> COMPLETE, hand the output to the `JoinHandle` (or drop it), release the task
+/// from its owner and drop the runner's reference.
+///
+/// A free function over the raw pointer, not a method: it may free the block, which must not
+/// happen while a `&Cell` is alive as a function argument.
+///
+/// # Safety
+/// `ptr` is a live `Cell<F, S>` and the caller holds RUNNING and the runner's reference, which
+/// this consumes.
+unsafe fn complete<F: Future, S: Schedule>(ptr: NonNull<Header>) {
+    // SAFETY: the caller's reference keeps the block alive until the end of this function.
+    let cell = unsafe { cell::<F, S>(ptr) };
+    let snapshot = cell.header.state.transition_to_complete();
+    if !snapshot.is_join_interested() {
+        // No one will read the output; its destructor is user code.
+        let _ = panic::catch_unwind(AssertUnwindSafe(|| cell.set_stage(Stage::Consumed)));
+    } else if snapshot.is_join_waker_set() {
+        cell.join_waker.with(|slot| {
+            // SAFETY: JOIN_WAKER was set when we completed: the slot is the runtime's to read
+            // until we clear the bit below, and no one writes it meanwhile.
+            let waker = unsafe { &*slot };
+            if let Some(waker) = waker {
+                waker.wake_by_ref();
+            }
+        });
+        let snapshot = cell.header.state.unset_waker_after_complete();
+        if !snapshot.is_join_interested() {
+            // The handle was dropped while we woke it and left the waker to us.
+            // SAFETY: JOIN_WAKER is clear and the handle is gone: the slot is ours.
+            cell.join_waker.with_mut(|slot| unsafe { *slot = None });
+        }
+    }
+    // SAFETY: we hold the runner's reference, so the header is alive while `task` lives.
+    let task = unsafe { Task::borrowed(ptr) };
+    let mut count = 1;
+    if let Some(owned) = cell.scheduler.release(&task) {
+        // The owner's reference is dropped together with ours below.
+        mem::forget(owned);
+        count += 1;
+    }
+    if cell.header.state.transition_to_terminal(count) {
+        // SAFETY: those were the last references; `cell` and `task` are not used again.
+        unsafe { dealloc::<F, S>(ptr) }
     }
 }
 
@@ -198,7 +247,8 @@ unsafe fn shutdown<F: Future, S: Schedule>(ptr: NonNull<Header>) {
     if cell.header.state.transition_to_shutdown() {
         // We set RUNNING: the future is ours to drop; our reference is the runner's.
         cell.cancel_future();
-        cell.complete();
+        // SAFETY: as just said: RUNNING and the runner's reference are ours.
+        unsafe { complete::<F, S>(ptr) }
     } else if cell.header.state.ref_dec() {
         // Running elsewhere (it sees CANCELLED at its poll boundary) or already complete.
         // SAFETY: that was the last reference.
@@ -265,43 +315,6 @@ impl<F: Future, S: Schedule> Cell<F, S> {
         )
     }
 
-    /// RUNNING -> COMPLETE, hand the output to the `JoinHandle` (or drop it), release the
-    /// task from its owner and drop the runner's reference.
-    fn complete(&self) {
-        let snapshot = self.header.state.transition_to_complete();
-        if !snapshot.is_join_interested() {
-            // No one will read the output; its destructor is user code.
-            let _ = panic::catch_unwind(AssertUnwindSafe(|| self.set_stage(Stage::Consumed)));
-        } else if snapshot.is_join_waker_set() {
-            // SAFETY: JOIN_WAKER was set when we completed: the slot is the runtime's until we
-            // clear the bit below.
-            self.join_waker.with(|slot| {
-                if let Some(waker) = unsafe { &*slot } {
-                    waker.wake_by_ref();
-                }
-            });
-            let snapshot = self.header.state.unset_waker_after_complete();
-            if !snapshot.is_join_interested() {
-                // The handle was dropped while we woke it and left the waker to us.
-                // SAFETY: JOIN_WAKER is clear and the handle is gone: the slot is ours.
-                self.join_waker.with_mut(|slot| unsafe { *slot = None });
-            }
-        }
-        let header = NonNull::from(&self.header);
-        // SAFETY: we hold the runner's reference, so the header is alive.
-        let released = self.scheduler.release(unsafe { &Task::borrowed(header) });
-        let mut count = 1;
-        if let Some(task) = released {
-            // The owner's reference is dropped together with ours below.
-            mem::forget(task);
-            count += 1;
-        }
-        if self.header.state.transition_to_terminal(count) {
-            // SAFETY: those were the last references.
-            unsafe { dealloc::<F, S>(header) }
-        }
-    }
-
     /// The `JoinHandle`'s side of the join-waker protocol: `true` if the output is ready;
     /// otherwise `waker` is stored so that completion wakes it.
     fn can_read_output(&self, waker: &Waker) -> bool {
@@ -312,12 +325,11 @@ impl<F: Future, S: Schedule> Cell<F, S> {
         let stored = if !snapshot.is_join_waker_set() {
             self.store_join_waker(waker)
         } else {
-            // SAFETY: JOIN_WAKER is set, so the runtime may read the slot concurrently, but no
-            // one writes it; a shared read is fine.
             let same = self.join_waker.with(|slot| {
-                unsafe { &*slot }
-                    .as_ref()
-                    .is_some_and(|w| w.will_wake(waker))
+                // SAFETY: JOIN_WAKER is set, so the runtime may read the slot concurrently,
+                // but no one writes it: a shared read is fine.
+                let stored = unsafe { &*slot };
+                stored.as_ref().is_some_and(|w| w.will_wake(waker))
             });
             if same {
                 return false;

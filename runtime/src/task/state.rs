@@ -36,7 +36,7 @@ const REF_ONE: usize = 1 << REF_SHIFT;
 const REF_MASK: usize = !(REF_ONE - 1);
 
 /// A new task: referenced by the owned list, the `JoinHandle` and its first `Notified`.
-const INITIAL: usize = 3 * REF_ONE | JOIN_INTEREST | NOTIFIED;
+const INITIAL: usize = (3 * REF_ONE) | JOIN_INTEREST | NOTIFIED;
 
 pub(crate) struct State {
     word: AtomicUsize,

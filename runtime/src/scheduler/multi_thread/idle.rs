@@ -49,10 +49,6 @@ impl Idle {
         Self::num_unparked(self.state.load(SeqCst))
     }
 
-    pub(crate) fn searching(&self) -> usize {
-        Self::num_searching(self.state.load(SeqCst))
-    }
-
     fn should_wake(&self) -> bool {
         // An RMW rather than a load: it orders this read after the producer's push (see the
         // module comment).

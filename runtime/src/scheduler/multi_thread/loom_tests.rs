@@ -37,6 +37,7 @@ fn task() -> (Notified, Id) {
 fn remote(local: &Worker<Notified>) -> Remote {
     Remote {
         stealer: local.stealer(),
+        yielded: Worker::new_fifo().stealer(),
         lifo: AtomicPtr::new(ptr::null_mut()),
         lifo_stealable: AtomicBool::new(false),
         poll_ticks: AtomicU64::new(0),

@@ -61,6 +61,8 @@ pub(crate) struct Shared {
 /// The part of a worker that other threads touch.
 struct Remote {
     stealer: Stealer<Notified>,
+    /// The worker's deque of tasks that yielded (see `worker.rs`).
+    yielded: Stealer<Notified>,
     /// The LIFO slot: a `Notified` stored as its header pointer, or null.
     lifo: AtomicPtr<crate::task::Header>,
     /// Set by the monitor when the owner seems stuck in a poll: peers may take the LIFO slot.
@@ -157,8 +159,11 @@ impl MultiThread {
             "a multi-thread runtime needs at least one worker"
         );
         let parkers: Vec<Parker> = (0..num_workers).map(|_| Parker::new()).collect();
-        let locals: Vec<_> = (0..num_workers)
-            .map(|_| super::queue::Worker::new_fifo())
+        let queues: Vec<_> = (0..num_workers)
+            .map(|_| worker::Queues {
+                local: super::queue::Worker::new_fifo(),
+                yielded: super::queue::Worker::new_fifo(),
+            })
             .collect();
         let driver = Arc::new(DriverSlot {
             taken: AtomicBool::new(false),
@@ -170,11 +175,12 @@ impl MultiThread {
             Box::new(move || driver.wake_holder())
         };
         let shared = Arc::new(Shared {
-            remotes: locals
+            remotes: queues
                 .iter()
-                .map(|local| {
+                .map(|queues| {
                     CachePadded::new(Remote {
-                        stealer: local.stealer(),
+                        stealer: queues.local.stealer(),
+                        yielded: queues.yielded.stealer(),
                         lifo: AtomicPtr::new(ptr::null_mut()),
                         lifo_stealable: AtomicBool::new(false),
                         poll_ticks: AtomicU64::new(0),
@@ -192,11 +198,13 @@ impl MultiThread {
             shutdown: AtomicBool::new(false),
             config,
         });
-        let workers = locals
+        let workers = queues
             .into_iter()
             .zip(parkers)
             .enumerate()
-            .map(|(index, (local, parker))| worker::start(shared.clone(), index, local, parker))
+            .map(|(index, (queues, parker))| {
+                worker::start(shared.clone(), index, queues.local, queues.yielded, parker)
+            })
             .collect::<std::io::Result<Vec<_>>>()
             .unwrap_or_else(|error| panic!("weft could not start a worker thread: {error}"));
         let monitor = Some(monitor::start(shared.clone()));
@@ -296,7 +304,7 @@ impl Shared {
             || self
                 .remotes
                 .iter()
-                .any(|remote| !remote.stealer.is_empty() || remote.lifo_stealable_with_task());
+                .any(|remote| remote.has_queued() || remote.lifo_stealable_with_task());
         if pending {
             self.notify_parked();
         }
@@ -336,7 +344,11 @@ impl Shared {
             parks: counter(|c| &c.parks),
             spins: counter(|c| &c.spins),
             global_queue_depth: self.injector.len(),
-            local_queue_depth: self.remotes.iter().map(|r| r.stealer.len()).sum(),
+            local_queue_depth: self
+                .remotes
+                .iter()
+                .map(|r| r.stealer.len() + r.yielded.len())
+                .sum(),
             blocking_threads: self.blocking.num_threads(),
             blocking_queue_depth: self.blocking.queue_depth(),
         }
@@ -357,6 +369,11 @@ impl Remote {
         let prev = self.lifo.swap(task.into_raw().as_ptr(), Ordering::AcqRel);
         // SAFETY: as in `take_lifo`: the swap moved the previous occupant's reference to us.
         NonNull::new(prev).map(|ptr| unsafe { Notified::from_raw(ptr) })
+    }
+
+    /// Whether the deques hold stealable work.
+    fn has_queued(&self) -> bool {
+        !self.stealer.is_empty() || !self.yielded.is_empty()
     }
 
     fn has_lifo(&self) -> bool {

@@ -104,7 +104,7 @@ fn unstick_workers(shared: &Shared, last_ticks: &mut [u64]) {
         let ticks = remote.poll_ticks.load(Ordering::Relaxed);
         let stuck = ticks % 2 == 1 && ticks == *last;
         *last = ticks;
-        if stuck && (remote.has_lifo() || !remote.stealer.is_empty()) {
+        if stuck && (remote.has_lifo() || remote.has_queued()) {
             remote.lifo_stealable.store(true, Ordering::Release);
             shared.notify_parked();
         }

@@ -2,8 +2,14 @@
 //!
 //! The order a worker looks in: the injector every `GLOBAL_QUEUE_INTERVAL` ticks (so remote
 //! work is never starved by local work), its LIFO slot (at most `MAX_LIFO_POLLS` times in a row,
-//! so two tasks waking each other cannot monopolise it), its deque, the injector, then, as a
-//! searcher, its peers from a random start, then a bounded spin, then park.
+//! so two tasks waking each other cannot monopolise it), its deque, the injector, the tasks that
+//! yielded, then, as a searcher, its peers from a random start, then a bounded spin, then park.
+//!
+//! Yielded tasks wait in a deque of their own, behind the injector: a task that yields asks
+//! to let *other* work run, remote work included (tokio defers them the same way). That deque
+//! is stealable like the main one, so yielders are never stranded behind a blocked worker, and
+//! it is moved into the main deque every `GLOBAL_QUEUE_INTERVAL` ticks, so a flood of remote
+//! work cannot starve them.
 //!
 //! Invariants:
 //! - Only this thread pushes to or pops from its deque; others steal through the `Stealer`.
@@ -33,6 +39,7 @@ pub(super) struct WorkerContext {
     shared: Arc<Shared>,
     index: usize,
     local: Worker<Notified>,
+    yielded: Worker<Notified>,
     parker: Parker,
     tick: Cell<u32>,
     lifo_polls: Cell<u32>,
@@ -53,10 +60,16 @@ pub(super) fn with_current<R>(f: impl FnOnce(Option<&WorkerContext>) -> R) -> R 
     f(unsafe { current.as_ref() })
 }
 
+pub(super) struct Queues {
+    pub(super) local: Worker<Notified>,
+    pub(super) yielded: Worker<Notified>,
+}
+
 pub(super) fn start(
     shared: Arc<Shared>,
     index: usize,
     local: Worker<Notified>,
+    yielded: Worker<Notified>,
     parker: Parker,
 ) -> io::Result<JoinHandle<()>> {
     let config = shared.config.clone();
@@ -72,6 +85,7 @@ pub(super) fn start(
             shared,
             index,
             local,
+            yielded,
             parker,
             tick: Cell::new(0),
             lifo_polls: Cell::new(0),
@@ -110,6 +124,9 @@ impl WorkerContext {
         let tick = self.tick.get().wrapping_add(1);
         self.tick.set(tick);
         if tick % GLOBAL_QUEUE_INTERVAL == 0 {
+            while let Some(task) = self.yielded.pop() {
+                self.local.push(task);
+            }
             if let Some(task) = self.pop_injector() {
                 return Some(task);
             }
@@ -124,7 +141,10 @@ impl WorkerContext {
             self.local.push(task);
         }
         self.lifo_polls.set(0);
-        self.local.pop().or_else(|| self.pop_injector())
+        self.local
+            .pop()
+            .or_else(|| self.pop_injector())
+            .or_else(|| self.yielded.pop())
     }
 
     fn pop_injector(&self) -> Option<Notified> {
@@ -161,11 +181,13 @@ impl WorkerContext {
     }
 
     fn steal_from(&self, victim: &Remote) -> Option<Notified> {
-        loop {
-            match victim.stealer.steal_batch_and_pop(&self.local) {
-                Steal::Success(task) => return Some(task),
-                Steal::Empty => break,
-                Steal::Retry => spin_loop_hint(),
+        for stealer in [&victim.stealer, &victim.yielded] {
+            loop {
+                match stealer.steal_batch_and_pop(&self.local) {
+                    Steal::Success(task) => return Some(task),
+                    Steal::Empty => break,
+                    Steal::Retry => spin_loop_hint(),
+                }
             }
         }
         if victim.lifo_stealable.load(Ordering::Acquire) {
@@ -192,7 +214,7 @@ impl WorkerContext {
     /// Called from `Shared::schedule` when a task is woken or spawned on this worker.
     pub(super) fn schedule_local(&self, task: Notified, is_yield: bool) {
         let queued = if is_yield {
-            self.local.push(task);
+            self.yielded.push(task);
             true
         } else if let Some(displaced) = self.remote().put_lifo(task) {
             self.local.push(displaced);
@@ -208,7 +230,7 @@ impl WorkerContext {
     }
 
     fn has_tasks(&self) -> bool {
-        !self.local.is_empty() || self.remote().has_lifo()
+        !self.local.is_empty() || !self.yielded.is_empty() || self.remote().has_lifo()
     }
 
     fn park(&self) {
@@ -234,7 +256,8 @@ impl WorkerContext {
                 // unless someone notified us meanwhile (then we were counted as one).
                 self.is_searching
                     .set(!self.shared.idle.unpark_worker_by_id(self.index));
-                if self.local.len() + usize::from(self.remote().has_lifo()) > 1 {
+                if self.local.len() + self.yielded.len() + usize::from(self.remote().has_lifo()) > 1
+                {
                     self.shared.notify_parked();
                 }
                 break;
@@ -256,11 +279,7 @@ impl WorkerContext {
             backoff.snooze();
             let found = !self.shared.injector.is_empty()
                 || (self.is_searching.get()
-                    && self
-                        .shared
-                        .remotes
-                        .iter()
-                        .any(|remote| !remote.stealer.is_empty()));
+                    && self.shared.remotes.iter().any(|remote| remote.has_queued()));
             if found || self.shared.is_shutdown() {
                 WorkerCounters::bump(&self.remote().metrics.spins);
                 return true;
@@ -289,7 +308,7 @@ impl WorkerContext {
 
     /// Drops the task references left in this worker's queues at shutdown.
     fn drop_queued(&self) {
-        while let Some(task) = self.local.pop() {
+        while let Some(task) = self.local.pop().or_else(|| self.yielded.pop()) {
             drop(task);
         }
         drop(self.remote().take_lifo());
