@@ -15,6 +15,9 @@ mod metrics;
 #[allow(clippy::module_inception)]
 mod runtime;
 
+#[cfg(all(test, not(loom)))]
+mod tests;
+
 pub use builder::Builder;
 pub use handle::{EnterGuard, Handle, TryCurrentError};
 pub use metrics::RuntimeMetrics;

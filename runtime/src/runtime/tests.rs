@@ -1,0 +1,91 @@
+//! Small end-to-end runs of both schedulers inside the library, so that miri checks the
+//! workers' unsafe code (the LIFO slot's raw pointers, the worker thread-local, task handoff
+//! between threads). Kept tiny: miri is slow. The integration suite in `tests/` covers
+//! behaviour at scale.
+
+use super::Builder;
+use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+use std::sync::Arc;
+
+const TASKS: usize = if cfg!(miri) { 8 } else { 200 };
+
+#[test]
+fn multi_thread_runs_spawned_yielding_and_woken_tasks_exactly_once() {
+    let runtime = Builder::new_multi_thread()
+        .worker_threads(2)
+        .build()
+        .unwrap();
+    let polls = Arc::new(AtomicUsize::new(0));
+    let total = runtime.block_on(async {
+        let handles: Vec<_> = (0..TASKS)
+            .map(|i| {
+                let polls = polls.clone();
+                crate::spawn(async move {
+                    polls.fetch_add(1, SeqCst);
+                    crate::task::yield_now().await;
+                    // A child spawned on a worker goes through the LIFO slot.
+                    crate::spawn(async move { i }).await.unwrap()
+                })
+            })
+            .collect();
+        let mut total = 0;
+        for handle in handles {
+            total += handle.await.unwrap();
+        }
+        total
+    });
+    assert_eq!(total, (0..TASKS).sum::<usize>());
+    assert_eq!(polls.load(SeqCst), TASKS);
+    let metrics = runtime.handle().metrics();
+    assert_eq!(metrics.tasks_spawned, 2 * TASKS as u64);
+    assert_eq!(metrics.tasks_alive, 0);
+}
+
+#[test]
+fn dropping_a_runtime_drops_pending_futures() {
+    struct Counted(Arc<AtomicUsize>);
+    impl Drop for Counted {
+        fn drop(&mut self) {
+            self.0.fetch_add(1, SeqCst);
+        }
+    }
+    let drops = Arc::new(AtomicUsize::new(0));
+    for builder in [
+        Builder::new_multi_thread().worker_threads(2),
+        &mut Builder::new_current_thread(),
+    ] {
+        let runtime = builder.build().unwrap();
+        for _ in 0..4 {
+            let counted = Counted(drops.clone());
+            runtime.spawn(async move {
+                let _counted = counted;
+                std::future::pending::<()>().await;
+            });
+        }
+        drop(runtime);
+    }
+    assert_eq!(drops.load(SeqCst), 8);
+}
+
+#[test]
+fn current_thread_runs_tasks_and_timers_on_the_caller() {
+    let runtime = Builder::new_current_thread().build().unwrap();
+    let caller = std::thread::current().id();
+    let ran_on = runtime.block_on(async {
+        crate::time::sleep(std::time::Duration::from_millis(1)).await;
+        crate::spawn(async { std::thread::current().id() })
+            .await
+            .unwrap()
+    });
+    assert_eq!(ran_on, caller);
+}
+
+#[test]
+fn spawn_blocking_returns_its_result() {
+    let runtime = Builder::new_multi_thread()
+        .worker_threads(1)
+        .build()
+        .unwrap();
+    let value = runtime.block_on(async { crate::task::spawn_blocking(|| 7).await.unwrap() });
+    assert_eq!(value, 7);
+}
