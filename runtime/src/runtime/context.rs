@@ -98,9 +98,3 @@ pub(crate) fn in_runtime() -> bool {
         .try_with(|context| context.in_runtime.get())
         .unwrap_or(false)
 }
-
-/// Whether `handle` is the current scheduler.
-#[allow(dead_code)]
-pub(crate) fn is_current(handle: &Handle) -> bool {
-    with_scheduler(|current| current.is_some_and(|current| current.ptr_eq(handle)))
-}

@@ -57,12 +57,4 @@ impl Handle {
             Handle::CurrentThread(shared) => shared.metrics(),
         }
     }
-
-    pub(crate) fn ptr_eq(&self, other: &Handle) -> bool {
-        match (self, other) {
-            (Handle::MultiThread(a), Handle::MultiThread(b)) => Arc::ptr_eq(a, b),
-            (Handle::CurrentThread(a), Handle::CurrentThread(b)) => Arc::ptr_eq(a, b),
-            _ => false,
-        }
-    }
 }

@@ -102,7 +102,7 @@ impl OwnedTasks {
         self.shards.iter().map(|shard| lock(shard).spawned).sum()
     }
 
-    #[allow(dead_code)]
+    #[cfg(all(test, loom))]
     pub(crate) fn is_empty(&self) -> bool {
         self.len() == 0
     }

@@ -194,7 +194,7 @@ impl MultiThread {
             driver,
             time: crate::loom::Arc::new(TimeDriver::new(wake_driver)),
             blocking,
-            monitor: Monitor::new(num_workers),
+            monitor: Monitor::new(),
             shutdown: AtomicBool::new(false),
             config,
         });

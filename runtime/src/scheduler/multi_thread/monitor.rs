@@ -32,7 +32,7 @@ pub(super) struct Monitor {
 }
 
 impl Monitor {
-    pub(super) fn new(_num_workers: usize) -> Monitor {
+    pub(super) fn new() -> Monitor {
         let parker = Parker::new();
         Monitor {
             sleeping: AtomicBool::new(false),
