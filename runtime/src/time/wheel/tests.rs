@@ -51,7 +51,7 @@ const BOUNDARIES: &[u64] = &[
 #[test]
 fn fires_exactly_at_boundaries() {
     let starts: &[u64] = if cfg!(miri) {
-        &[0, 4095]
+        &[4095]
     } else {
         &[0, 1, 63, 64, 1000, 4095, 4096, RANGE - 3]
     };
@@ -261,7 +261,7 @@ fn batches_and_drain() {
 #[test]
 fn randomized_against_model() {
     let (ops, seeds): (usize, &[u64]) = if cfg!(miri) {
-        (250, &[1])
+        (150, &[1])
     } else {
         (20_000, &[1, 0x9E37_79B9_7F4A_7C15, 42])
     };
@@ -359,10 +359,7 @@ fn randomized_against_model() {
             match (next, min) {
                 (None, None) => {}
                 (Some(next), Some(min)) => {
-                    if next > min {
-                        wheel.dump();
-                        panic!("next_expiration {next} after earliest {min}, now {now}");
-                    }
+                    assert!(next <= min, "next_expiration {next} after earliest {min}");
                     assert!(next > now, "everything due was fired");
                     if min >> 6 == now >> 6 {
                         assert_eq!(next, min, "level 0 is exact");
