@@ -47,7 +47,7 @@ pub(crate) struct TimeDriver {
     /// Mirrors `State::shutdown`, so a poll can check it without the lock.
     is_shutdown: AtomicBool,
     wake_driver: Box<dyn Fn() + Send + Sync>,
-    /// A manual clock for tests: nanoseconds added to the real clock.
+    /// A manual clock for tests: nanoseconds since `start`.
     #[cfg(test)]
     clock_offset: crate::loom::AtomicU64,
 }
@@ -84,7 +84,7 @@ impl fmt::Debug for TimeDriver {
 }
 
 // The park-loop methods are called by the runtime; until it is wired, nothing else does.
-#[cfg_attr(not(test), allow(dead_code))]
+#[cfg_attr(any(not(test), loom), allow(dead_code))]
 impl TimeDriver {
     /// A driver whose tick 0 is now; `wake_driver` interrupts the parked driver holder.
     pub(crate) fn new(wake_driver: Box<dyn Fn() + Send + Sync>) -> TimeDriver {
@@ -159,12 +159,13 @@ impl TimeDriver {
         self.is_shutdown.load(Ordering::Acquire)
     }
 
-    /// The driver's clock (the real one; tests can move it forward with `advance`).
+    /// The driver's clock: the real one, or in unit tests a manual one that starts at `start`
+    /// and moves only with `advance` (so tests are deterministic, under miri too).
     pub(super) fn now(&self) -> Instant {
         #[cfg(test)]
         {
             let offset = self.clock_offset.load(Ordering::Acquire);
-            Instant::now() + Duration::from_nanos(offset)
+            self.start + Duration::from_nanos(offset)
         }
         #[cfg(not(test))]
         Instant::now()
@@ -273,6 +274,7 @@ impl TimeDriver {
 }
 
 #[cfg(test)]
+#[cfg_attr(loom, allow(dead_code))]
 impl TimeDriver {
     /// Moves the driver's clock forward.
     pub(crate) fn advance(&self, by: Duration) {

@@ -64,6 +64,51 @@ mod loom_timer_cancel_races_fire {
     }
 }
 
+/// A re-poll (waker update) or a reset races the fire: exactly one waker is woken, the one the
+/// timer held when it fired, and a timer moved past the fire tick stays pending.
+mod loom_timer_update_races_fire {
+    use super::*;
+
+    #[test]
+    fn update_waker_races_fire() {
+        loom::model(|| {
+            let driver = driver();
+            let (old, old_count) = counting_waker();
+            let (new, new_count) = counting_waker();
+            let key = driver.register(5, &old).unwrap();
+            let firer = {
+                let driver = driver.clone();
+                thread::spawn(move || driver.process_at_tick(10))
+            };
+            let updated = driver.update_waker(key, &new).unwrap();
+            assert_eq!(firer.join().unwrap(), 1);
+            let woken = (old_count.count(), new_count.count());
+            assert_eq!(woken, if updated { (0, 1) } else { (1, 0) });
+            assert_eq!(driver.pending(), 0);
+        });
+    }
+
+    #[test]
+    fn reset_races_fire() {
+        loom::model(|| {
+            let driver = driver();
+            let (waker, count) = counting_waker();
+            let key = driver.register(5, &waker).unwrap();
+            let firer = {
+                let driver = driver.clone();
+                thread::spawn(move || driver.process_at_tick(10))
+            };
+            let moved = driver.reset(key, 20);
+            let fired = firer.join().unwrap();
+            assert_eq!(fired, usize::from(!moved));
+            assert_eq!(count.count(), fired);
+            assert_eq!(driver.pending(), usize::from(moved));
+            driver.cancel(key);
+            assert_eq!(driver.pending(), 0);
+        });
+    }
+}
+
 /// A registration races the holder's `before_park`: either the holder's deadline covers the new
 /// timer, or `wake_driver` is called.
 mod loom_register_races_park {

@@ -107,6 +107,7 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
 ///     assert!(delay.is_elapsed());
 /// }
 /// ```
+#[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct Sleep {
     deadline: Instant,
     driver: Arc<TimeDriver>,

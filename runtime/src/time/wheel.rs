@@ -13,7 +13,8 @@
 //!
 //! Entries live in a slab (a `Vec` plus a free list); a [`Key`] names a slab index and the
 //! generation of its occupant, so a stale key (its timer fired or was cancelled, the slot maybe
-//! reused) is rejected rather than hitting a stranger's timer. Each slot is a `Vec` of slab
+//! reused) is rejected rather than hitting a stranger's timer (generations are 32-bit: a stale
+//! key could alias only after 2^32 reuses of its slab slot while its holder kept it). Each slot is a `Vec` of slab
 //! indices, and each entry stores its position in that `Vec`, so cancel is a `swap_remove`: O(1).
 //! Vectors keep their capacity, so in steady state a timer costs no allocation.
 //!
@@ -435,21 +436,6 @@ impl Wheel {
             self.place(index);
         }
         self.scratch = items;
-    }
-
-    #[cfg(test)]
-    pub(crate) fn dump(&self) {
-        eprintln!("elapsed {} occupied {:x?}", self.elapsed, self.occupied);
-        for (list, items) in self.lists.iter().enumerate() {
-            for &index in items {
-                eprintln!(
-                    "list {list} (level {} slot {}): deadline {}",
-                    list / SLOTS,
-                    list % SLOTS,
-                    self.entries[index as usize].deadline
-                );
-            }
-        }
     }
 
     /// Asserts the invariants listed in the module documentation.

@@ -74,15 +74,16 @@ fn never_early_with_a_fractional_deadline() {
     let deadline = sleep.deadline().into_std();
     // Fire at the last instant before the deadline: rounded up, the timer is not due.
     assert_eq!(driver.process_at(deadline - Duration::from_nanos(1)), 0);
-    // Even a fire at the deadline's (rounded up) tick leaves the Sleep to check the clock.
     assert_eq!(driver.process_at(deadline + MS), 1);
     assert_eq!(count.count(), 1);
-    if driver.now() < deadline {
-        // The timer fired ahead of this Sleep's clock: it registers again instead of completing.
-        assert_eq!(poll(&mut sleep, &waker), Poll::Pending);
-        assert_eq!(driver.pending(), 1);
-    }
-    driver.advance(11 * MS);
+    // The timer fired (here: a fire ahead of this Sleep's clock), yet the clock says the deadline
+    // is ahead: the Sleep registers again instead of completing early.
+    assert!(driver.now() < deadline);
+    assert_eq!(poll(&mut sleep, &waker), Poll::Pending);
+    assert_eq!(driver.pending(), 1);
+    driver.advance(10 * MS);
+    assert_eq!(poll(&mut sleep, &waker), Poll::Pending, "10 ms < 10.3 ms");
+    driver.advance(MS);
     assert_eq!(poll(&mut sleep, &waker), Poll::Ready(()));
     assert_eq!(driver.pending(), 0);
 }
@@ -96,11 +97,14 @@ fn repoll_updates_the_waker_and_clones_only_when_it_changes() {
     assert_eq!(poll(&mut sleep, &first), Poll::Pending);
     let strong = std::sync::Arc::strong_count(&first_count);
     assert_eq!(poll(&mut sleep, &first), Poll::Pending);
-    assert_eq!(
-        std::sync::Arc::strong_count(&first_count),
-        strong,
-        "same waker: no clone"
-    );
+    // (Under miri, vtable addresses are not unique, so `will_wake` may say no to a clone.)
+    if !cfg!(miri) {
+        assert_eq!(
+            std::sync::Arc::strong_count(&first_count),
+            strong,
+            "same waker: no clone"
+        );
+    }
     assert_eq!(poll(&mut sleep, &second), Poll::Pending);
     assert_eq!(
         std::sync::Arc::strong_count(&first_count),
