@@ -47,9 +47,10 @@ pub(crate) struct TimeDriver {
     /// Mirrors `State::shutdown`, so a poll can check it without the lock.
     is_shutdown: AtomicBool,
     wake_driver: Box<dyn Fn() + Send + Sync>,
-    /// A manual clock for tests: nanoseconds since `start`.
+    /// A manual clock for the time module's own tests (`new_manual`): nanoseconds since
+    /// `start`, or `None` for the real clock. Runtimes built in tests use the real one.
     #[cfg(test)]
-    clock_offset: crate::loom::AtomicU64,
+    manual_clock: Option<crate::loom::AtomicU64>,
 }
 
 struct State {
@@ -83,8 +84,6 @@ impl fmt::Debug for TimeDriver {
     }
 }
 
-// The park-loop methods are called by the runtime; until it is wired, nothing else does.
-#[cfg_attr(any(not(test), loom), allow(dead_code))]
 impl TimeDriver {
     /// A driver whose tick 0 is now; `wake_driver` interrupts the parked driver holder.
     pub(crate) fn new(wake_driver: Box<dyn Fn() + Send + Sync>) -> TimeDriver {
@@ -98,7 +97,7 @@ impl TimeDriver {
             is_shutdown: AtomicBool::new(false),
             wake_driver,
             #[cfg(test)]
-            clock_offset: crate::loom::AtomicU64::new(0),
+            manual_clock: None,
         }
     }
 
@@ -159,15 +158,13 @@ impl TimeDriver {
         self.is_shutdown.load(Ordering::Acquire)
     }
 
-    /// The driver's clock: the real one, or in unit tests a manual one that starts at `start`
-    /// and moves only with `advance` (so tests are deterministic, under miri too).
+    /// The driver's clock: the real one, or for a `new_manual` driver in unit tests one that
+    /// starts at `start` and moves only with `advance` (deterministic, under miri too).
     pub(super) fn now(&self) -> Instant {
         #[cfg(test)]
-        {
-            let offset = self.clock_offset.load(Ordering::Acquire);
-            self.start + Duration::from_nanos(offset)
+        if let Some(offset) = &self.manual_clock {
+            return self.start + Duration::from_nanos(offset.load(Ordering::Acquire));
         }
-        #[cfg(not(test))]
         Instant::now()
     }
 
@@ -276,10 +273,24 @@ impl TimeDriver {
 #[cfg(test)]
 #[cfg_attr(loom, allow(dead_code))]
 impl TimeDriver {
-    /// Moves the driver's clock forward.
+    /// A driver on a manual clock that moves only with `advance`.
+    pub(crate) fn new_manual(wake_driver: Box<dyn Fn() + Send + Sync>) -> TimeDriver {
+        TimeDriver {
+            manual_clock: Some(crate::loom::AtomicU64::new(0)),
+            ..TimeDriver::new(wake_driver)
+        }
+    }
+
+    /// Moves a manual driver's clock forward.
+    ///
+    /// # Panics
+    /// On a driver with the real clock.
     pub(crate) fn advance(&self, by: Duration) {
         let nanos = u64::try_from(by.as_nanos()).expect("advance by less than 584 years");
-        self.clock_offset.fetch_add(nanos, Ordering::AcqRel);
+        self.manual_clock
+            .as_ref()
+            .expect("advance needs a driver made by TimeDriver::new_manual")
+            .fetch_add(nanos, Ordering::AcqRel);
     }
 
     /// Fires the timers due at `tick` (loom has no clock: models drive ticks explicitly).

@@ -198,7 +198,7 @@ mod tests {
     const MS: Duration = Duration::from_millis(1);
 
     fn setup(behavior: MissedTickBehavior) -> (Arc<TimeDriver>, Interval, Instant) {
-        let driver = Arc::new(TimeDriver::new(Box::new(|| {})));
+        let driver = Arc::new(TimeDriver::new_manual(Box::new(|| {})));
         let start = Instant::from_std(driver.now());
         let mut interval = Interval::new(Sleep::with_driver(start, driver.clone()), 10 * MS);
         interval.set_missed_tick_behavior(behavior);

@@ -8,7 +8,7 @@ use crate::time::driver::TimeDriver;
 use crate::time::test_util::counting_waker;
 
 fn driver() -> Arc<TimeDriver> {
-    Arc::new(TimeDriver::new(Box::new(|| {})))
+    Arc::new(TimeDriver::new_manual(Box::new(|| {})))
 }
 
 /// One thread cancels (drops) a registered timer while another fires expired timers: the waker
@@ -119,7 +119,7 @@ mod loom_register_races_park {
         loom::model(|| {
             let wakes = Arc::new(AtomicUsize::new(0));
             let counter = wakes.clone();
-            let driver = Arc::new(TimeDriver::new(Box::new(move || {
+            let driver = Arc::new(TimeDriver::new_manual(Box::new(move || {
                 counter.fetch_add(1, Ordering::SeqCst);
             })));
             let (waker, _) = counting_waker();

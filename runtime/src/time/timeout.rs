@@ -153,7 +153,7 @@ mod tests {
 
     #[test]
     fn ready_future_wins_even_past_deadline() {
-        let driver = Arc::new(TimeDriver::new(Box::new(|| {})));
+        let driver = Arc::new(TimeDriver::new_manual(Box::new(|| {})));
         let (waker, _) = counting_waker();
         let mut cx = Context::from_waker(&waker);
         let mut timeout = pin!(timeout_in(&driver, Duration::ZERO, async { 5 }));
@@ -169,7 +169,7 @@ mod tests {
                 self.0.store(true, crate::loom::Ordering::SeqCst);
             }
         }
-        let driver = Arc::new(TimeDriver::new(Box::new(|| {})));
+        let driver = Arc::new(TimeDriver::new_manual(Box::new(|| {})));
         let dropped = Arc::new(crate::loom::AtomicBool::new(false));
         let flag = DropFlag(dropped.clone());
         // A !Unpin future that is never ready.
@@ -198,7 +198,7 @@ mod tests {
 
     #[test]
     fn accessors_and_drop_cancel() {
-        let driver = Arc::new(TimeDriver::new(Box::new(|| {})));
+        let driver = Arc::new(TimeDriver::new_manual(Box::new(|| {})));
         let (waker, _) = counting_waker();
         let mut cx = Context::from_waker(&waker);
         let mut timeout = timeout_in(

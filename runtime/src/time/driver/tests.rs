@@ -11,7 +11,7 @@ const MS: Duration = Duration::from_millis(1);
 fn driver() -> (TimeDriver, Arc<AtomicUsize>) {
     let wakes = Arc::new(AtomicUsize::new(0));
     let counter = wakes.clone();
-    let driver = TimeDriver::new(Box::new(move || {
+    let driver = TimeDriver::new_manual(Box::new(move || {
         counter.fetch_add(1, Ordering::SeqCst);
     }));
     (driver, wakes)

@@ -13,7 +13,7 @@ use std::time::Duration;
 const MS: Duration = Duration::from_millis(1);
 
 fn driver() -> Arc<TimeDriver> {
-    Arc::new(TimeDriver::new(Box::new(|| {})))
+    Arc::new(TimeDriver::new_manual(Box::new(|| {})))
 }
 
 fn sleep_in(driver: &Arc<TimeDriver>, after: Duration) -> Sleep {
