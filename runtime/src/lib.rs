@@ -37,6 +37,7 @@ pub(crate) mod loom;
 pub mod docs;
 pub mod runtime;
 pub(crate) mod scheduler;
+pub mod sync;
 pub mod task;
 pub mod time;
 
