@@ -29,6 +29,27 @@ impl Default for OwnedTasksCell {
 #[derive(Clone, Default)]
 struct Sched(Arc<Queue>);
 
+/// Owns a test scheduler and shuts it down when the test ends, as dropping a runtime does:
+/// a task that never completes holds its scheduler, which holds the task in its owned list, and
+/// only shutdown breaks that cycle.
+#[derive(Default)]
+struct Harness(Sched);
+
+impl std::ops::Deref for Harness {
+    type Target = Sched;
+    fn deref(&self) -> &Sched {
+        &self.0
+    }
+}
+
+impl Drop for Harness {
+    fn drop(&mut self) {
+        (self.0).0.owned.0.close_and_shutdown_all();
+        let queued: Vec<_> = (self.0).0.tasks.lock().unwrap().drain(..).collect();
+        drop(queued);
+    }
+}
+
 impl Schedule for Sched {
     fn schedule(&self, task: Notified) {
         self.0.scheduled.fetch_add(1, SeqCst);
@@ -159,7 +180,7 @@ fn poll_join<T>(
 
 #[test]
 fn runs_to_completion_and_hands_over_the_output() {
-    let sched = Sched::default();
+    let sched = Harness::default();
     let probe = Probe::default();
     probe.finish();
     let mut join = sched.spawn(probe.future());
@@ -178,7 +199,7 @@ fn runs_to_completion_and_hands_over_the_output() {
 
 #[test]
 fn completion_wakes_the_join_waker_once() {
-    let sched = Sched::default();
+    let sched = Harness::default();
     let probe = Probe::default();
     let mut join = sched.spawn(probe.future());
     let waker = Arc::new(CountingWaker::default());
@@ -200,7 +221,7 @@ fn completion_wakes_the_join_waker_once() {
 
 #[test]
 fn a_replaced_join_waker_is_the_one_woken() {
-    let sched = Sched::default();
+    let sched = Harness::default();
     let probe = Probe::default();
     let mut join = sched.spawn(probe.future());
     let first = Arc::new(CountingWaker::default());
@@ -220,7 +241,7 @@ fn a_replaced_join_waker_is_the_one_woken() {
 
 #[test]
 fn wakes_while_idle_schedule_once_and_duplicate_wakes_coalesce() {
-    let sched = Sched::default();
+    let sched = Harness::default();
     let probe = Probe::default();
     let _join = sched.spawn(probe.future());
     sched.run_all();
@@ -250,7 +271,7 @@ fn a_wake_during_the_poll_resubmits_after_it() {
             Poll::Pending
         }
     }
-    let sched = Sched::default();
+    let sched = Harness::default();
     let polls = Arc::new(AtomicUsize::new(0));
     let _join = sched.spawn(WakeSelf(polls.clone()));
     assert_eq!(sched.run_all(), 3);
@@ -260,7 +281,7 @@ fn a_wake_during_the_poll_resubmits_after_it() {
 
 #[test]
 fn abort_before_the_first_poll_drops_the_future_unpolled() {
-    let sched = Sched::default();
+    let sched = Harness::default();
     let probe = Probe::default();
     let mut join = sched.spawn(probe.future());
     join.abort();
@@ -277,7 +298,7 @@ fn abort_before_the_first_poll_drops_the_future_unpolled() {
 
 #[test]
 fn abort_while_pending_schedules_the_task_to_drop_it() {
-    let sched = Sched::default();
+    let sched = Harness::default();
     let probe = Probe::default();
     let mut join = sched.spawn(probe.future());
     sched.run_all();
@@ -297,7 +318,7 @@ fn abort_while_pending_schedules_the_task_to_drop_it() {
 
 #[test]
 fn abort_after_completion_keeps_the_output() {
-    let sched = Sched::default();
+    let sched = Harness::default();
     let probe = Probe::default();
     probe.finish();
     let mut join = sched.spawn(probe.future());
@@ -310,7 +331,7 @@ fn abort_after_completion_keeps_the_output() {
 
 #[test]
 fn a_detached_task_still_runs_and_its_output_is_dropped() {
-    let sched = Sched::default();
+    let sched = Harness::default();
     let probe = Probe::default();
     let join = sched.spawn(probe.future());
     drop(join);
@@ -327,7 +348,7 @@ fn a_detached_task_still_runs_and_its_output_is_dropped() {
 
 #[test]
 fn dropping_the_handle_after_completion_drops_the_unread_output() {
-    let sched = Sched::default();
+    let sched = Harness::default();
     let probe = Probe::default();
     probe.finish();
     let join = sched.spawn(probe.future());
@@ -347,7 +368,7 @@ fn a_panic_is_caught_and_reported_with_its_payload() {
             panic!("boom")
         }
     }
-    let sched = Sched::default();
+    let sched = Harness::default();
     let mut join = sched.spawn(Panics);
     sched.run_all();
     let waker = Arc::new(CountingWaker::default());
@@ -361,11 +382,11 @@ fn a_panic_is_caught_and_reported_with_its_payload() {
 
 #[test]
 fn shutdown_drops_idle_futures_and_rejects_new_tasks() {
-    let sched = Sched::default();
+    let sched = Harness::default();
     let probes: Vec<Probe> = (0..3).map(|_| Probe::default()).collect();
     let mut joins: Vec<_> = probes.iter().map(|p| sched.spawn(p.future())).collect();
     sched.run_all();
-    sched.0.owned.0.close_and_shutdown_all();
+    sched.0 .0.owned.0.close_and_shutdown_all();
     for probe in &probes {
         assert_eq!((probe.polls(), probe.drops()), (1, 1));
     }
@@ -387,7 +408,7 @@ fn shutdown_drops_idle_futures_and_rejects_new_tasks() {
 
 #[test]
 fn abort_handle_outlives_the_join_handle() {
-    let sched = Sched::default();
+    let sched = Harness::default();
     let probe = Probe::default();
     let join = sched.spawn(probe.future());
     let abort = join.abort_handle();
