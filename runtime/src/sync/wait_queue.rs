@@ -69,6 +69,7 @@ impl<T> WaitQueue<T> {
     }
 
     /// Queued waiters.
+    #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         self.queued
     }
