@@ -5,7 +5,11 @@
 //! RUSTFLAGS="--cfg loom" LOOM_MAX_PREEMPTIONS=2 cargo test -p weft --release --lib loom
 //! ```
 
+mod barrier;
 mod batch_semaphore;
+mod mutex;
+mod notify;
+mod watch;
 
 use std::future::Future;
 use std::pin::Pin;
