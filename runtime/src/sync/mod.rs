@@ -2,5 +2,42 @@
 //!
 //! Each type is runtime-independent (it needs only wakers), cancellation-safe as documented on
 //! it, and reports a closed peer instead of hanging.
+//!
+//! - [`Mutex`] and [`RwLock`]: locks whose guards may be held across `.await`;
+//! - [`Semaphore`]: a pool of permits, to bound concurrency;
+//! - [`Notify`]: wake one task, or all of them;
+//! - [`Barrier`]: wait until `n` tasks have arrived;
+//! - [`watch`]: broadcast the latest value of something.
+//!
+//! `Mutex`, `RwLock` and `Semaphore` are fair: waiting tasks are served in the order they
+//! started waiting. All of them share one waiter list (a slab-backed FIFO) and take their
+//! internal lock only to wait or to wake: the uncontended paths are single atomic operations.
 
 mod prim;
+
+mod barrier;
+pub(crate) mod batch_semaphore;
+mod blocking;
+mod mutex;
+mod notify;
+mod rwlock;
+mod rwlock_owned;
+mod semaphore;
+mod wait_queue;
+mod wake_list;
+pub mod watch;
+
+pub use barrier::{Barrier, BarrierWaitResult};
+pub use batch_semaphore::{AcquireError, TryAcquireError};
+pub use mutex::{Mutex, MutexGuard, OwnedMutexGuard, TryLockError};
+pub use notify::{Notified, Notify};
+pub use rwlock::{
+    OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLock, RwLockReadGuard, RwLockWriteGuard,
+};
+pub use semaphore::{OwnedSemaphorePermit, Semaphore, SemaphorePermit};
+
+#[cfg(all(test, not(loom)))]
+mod test_util;
+
+#[cfg(all(test, loom))]
+mod loom_models;

@@ -1,0 +1,90 @@
+//! `Notify` under loom: `notify_one` racing a waiter (the permit or the wake is never lost), a
+//! chosen waiter dropped before it completes (the notification passes on), and
+//! `notify_waiters` racing a future created before it (with or without `enable`).
+
+use super::poll_once;
+use crate::sync::Notify;
+use loom::future::block_on;
+use loom::sync::atomic::{AtomicBool, Ordering::SeqCst};
+use loom::sync::Arc;
+use loom::thread;
+use std::pin::Pin;
+
+#[test]
+fn loom_notify_one_vs_notified() {
+    loom::model(|| {
+        let notify = Arc::new(Notify::new());
+        let waiter = {
+            let notify = notify.clone();
+            thread::spawn(move || block_on(notify.notified()))
+        };
+        notify.notify_one();
+        waiter.join().unwrap();
+    });
+}
+
+#[test]
+fn loom_notify_one_passes_on_from_a_dropped_waiter() {
+    loom::model(|| {
+        let notify = Arc::new(Notify::new());
+        let quitter = {
+            let notify = notify.clone();
+            thread::spawn(move || {
+                let mut notified = Box::pin(notify.notified());
+                if poll_once(&mut notified).is_ready() {
+                    // It took the notification itself: hand it on, as a user would.
+                    notify.notify_one();
+                }
+                // Dropped: if `notify_one` chose it while pending, the drop passes it on.
+            })
+        };
+        let waiter = {
+            let notify = notify.clone();
+            thread::spawn(move || block_on(notify.notified()))
+        };
+        notify.notify_one();
+        quitter.join().unwrap();
+        waiter.join().unwrap();
+    });
+}
+
+#[test]
+fn loom_notify_waiters_reaches_a_future_created_before() {
+    loom::model(|| {
+        let notify = Arc::new(Notify::new());
+        let ready = Arc::new(AtomicBool::new(false));
+        let waiter = {
+            let (notify, ready) = (notify.clone(), ready.clone());
+            thread::spawn(move || {
+                let notified = notify.notified();
+                if !ready.load(SeqCst) {
+                    block_on(notified);
+                }
+            })
+        };
+        ready.store(true, SeqCst);
+        notify.notify_waiters();
+        waiter.join().unwrap();
+    });
+}
+
+#[test]
+fn loom_notify_enable_then_check_then_wait() {
+    loom::model(|| {
+        let notify = Arc::new(Notify::new());
+        let ready = Arc::new(AtomicBool::new(false));
+        let waiter = {
+            let (notify, ready) = (notify.clone(), ready.clone());
+            thread::spawn(move || {
+                let mut notified = Box::pin(notify.notified());
+                Pin::as_mut(&mut notified).enable();
+                if !ready.load(SeqCst) {
+                    block_on(notified);
+                }
+            })
+        };
+        ready.store(true, SeqCst);
+        notify.notify_one();
+        waiter.join().unwrap();
+    });
+}

@@ -1,0 +1,120 @@
+//! Unit tests of `Mutex`, with counted wakes and no runtime.
+
+use super::*;
+use crate::sync::test_util::Task;
+use std::fmt::Debug;
+
+#[test]
+fn lock_try_lock_and_unlock() {
+    let mutex = Mutex::new(1);
+    let mut guard = Task::new(mutex.lock()).ready();
+    *guard += 1;
+    assert_eq!(mutex.try_lock().unwrap_err(), TryLockError(()));
+    assert_eq!(format!("{mutex:?}"), "Mutex { data: <locked> }");
+    drop(guard);
+    assert_eq!(*mutex.try_lock().unwrap(), 2);
+    assert_eq!(format!("{mutex:?}"), "Mutex { data: 2 }");
+    assert_eq!(TryLockError(()).to_string(), "operation would block");
+}
+
+#[test]
+fn waiters_get_the_lock_in_fifo_order_one_wake_each() {
+    let mutex = Mutex::new(Vec::new());
+    let guard = mutex.try_lock().unwrap();
+    let mut tasks: Vec<_> = (0..3)
+        .map(|i| {
+            let mutex = &mutex;
+            Task::new(async move { mutex.lock().await.push(i) })
+        })
+        .collect();
+    for task in &mut tasks {
+        task.pending();
+    }
+    drop(guard);
+    assert_eq!(tasks.iter().map(Task::wakes).collect::<Vec<_>>(), [1, 0, 0]);
+    // Each finishing task unlocks, which wakes exactly the next one.
+    tasks[0].ready();
+    assert_eq!(tasks.iter().map(Task::wakes).collect::<Vec<_>>(), [1, 1, 0]);
+    tasks[1].ready();
+    tasks[2].ready();
+    assert_eq!(tasks.iter().map(Task::wakes).collect::<Vec<_>>(), [1, 1, 1]);
+    drop(tasks);
+    assert_eq!(mutex.into_inner(), [0, 1, 2]);
+}
+
+#[test]
+fn a_cancelled_lock_never_leaves_the_mutex_locked() {
+    let mutex = Mutex::new(());
+    let guard = mutex.try_lock().unwrap();
+    let mut first = Task::new(mutex.lock());
+    let mut second = Task::new(mutex.lock());
+    first.pending();
+    second.pending();
+    drop(guard); // handed to `first`
+    assert_eq!((first.wakes(), second.wakes()), (1, 0));
+    drop(first); // never polled again: the lock passes on
+    assert_eq!(second.wakes(), 1);
+    let guard = second.ready();
+    drop(guard);
+    drop(second);
+    assert!(mutex.try_lock().is_ok());
+}
+
+#[test]
+fn owned_guards_and_get_mut() {
+    let mut mutex = Mutex::new(1);
+    *mutex.get_mut() += 1;
+    let mutex = std::sync::Arc::new(mutex);
+    let mut guard = Task::new(mutex.clone().lock_owned()).ready();
+    *guard += 1;
+    assert!(mutex.clone().try_lock_owned().is_err());
+    assert!(std::sync::Arc::ptr_eq(
+        OwnedMutexGuard::mutex(&guard),
+        &mutex
+    ));
+    assert_eq!(format!("{guard:?} {guard}"), "3 3");
+    drop(guard);
+    assert_eq!(*mutex.clone().try_lock_owned().unwrap(), 3);
+}
+
+#[test]
+fn blocking_lock_outside_a_runtime_waits_for_the_holder() {
+    let mutex = std::sync::Arc::new(Mutex::new(0));
+    let guard = mutex.try_lock().unwrap();
+    let other = std::thread::spawn({
+        let mutex = mutex.clone();
+        move || *mutex.blocking_lock() += 1
+    });
+    std::thread::sleep(std::time::Duration::from_millis(10));
+    drop(guard);
+    other.join().unwrap();
+    assert_eq!(*mutex.blocking_lock(), 1);
+}
+
+#[test]
+fn unsized_values_work() {
+    let mutex: Box<Mutex<dyn Debug>> = Box::new(Mutex::new(5));
+    let guard = mutex.try_lock().unwrap();
+    assert_eq!(format!("{:?}", &*guard), "5");
+    let slice: &Mutex<[u8]> = &Mutex::new([1, 2, 3]);
+    slice.try_lock().unwrap()[0] = 9;
+    assert_eq!(slice.try_lock().unwrap()[..], [9, 2, 3]);
+}
+
+#[test]
+fn guards_are_send_when_the_value_is() {
+    fn assert_send<T: Send>(_: &T) {}
+    fn assert_sync<T: Sync>(_: &T) {}
+    let mutex = Mutex::new(0u8);
+    assert_sync(&mutex);
+    let guard = mutex.try_lock().unwrap();
+    assert_send(&guard);
+    assert_sync(&guard);
+    drop(guard);
+    assert_send(&mutex.lock());
+    // `Cell` is `Send` but not `Sync`: the mutex makes it `Sync`; the guard, which hands
+    // out `&Cell`, stays `Send` only.
+    let cell = Mutex::new(std::cell::Cell::new(0));
+    assert_sync(&cell);
+    assert_send(&cell.try_lock().unwrap());
+}

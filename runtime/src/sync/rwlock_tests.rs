@@ -1,0 +1,135 @@
+//! Unit tests of `RwLock`, with counted wakes and no runtime.
+
+use super::*;
+use crate::sync::test_util::Task;
+
+#[test]
+fn readers_share_and_a_writer_is_alone() {
+    let lock = RwLock::new(0);
+    let r1 = lock.try_read().unwrap();
+    let r2 = Task::new(lock.read()).ready();
+    assert_eq!(*r1 + *r2, 0);
+    assert!(lock.try_write().is_err());
+    drop((r1, r2));
+    let mut w = lock.try_write().unwrap();
+    *w = 1;
+    assert!(lock.try_read().is_err());
+    assert_eq!(format!("{lock:?}"), "RwLock { data: <locked> }");
+    drop(w);
+    assert_eq!(format!("{lock:?}"), "RwLock { data: 1 }");
+}
+
+#[test]
+fn a_waiting_writer_is_not_starved_by_later_readers() {
+    let lock = RwLock::new(0);
+    let reader = lock.try_read().unwrap();
+    let mut writer = Task::new(async { *lock.write().await += 1 });
+    writer.pending();
+    // A reader arriving after the writer waits behind it, even though the lock is only
+    // read-locked.
+    assert!(lock.try_read().is_err());
+    let mut late_reader = Task::new(async { *lock.read().await });
+    late_reader.pending();
+    drop(reader);
+    assert_eq!((writer.wakes(), late_reader.wakes()), (1, 0));
+    writer.ready();
+    assert_eq!(late_reader.wakes(), 1);
+    assert_eq!(late_reader.ready(), 1, "the reader sees the writer's value");
+}
+
+#[test]
+fn a_write_unlock_wakes_every_queued_reader() {
+    let lock = RwLock::new(());
+    let writer = lock.try_write().unwrap();
+    let mut readers: Vec<_> = (0..4).map(|_| Task::new(lock.read())).collect();
+    for reader in &mut readers {
+        reader.pending();
+    }
+    drop(writer);
+    for reader in &mut readers {
+        assert_eq!(reader.wakes(), 1);
+        let _guard = reader.ready();
+    }
+}
+
+#[test]
+fn a_cancelled_writer_hands_its_gathered_permits_on() {
+    let lock = RwLock::with_max_readers((), 3);
+    let reader = lock.try_read().unwrap();
+    let mut writer = Task::new(lock.write());
+    writer.pending(); // holds 2 of 3 permits, waits for the reader's
+    let mut behind = Task::new(lock.read());
+    behind.pending();
+    drop(writer);
+    assert_eq!(behind.wakes(), 1);
+    let _second = behind.ready();
+    drop(reader);
+    assert!(lock.try_read().is_ok());
+}
+
+#[test]
+fn max_readers_bounds_concurrent_readers() {
+    let lock = RwLock::with_max_readers(0, 2);
+    let r1 = lock.try_read().unwrap();
+    let _r2 = lock.try_read().unwrap();
+    let mut third = Task::new(lock.read());
+    third.pending();
+    drop(r1);
+    assert_eq!(third.wakes(), 1);
+    let _ = third.ready();
+}
+
+#[test]
+#[should_panic(expected = "an RwLock admits between 1 and")]
+fn zero_max_readers_panics() {
+    let _ = RwLock::with_max_readers((), 0);
+}
+
+#[test]
+fn downgrade_lets_readers_in_but_no_writer() {
+    let lock = RwLock::new(1);
+    let mut w = lock.try_write().unwrap();
+    *w = 2;
+    let mut reader = Task::new(lock.read());
+    reader.pending();
+    let r = RwLockWriteGuard::downgrade(w);
+    assert_eq!(reader.wakes(), 1);
+    assert_eq!(*reader.ready(), 2);
+    assert!(lock.try_write().is_err());
+    drop(r);
+    drop(reader);
+    assert!(lock.try_write().is_ok());
+}
+
+#[test]
+fn owned_guards() {
+    let lock = std::sync::Arc::new(RwLock::new(1));
+    let r = Task::new(lock.clone().read_owned()).ready();
+    assert!(lock.clone().try_write_owned().is_err());
+    assert!(std::sync::Arc::ptr_eq(
+        OwnedRwLockReadGuard::rwlock(&r),
+        &lock
+    ));
+    drop(r);
+    let mut w = Task::new(lock.clone().write_owned()).ready();
+    *w += 1;
+    assert_eq!(format!("{w:?} {w}"), "2 2");
+    let r = OwnedRwLockWriteGuard::downgrade(w);
+    assert_eq!(*lock.clone().try_read_owned().unwrap(), 2);
+    drop(r);
+    assert_eq!(
+        std::sync::Arc::strong_count(&lock),
+        1,
+        "no guard leaked its Arc"
+    );
+    let mut lock = std::sync::Arc::try_unwrap(lock).unwrap();
+    *lock.get_mut() += 1;
+    assert_eq!(lock.into_inner(), 3);
+}
+
+#[test]
+fn blocking_read_and_write_outside_a_runtime() {
+    let lock = RwLock::new(1);
+    *lock.blocking_write() += 1;
+    assert_eq!(*lock.blocking_read(), 2);
+}
