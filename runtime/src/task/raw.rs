@@ -148,8 +148,8 @@ unsafe fn poll<F: Future, S: Schedule>(ptr: NonNull<Header>) {
     }
 }
 
-/// RUNNING -> COMPLETE, hand the output to the `JoinHandle` (or drop it), release the task
-/// from its owner and drop the runner's reference.
+/// Release the task from its owner, RUNNING -> COMPLETE, hand the output to the `JoinHandle`
+/// (or drop it) and drop the runner's reference.
 ///
 /// A free function over the raw pointer, not a method: it may free the block, which must not
 /// happen while a `&Cell` is alive as a function argument.
@@ -160,6 +160,17 @@ unsafe fn poll<F: Future, S: Schedule>(ptr: NonNull<Header>) {
 unsafe fn complete<F: Future, S: Schedule>(ptr: NonNull<Header>) {
     // SAFETY: the caller's reference keeps the block alive until the end of this function.
     let cell = unsafe { cell::<F, S>(ptr) };
+    // Leave the owned list before anyone can see COMPLETE, so that once a `JoinHandle` has the
+    // output the task no longer counts as alive. The future is already gone: shutdown has
+    // nothing left to cancel here.
+    // SAFETY: we hold the runner's reference, so the header is alive while `task` lives.
+    let task = unsafe { Task::borrowed(ptr) };
+    let mut count = 1;
+    if let Some(owned) = cell.scheduler.release(&task) {
+        // The owner's reference is dropped together with ours at the end.
+        mem::forget(owned);
+        count += 1;
+    }
     let snapshot = cell.header.state.transition_to_complete();
     if !snapshot.is_join_interested() {
         // No one will read the output; its destructor is user code.
@@ -179,14 +190,6 @@ unsafe fn complete<F: Future, S: Schedule>(ptr: NonNull<Header>) {
             // SAFETY: JOIN_WAKER is clear and the handle is gone: the slot is ours.
             cell.join_waker.with_mut(|slot| unsafe { *slot = None });
         }
-    }
-    // SAFETY: we hold the runner's reference, so the header is alive while `task` lives.
-    let task = unsafe { Task::borrowed(ptr) };
-    let mut count = 1;
-    if let Some(owned) = cell.scheduler.release(&task) {
-        // The owner's reference is dropped together with ours below.
-        mem::forget(owned);
-        count += 1;
     }
     if cell.header.state.transition_to_terminal(count) {
         // SAFETY: those were the last references; `cell` and `task` are not used again.
