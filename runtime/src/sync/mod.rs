@@ -4,3 +4,7 @@
 //! it, and reports a closed peer instead of hanging.
 
 mod prim;
+
+mod atomic_waker;
+mod blocking;
+pub mod oneshot;
