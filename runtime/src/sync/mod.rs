@@ -5,6 +5,18 @@
 
 mod prim;
 
+#[allow(dead_code)] // until the public types and the channels use all of it
+pub(crate) mod batch_semaphore;
+#[allow(dead_code)]
+mod wait_queue;
+#[allow(dead_code)]
+mod wake_list;
+
+pub use batch_semaphore::{AcquireError, TryAcquireError};
+
+#[cfg(all(test, not(loom)))]
+mod test_util;
+
 mod atomic_waker;
 mod blocking;
 pub mod oneshot;

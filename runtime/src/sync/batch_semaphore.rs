@@ -1,0 +1,457 @@
+//! The batch semaphore: a fair (FIFO) counting semaphore whose waiters ask for any number of
+//! permits at once. `Semaphore`, `Mutex` (one permit), `RwLock` (a reader takes one permit, a
+//! writer all of them) and the bounded `mpsc` channel are built on it.
+//!
+//! State: one word, `permits << SHIFT | WAITERS | CLOSED`, and a [`WaitQueue`] of waiters
+//! behind a `Mutex`. Acquiring while enough permits are available is one compare-exchange on
+//! the word; so is releasing while nobody waits. The lock is taken only to wait, to hand
+//! permits to waiters, to cancel a wait and to close.
+//!
+//! Invariants:
+//! - `WAITERS` is set exactly when the queue holds a waiter; it is set and cleared only under
+//!   the lock.
+//! - While `WAITERS` is set the word holds no permits: a waiter that finds too few takes those
+//!   that are there (in the same compare-exchange that sets `WAITERS`), and a release that
+//!   finds `WAITERS` hands its permits to the queue under the lock instead of to the word.
+//!   Hence no acquire overtakes a queued waiter (FIFO), and no permit sits in the word while
+//!   someone waits for it (no lost wake-up).
+//! - Permits are handed out front to back: the front waiter takes what it still needs before
+//!   the next one gets any, so a large request is not starved by a stream of small ones. A
+//!   waiter that has all it asked for leaves the queue, is marked granted and is woken.
+//! - Every permit is in exactly one place: the word, a waiter's slot (assigned, not yet
+//!   returned), or a holder. Cancelling a wait returns what was assigned to it (to the next
+//!   waiters first); closing returns what was assigned to every queued waiter to the word.
+//! - `CLOSED` is never cleared. Once it is set no waiter is queued again, and every waiter
+//!   that was queued is woken with an error. A waiter granted before the close still gets its
+//!   permits.
+//! - No waker is woken or dropped while the lock is held (see `wake_list.rs`).
+
+use super::prim::{lock, AtomicUsize, Mutex, MutexGuard, Ordering};
+use super::wait_queue::{Key, WaitQueue};
+use super::wake_list::WakeList;
+use std::error::Error;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll, Waker};
+
+const CLOSED: usize = 1 << 0;
+const WAITERS: usize = 1 << 1;
+const SHIFT: u32 = 2;
+
+pub(crate) struct Semaphore {
+    word: AtomicUsize,
+    waiters: Mutex<WaitQueue<Waiter>>,
+}
+
+struct Waiter {
+    /// `None` once taken to be woken.
+    waker: Option<Waker>,
+    requested: usize,
+    /// Permits still to hand to this waiter; `requested - remaining` are assigned to it.
+    remaining: usize,
+    /// Woken by `close`; its assigned permits went back to the word.
+    closed: bool,
+}
+
+/// The error of an acquire on a closed semaphore.
+///
+/// Returned by [`Semaphore::acquire`](crate::sync::Semaphore::acquire) and its variants once
+/// [`Semaphore::close`](crate::sync::Semaphore::close) was called.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AcquireError(());
+
+/// The error of a `try_acquire`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TryAcquireError {
+    /// The semaphore was closed.
+    Closed,
+    /// Too few permits are available now.
+    NoPermits,
+}
+
+impl fmt::Display for AcquireError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("semaphore closed")
+    }
+}
+
+impl Error for AcquireError {}
+
+impl fmt::Display for TryAcquireError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TryAcquireError::Closed => f.write_str("semaphore closed"),
+            TryAcquireError::NoPermits => f.write_str("no permits available"),
+        }
+    }
+}
+
+impl Error for TryAcquireError {}
+
+/// The future of [`Semaphore::acquire`]: `Ok` with the permits taken (the caller now owns them
+/// and gives them back with `release`), or `Err` if the semaphore is closed.
+///
+/// Dropping it while it waits removes its waiter and returns any permits already assigned to
+/// it (to the waiters behind it first).
+#[must_use = "futures do nothing unless polled"]
+pub(crate) struct Acquire<'a> {
+    semaphore: &'a Semaphore,
+    permits: u32,
+    state: AcquireState,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum AcquireState {
+    Start,
+    Waiting(Key),
+    Done,
+}
+
+impl Semaphore {
+    /// The most permits a semaphore holds (the low bits of the word are flags).
+    pub(crate) const MAX_PERMITS: usize = usize::MAX >> 3;
+
+    /// A semaphore with `permits` permits.
+    ///
+    /// # Panics
+    /// If `permits` exceeds [`Semaphore::MAX_PERMITS`].
+    #[track_caller]
+    pub(crate) fn new(permits: usize) -> Semaphore {
+        assert!(
+            permits <= Self::MAX_PERMITS,
+            "a semaphore may not have more than MAX_PERMITS ({}) permits, but {permits} were asked for",
+            Self::MAX_PERMITS
+        );
+        Semaphore {
+            word: AtomicUsize::new(permits << SHIFT),
+            waiters: Mutex::new(WaitQueue::new()),
+        }
+    }
+
+    /// Waits for `n` permits, in FIFO order with every other waiter.
+    pub(crate) fn acquire(&self, n: u32) -> Acquire<'_> {
+        Acquire {
+            semaphore: self,
+            permits: n,
+            state: AcquireState::Start,
+        }
+    }
+
+    /// Takes `n` permits if they are available now and nobody waits.
+    pub(crate) fn try_acquire(&self, n: u32) -> Result<(), TryAcquireError> {
+        let n = n as usize;
+        let mut current = self.word.load(Ordering::Acquire);
+        loop {
+            if current & CLOSED != 0 {
+                return Err(TryAcquireError::Closed);
+            }
+            // While someone waits the word holds no permits, so this never jumps the queue.
+            if current >> SHIFT < n {
+                return Err(TryAcquireError::NoPermits);
+            }
+            let next = current - (n << SHIFT);
+            match self.word.compare_exchange_weak(
+                current,
+                next,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => return Ok(()),
+                Err(actual) => current = actual,
+            }
+        }
+    }
+
+    /// Adds `n` permits: to the waiters first, in FIFO order, then to the count.
+    ///
+    /// # Panics
+    /// If the count would exceed [`Semaphore::MAX_PERMITS`].
+    #[track_caller]
+    pub(crate) fn release(&self, n: usize) {
+        if n == 0 {
+            return;
+        }
+        let mut current = self.word.load(Ordering::Acquire);
+        while current & WAITERS == 0 {
+            let next = add_permits(current, n);
+            match self.word.compare_exchange_weak(
+                current,
+                next,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => return,
+                Err(actual) => current = actual,
+            }
+        }
+        self.release_locked(n, lock(&self.waiters));
+    }
+
+    /// Closes the semaphore: every waiter is woken with [`AcquireError`], and so is every
+    /// later acquire. Permits can still be released (and counted).
+    pub(crate) fn close(&self) {
+        let mut queue = lock(&self.waiters);
+        self.word.fetch_or(CLOSED, Ordering::AcqRel);
+        let mut wakers = WakeList::new();
+        let mut returned = 0usize;
+        while let Some(key) = queue.pop_front() {
+            let waiter = queue.get_mut(key);
+            waiter.closed = true;
+            returned += waiter.requested - waiter.remaining;
+            if let Some(waker) = waiter.waker.take() {
+                wakers.push(waker);
+            }
+        }
+        // The queue is empty and stays so (`CLOSED` is set): clear `WAITERS` and give the
+        // waiters' assigned permits back. Held permits can exceed what the word may count
+        // (a release between acquires may have added more), so saturate instead of panicking.
+        let mut current = self.word.load(Ordering::Acquire);
+        loop {
+            let available = current >> SHIFT;
+            let total = available.saturating_add(returned).min(Self::MAX_PERMITS);
+            let next = (total << SHIFT) | (current & CLOSED);
+            match self.word.compare_exchange_weak(
+                current,
+                next,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => break,
+                Err(actual) => current = actual,
+            }
+        }
+        drop(queue);
+        wakers.wake_all();
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.word.load(Ordering::Acquire) & CLOSED != 0
+    }
+
+    pub(crate) fn available_permits(&self) -> usize {
+        self.word.load(Ordering::Acquire) >> SHIFT
+    }
+
+    /// Removes up to `n` available permits; returns how many were removed.
+    pub(crate) fn forget_permits(&self, n: usize) -> usize {
+        let mut current = self.word.load(Ordering::Acquire);
+        loop {
+            let removed = n.min(current >> SHIFT);
+            if removed == 0 {
+                return 0;
+            }
+            let next = current - (removed << SHIFT);
+            match self.word.compare_exchange_weak(
+                current,
+                next,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => return removed,
+                Err(actual) => current = actual,
+            }
+        }
+    }
+
+    /// Takes `n` permits, or queues a waiter for what is missing. `Ok(None)`: acquired.
+    fn acquire_or_enqueue(&self, n: usize, waker: &Waker) -> Result<Option<Key>, AcquireError> {
+        let mut queue = lock(&self.waiters);
+        let mut current = self.word.load(Ordering::Acquire);
+        let remaining = loop {
+            if current & CLOSED != 0 {
+                return Err(AcquireError(()));
+            }
+            let available = current >> SHIFT;
+            // With `WAITERS` set, `available` is 0: we queue behind the others.
+            let (next, remaining) = if available >= n {
+                (current - (n << SHIFT), 0)
+            } else {
+                (WAITERS, n - available)
+            };
+            match self.word.compare_exchange_weak(
+                current,
+                next,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => break remaining,
+                Err(actual) => current = actual,
+            }
+        };
+        if remaining == 0 {
+            return Ok(None);
+        }
+        let key = queue.push_back(Waiter {
+            waker: Some(waker.clone()),
+            requested: n,
+            remaining,
+            closed: false,
+        });
+        Ok(Some(key))
+    }
+
+    /// Hands `n` permits to the queue front to back, the rest to the word; consumes the lock.
+    #[track_caller]
+    fn release_locked(&self, mut n: usize, mut queue: MutexGuard<'_, WaitQueue<Waiter>>) {
+        let mut wakers = WakeList::new();
+        while n > 0 {
+            let Some(front) = queue.front_mut() else {
+                break;
+            };
+            let given = n.min(front.remaining);
+            front.remaining -= given;
+            n -= given;
+            if front.remaining == 0 {
+                if let Some(waker) = front.waker.take() {
+                    wakers.push(waker);
+                }
+                queue.pop_front();
+            }
+        }
+        if queue.is_empty() {
+            // Nobody waits any more: clear `WAITERS`; what is left goes to the word.
+            let mut current = self.word.load(Ordering::Acquire);
+            loop {
+                if n > Self::MAX_PERMITS - (current >> SHIFT) {
+                    drop(queue);
+                    overflow(n);
+                }
+                let next = (current & CLOSED) | (((current >> SHIFT) + n) << SHIFT);
+                match self.word.compare_exchange_weak(
+                    current,
+                    next,
+                    Ordering::AcqRel,
+                    Ordering::Acquire,
+                ) {
+                    Ok(_) => break,
+                    Err(actual) => current = actual,
+                }
+            }
+        } else {
+            debug_assert_eq!(n, 0, "permits left over while a waiter still needs some");
+        }
+        drop(queue);
+        wakers.wake_all();
+    }
+
+    /// A waiting `Acquire` was dropped: free its slot, return what was assigned to it.
+    fn cancel(&self, key: Key) {
+        let mut queue = lock(&self.waiters);
+        let waiter = queue.remove(key);
+        if waiter.closed {
+            // `close` already returned its permits.
+            drop(queue);
+            return;
+        }
+        let assigned = waiter.requested - waiter.remaining;
+        // Also clears `WAITERS` if this was the last waiter; the waiter's waker is dropped
+        // after the lock (declared after `queue`, moved-from `queue` is already released).
+        self.release_locked(assigned, queue);
+        drop(waiter);
+    }
+
+    /// The outcome of a queued `Acquire`, or `None` (waker refreshed) while it still waits.
+    fn poll_waiting(&self, key: Key, waker: &Waker) -> Option<Result<(), AcquireError>> {
+        let mut queue = lock(&self.waiters);
+        if queue.is_queued(key) {
+            let waiter = queue.get_mut(key);
+            let stale = match &waiter.waker {
+                Some(current) if current.will_wake(waker) => None,
+                _ => waiter.waker.replace(waker.clone()),
+            };
+            drop(queue);
+            drop(stale);
+            return None;
+        }
+        let waiter = queue.remove(key);
+        drop(queue);
+        Some(if waiter.closed {
+            Err(AcquireError(()))
+        } else {
+            Ok(())
+        })
+    }
+}
+
+/// `current` with `n` more permits.
+#[track_caller]
+fn add_permits(current: usize, n: usize) -> usize {
+    if n > Semaphore::MAX_PERMITS - (current >> SHIFT) {
+        overflow(n);
+    }
+    current + (n << SHIFT)
+}
+
+#[track_caller]
+fn overflow(n: usize) -> ! {
+    panic!(
+        "adding {n} permits would make the semaphore hold more than MAX_PERMITS ({})",
+        Semaphore::MAX_PERMITS
+    )
+}
+
+impl Future for Acquire<'_> {
+    type Output = Result<(), AcquireError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        // `Acquire` is `Unpin`: no field is pinned.
+        let this = self.get_mut();
+        let result = match this.state {
+            AcquireState::Done => panic!("`Acquire` polled after it completed"),
+            AcquireState::Start => match this.semaphore.try_acquire(this.permits) {
+                Ok(()) => Ok(()),
+                Err(TryAcquireError::Closed) => Err(AcquireError(())),
+                Err(TryAcquireError::NoPermits) => {
+                    let n = this.permits as usize;
+                    match this.semaphore.acquire_or_enqueue(n, cx.waker()) {
+                        Ok(None) => Ok(()),
+                        Ok(Some(key)) => {
+                            this.state = AcquireState::Waiting(key);
+                            return Poll::Pending;
+                        }
+                        Err(closed) => Err(closed),
+                    }
+                }
+            },
+            AcquireState::Waiting(key) => match this.semaphore.poll_waiting(key, cx.waker()) {
+                Some(result) => result,
+                None => return Poll::Pending,
+            },
+        };
+        this.state = AcquireState::Done;
+        Poll::Ready(result)
+    }
+}
+
+impl Drop for Acquire<'_> {
+    fn drop(&mut self) {
+        if let AcquireState::Waiting(key) = self.state {
+            self.semaphore.cancel(key);
+        }
+    }
+}
+
+impl fmt::Debug for Semaphore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let word = self.word.load(Ordering::Acquire);
+        f.debug_struct("Semaphore")
+            .field("permits", &(word >> SHIFT))
+            .field("waiters", &(word & WAITERS != 0))
+            .field("closed", &(word & CLOSED != 0))
+            .finish()
+    }
+}
+
+impl fmt::Debug for Acquire<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Acquire")
+            .field("permits", &self.permits)
+            .field("state", &self.state)
+            .finish()
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+#[path = "batch_semaphore_tests.rs"]
+mod tests;
