@@ -19,4 +19,5 @@ mod test_util;
 
 mod atomic_waker;
 mod blocking;
+pub mod mpsc;
 pub mod oneshot;
