@@ -26,6 +26,10 @@
 //!   publishing and before loading the word. By the fence rule, either the waker's load sees
 //!   the registration (or a later state: then someone else woke it) or the registrant's
 //!   re-check sees what was published.
+//! - A wake that finds another one holding the slot leaves the waking to it: the holder leaves
+//!   `WAKING` with a read-modify-write, which extends the release sequence of the second
+//!   wake's `fetch_or`, so the registrant's next acquire of the word sees what that wake
+//!   published.
 
 use super::prim::{AtomicUsize, Ordering, UnsafeCell};
 use std::fmt;
@@ -40,6 +44,16 @@ const EMPTY: usize = 0;
 const REGISTERING: usize = 0b001;
 const WAKING: usize = 0b010;
 const FULL: usize = 0b100;
+
+/// Lets the waker that holds the slot finish (under loom: lets the model schedule it, since
+/// the registrant is about to poll again and would otherwise spin without progress).
+#[inline(always)]
+fn spin_hint() {
+    #[cfg(any(all(test, loom), weft_loom))]
+    loom::thread::yield_now();
+    #[cfg(not(any(all(test, loom), weft_loom)))]
+    std::hint::spin_loop();
+}
 
 /// A `SeqCst` fence (loom's under the models: a std fence is invisible to loom).
 #[inline(always)]
@@ -78,6 +92,7 @@ impl AtomicWaker {
                 // make sure this task runs again, as the wake was meant for it.
                 debug_assert_eq!(current & REGISTERING, 0, "concurrent register");
                 waker.wake_by_ref();
+                spin_hint();
                 seq_cst_fence();
                 return;
             }
@@ -150,9 +165,12 @@ impl AtomicWaker {
             // store a rest state again (registrants back off while `WAKING` is set).
             unsafe { (*slot).take() }
         });
-        // Only we write the word while `WAKING` is ours: registration CASes expect a rest state,
-        // and another wake's `fetch_or` changes nothing.
-        self.state.store(EMPTY, Ordering::Release);
+        // Only we change the word while `WAKING` is ours (registration CASes expect a rest
+        // state, and another wake's `fetch_or` changes nothing), but this must be a
+        // read-modify-write, not a store: a wake that found `WAKING` and left the waking to us
+        // published before its `fetch_or`, and only an RMW here keeps that `fetch_or`'s release
+        // sequence going to the registrant's next acquire of the word.
+        self.state.swap(EMPTY, Ordering::AcqRel);
         waker
     }
 }
@@ -253,6 +271,40 @@ mod loom_atomic_waker {
             // Sleeping now is only fine if the wake reached us.
             assert!(woken_or_seen || count.count() == 1);
             assert!(count.count() <= 1);
+        });
+    }
+
+    /// Two wakers publish and wake while the registrant waits as a future does (register, then
+    /// re-check, then sleep until woken): it always ends up seeing both flags. A wake that
+    /// leaves the waking to the other one must not be lost (loom reports the deadlock).
+    #[test]
+    fn loom_two_wakers_vs_registrant() {
+        loom::model(|| {
+            let cell = Arc::new(AtomicWaker::new());
+            let flags = Arc::new([AtomicBool::new(false), AtomicBool::new(false)]);
+            let threads: Vec<_> = (0..2)
+                .map(|i| {
+                    let (cell, flags) = (cell.clone(), flags.clone());
+                    thread::spawn(move || {
+                        flags[i].store(true, Ordering::Release);
+                        cell.wake();
+                    })
+                })
+                .collect();
+            let both = || flags.iter().all(|f| f.load(Ordering::Acquire));
+            loom::future::block_on(std::future::poll_fn(|cx| {
+                if both() {
+                    return std::task::Poll::Ready(());
+                }
+                cell.register_by_ref(cx.waker());
+                if both() {
+                    return std::task::Poll::Ready(());
+                }
+                std::task::Poll::Pending
+            }));
+            for t in threads {
+                t.join().unwrap();
+            }
         });
     }
 
