@@ -57,7 +57,7 @@ use std::task::{Context, Poll, Waker};
 /// ```
 pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
     let inner = Arc::new(Inner {
-        state: State::new(),
+        state: State::new_cell(),
         value: UnsafeCell::new(None),
         tx_task: UnsafeCell::new(None),
         rx_task: UnsafeCell::new(None),

@@ -30,7 +30,7 @@ const TX_TASK_SET: usize = 0b1000;
 pub(super) struct State(usize);
 
 impl State {
-    pub(super) fn new() -> AtomicUsize {
+    pub(super) fn new_cell() -> AtomicUsize {
         AtomicUsize::new(0)
     }
 
