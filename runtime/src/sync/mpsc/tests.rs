@@ -402,3 +402,24 @@ impl<T> IntoReady<T> for Poll<T> {
         }
     }
 }
+
+#[test]
+fn handles_and_futures_are_send_and_sync() {
+    fn send_sync<T: Send + Sync>(_: &T) {}
+    fn send<T: Send>(_: &T) {}
+    let (tx, mut rx) = channel::<u8>(1);
+    let (utx, mut urx) = unbounded_channel::<u8>();
+    send_sync(&tx);
+    send_sync(&rx);
+    send_sync(&utx);
+    send_sync(&urx);
+    send_sync(&tx.downgrade());
+    send(&tx.send(1));
+    send(&tx.reserve());
+    send(&tx.closed());
+    send(&rx.recv());
+    send(&urx.recv());
+    let (otx, orx) = crate::sync::oneshot::channel::<u8>();
+    send_sync(&otx);
+    send_sync(&orx);
+}
