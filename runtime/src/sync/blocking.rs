@@ -1,63 +1,58 @@
-//! Waiting for a sync future from synchronous code (`Mutex::blocking_lock` and friends).
+//! Waiting for a channel operation from synchronous code (`blocking_recv`, `blocking_send`).
 //!
-//! Blocking a thread that drives a runtime's tasks would stall them (and deadlock if the
-//! awaited event needs one of them), so it panics there with a message that says what to do
-//! instead, as tokio does. Elsewhere (a plain thread, a `spawn_blocking` closure) the thread
-//! parks until the future's waker unparks it.
+//! The calling thread parks until the operation's future is woken. Inside a runtime that would
+//! stall the tasks this thread drives (and deadlock if one of them is the peer), so it panics
+//! with a message that says what to do instead. Under loom the future is driven by loom's own
+//! `block_on`, so that a model's threads block through loom.
 
 use std::future::Future;
 
-/// Runs `future` to completion on this thread. `what` names the caller in the panic message.
+/// Runs `future` to completion on this thread; `what` names the caller for the panic message.
 ///
 /// # Panics
-/// Inside a runtime (a worker thread or a `block_on`).
+/// If this thread is inside a runtime (a worker, or a `block_on`).
 #[track_caller]
 pub(crate) fn block_on<F: Future>(what: &str, future: F) -> F::Output {
     if crate::runtime::context::in_runtime() {
         panic!(
-            "Cannot block the current thread from within a runtime: `{what}` was called from \
-             a task or a `block_on`, where blocking would stall the runtime's tasks. Use the \
-             async method and `.await` it, or call this from `weft::task::spawn_blocking`."
+            "{what} cannot be called inside a running runtime: use .await (this thread drives \
+             a weft runtime's tasks, and blocking it would stall them)"
         );
     }
-    imp::block_on(future)
+    park_on(future)
 }
 
 #[cfg(any(all(test, loom), weft_loom))]
-mod imp {
-    pub(super) use loom::future::block_on;
+fn park_on<F: Future>(future: F) -> F::Output {
+    loom::future::block_on(future)
 }
 
 #[cfg(not(any(all(test, loom), weft_loom)))]
-mod imp {
-    use std::future::Future;
+fn park_on<F: Future>(future: F) -> F::Output {
     use std::pin::pin;
     use std::sync::Arc;
     use std::task::{Context, Poll, Wake, Waker};
     use std::thread::{self, Thread};
 
-    struct Unparker(Thread);
+    struct Unpark(Thread);
 
-    impl Wake for Unparker {
+    impl Wake for Unpark {
         fn wake(self: Arc<Self>) {
             self.0.unpark();
         }
-
         fn wake_by_ref(self: &Arc<Self>) {
             self.0.unpark();
         }
     }
 
-    pub(super) fn block_on<F: Future>(future: F) -> F::Output {
-        let mut future = pin!(future);
-        let waker = Waker::from(Arc::new(Unparker(thread::current())));
-        let mut cx = Context::from_waker(&waker);
-        loop {
-            if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
-                return output;
-            }
-            // A wake between the poll and here leaves the token set: `park` returns at once.
-            thread::park();
+    let waker = Waker::from(Arc::new(Unpark(thread::current())));
+    let mut cx = Context::from_waker(&waker);
+    let mut future = pin!(future);
+    loop {
+        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            return output;
         }
+        // A wake before this park leaves the token set, so park returns at once.
+        thread::park();
     }
 }

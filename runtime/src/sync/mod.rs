@@ -15,11 +15,14 @@
 
 mod prim;
 
+mod atomic_waker;
 mod barrier;
 pub(crate) mod batch_semaphore;
 mod blocking;
+pub mod mpsc;
 mod mutex;
 mod notify;
+pub mod oneshot;
 mod rwlock;
 mod rwlock_owned;
 mod semaphore;

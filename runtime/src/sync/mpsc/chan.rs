@@ -1,0 +1,382 @@
+//! The channel shared by the senders and the receiver, bounded or not.
+//!
+//! `Chan<T, S>` holds the message store (`queue.rs`), the limit `S` (`capacity.rs`), the
+//! receiver's waker, the senders' count and the senders waiting in `closed()`. `Tx` is one
+//! sender's share of it, `Rx` the receiver's (with the receiver-only counters).
+//!
+//! The hot path takes no lock: a send is the capacity check (one compare-exchange for a bounded
+//! channel, one fetch-add for an unbounded one), a lock-free push, and a wake of the receiver
+//! that costs a fence and a load while the receiver is busy; a receive is a lock-free pop and,
+//! bounded, the permit's return.
+//!
+//! Invariants:
+//! - Each message is pushed once, by a send that the capacity accepted, and popped once, by the
+//!   receiver; what is still stored when the channel goes is dropped with it (so a value is
+//!   dropped exactly once whatever the order of the drops).
+//! - The receiver sleeps only after registering its waker and then finding nothing: a push, the
+//!   last sender's drop, and the return of a permit after the close each publish first and then
+//!   wake (`atomic_waker.rs` proves the handshake).
+//! - The receiver reports the end (`None`) only when nothing more can arrive: every sender is
+//!   gone (their pushes precede the last drop, whose release the receiver's load acquires), or
+//!   the receiver closed and the channel is idle (`capacity.rs`); and it looks at the store
+//!   once more after seeing so.
+//! - `tx_count` counts live senders; it reaches zero once and a weak sender never raises it
+//!   from zero.
+
+use super::capacity::Capacity;
+use super::closed::ClosedWaiters;
+use super::error::TryRecvError;
+use super::queue::Queue;
+use crate::sync::atomic_waker::AtomicWaker;
+use crate::sync::prim::{Arc, AtomicUsize, Ordering};
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+pub(super) struct Chan<T, S> {
+    queue: Queue<T>,
+    pub(super) capacity: S,
+    rx_waker: AtomicWaker,
+    closed_waiters: ClosedWaiters,
+    tx_count: AtomicUsize,
+    tx_weak_count: AtomicUsize,
+}
+
+/// Makes a channel with one sender and the receiver.
+pub(super) fn channel<T, S: Capacity>(queue: Queue<T>, capacity: S) -> (Tx<T, S>, Rx<T, S>) {
+    let chan = Arc::new(Chan {
+        queue,
+        capacity,
+        rx_waker: AtomicWaker::new(),
+        closed_waiters: ClosedWaiters::new(),
+        tx_count: AtomicUsize::new(1),
+        tx_weak_count: AtomicUsize::new(0),
+    });
+    let tx = Tx { chan: chan.clone() };
+    let rx = Rx {
+        chan,
+        closed: false,
+        received: 0,
+        ticket: 0,
+    };
+    (tx, rx)
+}
+
+impl<T, S: Capacity> Chan<T, S> {
+    /// Stores a message that the capacity accepted and wakes the receiver.
+    #[inline]
+    pub(super) fn push(&self, value: T) {
+        self.queue.push(value);
+        self.rx_waker.wake();
+    }
+
+    /// Wakes the receiver if it may be waiting for a closed channel to become idle (a permit
+    /// came back without a message).
+    pub(super) fn wake_rx_if_closed(&self) {
+        if self.capacity.is_closed() {
+            self.rx_waker.wake();
+        }
+    }
+}
+
+/// One sender's share of the channel; counted in `tx_count`.
+pub(super) struct Tx<T, S: Capacity> {
+    chan: Arc<Chan<T, S>>,
+}
+
+impl<T, S: Capacity> Tx<T, S> {
+    pub(super) fn chan(&self) -> &Chan<T, S> {
+        &self.chan
+    }
+
+    pub(super) fn is_closed(&self) -> bool {
+        self.chan.capacity.is_closed()
+    }
+
+    pub(super) fn same_channel(&self, other: &Tx<T, S>) -> bool {
+        Arc::ptr_eq(&self.chan, &other.chan)
+    }
+
+    /// Completes once the receiver closed or dropped.
+    pub(super) fn closed(&self) -> Closed<'_, T, S> {
+        Closed {
+            chan: &self.chan,
+            key: None,
+        }
+    }
+
+    pub(super) fn downgrade(&self) -> WeakTx<T, S> {
+        self.chan.tx_weak_count.fetch_add(1, Ordering::Relaxed);
+        WeakTx {
+            chan: self.chan.clone(),
+        }
+    }
+
+    pub(super) fn strong_count(&self) -> usize {
+        self.chan.tx_count.load(Ordering::Acquire)
+    }
+
+    pub(super) fn weak_count(&self) -> usize {
+        self.chan.tx_weak_count.load(Ordering::Acquire)
+    }
+}
+
+impl<T, S: Capacity> Clone for Tx<T, S> {
+    fn clone(&self) -> Self {
+        // Like `Arc::clone`: the new sender is made from a live one, so no ordering is needed.
+        self.chan.tx_count.fetch_add(1, Ordering::Relaxed);
+        Tx {
+            chan: self.chan.clone(),
+        }
+    }
+}
+
+impl<T, S: Capacity> Drop for Tx<T, S> {
+    fn drop(&mut self) {
+        // AcqRel: the senders' decrements form one release sequence, so the receiver's acquire
+        // of zero sees every push made before any of them.
+        if self.chan.tx_count.fetch_sub(1, Ordering::AcqRel) == 1 {
+            self.chan.rx_waker.wake();
+        }
+    }
+}
+
+/// A sender that does not keep the channel open; counted in `tx_weak_count`.
+pub(super) struct WeakTx<T, S: Capacity> {
+    chan: Arc<Chan<T, S>>,
+}
+
+impl<T, S: Capacity> WeakTx<T, S> {
+    /// A sender, if any sender is still alive.
+    pub(super) fn upgrade(&self) -> Option<Tx<T, S>> {
+        let mut current = self.chan.tx_count.load(Ordering::Relaxed);
+        loop {
+            if current == 0 {
+                return None;
+            }
+            match self.chan.tx_count.compare_exchange_weak(
+                current,
+                current + 1,
+                Ordering::AcqRel,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => {
+                    return Some(Tx {
+                        chan: self.chan.clone(),
+                    })
+                }
+                Err(actual) => current = actual,
+            }
+        }
+    }
+
+    pub(super) fn strong_count(&self) -> usize {
+        self.chan.tx_count.load(Ordering::Acquire)
+    }
+
+    pub(super) fn weak_count(&self) -> usize {
+        self.chan.tx_weak_count.load(Ordering::Acquire)
+    }
+}
+
+impl<T, S: Capacity> Clone for WeakTx<T, S> {
+    fn clone(&self) -> Self {
+        self.chan.tx_weak_count.fetch_add(1, Ordering::Relaxed);
+        WeakTx {
+            chan: self.chan.clone(),
+        }
+    }
+}
+
+impl<T, S: Capacity> Drop for WeakTx<T, S> {
+    fn drop(&mut self) {
+        self.chan.tx_weak_count.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// The future of `closed()`: completes once the receiver closed or dropped.
+pub(super) struct Closed<'a, T, S: Capacity> {
+    chan: &'a Chan<T, S>,
+    key: Option<usize>,
+}
+
+impl<T, S: Capacity> Future for Closed<'_, T, S> {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = self.get_mut();
+        if this.chan.capacity.is_closed() {
+            return Poll::Ready(());
+        }
+        this.chan.closed_waiters.register(&mut this.key, cx.waker());
+        if this.chan.capacity.is_closed() {
+            return Poll::Ready(());
+        }
+        Poll::Pending
+    }
+}
+
+impl<T, S: Capacity> Drop for Closed<'_, T, S> {
+    fn drop(&mut self) {
+        if let Some(key) = self.key {
+            self.chan.closed_waiters.remove(key);
+        }
+    }
+}
+
+/// The receiver's share of the channel, with its own counters.
+pub(super) struct Rx<T, S: Capacity> {
+    chan: Arc<Chan<T, S>>,
+    /// Whether this receiver closed the channel.
+    closed: bool,
+    /// Messages taken so far (wrapping).
+    received: usize,
+    /// What the close returned, for `Capacity::is_idle`.
+    ticket: usize,
+}
+
+impl<T, S: Capacity> Rx<T, S> {
+    pub(super) fn chan(&self) -> &Chan<T, S> {
+        &self.chan
+    }
+
+    /// Pops one message and returns its slot.
+    #[inline]
+    fn pop(&mut self) -> Option<T> {
+        let value = self.chan.queue.pop()?;
+        self.received = self.received.wrapping_add(1);
+        self.chan.capacity.release(1);
+        Some(value)
+    }
+
+    /// After finding the store empty: whether nothing more can arrive.
+    fn is_finished(&self) -> bool {
+        self.chan.tx_count.load(Ordering::Acquire) == 0
+            || (self.closed && self.chan.capacity.is_idle(self.ticket, self.received))
+    }
+
+    pub(super) fn try_recv(&mut self) -> Result<T, TryRecvError> {
+        if let Some(value) = self.pop() {
+            return Ok(value);
+        }
+        if !self.is_finished() {
+            return Err(TryRecvError::Empty);
+        }
+        // Everything that will ever be pushed is stored by now: one last look.
+        self.pop().ok_or(TryRecvError::Disconnected)
+    }
+
+    pub(super) fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        match self.try_recv() {
+            Ok(value) => return Poll::Ready(Some(value)),
+            Err(TryRecvError::Disconnected) => return Poll::Ready(None),
+            Err(TryRecvError::Empty) => {}
+        }
+        self.chan.rx_waker.register_by_ref(cx.waker());
+        match self.try_recv() {
+            Ok(value) => Poll::Ready(Some(value)),
+            Err(TryRecvError::Disconnected) => Poll::Ready(None),
+            Err(TryRecvError::Empty) => Poll::Pending,
+        }
+    }
+
+    /// Moves up to `limit` messages into `buffer`; 0 only if `limit` is 0 or the channel is
+    /// closed and drained.
+    pub(super) fn poll_recv_many(
+        &mut self,
+        cx: &mut Context<'_>,
+        buffer: &mut Vec<T>,
+        limit: usize,
+    ) -> Poll<usize> {
+        if limit == 0 {
+            return Poll::Ready(0);
+        }
+        let first = match self.poll_recv(cx) {
+            Poll::Ready(Some(value)) => value,
+            Poll::Ready(None) => return Poll::Ready(0),
+            Poll::Pending => return Poll::Pending,
+        };
+        buffer.reserve(limit.min(self.chan.queue.len() + 1));
+        buffer.push(first);
+        let mut taken = 1;
+        while taken < limit {
+            let Some(value) = self.chan.queue.pop() else {
+                break;
+            };
+            buffer.push(value);
+            taken += 1;
+        }
+        // The first message's slot went back in `poll_recv`; the others' go back together.
+        self.received = self.received.wrapping_add(taken - 1);
+        self.chan.capacity.release(taken - 1);
+        Poll::Ready(taken)
+    }
+
+    /// Closes the channel: senders fail from now on, those waiting in `closed()` wake, and the
+    /// receiver can still drain what was sent before.
+    pub(super) fn close(&mut self) {
+        if self.closed {
+            return;
+        }
+        self.closed = true;
+        self.ticket = self.chan.capacity.close();
+        self.chan.closed_waiters.wake_all();
+    }
+
+    pub(super) fn is_closed(&self) -> bool {
+        self.closed || self.chan.tx_count.load(Ordering::Acquire) == 0
+    }
+
+    pub(super) fn len(&self) -> usize {
+        self.chan.queue.len()
+    }
+
+    pub(super) fn sender_strong_count(&self) -> usize {
+        self.chan.tx_count.load(Ordering::Acquire)
+    }
+
+    pub(super) fn sender_weak_count(&self) -> usize {
+        self.chan.tx_weak_count.load(Ordering::Acquire)
+    }
+}
+
+impl<T, S: Capacity> Drop for Rx<T, S> {
+    fn drop(&mut self) {
+        self.close();
+        // Drop what is stored now rather than with the last sender; a send racing this drop
+        // may still store one, which the channel drops when it goes.
+        while let Some(value) = self.pop() {
+            drop(value);
+        }
+    }
+}
+
+impl<T, S: Capacity> fmt::Debug for Tx<T, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sender")
+            .field("closed", &self.is_closed())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T, S: Capacity> fmt::Debug for WeakTx<T, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WeakSender").finish_non_exhaustive()
+    }
+}
+
+impl<T, S: Capacity> fmt::Debug for Rx<T, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Receiver")
+            .field("closed", &self.is_closed())
+            .field("len", &self.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T, S: Capacity> fmt::Debug for Closed<'_, T, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Closed").finish_non_exhaustive()
+    }
+}

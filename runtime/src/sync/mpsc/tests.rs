@@ -1,0 +1,425 @@
+//! Unit tests of the channels with counting wakers: exact wakes and outcomes, no runtime.
+
+use super::error::{SendError, TryRecvError, TrySendError};
+use super::{channel, unbounded_channel};
+use crate::time::test_util::{counting_waker, noop_waker};
+use std::future::Future;
+use std::pin::{pin, Pin};
+use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
+
+fn poll<F: Future + ?Sized>(future: Pin<&mut F>, waker: &Waker) -> Poll<F::Output> {
+    future.poll(&mut Context::from_waker(waker))
+}
+
+/// Counts its drops.
+#[derive(Debug)]
+struct Tracked(Arc<AtomicUsize>);
+
+impl Drop for Tracked {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, SeqCst);
+    }
+}
+
+#[test]
+fn unbounded_keeps_order_and_reports_disconnect() {
+    let (tx, mut rx) = unbounded_channel();
+    assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+    for i in 0..100 {
+        tx.send(i).unwrap();
+    }
+    assert_eq!(rx.len(), 100);
+    drop(tx);
+    for i in 0..100 {
+        assert_eq!(rx.try_recv(), Ok(i));
+    }
+    assert_eq!(rx.try_recv(), Err(TryRecvError::Disconnected));
+    assert!(rx.is_closed());
+    assert!(rx.is_empty());
+}
+
+#[test]
+fn a_send_wakes_a_waiting_receiver_once() {
+    let (tx, mut rx) = unbounded_channel();
+    let (waker, wakes) = counting_waker();
+    {
+        let mut recv = pin!(rx.recv());
+        assert_eq!(poll(recv.as_mut(), &waker), Poll::Pending);
+        assert_eq!(poll(recv.as_mut(), &waker), Poll::Pending);
+        tx.send(1).unwrap();
+        assert_eq!(wakes.count(), 1);
+        // The slot is empty after the wake: more sends do not wake again.
+        tx.send(2).unwrap();
+        tx.send(3).unwrap();
+        assert_eq!(wakes.count(), 1);
+        assert_eq!(poll(recv.as_mut(), &waker), Poll::Ready(Some(1)));
+    }
+    assert_eq!(rx.try_recv(), Ok(2));
+    assert_eq!(rx.try_recv(), Ok(3));
+    assert_eq!(wakes.count(), 1);
+}
+
+#[test]
+fn only_the_last_sender_drop_ends_the_stream() {
+    let (tx, mut rx) = channel::<u8>(4);
+    let tx2 = tx.clone();
+    assert_eq!(tx.strong_count(), 2);
+    let (waker, wakes) = counting_waker();
+    let mut recv = pin!(rx.recv());
+    assert_eq!(poll(recv.as_mut(), &waker), Poll::Pending);
+    drop(tx);
+    assert_eq!(wakes.count(), 0);
+    assert_eq!(poll(recv.as_mut(), &waker), Poll::Pending);
+    drop(tx2);
+    assert_eq!(wakes.count(), 1);
+    assert_eq!(poll(recv.as_mut(), &waker), Poll::Ready(None));
+}
+
+#[test]
+fn receiver_drop_hands_values_back_and_drops_stored_ones_once() {
+    let drops = Arc::new(AtomicUsize::new(0));
+    let (tx, rx) = channel(8);
+    for _ in 0..3 {
+        tx.try_send(Tracked(drops.clone())).unwrap();
+    }
+    drop(rx);
+    assert_eq!(
+        drops.load(SeqCst),
+        3,
+        "stored messages drop with the receiver"
+    );
+    assert!(tx.is_closed());
+    let back = tx.try_send(Tracked(drops.clone())).unwrap_err();
+    assert!(matches!(back, TrySendError::Closed(_)));
+    assert_eq!(drops.load(SeqCst), 3);
+    drop(back);
+    let SendError(value) = pin!(tx.send(Tracked(drops.clone())))
+        .poll(&mut Context::from_waker(&noop_waker()))
+        .map(Result::unwrap_err)
+        .into_ready();
+    drop(value);
+    drop(tx);
+    assert_eq!(drops.load(SeqCst), 5);
+}
+
+#[test]
+fn messages_drop_once_when_the_whole_channel_drops() {
+    let drops = Arc::new(AtomicUsize::new(0));
+    let (tx, rx) = unbounded_channel();
+    for _ in 0..40 {
+        tx.send(Tracked(drops.clone())).unwrap();
+    }
+    drop(tx);
+    assert_eq!(drops.load(SeqCst), 0);
+    drop(rx);
+    assert_eq!(drops.load(SeqCst), 40);
+}
+
+#[test]
+fn close_refuses_sends_drains_then_ends_and_wakes_closed_waiters() {
+    let (tx, mut rx) = unbounded_channel();
+    let (waker, wakes) = counting_waker();
+    let mut closed = pin!(tx.closed());
+    assert_eq!(poll(closed.as_mut(), &waker), Poll::Pending);
+    assert_eq!(poll(closed.as_mut(), &waker), Poll::Pending);
+    tx.send(1).unwrap();
+    tx.send(2).unwrap();
+    rx.close();
+    assert_eq!(wakes.count(), 1);
+    assert_eq!(poll(closed.as_mut(), &waker), Poll::Ready(()));
+    assert!(tx.is_closed());
+    assert_eq!(tx.send(3), Err(SendError(3)));
+    assert_eq!(rx.try_recv(), Ok(1));
+    assert_eq!(rx.try_recv(), Ok(2));
+    assert_eq!(rx.try_recv(), Err(TryRecvError::Disconnected));
+}
+
+#[test]
+fn dropped_closed_future_leaves_nothing_behind() {
+    let (tx, mut rx) = channel::<u8>(1);
+    let (waker, wakes) = counting_waker();
+    for _ in 0..10 {
+        let mut closed = pin!(tx.closed());
+        assert_eq!(poll(closed.as_mut(), &waker), Poll::Pending);
+    }
+    let before = Arc::strong_count(&wakes);
+    rx.close();
+    assert_eq!(wakes.count(), 0, "dropped waiters are not woken");
+    assert_eq!(Arc::strong_count(&wakes), before);
+}
+
+#[test]
+fn bounded_send_waits_for_a_slot_and_recv_wakes_it() {
+    let (tx, mut rx) = channel(1);
+    assert_eq!((tx.capacity(), tx.max_capacity()), (1, 1));
+    tx.try_send(1).unwrap();
+    assert_eq!(tx.capacity(), 0);
+    assert_eq!(tx.try_send(9), Err(TrySendError::Full(9)));
+    let (waker, wakes) = counting_waker();
+    let mut send = pin!(tx.send(2));
+    assert_eq!(poll(send.as_mut(), &waker), Poll::Pending);
+    assert_eq!(poll(send.as_mut(), &waker), Poll::Pending);
+    assert_eq!(wakes.count(), 0);
+    assert_eq!(rx.try_recv(), Ok(1));
+    assert_eq!(
+        wakes.count(),
+        1,
+        "the freed slot went to the waiting sender"
+    );
+    // The slot is the waiter's: a try_send may not jump ahead.
+    assert_eq!(tx.try_send(8), Err(TrySendError::Full(8)));
+    assert_eq!(poll(send.as_mut(), &waker), Poll::Ready(Ok(())));
+    assert_eq!(rx.try_recv(), Ok(2));
+    assert_eq!(tx.capacity(), 1);
+}
+
+#[test]
+fn a_dropped_waiting_send_takes_no_slot() {
+    let (tx, mut rx) = channel(1);
+    tx.try_send(1).unwrap();
+    let (waker, _wakes) = counting_waker();
+    {
+        let mut send = pin!(tx.send(2));
+        assert_eq!(poll(send.as_mut(), &waker), Poll::Pending);
+    }
+    assert_eq!(rx.try_recv(), Ok(1));
+    assert_eq!(tx.capacity(), 1);
+    assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+    // A slot granted to a waiter that then drops goes back too.
+    tx.try_send(3).unwrap();
+    {
+        let mut send = pin!(tx.send(4));
+        assert_eq!(poll(send.as_mut(), &waker), Poll::Pending);
+        assert_eq!(rx.try_recv(), Ok(3));
+        assert_eq!(tx.capacity(), 0, "granted to the waiter");
+    }
+    assert_eq!(tx.capacity(), 1);
+    assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+}
+
+#[test]
+fn permits_reserve_release_and_send() {
+    let (tx, mut rx) = channel(2);
+    let permit = tx.try_reserve().unwrap();
+    let second = tx.try_reserve().unwrap();
+    assert!(matches!(tx.try_reserve(), Err(TrySendError::Full(()))));
+    drop(second);
+    assert_eq!(tx.capacity(), 1);
+    permit.send(5);
+    assert_eq!(tx.capacity(), 1);
+    assert_eq!(rx.try_recv(), Ok(5));
+    assert_eq!(tx.capacity(), 2);
+
+    let owned = tx.clone().try_reserve_owned().unwrap();
+    let back = owned.send(6);
+    assert!(back.same_channel(&tx));
+    let owned = back.try_reserve_owned().unwrap();
+    assert_eq!(tx.capacity(), 0, "one slot holds 6, the other is reserved");
+    drop(owned.release());
+    assert_eq!(tx.capacity(), 1);
+    assert_eq!(rx.try_recv(), Ok(6));
+    assert_eq!(tx.capacity(), 2);
+}
+
+#[test]
+fn close_waits_for_an_outstanding_permit() {
+    let (tx, mut rx) = channel::<u8>(2);
+    let permit = tx.try_reserve().unwrap();
+    rx.close();
+    let (waker, wakes) = counting_waker();
+    let mut recv = pin!(rx.recv());
+    assert_eq!(
+        poll(recv.as_mut(), &waker),
+        Poll::Pending,
+        "a message may come"
+    );
+    drop(permit);
+    assert_eq!(wakes.count(), 1);
+    assert_eq!(poll(recv.as_mut(), &waker), Poll::Ready(None));
+}
+
+#[test]
+fn close_delivers_what_an_outstanding_permit_sends() {
+    let (tx, mut rx) = channel::<u8>(2);
+    let permit = tx.try_reserve().unwrap();
+    rx.close();
+    assert!(matches!(tx.try_send(1), Err(TrySendError::Closed(1))));
+    let (waker, wakes) = counting_waker();
+    {
+        let mut recv = pin!(rx.recv());
+        assert_eq!(poll(recv.as_mut(), &waker), Poll::Pending);
+        permit.send(7);
+        assert_eq!(wakes.count(), 1);
+        assert_eq!(poll(recv.as_mut(), &waker), Poll::Ready(Some(7)));
+    }
+    assert_eq!(rx.try_recv(), Err(TryRecvError::Disconnected));
+}
+
+#[test]
+fn close_wakes_a_receiver_when_a_granted_waiter_drops() {
+    let (tx, mut rx) = channel::<u8>(1);
+    tx.try_send(1).unwrap();
+    let (waker, wakes) = counting_waker();
+    let mut send = Box::pin(tx.send(2));
+    assert_eq!(poll(send.as_mut(), &waker), Poll::Pending);
+    assert_eq!(rx.try_recv(), Ok(1)); // the slot goes to the waiting send
+    rx.close();
+    let (rx_waker, rx_wakes) = counting_waker();
+    {
+        let mut recv = pin!(rx.recv());
+        assert_eq!(poll(recv.as_mut(), &rx_waker), Poll::Pending);
+        drop(send);
+        assert_eq!(rx_wakes.count(), 1);
+        assert_eq!(poll(recv.as_mut(), &rx_waker), Poll::Ready(None));
+    }
+    assert_eq!(wakes.count(), 1);
+}
+
+#[test]
+fn close_fails_a_waiting_send_with_its_value() {
+    let (tx, mut rx) = channel(1);
+    tx.try_send(1).unwrap();
+    let (waker, wakes) = counting_waker();
+    let mut send = pin!(tx.send(2));
+    assert_eq!(poll(send.as_mut(), &waker), Poll::Pending);
+    rx.close();
+    assert_eq!(wakes.count(), 1);
+    assert_eq!(poll(send.as_mut(), &waker), Poll::Ready(Err(SendError(2))));
+    assert_eq!(rx.try_recv(), Ok(1));
+    assert_eq!(rx.try_recv(), Err(TryRecvError::Disconnected));
+}
+
+#[test]
+fn recv_many_takes_up_to_the_limit() {
+    let (tx, mut rx) = channel(8);
+    for i in 0..5 {
+        tx.try_send(i).unwrap();
+    }
+    let mut buffer = vec![100];
+    let waker = noop_waker();
+    assert_eq!(
+        poll(pin!(rx.recv_many(&mut buffer, 3)), &waker),
+        Poll::Ready(3)
+    );
+    assert_eq!(buffer, [100, 0, 1, 2]);
+    assert_eq!(tx.capacity(), 6);
+    assert_eq!(
+        poll(pin!(rx.recv_many(&mut buffer, 0)), &waker),
+        Poll::Ready(0)
+    );
+    assert_eq!(
+        poll(pin!(rx.recv_many(&mut buffer, 10)), &waker),
+        Poll::Ready(2)
+    );
+    assert_eq!(tx.capacity(), 8);
+    drop(tx);
+    assert_eq!(
+        poll(pin!(rx.recv_many(&mut buffer, 10)), &waker),
+        Poll::Ready(0)
+    );
+    assert_eq!(buffer, [100, 0, 1, 2, 3, 4]);
+}
+
+#[test]
+fn weak_senders_do_not_keep_the_channel_open() {
+    let (tx, mut rx) = unbounded_channel::<u8>();
+    let weak = tx.downgrade();
+    assert_eq!((tx.strong_count(), tx.weak_count()), (1, 1));
+    let upgraded = weak.upgrade().unwrap();
+    upgraded.send(1).unwrap();
+    drop(upgraded);
+    drop(tx);
+    assert!(weak.upgrade().is_none());
+    assert_eq!(rx.try_recv(), Ok(1));
+    assert_eq!(rx.try_recv(), Err(TryRecvError::Disconnected));
+    assert_eq!(rx.sender_weak_count(), 1);
+}
+
+#[test]
+fn large_bounds_use_the_list_store() {
+    let (tx, mut rx) = channel(super::queue::ARRAY_MAX + 1);
+    for i in 0..(super::queue::ARRAY_MAX + 1) {
+        tx.try_send(i).unwrap();
+    }
+    assert!(tx.try_send(0).is_err());
+    assert_eq!(rx.try_recv(), Ok(0));
+    tx.try_send(1).unwrap();
+}
+
+#[test]
+#[should_panic(expected = "mpsc bounded channel requires buffer > 0")]
+fn zero_capacity_panics() {
+    let _ = channel::<()>(0);
+}
+
+#[test]
+fn blocking_recv_outside_a_runtime() {
+    let (tx, mut rx) = channel(1);
+    let producer = std::thread::spawn(move || {
+        for i in 0..10 {
+            tx.blocking_send(i).unwrap();
+        }
+    });
+    for i in 0..10 {
+        assert_eq!(rx.blocking_recv(), Some(i));
+    }
+    assert_eq!(rx.blocking_recv(), None);
+    producer.join().unwrap();
+}
+
+#[test]
+fn blocking_send_inside_a_runtime_panics() {
+    let runtime = crate::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let payload = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        runtime.block_on(async {
+            let (tx, _rx) = channel(1);
+            let _ = tx.blocking_send(());
+        })
+    }))
+    .unwrap_err();
+    let message = payload
+        .downcast_ref::<String>()
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        message.contains("mpsc::Sender::blocking_send cannot be called inside a running runtime")
+    );
+}
+
+trait IntoReady<T> {
+    fn into_ready(self) -> T;
+}
+
+impl<T> IntoReady<T> for Poll<T> {
+    fn into_ready(self) -> T {
+        match self {
+            Poll::Ready(value) => value,
+            Poll::Pending => panic!("expected Ready"),
+        }
+    }
+}
+
+#[test]
+fn handles_and_futures_are_send_and_sync() {
+    fn send_sync<T: Send + Sync>(_: &T) {}
+    fn send<T: Send>(_: &T) {}
+    let (tx, mut rx) = channel::<u8>(1);
+    let (utx, mut urx) = unbounded_channel::<u8>();
+    send_sync(&tx);
+    send_sync(&rx);
+    send_sync(&utx);
+    send_sync(&urx);
+    send_sync(&tx.downgrade());
+    send(&tx.send(1));
+    send(&tx.reserve());
+    send(&tx.closed());
+    send(&rx.recv());
+    send(&urx.recv());
+    let (otx, orx) = crate::sync::oneshot::channel::<u8>();
+    send_sync(&otx);
+    send_sync(&orx);
+}
