@@ -35,6 +35,8 @@
 pub(crate) mod loom;
 
 pub mod docs;
+#[doc(hidden)]
+pub mod macros;
 pub mod runtime;
 pub(crate) mod scheduler;
 pub mod sync;
