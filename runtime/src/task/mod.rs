@@ -19,14 +19,19 @@ mod blocking;
 mod error;
 mod id;
 mod join;
+mod join_all;
+mod join_set;
 pub(crate) mod owned;
 mod raw;
+mod ready;
 mod state;
 mod waker;
 mod yield_now;
 
 #[cfg(all(test, loom))]
 mod loom_tests;
+#[cfg(all(test, not(loom)))]
+mod join_test_util;
 #[cfg(test)]
 mod tests;
 
@@ -35,6 +40,8 @@ pub(crate) use blocking::BlockingTask;
 pub use error::JoinError;
 pub use id::Id;
 pub use join::{AbortHandle, JoinHandle};
+pub use join_all::{join_all, JoinAll};
+pub use join_set::JoinSet;
 pub use yield_now::yield_now;
 
 pub(crate) use raw::Header;
