@@ -17,6 +17,7 @@
 
 mod blocking;
 mod error;
+mod group_state;
 mod id;
 mod join;
 mod join_all;
@@ -25,9 +26,12 @@ pub(crate) mod owned;
 mod raw;
 mod ready;
 mod state;
+mod task_group;
 mod waker;
 mod yield_now;
 
+#[cfg(all(test, loom))]
+mod join_loom_tests;
 #[cfg(all(test, loom))]
 mod loom_tests;
 #[cfg(all(test, not(loom)))]
@@ -42,6 +46,7 @@ pub use id::Id;
 pub use join::{AbortHandle, JoinHandle};
 pub use join_all::{join_all, JoinAll};
 pub use join_set::JoinSet;
+pub use task_group::TaskGroup;
 pub use yield_now::yield_now;
 
 pub(crate) use raw::Header;

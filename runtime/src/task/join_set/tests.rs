@@ -3,11 +3,9 @@
 
 use super::JoinSet;
 use crate::runtime::{Builder, Runtime};
-use crate::task::join_test_util::{poll_with, Control, CountingWaker};
+use crate::task::join_test_util::{poll_with, CatchUnwind, Control, CountingWaker};
 use crate::task::yield_now;
-use std::future::Future;
 use std::pin::pin;
-use std::task::Poll;
 
 fn runtime() -> Runtime {
     Builder::new_current_thread().build().unwrap()
@@ -168,24 +166,4 @@ fn join_all_resumes_a_panic_and_aborts_the_rest() {
     });
     assert_eq!(payload.downcast_ref::<&str>(), Some(&"member panicked"));
     runtime.block_on(until(|| controls.iter().all(|c| c.drops() == 1)));
-}
-
-/// Catches a panic out of a future's poll.
-struct CatchUnwind<F>(F);
-
-impl<F: Future + Unpin> Future for CatchUnwind<F> {
-    type Output = std::thread::Result<F::Output>;
-    fn poll(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> Poll<Self::Output> {
-        let inner = &mut self.0;
-        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            std::pin::Pin::new(inner).poll(cx)
-        })) {
-            Ok(Poll::Pending) => Poll::Pending,
-            Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),
-            Err(payload) => Poll::Ready(Err(payload)),
-        }
-    }
 }
