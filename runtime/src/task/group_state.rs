@@ -10,7 +10,7 @@
 //! - `live` counts members registered and not yet finished or released; the joiner completes
 //!   only at `live == 0`, so when `join` returns every member's future has been dropped.
 //! - The first failure is kept and never replaced. Recording it takes the cancel handle of every
-//!   member still running, and those are cancelled right away (after the lock is released), on
+//!   other member still running, and those are cancelled right away (after the lock is released), on
 //!   the thread that saw the failure: cancellation does not wait for the joiner.
 //! - A member attached after the group failed (or closed) is cancelled on the spot.
 //! - The joiner's waker is taken by whichever `finish`/`release` brings `live` to zero: it is
@@ -126,14 +126,20 @@ impl<T, E, C: Cancel> GroupState<T, E, C> {
     pub(crate) fn finish(&self, index: usize, outcome: Result<T, Failure<E>>) {
         let (to_cancel, joiner, _late_failure) = {
             let mut inner = lock(&self.inner);
-            let (output, to_cancel, late) = match outcome {
-                Ok(output) => (Some(output), Vec::new(), None),
-                Err(failure) => match inner.fail(failure) {
-                    Ok(to_cancel) => (None, to_cancel, None),
-                    Err(late) => (None, Vec::new(), Some(late)),
-                },
+            // Ended first, so that a failure does not cancel the member that reports it.
+            let (to_cancel, late) = match outcome {
+                Ok(output) => {
+                    inner.members[index] = Member::Ended(Some(output));
+                    (Vec::new(), None)
+                }
+                Err(failure) => {
+                    inner.members[index] = Member::Ended(None);
+                    match inner.fail(failure) {
+                        Ok(to_cancel) => (to_cancel, None),
+                        Err(late) => (Vec::new(), Some(late)),
+                    }
+                }
             };
-            inner.members[index] = Member::Ended(output);
             (to_cancel, inner.end_one(), late)
         };
         // A failure after the first is dropped here, outside the lock (its destructor is user
@@ -149,6 +155,7 @@ impl<T, E, C: Cancel> GroupState<T, E, C> {
     pub(crate) fn release(&self, index: usize) {
         let (to_cancel, joiner) = {
             let mut inner = lock(&self.inner);
+            inner.members[index] = Member::Ended(None);
             let to_cancel = if inner.closed {
                 Vec::new()
             } else {
@@ -157,7 +164,6 @@ impl<T, E, C: Cancel> GroupState<T, E, C> {
                     .fail(Failure::Cancelled { member: index })
                     .unwrap_or_default()
             };
-            inner.members[index] = Member::Ended(None);
             (to_cancel, inner.end_one())
         };
         cancel_all(to_cancel);

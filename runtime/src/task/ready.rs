@@ -78,7 +78,7 @@ impl<K> ReadyList<K> {
     }
 
     /// How many keys are queued.
-    #[cfg(test)]
+    #[cfg(all(test, not(loom)))]
     pub(crate) fn queued(&self) -> usize {
         lock(&self.inner).keys.len()
     }
