@@ -60,7 +60,7 @@
 /// use weft::time::{sleep, Instant};
 ///
 /// # weft::runtime::Runtime::new().unwrap().block_on(async {
-/// let deadline = sleep(Duration::from_millis(50));
+/// let deadline = sleep(Duration::from_secs(10));
 /// let mut deadline = std::pin::pin!(deadline);
 /// let mut jobs = weft::task::JoinSet::new();
 /// for ms in [1, 2, 3] {
@@ -70,10 +70,11 @@
 /// loop {
 ///     weft::select! {
 ///         biased;
-///         _ = &mut deadline => panic!("too slow"),
 ///         // `join_next` is cancel safe, and gives `None` once the set is empty:
 ///         // the pattern `Some(..)` then fails, which disables the branch.
-///         Some(joined) = jobs.join_next(), if !jobs.is_empty() => done.push(joined.unwrap()),
+///         Some(joined) = jobs.join_next() => done.push(joined.unwrap()),
+///         // Only while there is work left: then every branch is disabled, and `else` runs.
+///         _ = &mut deadline, if !jobs.is_empty() => panic!("too slow"),
 ///         else => break,
 ///     }
 /// }
