@@ -96,16 +96,20 @@ pub(crate) fn variant(input: TokenStream) -> TokenStream {
         .iter()
         .position(|t| matches!(t, TokenTree::Punct(p) if p.as_char() == ','))
     else {
-        return syn::Error::new(Span::call_site(), "internal select! helper: expected `Enum, (_ ...)`")
-            .to_compile_error();
+        return syn::Error::new(
+            Span::call_site(),
+            "internal select! helper: expected `Enum, (_ ...)`",
+        )
+        .to_compile_error();
     };
     let rest: TokenStream = tokens.split_off(comma + 1).into_iter().collect();
     tokens.pop();
     let path: TokenStream = tokens.into_iter().collect();
-    let (index, binding) = match group(rest).and_then(|(inner, after)| Ok((underscores(inner)?, after))) {
-        Ok(parts) => parts,
-        Err(error) => return error.to_compile_error(),
-    };
+    let (index, binding) =
+        match group(rest).and_then(|(inner, after)| Ok((underscores(inner)?, after))) {
+            Ok(parts) => parts,
+            Err(error) => return error.to_compile_error(),
+        };
     let variant = format_ident!("_{}", index);
     match binding.into_iter().next() {
         None => quote!(#path::#variant),
@@ -113,8 +117,11 @@ pub(crate) fn variant(input: TokenStream) -> TokenStream {
             let pattern = pattern.stream();
             quote!(#path::#variant(#pattern))
         }
-        Some(other) => syn::Error::new(other.span(), "internal select! helper: expected `(pattern)`")
-            .to_compile_error(),
+        Some(other) => syn::Error::new(
+            other.span(),
+            "internal select! helper: expected `(pattern)`",
+        )
+        .to_compile_error(),
     }
 }
 
@@ -201,7 +208,10 @@ mod tests {
             expand(clean_pattern, "Some((ref a, ref mut b))"),
             "Some ((a , b))"
         );
-        assert_eq!(expand(clean_pattern, "S { f: mut g, .. }"), "S { f : g , .. }");
+        assert_eq!(
+            expand(clean_pattern, "S { f: mut g, .. }"),
+            "S { f : g , .. }"
+        );
         assert_eq!(expand(clean_pattern, "Ok(1) | Err(_)"), "Ok (1) | Err (_)");
         // Not a pattern: left for rustc to reject where `select!` uses it.
         assert_eq!(expand(clean_pattern, "1 +"), "1 +");

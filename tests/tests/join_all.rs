@@ -49,7 +49,9 @@ fn outputs_keep_input_order_whatever_the_completion_order() {
 fn join_all_gathers_spawned_tasks() {
     guard(|| {
         multi(2).block_on(async {
-            let handles: Vec<_> = (0..100u32).map(|i| weft::spawn(async move { i + 1 })).collect();
+            let handles: Vec<_> = (0..100u32)
+                .map(|i| weft::spawn(async move { i + 1 }))
+                .collect();
             let joined = join_all(handles).await;
             let sum: u32 = joined.into_iter().map(Result::unwrap).sum();
             assert_eq!(sum, (1..=100).sum());

@@ -236,8 +236,20 @@ fn a_join_set_and_a_task_group_side_by_side() {
             let mut set = JoinSet::new();
             let group = TaskGroup::new();
             for i in 0..4u32 {
-                set.spawn(async move { if i == 2 { Err(i) } else { Ok(i) } });
-                group.spawn(async move { if i == 2 { Err(i) } else { Ok(i) } });
+                set.spawn(async move {
+                    if i == 2 {
+                        Err(i)
+                    } else {
+                        Ok(i)
+                    }
+                });
+                group.spawn(async move {
+                    if i == 2 {
+                        Err(i)
+                    } else {
+                        Ok(i)
+                    }
+                });
             }
             let mut results = Vec::new();
             while let Some(joined) = set.join_next().await {

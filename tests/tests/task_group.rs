@@ -58,7 +58,10 @@ fn the_first_error_cancels_every_other_member_promptly() {
             });
             assert_eq!(result, Err("member 20 failed"));
             assert_eq!(get(&finished), 0);
-            assert!(started.elapsed() < Duration::from_secs(10), "cancellation was not prompt");
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "cancellation was not prompt"
+            );
         }
     });
 }

@@ -206,6 +206,9 @@ macro_rules! select {
     (@ { start = $start:expr; $($t:tt)* } else => $else:expr $(,)?) => {
         $crate::select!(@ { start = $start; $($t)*; $else })
     };
+    (@ { $($t:tt)* } else $($rest:tt)*) => {
+        ::std::compile_error!("select!: `else => <expression>` must be the last branch")
+    };
 
     // Normalise one branch: with or without `, if cond`; a block handler with or without a
     // comma after it; an expression handler followed by a comma or last.
@@ -254,6 +257,9 @@ macro_rules! select {
     // Entry points.
     ($(biased;)? else => $else:expr $(,)?) => {
         $else
+    };
+    ($(biased;)? else $($rest:tt)*) => {
+        ::std::compile_error!("select!: `else => <expression>` must be the last branch")
     };
     (biased; $p:pat = $($t:tt)*) => {
         $crate::select!(@ { start = 0; () } $p = $($t)*)

@@ -30,7 +30,12 @@ impl Log {
     }
 
     fn polls_of(&self, id: usize) -> usize {
-        self.polled.lock().unwrap().iter().filter(|&&i| i == id).count()
+        self.polled
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|&&i| i == id)
+            .count()
     }
 
     fn drops(&self) -> Vec<usize> {
@@ -98,7 +103,10 @@ fn join_polls_each_branch_until_it_completes_and_never_after() {
     assert!(poll(joined.as_mut()).is_pending());
     assert!(poll(joined.as_mut()).is_pending());
     assert_eq!(poll(joined.as_mut()), Poll::Ready((0, 1, 2)));
-    assert_eq!((log.polls_of(0), log.polls_of(1), log.polls_of(2)), (1, 2, 3));
+    assert_eq!(
+        (log.polls_of(0), log.polls_of(1), log.polls_of(2)),
+        (1, 2, 3)
+    );
     // Each branch is dropped as soon as it completes, exactly once.
     assert_eq!(log.drops(), [0, 1, 2]);
 }
@@ -181,7 +189,10 @@ fn try_join_returns_the_first_error_and_drops_the_others_exactly_once() {
 #[test]
 fn try_join_returns_the_tuple_when_every_branch_succeeds() {
     let log = Log::default();
-    let (a, b) = (fallible(log.probe(0, 2), false), fallible(log.probe(1, 1), false));
+    let (a, b) = (
+        fallible(log.probe(0, 2), false),
+        fallible(log.probe(1, 1), false),
+    );
     let mut joined = pin!(async { crate::try_join!(a, b, async { Ok::<_, usize>("c") }) });
     assert!(poll(joined.as_mut()).is_pending());
     assert_eq!(poll(joined.as_mut()), Poll::Ready(Ok((0, 1, "c"))));
@@ -284,7 +295,9 @@ fn else_runs_when_every_branch_is_disabled() {
     assert_eq!(log.polls_of(0), 1);
     assert_eq!(log.drops(), [0, 1]);
 
-    let only_else: u8 = complete_now(async { crate::select! { else => 7 } });
+    let only_else: u8 = complete_now(async {
+        crate::select! { else => 7 }
+    });
     assert_eq!(only_else, 7);
 }
 

@@ -30,7 +30,11 @@ impl Cancel for MockCancel {
 
 /// The runtime's part for a member that only ends when cancelled: once cancelled, its future is
 /// dropped and the member is released.
-fn run_until_cancelled(state: &Arc<GroupState<u32, u32, MockCancel>>, index: usize, c: &MockCancel) {
+fn run_until_cancelled(
+    state: &Arc<GroupState<u32, u32, MockCancel>>,
+    index: usize,
+    c: &MockCancel,
+) {
     while c.count() == 0 {
         thread::yield_now();
     }

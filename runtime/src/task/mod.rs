@@ -32,10 +32,10 @@ mod yield_now;
 
 #[cfg(all(test, loom))]
 mod join_loom_tests;
-#[cfg(all(test, loom))]
-mod loom_tests;
 #[cfg(all(test, not(loom)))]
 mod join_test_util;
+#[cfg(all(test, loom))]
+mod loom_tests;
 #[cfg(test)]
 mod tests;
 

@@ -146,6 +146,8 @@ impl<K: Copy + Send + Sync + 'static> Wake for ReadyWaker<K> {
 
 impl<K: fmt::Debug> fmt::Debug for ReadyWaker<K> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ReadyWaker").field("key", &self.key).finish()
+        f.debug_struct("ReadyWaker")
+            .field("key", &self.key)
+            .finish()
     }
 }

@@ -26,7 +26,11 @@ fn first_poll_polls_each_future_once_and_outputs_come_in_input_order() {
     for (i, control) in controls.iter().enumerate().rev() {
         control.complete(i as u32 * 10);
     }
-    assert_eq!(waker.wakes(), 1, "the first completion wakes the awaiting task, once");
+    assert_eq!(
+        waker.wakes(),
+        1,
+        "the first completion wakes the awaiting task, once"
+    );
     assert_eq!(
         poll_with(Pin::new(&mut all), &waker),
         Poll::Ready(vec![0, 10, 20])
@@ -51,7 +55,11 @@ fn a_poll_touches_only_the_futures_that_were_woken() {
     assert_eq!(waker.wakes(), 2);
     assert!(poll_with(Pin::new(&mut all), &waker).is_pending());
     assert_eq!(polls(&controls), [1, 2, 1, 2, 1]);
-    assert_eq!(controls[1].drops(), 1, "a completed future is dropped at once");
+    assert_eq!(
+        controls[1].drops(),
+        1,
+        "a completed future is dropped at once"
+    );
 
     // A poll with nothing woken polls nothing.
     assert!(poll_with(Pin::new(&mut all), &waker).is_pending());
@@ -67,7 +75,11 @@ fn repeated_wakes_before_a_poll_queue_the_future_once() {
     for _ in 0..3 {
         controls[0].wake();
     }
-    assert_eq!(waker.wakes(), 1, "the stored waker is taken by the first wake");
+    assert_eq!(
+        waker.wakes(),
+        1,
+        "the stored waker is taken by the first wake"
+    );
     assert!(poll_with(Pin::new(&mut all), &waker).is_pending());
     assert_eq!(polls(&controls), [2, 1]);
 }
@@ -114,7 +126,10 @@ fn dropping_join_all_drops_each_unfinished_future_once() {
     controls[0].complete(0);
     assert!(poll_with(Pin::new(&mut all), &waker).is_pending());
     drop(all);
-    assert_eq!(controls.iter().map(Control::drops).collect::<Vec<_>>(), [1, 1, 1]);
+    assert_eq!(
+        controls.iter().map(Control::drops).collect::<Vec<_>>(),
+        [1, 1, 1]
+    );
 }
 
 #[test]
@@ -146,5 +161,8 @@ fn a_wake_from_another_thread_wakes_the_awaiting_task_once() {
     .join()
     .unwrap();
     assert_eq!(waker.wakes(), 1);
-    assert_eq!(poll_with(Pin::new(&mut all), &waker), Poll::Ready(vec![7, 8]));
+    assert_eq!(
+        poll_with(Pin::new(&mut all), &waker),
+        Poll::Ready(vec![7, 8])
+    );
 }

@@ -46,7 +46,10 @@ fn tasks_come_out_in_completion_order() {
             order.push(joined.unwrap());
         }
         assert_eq!(order, [2, 0, 1]);
-        assert_eq!(controls.iter().map(Control::polls).collect::<Vec<_>>(), [2, 2, 2]);
+        assert_eq!(
+            controls.iter().map(Control::polls).collect::<Vec<_>>(),
+            [2, 2, 2]
+        );
     });
 }
 
@@ -56,7 +59,11 @@ fn join_next_looks_only_at_tasks_that_completed() {
     runtime().block_on(async {
         let mut set = JoinSet::new();
         let controls = spawn_controlled(&mut set, N);
-        assert_eq!(set.ready.queued(), N, "new tasks are queued for a first look");
+        assert_eq!(
+            set.ready.queued(),
+            N,
+            "new tasks are queued for a first look"
+        );
         let waker = CountingWaker::new();
         {
             let mut next = pin!(set.join_next());
@@ -66,7 +73,11 @@ fn join_next_looks_only_at_tasks_that_completed() {
 
         controls[N / 2].complete(7);
         until(|| set.ready.queued() == 1).await;
-        assert_eq!(waker.wakes(), 1, "the completion woke the waiting joiner once");
+        assert_eq!(
+            waker.wakes(),
+            1,
+            "the completion woke the waiting joiner once"
+        );
         assert_eq!(set.try_join_next().unwrap().unwrap(), 7);
         assert_eq!(set.ready.queued(), 0);
         assert_eq!(set.len(), N - 1);

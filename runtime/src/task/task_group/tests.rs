@@ -52,7 +52,10 @@ fn outputs_come_in_spawn_order_and_the_joiner_is_woken_once() {
         }
         until(|| controls.iter().all(|c| c.drops() == 1)).await;
         assert_eq!(waker.wakes(), 1);
-        assert_eq!(poll_with(join.as_mut(), &waker), Poll::Ready(Ok(vec![0, 2, 4])));
+        assert_eq!(
+            poll_with(join.as_mut(), &waker),
+            Poll::Ready(Ok(vec![0, 2, 4]))
+        );
         for control in &controls {
             assert_eq!((control.polls(), control.drops()), (2, 1));
         }
@@ -71,7 +74,10 @@ fn the_first_error_cancels_the_others_before_join_is_polled() {
         controls[1].complete(7);
         // Nobody polls `join`: the failing member cancels its siblings itself.
         until(|| controls.iter().all(|c| c.drops() == 1)).await;
-        assert_eq!(controls.iter().map(Control::polls).collect::<Vec<_>>(), [1, 2, 1]);
+        assert_eq!(
+            controls.iter().map(Control::polls).collect::<Vec<_>>(),
+            [1, 2, 1]
+        );
         assert_eq!(group.join().await, Err(7));
     });
 }
@@ -158,6 +164,12 @@ fn a_member_cancelled_by_its_runtime_fails_the_join_with_a_message() {
         runtime().block_on(group.join())
     }));
     let payload = caught.unwrap_err();
-    let message = payload.downcast_ref::<String>().cloned().unwrap_or_default();
-    assert!(message.contains("cancelled from outside the group"), "{message}");
+    let message = payload
+        .downcast_ref::<String>()
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        message.contains("cancelled from outside the group"),
+        "{message}"
+    );
 }
