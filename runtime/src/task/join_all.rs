@@ -77,6 +77,29 @@ where
 }
 
 /// The future of [`join_all`]: all the outputs, in input order.
+///
+/// It is `Unpin` (the futures are pinned in a heap block of their own), so it can be polled by
+/// `&mut` reference, in a [`select!`](crate::select) loop say, and keeps its progress.
+///
+/// ```
+/// use std::time::Duration;
+/// use weft::time::sleep;
+///
+/// # weft::runtime::Runtime::new().unwrap().block_on(async {
+/// let mut all = weft::task::join_all([10, 20, 30].map(|ms| async move {
+///     sleep(Duration::from_millis(ms)).await;
+///     ms
+/// }));
+/// let mut ticks = weft::time::interval(Duration::from_millis(5));
+/// let outputs = loop {
+///     weft::select! {
+///         outputs = &mut all => break outputs,
+///         _ = ticks.tick() => {} // other work while the gather goes on
+///     }
+/// };
+/// assert_eq!(outputs, [10, 20, 30]);
+/// # });
+/// ```
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct JoinAll<F: Future> {
     slots: Box<[Slot<F>]>,

@@ -1,4 +1,10 @@
-//! Tasks: spawning, joining, aborting, yielding.
+//! Tasks: spawning, joining, aborting, yielding, and waiting on many.
+//!
+//! Waiting on many: [`join_all`] gathers futures inside the current task (outputs in input
+//! order), [`JoinSet`] collects spawned tasks in completion order, and [`TaskGroup`] runs
+//! spawned tasks that succeed together or fail together (asyncio's `TaskGroup`; its docs compare
+//! it with `JoinSet`). For a fixed number of futures of different types, see
+//! [`join!`](crate::join), [`try_join!`](crate::try_join) and [`select!`](crate::select).
 //!
 //! A spawned task is one heap block (see `raw.rs`) shared by a few owners, each holding one
 //! reference counted in the state word (see `state.rs`): the runtime's owned-task list, the
