@@ -45,11 +45,15 @@
 //! Misuse is a compile error at the offending tokens: a missing `async`, `worker_threads = 0`,
 //! `worker_threads` with the current-thread flavor, an unknown option or flavor, an option
 //! given twice, arguments on `main`, and a second `#[test]` under `#[weft::test]`.
+//!
+//! The crate also holds the hidden helpers of `weft::select!` (see `select.rs`); use that macro
+//! through `weft`.
 #![warn(missing_docs, missing_debug_implementations, rust_2018_idioms)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 
 mod args;
 mod expand;
+mod select;
 
 use args::Entry;
 use proc_macro::TokenStream;
@@ -131,4 +135,32 @@ pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::expand(Entry::Test, args.into(), item.into()).into()
+}
+
+/// `select!` helper: the number of `_` tokens, as a literal.
+#[doc(hidden)]
+#[proc_macro]
+pub fn select_priv_count(input: TokenStream) -> TokenStream {
+    select::count(input.into()).into()
+}
+
+/// `select!` helper: declares the output enum (one variant per branch) and the mask type.
+#[doc(hidden)]
+#[proc_macro]
+pub fn select_priv_output_enum(input: TokenStream) -> TokenStream {
+    select::output_enum(input.into()).into()
+}
+
+/// `select!` helper: the variant of a branch, optionally applied to a pattern.
+#[doc(hidden)]
+#[proc_macro]
+pub fn select_priv_variant(input: TokenStream) -> TokenStream {
+    select::variant(input.into()).into()
+}
+
+/// `select!` helper: a pattern without `ref`/`mut` bindings.
+#[doc(hidden)]
+#[proc_macro]
+pub fn select_priv_clean_pattern(input: TokenStream) -> TokenStream {
+    select::clean_pattern(input.into()).into()
 }

@@ -19,6 +19,8 @@
 //!   [`Handle`](runtime::Handle) and the `#[weft::main]` / `#[weft::test]` attributes;
 //! - [`task`]: [`spawn`], [`spawn_blocking`], [`JoinHandle`](task::JoinHandle),
 //!   [`yield_now`](task::yield_now);
+//! - waiting on many: [`join!`], [`try_join!`], [`select!`], [`task::join_all`],
+//!   [`task::JoinSet`] and [`task::TaskGroup`] (asyncio's `TaskGroup`, which tokio lacks);
 //! - [`time`]: `sleep`, `timeout`, `interval`, on a hierarchical timer wheel.
 //!
 //! Coming from Python? [`docs::coming_from_asyncio`] shows each asyncio lesson as a weft
@@ -35,6 +37,8 @@
 pub(crate) mod loom;
 
 pub mod docs;
+#[doc(hidden)]
+pub mod macros;
 pub mod runtime;
 pub(crate) mod scheduler;
 pub mod sync;

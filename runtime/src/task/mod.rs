@@ -1,4 +1,10 @@
-//! Tasks: spawning, joining, aborting, yielding.
+//! Tasks: spawning, joining, aborting, yielding, and waiting on many.
+//!
+//! Waiting on many: [`join_all`] gathers futures inside the current task (outputs in input
+//! order), [`JoinSet`] collects spawned tasks in completion order, and [`TaskGroup`] runs
+//! spawned tasks that succeed together or fail together (asyncio's `TaskGroup`; its docs compare
+//! it with `JoinSet`). For a fixed number of futures of different types, see
+//! [`join!`](crate::join), [`try_join!`](crate::try_join) and [`select!`](crate::select).
 //!
 //! A spawned task is one heap block (see `raw.rs`) shared by a few owners, each holding one
 //! reference counted in the state word (see `state.rs`): the runtime's owned-task list, the
@@ -17,14 +23,23 @@
 
 mod blocking;
 mod error;
+mod group_state;
 mod id;
 mod join;
+mod join_all;
+mod join_set;
 pub(crate) mod owned;
 mod raw;
+mod ready;
 mod state;
+mod task_group;
 mod waker;
 mod yield_now;
 
+#[cfg(all(test, loom))]
+mod join_loom_tests;
+#[cfg(all(test, not(loom)))]
+mod join_test_util;
 #[cfg(all(test, loom))]
 mod loom_tests;
 #[cfg(test)]
@@ -35,6 +50,9 @@ pub(crate) use blocking::BlockingTask;
 pub use error::JoinError;
 pub use id::Id;
 pub use join::{AbortHandle, JoinHandle};
+pub use join_all::{join_all, JoinAll};
+pub use join_set::JoinSet;
+pub use task_group::TaskGroup;
 pub use yield_now::yield_now;
 
 pub(crate) use raw::Header;

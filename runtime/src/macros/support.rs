@@ -1,0 +1,165 @@
+//! What the expansions of `join!`, `try_join!` and `select!` name. Hidden: not API, but public
+//! because the expansions live in the user's crate.
+//!
+//! Invariant: [`MaybeDone`] is a pinned future whose `Future` variant is never moved; it is
+//! dropped in place by `Pin::set`. Only the `Done` variant, which holds no future, is moved out.
+
+use std::cell::Cell;
+use std::collections::hash_map::RandomState;
+use std::hash::{BuildHasher, Hasher};
+use std::mem;
+
+pub use std::future::{poll_fn, Future, IntoFuture};
+pub use std::pin::{pin, Pin};
+pub use std::task::{Context, Poll};
+pub use weft_macros::{
+    select_priv_clean_pattern as clean_pattern, select_priv_count as count,
+    select_priv_output_enum as output_enum, select_priv_variant as variant,
+};
+
+/// A future that keeps its output once it has completed, so that `join!` can poll the rest.
+#[derive(Debug)]
+pub enum MaybeDone<F: Future> {
+    /// Still running.
+    Future(F),
+    /// Completed; the output waits to be taken.
+    Done(F::Output),
+    /// The output was taken.
+    Gone,
+}
+
+/// Wraps anything that converts into a future.
+pub fn maybe_done<F: IntoFuture>(future: F) -> MaybeDone<F::IntoFuture> {
+    MaybeDone::Future(future.into_future())
+}
+
+impl<F: Future> MaybeDone<F> {
+    /// The output, if the future completed and the output was not taken.
+    pub fn output_mut(self: Pin<&mut Self>) -> Option<&mut F::Output> {
+        // SAFETY: only the output is reached, never the future: nothing pinned moves.
+        match unsafe { self.get_unchecked_mut() } {
+            MaybeDone::Done(output) => Some(output),
+            _ => None,
+        }
+    }
+
+    /// Takes the output, if the future completed and the output was not taken yet.
+    pub fn take_output(self: Pin<&mut Self>) -> Option<F::Output> {
+        // SAFETY: the value is replaced (moved) only when it is `Done`, which holds no future;
+        // a `Future` variant is left where it is.
+        let this = unsafe { self.get_unchecked_mut() };
+        match this {
+            MaybeDone::Done(_) => match mem::replace(this, MaybeDone::Gone) {
+                MaybeDone::Done(output) => Some(output),
+                _ => unreachable!(),
+            },
+            _ => None,
+        }
+    }
+}
+
+impl<F: Future> Future for MaybeDone<F> {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        // SAFETY: the future is only pinned again (below), never moved; `set` drops it in place.
+        let output = match unsafe { self.as_mut().get_unchecked_mut() } {
+            // SAFETY: `self` is pinned, so its `Future` variant's field is too (structural).
+            MaybeDone::Future(future) => match unsafe { Pin::new_unchecked(future) }.poll(cx) {
+                Poll::Ready(output) => output,
+                Poll::Pending => return Poll::Pending,
+            },
+            MaybeDone::Done(_) => return Poll::Ready(()),
+            MaybeDone::Gone => panic!("a join! branch was polled after its output was taken"),
+        };
+        self.set(MaybeDone::Done(output));
+        Poll::Ready(())
+    }
+}
+
+/// `try_join!`: the error of a branch that completed with `Err`, taken out.
+pub fn take_err<F, T, E>(future: Pin<&mut MaybeDone<F>>) -> Option<E>
+where
+    F: Future<Output = Result<T, E>>,
+{
+    let mut future = future;
+    match future.as_mut().output_mut() {
+        Some(Err(_)) => match future.take_output() {
+            Some(Err(error)) => Some(error),
+            _ => unreachable!(),
+        },
+        _ => None,
+    }
+}
+
+/// `try_join!`: the value of a branch that completed with `Ok`.
+///
+/// # Panics
+/// If the branch has not completed with `Ok` (a bug in the macro).
+pub fn take_ok<F, T, E>(future: Pin<&mut MaybeDone<F>>) -> T
+where
+    F: Future<Output = Result<T, E>>,
+{
+    match future.take_output() {
+        Some(Ok(value)) => value,
+        _ => unreachable!("try_join!: a branch finished without an `Ok` output"),
+    }
+}
+
+/// Which branch `join!` polls first: rotates by one each poll, or always the first (`biased;`).
+#[derive(Debug)]
+pub struct Rotator {
+    next: u32,
+    count: u32,
+    biased: bool,
+}
+
+impl Rotator {
+    /// A rotator over `count` branches.
+    pub fn new(count: u32, biased: bool) -> Rotator {
+        Rotator {
+            next: 0,
+            count,
+            biased,
+        }
+    }
+
+    /// How many branches to skip before polling this time (the rest wrap around).
+    pub fn skip(&mut self) -> u32 {
+        if self.biased {
+            return 0;
+        }
+        let skip = self.next;
+        self.next = if skip + 1 >= self.count { 0 } else { skip + 1 };
+        skip
+    }
+}
+
+/// A pseudo-random number in `0..n`, from a per-thread xorshift generator: `select!`'s fair
+/// start. Not for anything that needs real randomness.
+pub fn thread_rng_n(n: u32) -> u32 {
+    thread_local! {
+        static STATE: Cell<u64> = const { Cell::new(0) };
+    }
+    let fallback = || {
+        // Called once per thread (or never when the thread-local is gone): random keys.
+        let mut hasher = RandomState::new().build_hasher();
+        hasher.write_u64(0x5EED);
+        hasher.finish() | 1
+    };
+    let x = STATE
+        .try_with(|state| {
+            let mut x = state.get();
+            if x == 0 {
+                x = fallback();
+            }
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            state.set(x);
+            x
+        })
+        .unwrap_or_else(|_| fallback());
+    // Lemire's multiply-shift: uniform enough in `0..n` without a division.
+    (((x >> 32) * u64::from(n)) >> 32) as u32
+}

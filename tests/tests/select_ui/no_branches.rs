@@ -1,0 +1,7 @@
+async fn run() {
+    weft::select! {}
+}
+
+fn main() {
+    let _ = run();
+}

@@ -1,0 +1,7 @@
+async fn run() {
+    weft::select! { biased; }
+}
+
+fn main() {
+    let _ = run();
+}
