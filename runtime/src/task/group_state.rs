@@ -88,6 +88,12 @@ impl<T, E, C: Cancel> GroupState<T, E, C> {
         }
     }
 
+    /// Whether the group failed or was dropped: a member not yet started must not start.
+    pub(crate) fn is_stopping(&self) -> bool {
+        let inner = lock(&self.inner);
+        inner.failed || inner.closed
+    }
+
     /// A new member, live from now on; its index.
     pub(crate) fn register(&self) -> usize {
         let mut inner = lock(&self.inner);

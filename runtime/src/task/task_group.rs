@@ -178,6 +178,7 @@ where
             future: Some(future),
             index,
             group: Some(self.state.clone()),
+            started: false,
             _output: PhantomData,
         };
         (index, member)
@@ -269,6 +270,8 @@ struct Member<F, T, E> {
     index: usize,
     /// Taken when the member reports.
     group: Option<Arc<GroupState<T, E, AbortHandle>>>,
+    /// Whether the inner future was polled yet.
+    started: bool,
     _output: PhantomData<fn() -> T>,
 }
 
@@ -285,6 +288,15 @@ where
         let Some(future) = this.future.as_mut() else {
             return Poll::Ready(());
         };
+        if !this.started {
+            this.started = true;
+            // Spawned after the group failed (or was dropped), and run before `attach` could
+            // abort it: never poll it. Ending here drops the wrapper, whose `Drop` reports the
+            // cancellation. Later polls need no check: `fail` aborts running members itself.
+            if this.group.as_ref().is_some_and(|group| group.is_stopping()) {
+                return Poll::Ready(());
+            }
+        }
         // SAFETY: pinned projection of `future`, as just said; `self` was pinned.
         let future = unsafe { Pin::new_unchecked(future) };
         let outcome = match panic::catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
