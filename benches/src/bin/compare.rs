@@ -87,7 +87,7 @@ impl Budget {
             // Many more shapes, most of them microseconds per iteration: a shorter budget still
             // gives hundreds of iterations per round.
             Budget {
-                warmup_iters: 2,
+                warmup_iters: 1,
                 warmup_time: Duration::from_millis(SYNC_WARMUP_MS),
                 min_iters: 3,
                 measure_time: Duration::from_millis(SYNC_MEASURE_MS),
@@ -97,9 +97,9 @@ impl Budget {
 }
 
 /// Warm-up of a sync shape per round, in milliseconds.
-const SYNC_WARMUP_MS: u64 = 20;
+const SYNC_WARMUP_MS: u64 = 10;
 /// Measurement of a sync shape per round, in milliseconds.
-const SYNC_MEASURE_MS: u64 = 60;
+const SYNC_MEASURE_MS: u64 = 50;
 
 fn default_csv_path() -> PathBuf {
     match std::env::var_os("CARGO_TARGET_DIR") {
