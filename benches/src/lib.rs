@@ -1,18 +1,21 @@
 //! Head-to-head benchmarks of weft against tokio.
 //!
-//! The benchmark *shapes* (the workloads) are written once, generic over
-//! [`BenchRuntime`], and shared by three consumers:
+//! The benchmark *shapes* (the workloads) are written once, generic over [`BenchRuntime`] (the
+//! scheduler) and [`BenchSync`] (the runtime's own sync primitives), and shared by three
+//! consumers:
 //!
-//! - the criterion bench `benches/rt_multi_threaded.rs` (`cargo bench -p weft-benches`), which
-//!   reports weft and tokio side by side in one criterion group per shape;
+//! - the criterion benches `benches/rt_multi_threaded.rs` and `benches/sync.rs`
+//!   (`cargo bench -p weft-benches`), which report weft and tokio side by side in one criterion
+//!   group per shape;
 //! - the `compare` binary (`cargo run --release -p weft-benches --bin compare`), which runs every
 //!   shape on both runtimes in one process, alternating runtimes over several rounds, and prints a
-//!   table plus a CSV;
-//! - the correctness test `tests/shapes.rs`, which runs every shape once with small
+//!   table per [`Group`] plus a CSV;
+//! - the correctness test `tests/shapes.rs`, which runs every shape with small
 //!   ([`Params::quick`]) sizes and checks that the work was really done.
 //!
-//! The shapes follow tokio's own `benches/rt_multi_threaded.rs` (same names, same constants,
-//! same structure), so that the numbers can be read against tokio's published ones.
+//! The shapes follow tokio's own `benches/rt_multi_threaded.rs`, `sync_mpsc.rs`,
+//! `sync_notify.rs` and `sync_semaphore.rs` (same structure, same constants), so that the
+//! numbers can be read against tokio's published ones.
 
 #![warn(missing_docs, missing_debug_implementations, rust_2018_idioms)]
 #![deny(clippy::undocumented_unsafe_blocks)]
@@ -22,5 +25,5 @@ pub mod report;
 pub mod rt;
 pub mod shapes;
 
-pub use rt::{workers_from_env, BenchRuntime, RuntimeKind, TokioRt, WeftRt};
-pub use shapes::{Params, Shape, ShapeKind};
+pub use rt::{workers_from_env, BenchRuntime, BenchSync, RuntimeKind, TokioRt, WeftRt};
+pub use shapes::{Group, Params, Shape, ShapeKind};

@@ -1,12 +1,12 @@
-//! A runtime-agnostic oneshot channel: the stand-in used by the `ping_pong` shape.
+//! A runtime-agnostic oneshot channel: the stand-in used by the `ping_pong_standin` shape.
 //!
-//! tokio's `ping_pong` bench uses `tokio::sync::oneshot`. weft has no channels yet, and even once
-//! it has, comparing weft-with-weft-channels against tokio-with-tokio-channels would measure two
-//! things at once. So `ping_pong` uses this one channel on *both* runtimes: the difference between
-//! the two columns is then the schedulers (spawn, wake, poll), not the channels.
+//! `ping_pong` is tokio's shape, each runtime with its own oneshot (`weft::sync::oneshot`,
+//! `tokio::sync::oneshot`), so it measures scheduler and channel together. `ping_pong_standin`
+//! runs this one channel on *both* runtimes: the difference between the two columns is then the
+//! schedulers (spawn, wake, poll), not the channels.
 //!
 //! It is deliberately plain: one `Mutex` around the state and the receiver's [`Waker`], no atomics
-//! and no `unsafe`. It is a little slower than tokio's lock-free oneshot, and equally so on both
+//! and no `unsafe`. It is a little slower than a lock-free oneshot, and equally so on both
 //! runtimes. Wakers are woken after the lock is released.
 
 use std::fmt;

@@ -1,4 +1,5 @@
-//! The one seam between the shapes and the two runtimes under test.
+//! The one seam between the shapes and the two runtimes under test (and, in [`BenchSync`],
+//! their sync primitives).
 //!
 //! Every shape is generic over [`BenchRuntime`]; [`WeftRt`] and [`TokioRt`] map its handful of
 //! operations one-to-one onto the runtimes' own APIs (no extra boxing, no extra synchronisation),
@@ -7,6 +8,10 @@
 
 use std::fmt::Debug;
 use std::future::Future;
+
+mod sync;
+
+pub use sync::{BenchSync, OneshotChannel, StandinOneshot, TokioOneshot, WeftOneshot};
 
 /// Worker threads used when `WEFT_BENCH_WORKERS` is not set: 4, like tokio's own bench.
 pub const DEFAULT_WORKERS: usize = 4;
@@ -56,6 +61,14 @@ pub trait BenchRuntime: Sized + 'static {
     /// If the runtime cannot be built.
     fn new(workers: usize) -> Self;
 
+    /// Builds a current-thread runtime with every driver enabled: `block_on` runs the tasks on
+    /// the calling thread.
+    ///
+    /// # Panics
+    ///
+    /// If the runtime cannot be built.
+    fn new_current_thread() -> Self;
+
     /// Runs `future` to completion on the calling thread (`Runtime::block_on`).
     fn block_on<F: Future>(&self, future: F) -> F::Output;
 
@@ -81,7 +94,7 @@ pub trait BenchRuntime: Sized + 'static {
     fn yield_now() -> impl Future<Output = ()> + Send;
 }
 
-/// weft's multi-thread runtime.
+/// A weft runtime (multi-thread, or current-thread for the `*_single` shapes).
 #[derive(Debug)]
 pub struct WeftRt(weft::runtime::Runtime);
 
@@ -96,6 +109,14 @@ impl BenchRuntime for WeftRt {
             .enable_all()
             .build()
             .expect("failed to build the weft runtime");
+        WeftRt(rt)
+    }
+
+    fn new_current_thread() -> Self {
+        let rt = weft::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("failed to build the weft current-thread runtime");
         WeftRt(rt)
     }
 
@@ -132,7 +153,7 @@ impl BenchRuntime for WeftRt {
     }
 }
 
-/// tokio's multi-thread runtime.
+/// A tokio runtime (multi-thread, or current-thread for the `*_single` shapes).
 #[derive(Debug)]
 pub struct TokioRt(tokio::runtime::Runtime);
 
@@ -147,6 +168,14 @@ impl BenchRuntime for TokioRt {
             .enable_all()
             .build()
             .expect("failed to build the tokio runtime");
+        TokioRt(rt)
+    }
+
+    fn new_current_thread() -> Self {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("failed to build the tokio current-thread runtime");
         TokioRt(rt)
     }
 

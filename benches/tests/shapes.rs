@@ -1,5 +1,6 @@
-//! Every shape, once, on both runtimes, with small sizes: checks that each really does all of its
-//! work (every task ran, every ping got its pong, every yield happened). Never timing.
+//! Every shape, twice, on both runtimes, with small sizes: checks that each really does all of its
+//! work (every task ran, every ping got its pong, every yield happened, every message arrived,
+//! every permit was granted, enough wake-ups were counted). Never timing.
 
 use std::sync::mpsc;
 use std::thread;
@@ -17,14 +18,29 @@ const WORKERS: usize = 2;
 /// The units of work one iteration must do, worked out here from the parameters rather than taken
 /// from the shape.
 fn units(kind: ShapeKind, p: &Params) -> usize {
+    use ShapeKind::*;
     match kind {
-        ShapeKind::SpawnManyLocal
-        | ShapeKind::SpawnManyRemoteIdle
-        | ShapeKind::SpawnManyRemoteBusy1 => p.num_spawn,
-        ShapeKind::SpawnManyRemoteBusy2 => p.num_spawn_busy2,
-        ShapeKind::PingPong => p.num_pings,
-        ShapeKind::YieldMany => p.yield_tasks * p.yields_per_task,
-        ShapeKind::ChainedSpawn => p.chain_len,
+        SpawnManyLocal | SpawnManyRemoteIdle | SpawnManyRemoteBusy1 => p.num_spawn,
+        SpawnManyRemoteBusy2 => p.num_spawn_busy2,
+        PingPong | PingPongStandin => p.num_pings,
+        YieldMany => p.yield_tasks * p.yields_per_task,
+        ChainedSpawn => p.chain_len,
+        // One message through.
+        MpscSendMedium | MpscSendLarge => 1,
+        MpscContentionBounded | MpscContentionBoundedFull | MpscContentionUnbounded => {
+            p.mpsc_producers * p.mpsc_per_producer
+        }
+        MpscUncontendedBounded | MpscUncontendedUnbounded => p.mpsc_uncontended,
+        // The waiting tasks counted at least this many wake-ups (a lost one hangs instead).
+        NotifyOne10 | NotifyOne50 | NotifyOne100 | NotifyOne200 | NotifyOne500
+        | NotifyWaiters10 | NotifyWaiters50 | NotifyWaiters100 | NotifyWaiters200
+        | NotifyWaiters500 => p.notify_iters,
+        // Six permits granted.
+        SemaphoreUncontended
+        | SemaphoreUncontendedConcurrentMulti
+        | SemaphoreUncontendedConcurrentSingle
+        | SemaphoreContendedConcurrentMulti
+        | SemaphoreContendedConcurrentSingle => 6,
     }
 }
 
@@ -75,42 +91,73 @@ fn check(kind: ShapeKind, rt: RuntimeKind) {
 fn quick_params_are_smaller_than_standard() {
     let (q, s) = (Params::quick(), Params::standard());
     assert!(q.num_spawn < s.num_spawn && q.num_pings < s.num_pings);
+    assert!(q.mpsc_per_producer < s.mpsc_per_producer && q.notify_iters < s.notify_iters);
 }
 
+/// One module per shape, with a test per runtime: `ping_pong::weft`, `ping_pong::tokio`, ...
 macro_rules! shape_tests {
-    ($($name:ident: $kind:ident on $rt:ident;)*) => {
+    ($($name:ident: $kind:ident;)*) => {
         $(
-            #[test]
-            fn $name() {
-                check(ShapeKind::$kind, RuntimeKind::$rt);
-            }
-        )*
-        /// Every (shape, runtime) pair has its test above.
-        #[test]
-        fn every_shape_and_runtime_is_covered() {
-            let covered = [$((ShapeKind::$kind, RuntimeKind::$rt)),*];
-            for kind in ShapeKind::ALL {
-                for rt in RuntimeKind::ALL {
-                    assert!(covered.contains(&(kind, rt)), "{} on {} untested", kind.name(), rt.name());
+            mod $name {
+                use super::*;
+
+                #[test]
+                fn weft() {
+                    check(ShapeKind::$kind, RuntimeKind::Weft);
+                }
+
+                #[test]
+                fn tokio() {
+                    check(ShapeKind::$kind, RuntimeKind::Tokio);
                 }
             }
+        )*
+
+        /// Every shape has its module above, under its own name.
+        #[test]
+        fn every_shape_is_covered() {
+            let covered = [$((ShapeKind::$kind, stringify!($name))),*];
+            for &kind in ShapeKind::ALL {
+                assert!(
+                    covered.contains(&(kind, kind.name())),
+                    "{} untested (or tested under another name)",
+                    kind.name()
+                );
+            }
+            assert_eq!(covered.len(), ShapeKind::ALL.len());
         }
     };
 }
 
 shape_tests! {
-    tokio_spawn_many_local: SpawnManyLocal on Tokio;
-    tokio_spawn_many_remote_idle: SpawnManyRemoteIdle on Tokio;
-    tokio_spawn_many_remote_busy1: SpawnManyRemoteBusy1 on Tokio;
-    tokio_spawn_many_remote_busy2: SpawnManyRemoteBusy2 on Tokio;
-    tokio_ping_pong: PingPong on Tokio;
-    tokio_yield_many: YieldMany on Tokio;
-    tokio_chained_spawn: ChainedSpawn on Tokio;
-    weft_spawn_many_local: SpawnManyLocal on Weft;
-    weft_spawn_many_remote_idle: SpawnManyRemoteIdle on Weft;
-    weft_spawn_many_remote_busy1: SpawnManyRemoteBusy1 on Weft;
-    weft_spawn_many_remote_busy2: SpawnManyRemoteBusy2 on Weft;
-    weft_ping_pong: PingPong on Weft;
-    weft_yield_many: YieldMany on Weft;
-    weft_chained_spawn: ChainedSpawn on Weft;
+    spawn_many_local: SpawnManyLocal;
+    spawn_many_remote_idle: SpawnManyRemoteIdle;
+    spawn_many_remote_busy1: SpawnManyRemoteBusy1;
+    spawn_many_remote_busy2: SpawnManyRemoteBusy2;
+    ping_pong: PingPong;
+    ping_pong_standin: PingPongStandin;
+    yield_many: YieldMany;
+    chained_spawn: ChainedSpawn;
+    mpsc_send_medium: MpscSendMedium;
+    mpsc_send_large: MpscSendLarge;
+    mpsc_contention_bounded: MpscContentionBounded;
+    mpsc_contention_bounded_full: MpscContentionBoundedFull;
+    mpsc_contention_unbounded: MpscContentionUnbounded;
+    mpsc_uncontended_bounded: MpscUncontendedBounded;
+    mpsc_uncontended_unbounded: MpscUncontendedUnbounded;
+    notify_one_10: NotifyOne10;
+    notify_one_50: NotifyOne50;
+    notify_one_100: NotifyOne100;
+    notify_one_200: NotifyOne200;
+    notify_one_500: NotifyOne500;
+    notify_waiters_10: NotifyWaiters10;
+    notify_waiters_50: NotifyWaiters50;
+    notify_waiters_100: NotifyWaiters100;
+    notify_waiters_200: NotifyWaiters200;
+    notify_waiters_500: NotifyWaiters500;
+    semaphore_uncontended: SemaphoreUncontended;
+    semaphore_uncontended_concurrent_multi: SemaphoreUncontendedConcurrentMulti;
+    semaphore_uncontended_concurrent_single: SemaphoreUncontendedConcurrentSingle;
+    semaphore_contended_concurrent_multi: SemaphoreContendedConcurrentMulti;
+    semaphore_contended_concurrent_single: SemaphoreContendedConcurrentSingle;
 }

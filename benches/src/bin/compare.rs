@@ -1,6 +1,6 @@
-//! `compare`: every shape of tokio's `rt_multi_threaded` bench on weft and on tokio, in one
-//! process on one machine, alternating the runtimes over several rounds; prints a side-by-side
-//! table (medians over rounds) and writes it as CSV.
+//! `compare`: every shape of tokio's `rt_multi_threaded` and `sync_*` benches on weft and on
+//! tokio, in one process on one machine, alternating the runtimes over several rounds; prints a
+//! side-by-side table per group (medians over rounds) and writes it all as one CSV.
 //!
 //! ```text
 //! cargo run --release -p weft-benches --bin compare -- [--workers N] [--rounds N] [--quick]
@@ -20,10 +20,10 @@ use std::time::{Duration, Instant};
 
 use weft_benches::report::{self, Outcome, Row, Stats};
 use weft_benches::rt::{parse_workers, DEFAULT_WORKERS, WORKERS_ENV};
-use weft_benches::{Params, RuntimeKind, ShapeKind};
+use weft_benches::{Group, Params, RuntimeKind, ShapeKind};
 
 const USAGE: &str = "\
-compare: weft vs tokio on tokio's rt_multi_threaded bench shapes
+compare: weft vs tokio on the shapes of tokio's rt_multi_threaded and sync_* benches
 
 USAGE:
     compare [OPTIONS]
@@ -42,7 +42,8 @@ OPTIONS:
     -h, --help         this text
 
 Times are per iteration (one iteration = one unit of tokio's bench: 10 000 spawns, 1 000 ping
-pongs, ...). ratio = tokio / weft: above 1 means weft is faster.
+pongs, 5 000 messages, ...). Two sections: rt_multi_threaded (the scheduler) and sync (each
+runtime with its own sync primitives). ratio = tokio / weft: above 1 means weft is faster.
 Exit status: 0 when every shape ran and did all its work, 1 when one failed, 2 on bad usage.";
 
 /// Command-line options.
@@ -67,7 +68,7 @@ struct Budget {
 }
 
 impl Budget {
-    fn new(quick: bool) -> Budget {
+    fn new(quick: bool, group: Group) -> Budget {
         if quick {
             Budget {
                 warmup_iters: 1,
@@ -75,16 +76,30 @@ impl Budget {
                 min_iters: 2,
                 measure_time: Duration::ZERO,
             }
-        } else {
+        } else if group == Group::Rt {
             Budget {
                 warmup_iters: 2,
                 warmup_time: Duration::from_millis(50),
                 min_iters: 3,
                 measure_time: Duration::from_millis(200),
             }
+        } else {
+            // Many more shapes, most of them microseconds per iteration: a shorter budget still
+            // gives hundreds of iterations per round.
+            Budget {
+                warmup_iters: 1,
+                warmup_time: Duration::from_millis(SYNC_WARMUP_MS),
+                min_iters: 3,
+                measure_time: Duration::from_millis(SYNC_MEASURE_MS),
+            }
         }
     }
 }
+
+/// Warm-up of a sync shape per round, in milliseconds.
+const SYNC_WARMUP_MS: u64 = 10;
+/// Measurement of a sync shape per round, in milliseconds.
+const SYNC_MEASURE_MS: u64 = 50;
 
 fn default_csv_path() -> PathBuf {
     match std::env::var_os("CARGO_TARGET_DIR") {
@@ -161,7 +176,8 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Options>,
     } else {
         // Keep tokio's order whatever the order on the command line.
         o.shapes = ShapeKind::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .filter(|k| o.shapes.contains(k))
             .collect();
     }
@@ -263,7 +279,6 @@ fn main() -> ExitCode {
         }
     };
     let params = Params::standard();
-    let budget = Budget::new(opts.quick);
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     eprintln!(
         "compare: {} workers per runtime, {} round(s){}, {} cores; debug build: {}",
@@ -296,6 +311,7 @@ fn main() -> ExitCode {
                     continue;
                 }
                 set_phase(Some(format!("{} on {}", shape.name(), rt.name())));
+                let budget = Budget::new(opts.quick, shape.group());
                 match measure_once(shape, rt, opts.workers, &params, budget) {
                     Ok(t) => samples[si][ri].push(t),
                     Err(e) => {
@@ -340,7 +356,20 @@ fn main() -> ExitCode {
          (ratio > 1: weft faster)\n",
         opts.rounds, opts.workers
     );
-    print!("{}", report::render_table(&rows));
+    for group in Group::ALL {
+        let section: Vec<Row> = opts
+            .shapes
+            .iter()
+            .zip(&rows)
+            .filter(|(k, _)| k.group() == group)
+            .map(|(_, r)| r.clone())
+            .collect();
+        if !section.is_empty() {
+            println!("{}:\n", group.name());
+            print!("{}", report::render_table(&section));
+            println!();
+        }
+    }
 
     let mut status = ExitCode::SUCCESS;
     if failures.iter().flatten().any(Option::is_some) {

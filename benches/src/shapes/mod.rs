@@ -1,5 +1,6 @@
-//! The benchmark shapes of tokio's `benches/rt_multi_threaded.rs`, written once for any
-//! [`BenchRuntime`].
+//! The benchmark shapes of tokio's `benches/rt_multi_threaded.rs` ([`Group::Rt`]) and of its
+//! `sync_mpsc.rs`, `sync_notify.rs` and `sync_semaphore.rs` ([`Group::Sync`]), written once for
+//! any [`BenchSync`] runtime.
 //!
 //! A shape is built once (runtime, channels, background load), then [`Shape::run`] is called
 //! once per measured iteration; dropping it stops any background load and shuts the runtime down.
@@ -16,15 +17,29 @@
 //! | `spawn_many_remote_idle` | [`spawn_many`] | from outside, `Runtime::spawn` 10 000 empty tasks; await every handle |
 //! | `spawn_many_remote_busy1` | [`spawn_many`] | the same through `Handle::spawn` while 2 × workers tasks stall and yield |
 //! | `spawn_many_remote_busy2` | [`spawn_many`] | the same with 1 000 tasks while workers tasks stall and re-spawn |
-//! | `ping_pong` | [`ping_pong`] | 1 000 task pairs each exchange a ping and a pong over oneshots |
+//! | `ping_pong` | [`ping_pong`] | 1 000 task pairs each exchange a ping and a pong over the runtime's own oneshots |
+//! | `ping_pong_standin` | [`ping_pong`] | the same over the stand-in oneshot of [`crate::oneshot`] on both runtimes |
 //! | `yield_many` | [`yield_many`] | 200 tasks each yield 1 000 times |
 //! | `chained_spawn` | [`chained_spawn`] | a chain of 1 000 tasks, each spawning the next |
+//! | `mpsc_send_{medium, large}` | [`mpsc`] | make a channel(1 000), `block_on` one send of 512 B / 32 KiB, `block_on` one recv |
+//! | `mpsc_contention_bounded` | [`mpsc`] | 5 spawned producers × 1 000 sends into channel(1 000 000); received in `block_on` |
+//! | `mpsc_contention_bounded_full` | [`mpsc`] | the same into channel(100) |
+//! | `mpsc_contention_unbounded` | [`mpsc`] | the same into an unbounded channel |
+//! | `mpsc_uncontended_{bounded, unbounded}` | [`mpsc`] | in `block_on`, send 5 000 then receive 5 000 |
+//! | `notify_one_{10..500}` | [`notify`] | N tasks wait in a loop; the bench thread `notify_one`s until 500 wake-ups |
+//! | `notify_waiters_{10..500}` | [`notify`] | the same with `notify_waiters` |
+//! | `semaphore_uncontended` | [`semaphore`] | in `block_on`, acquire and release 1 of 10 permits 6 times |
+//! | `semaphore_{un,}contended_concurrent_multi` | [`semaphore`] | 6 spawned tasks each take 1 of 10 (5) permits; `try_join!` |
+//! | `semaphore_{un,}contended_concurrent_single` | [`semaphore`] | the same as 6 futures in `join!` on a current-thread runtime |
 
-use crate::rt::{BenchRuntime, RuntimeKind, TokioRt, WeftRt};
+use crate::rt::{BenchSync, RuntimeKind, StandinOneshot, TokioRt, WeftRt};
 use std::time::{Duration, Instant};
 
 pub mod chained_spawn;
+pub mod mpsc;
+pub mod notify;
 pub mod ping_pong;
+pub mod semaphore;
 pub mod spawn_many;
 pub mod yield_many;
 
@@ -37,7 +52,7 @@ pub struct Params {
     pub num_spawn_busy2: usize,
     /// How long a background task of the `*_busy*` shapes burns the CPU per step.
     pub stall: Duration,
-    /// Ping-pong pairs per iteration of `ping_pong`.
+    /// Ping-pong pairs per iteration of `ping_pong` and `ping_pong_standin`.
     pub num_pings: usize,
     /// Tasks per iteration of `yield_many`.
     pub yield_tasks: usize,
@@ -45,10 +60,28 @@ pub struct Params {
     pub yields_per_task: usize,
     /// Length of the spawn chain of `chained_spawn`.
     pub chain_len: usize,
+    /// Capacity of the channel of `mpsc_send_*`.
+    pub mpsc_send_capacity: usize,
+    /// Producer tasks of `mpsc_contention_*`.
+    pub mpsc_producers: usize,
+    /// Messages per producer of `mpsc_contention_*`.
+    pub mpsc_per_producer: usize,
+    /// Capacity of the "never full" bounded channel of `mpsc_contention_bounded` and
+    /// `mpsc_uncontended_bounded`; at least `mpsc_producers × mpsc_per_producer` and
+    /// `mpsc_uncontended`.
+    pub mpsc_big_capacity: usize,
+    /// Capacity of the channel of `mpsc_contention_bounded_full`.
+    pub mpsc_full_capacity: usize,
+    /// Messages per iteration of `mpsc_uncontended_*`.
+    pub mpsc_uncontended: usize,
+    /// Wake-ups per iteration of `notify_*`.
+    pub notify_iters: usize,
+    /// Permits taken per iteration of `semaphore_*` (6: the concurrent shapes join 6 tasks).
+    pub semaphore_tasks: usize,
 }
 
 impl Params {
-    /// tokio's constants: what the criterion bench and the `compare` binary measure.
+    /// tokio's constants: what the criterion benches and the `compare` binary measure.
     pub fn standard() -> Params {
         Params {
             num_spawn: 10_000,
@@ -58,10 +91,20 @@ impl Params {
             yield_tasks: 200,
             yields_per_task: 1_000,
             chain_len: 1_000,
+            mpsc_send_capacity: 1_000,
+            mpsc_producers: 5,
+            mpsc_per_producer: 1_000,
+            mpsc_big_capacity: 1_000_000,
+            mpsc_full_capacity: 100,
+            mpsc_uncontended: 5_000,
+            notify_iters: 500,
+            semaphore_tasks: 6,
         }
     }
 
-    /// Small sizes for correctness tests: every code path, a fraction of the work.
+    /// Small sizes for correctness tests: every code path, a fraction of the work. (The
+    /// `bounded_full` channel stays much smaller than the messages, so that producers still
+    /// wait for slots.)
     pub fn quick() -> Params {
         Params {
             num_spawn: 500,
@@ -71,6 +114,14 @@ impl Params {
             yield_tasks: 20,
             yields_per_task: 50,
             chain_len: 100,
+            mpsc_send_capacity: 100,
+            mpsc_producers: 5,
+            mpsc_per_producer: 100,
+            mpsc_big_capacity: 10_000,
+            mpsc_full_capacity: 10,
+            mpsc_uncontended: 500,
+            notify_iters: 50,
+            semaphore_tasks: 6,
         }
     }
 }
@@ -84,83 +135,189 @@ impl Default for Params {
 /// A built benchmark shape: a runtime plus whatever the workload keeps between iterations.
 pub trait Shape {
     /// Runs one iteration (the measured unit) and returns how many units of work it saw
-    /// completed: tasks, round trips or yields, as the shape's docs say.
+    /// completed: tasks, round trips, yields, messages, wake-ups or permits, as the shape's docs
+    /// say.
     fn run(&mut self) -> usize;
 
     /// What [`run`](Shape::run) returns when every unit of work of an iteration was done.
     fn expected(&self) -> usize;
 }
 
-/// The seven shapes, as values (for the binary, the bench and the tests to loop over).
+/// Which of tokio's bench files a shape comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ShapeKind {
+pub enum Group {
+    /// `benches/rt_multi_threaded.rs` (plus `ping_pong_standin`): the scheduler.
+    Rt,
+    /// `benches/sync_{mpsc, notify, semaphore}.rs`: the sync primitives on their runtime.
+    Sync,
+}
+
+impl Group {
+    /// Both groups, in report order.
+    pub const ALL: [Group; 2] = [Group::Rt, Group::Sync];
+
+    /// The group's name in reports: `"rt_multi_threaded"` or `"sync"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Group::Rt => "rt_multi_threaded",
+            Group::Sync => "sync",
+        }
+    }
+}
+
+/// Declares [`ShapeKind`]: each variant with its name, group and builder, in report order.
+macro_rules! shape_kinds {
+    ($(
+        $(#[$doc:meta])*
+        $variant:ident = $name:literal, $group:ident, |$w:ident, $p:ident| $build:expr;
+    )*) => {
+        /// Every shape, as a value (for the binary, the benches and the tests to loop over).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum ShapeKind {
+            $( $(#[$doc])* $variant, )*
+        }
+
+        impl ShapeKind {
+            /// Every shape, in report order: tokio's `rt_multi_threaded` order, then the sync
+            /// shapes in the order of tokio's `sync_*` files.
+            pub const ALL: &'static [ShapeKind] = &[ $( ShapeKind::$variant, )* ];
+
+            /// The shape's name: tokio's bench function, prefixed by the primitive for the sync
+            /// shapes.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $( ShapeKind::$variant => $name, )*
+                }
+            }
+
+            /// The bench file the shape comes from.
+            pub fn group(self) -> Group {
+                match self {
+                    $( ShapeKind::$variant => Group::$group, )*
+                }
+            }
+
+            /// Builds this shape on a fresh `R` with `workers` worker threads.
+            pub fn build<R: BenchSync>(self, workers: usize, params: &Params) -> Box<dyn Shape> {
+                match self {
+                    $( ShapeKind::$variant => {
+                        let ($w, $p) = (workers, params);
+                        Box::new($build)
+                    } )*
+                }
+            }
+        }
+    };
+}
+
+shape_kinds! {
     /// [`spawn_many::SpawnManyLocal`].
-    SpawnManyLocal,
+    SpawnManyLocal = "spawn_many_local", Rt,
+        |w, p| spawn_many::SpawnManyLocal::<R>::new(w, p);
     /// [`spawn_many::SpawnManyRemoteIdle`].
-    SpawnManyRemoteIdle,
+    SpawnManyRemoteIdle = "spawn_many_remote_idle", Rt,
+        |w, p| spawn_many::SpawnManyRemoteIdle::<R>::new(w, p);
     /// [`spawn_many::SpawnManyRemoteBusy1`].
-    SpawnManyRemoteBusy1,
+    SpawnManyRemoteBusy1 = "spawn_many_remote_busy1", Rt,
+        |w, p| spawn_many::SpawnManyRemoteBusy1::<R>::new(w, p);
     /// [`spawn_many::SpawnManyRemoteBusy2`].
-    SpawnManyRemoteBusy2,
-    /// [`ping_pong::PingPong`].
-    PingPong,
+    SpawnManyRemoteBusy2 = "spawn_many_remote_busy2", Rt,
+        |w, p| spawn_many::SpawnManyRemoteBusy2::<R>::new(w, p);
+    /// [`ping_pong::PingPong`] over the runtime's own oneshot: tokio's exact shape.
+    PingPong = "ping_pong", Rt,
+        |w, p| ping_pong::PingPong::<R, R::Oneshot>::new(w, p);
+    /// [`ping_pong::PingPong`] over the stand-in oneshot on both runtimes: schedulers only.
+    PingPongStandin = "ping_pong_standin", Rt,
+        |w, p| ping_pong::PingPong::<R, StandinOneshot>::new(w, p);
     /// [`yield_many::YieldMany`].
-    YieldMany,
+    YieldMany = "yield_many", Rt,
+        |w, p| yield_many::YieldMany::<R>::new(w, p);
     /// [`chained_spawn::ChainedSpawn`].
-    ChainedSpawn,
+    ChainedSpawn = "chained_spawn", Rt,
+        |w, p| chained_spawn::ChainedSpawn::<R>::new(w, p);
+
+    /// [`mpsc::SendData`] with [`mpsc::Medium`].
+    MpscSendMedium = "mpsc_send_medium", Sync,
+        |w, p| mpsc::SendData::<R, mpsc::Medium>::new(w, p);
+    /// [`mpsc::SendData`] with [`mpsc::Large`].
+    MpscSendLarge = "mpsc_send_large", Sync,
+        |w, p| mpsc::SendData::<R, mpsc::Large>::new(w, p);
+    /// [`mpsc::Contention`], bounded, never full.
+    MpscContentionBounded = "mpsc_contention_bounded", Sync,
+        |w, p| mpsc::Contention::<R>::new(w, p, mpsc::Channel::Bounded { capacity: p.mpsc_big_capacity });
+    /// [`mpsc::Contention`], bounded, full.
+    MpscContentionBoundedFull = "mpsc_contention_bounded_full", Sync,
+        |w, p| mpsc::Contention::<R>::new(w, p, mpsc::Channel::Bounded { capacity: p.mpsc_full_capacity });
+    /// [`mpsc::Contention`], unbounded.
+    MpscContentionUnbounded = "mpsc_contention_unbounded", Sync,
+        |w, p| mpsc::Contention::<R>::new(w, p, mpsc::Channel::Unbounded);
+    /// [`mpsc::Uncontended`], bounded.
+    MpscUncontendedBounded = "mpsc_uncontended_bounded", Sync,
+        |w, p| mpsc::Uncontended::<R>::new(w, p, mpsc::Channel::Bounded { capacity: p.mpsc_big_capacity });
+    /// [`mpsc::Uncontended`], unbounded.
+    MpscUncontendedUnbounded = "mpsc_uncontended_unbounded", Sync,
+        |w, p| mpsc::Uncontended::<R>::new(w, p, mpsc::Channel::Unbounded);
+
+    /// [`notify::NotifyLoop`], `notify_one`, 10 waiters.
+    NotifyOne10 = "notify_one_10", Sync,
+        |w, p| notify::NotifyLoop::<R>::new(w, p, notify::Mode::One, 10);
+    /// [`notify::NotifyLoop`], `notify_one`, 50 waiters.
+    NotifyOne50 = "notify_one_50", Sync,
+        |w, p| notify::NotifyLoop::<R>::new(w, p, notify::Mode::One, 50);
+    /// [`notify::NotifyLoop`], `notify_one`, 100 waiters.
+    NotifyOne100 = "notify_one_100", Sync,
+        |w, p| notify::NotifyLoop::<R>::new(w, p, notify::Mode::One, 100);
+    /// [`notify::NotifyLoop`], `notify_one`, 200 waiters.
+    NotifyOne200 = "notify_one_200", Sync,
+        |w, p| notify::NotifyLoop::<R>::new(w, p, notify::Mode::One, 200);
+    /// [`notify::NotifyLoop`], `notify_one`, 500 waiters.
+    NotifyOne500 = "notify_one_500", Sync,
+        |w, p| notify::NotifyLoop::<R>::new(w, p, notify::Mode::One, 500);
+    /// [`notify::NotifyLoop`], `notify_waiters`, 10 waiters.
+    NotifyWaiters10 = "notify_waiters_10", Sync,
+        |w, p| notify::NotifyLoop::<R>::new(w, p, notify::Mode::Waiters, 10);
+    /// [`notify::NotifyLoop`], `notify_waiters`, 50 waiters.
+    NotifyWaiters50 = "notify_waiters_50", Sync,
+        |w, p| notify::NotifyLoop::<R>::new(w, p, notify::Mode::Waiters, 50);
+    /// [`notify::NotifyLoop`], `notify_waiters`, 100 waiters.
+    NotifyWaiters100 = "notify_waiters_100", Sync,
+        |w, p| notify::NotifyLoop::<R>::new(w, p, notify::Mode::Waiters, 100);
+    /// [`notify::NotifyLoop`], `notify_waiters`, 200 waiters.
+    NotifyWaiters200 = "notify_waiters_200", Sync,
+        |w, p| notify::NotifyLoop::<R>::new(w, p, notify::Mode::Waiters, 200);
+    /// [`notify::NotifyLoop`], `notify_waiters`, 500 waiters.
+    NotifyWaiters500 = "notify_waiters_500", Sync,
+        |w, p| notify::NotifyLoop::<R>::new(w, p, notify::Mode::Waiters, 500);
+
+    /// [`semaphore::Uncontended`].
+    SemaphoreUncontended = "semaphore_uncontended", Sync,
+        |w, p| semaphore::Uncontended::<R>::new(w, p);
+    /// [`semaphore::Concurrent`], 10 permits, multi-thread.
+    SemaphoreUncontendedConcurrentMulti = "semaphore_uncontended_concurrent_multi", Sync,
+        |w, p| semaphore::Concurrent::<R>::new(w, p, semaphore::Flavor::Multi, semaphore::UNCONTENDED_PERMITS);
+    /// [`semaphore::Concurrent`], 10 permits, current-thread.
+    SemaphoreUncontendedConcurrentSingle = "semaphore_uncontended_concurrent_single", Sync,
+        |w, p| semaphore::Concurrent::<R>::new(w, p, semaphore::Flavor::Single, semaphore::UNCONTENDED_PERMITS);
+    /// [`semaphore::Concurrent`], 5 permits, multi-thread.
+    SemaphoreContendedConcurrentMulti = "semaphore_contended_concurrent_multi", Sync,
+        |w, p| semaphore::Concurrent::<R>::new(w, p, semaphore::Flavor::Multi, semaphore::CONTENDED_PERMITS);
+    /// [`semaphore::Concurrent`], 5 permits, current-thread.
+    SemaphoreContendedConcurrentSingle = "semaphore_contended_concurrent_single", Sync,
+        |w, p| semaphore::Concurrent::<R>::new(w, p, semaphore::Flavor::Single, semaphore::CONTENDED_PERMITS);
 }
 
 impl ShapeKind {
-    /// Every shape, in the order of tokio's bench.
-    pub const ALL: [ShapeKind; 7] = [
-        ShapeKind::SpawnManyLocal,
-        ShapeKind::SpawnManyRemoteIdle,
-        ShapeKind::SpawnManyRemoteBusy1,
-        ShapeKind::SpawnManyRemoteBusy2,
-        ShapeKind::PingPong,
-        ShapeKind::YieldMany,
-        ShapeKind::ChainedSpawn,
-    ];
-
-    /// The shape's name, as in tokio's bench.
-    pub fn name(self) -> &'static str {
-        match self {
-            ShapeKind::SpawnManyLocal => "spawn_many_local",
-            ShapeKind::SpawnManyRemoteIdle => "spawn_many_remote_idle",
-            ShapeKind::SpawnManyRemoteBusy1 => "spawn_many_remote_busy1",
-            ShapeKind::SpawnManyRemoteBusy2 => "spawn_many_remote_busy2",
-            ShapeKind::PingPong => "ping_pong",
-            ShapeKind::YieldMany => "yield_many",
-            ShapeKind::ChainedSpawn => "chained_spawn",
-        }
+    /// The shapes of `group`, in report order.
+    pub fn of_group(group: Group) -> impl Iterator<Item = ShapeKind> {
+        ShapeKind::ALL
+            .iter()
+            .copied()
+            .filter(move |k| k.group() == group)
     }
 
     /// Looks a shape up by [`name`](Self::name).
     pub fn from_name(name: &str) -> Option<ShapeKind> {
-        Self::ALL.into_iter().find(|k| k.name() == name)
-    }
-
-    /// Builds this shape on a fresh `R` with `workers` worker threads.
-    pub fn build<R: BenchRuntime>(self, workers: usize, params: &Params) -> Box<dyn Shape> {
-        match self {
-            ShapeKind::SpawnManyLocal => {
-                Box::new(spawn_many::SpawnManyLocal::<R>::new(workers, params))
-            }
-            ShapeKind::SpawnManyRemoteIdle => {
-                Box::new(spawn_many::SpawnManyRemoteIdle::<R>::new(workers, params))
-            }
-            ShapeKind::SpawnManyRemoteBusy1 => {
-                Box::new(spawn_many::SpawnManyRemoteBusy1::<R>::new(workers, params))
-            }
-            ShapeKind::SpawnManyRemoteBusy2 => {
-                Box::new(spawn_many::SpawnManyRemoteBusy2::<R>::new(workers, params))
-            }
-            ShapeKind::PingPong => Box::new(ping_pong::PingPong::<R>::new(workers, params)),
-            ShapeKind::YieldMany => Box::new(yield_many::YieldMany::<R>::new(workers, params)),
-            ShapeKind::ChainedSpawn => {
-                Box::new(chained_spawn::ChainedSpawn::<R>::new(workers, params))
-            }
-        }
+        ShapeKind::ALL.iter().copied().find(|k| k.name() == name)
     }
 
     /// Builds this shape on a fresh runtime of kind `rt` with `workers` worker threads.
@@ -187,7 +344,7 @@ mod tests {
 
     #[test]
     fn shape_names_round_trip_and_are_unique() {
-        for k in ShapeKind::ALL {
+        for &k in ShapeKind::ALL {
             assert_eq!(ShapeKind::from_name(k.name()), Some(k));
         }
         let mut names: Vec<_> = ShapeKind::ALL.iter().map(|k| k.name()).collect();
@@ -205,5 +362,39 @@ mod tests {
         assert_eq!(p.num_pings, 1_000);
         assert_eq!((p.yield_tasks, p.yields_per_task), (200, 1_000));
         assert_eq!(p.chain_len, 1_000);
+        assert_eq!(p.mpsc_send_capacity, 1_000);
+        assert_eq!((p.mpsc_producers, p.mpsc_per_producer), (5, 1_000));
+        assert_eq!(
+            (p.mpsc_big_capacity, p.mpsc_full_capacity),
+            (1_000_000, 100)
+        );
+        assert_eq!(p.mpsc_uncontended, 5_000);
+        assert_eq!(p.notify_iters, 500);
+        assert_eq!(p.semaphore_tasks, 6);
+        assert_eq!(notify::WAITERS, [10, 50, 100, 200, 500]);
+        assert_eq!(
+            (semaphore::UNCONTENDED_PERMITS, semaphore::CONTENDED_PERMITS),
+            (10, 5)
+        );
+    }
+
+    #[test]
+    fn never_full_capacity_holds_every_message() {
+        for p in [Params::standard(), Params::quick()] {
+            assert!(p.mpsc_big_capacity >= p.mpsc_producers * p.mpsc_per_producer);
+            assert!(p.mpsc_big_capacity >= p.mpsc_uncontended);
+            assert!(p.mpsc_full_capacity < p.mpsc_producers * p.mpsc_per_producer);
+        }
+    }
+
+    #[test]
+    fn groups_partition_the_shapes() {
+        let rt: Vec<_> = ShapeKind::of_group(Group::Rt).collect();
+        let sync: Vec<_> = ShapeKind::of_group(Group::Sync).collect();
+        assert_eq!(rt.len(), 8);
+        assert_eq!(sync.len(), 7 + 10 + 5);
+        assert_eq!(rt.len() + sync.len(), ShapeKind::ALL.len());
+        // Report order: every rt shape before every sync shape.
+        assert_eq!(&ShapeKind::ALL[..rt.len()], &rt[..]);
     }
 }
