@@ -117,6 +117,11 @@ impl Handle {
 }
 
 /// Polls `future` on this thread, sleeping between wakes.
+///
+/// The parker and its waker are made once per thread and reused, so a `block_on` costs no
+/// allocation (benchmarks and request handlers call it in a loop). Reuse is safe: `block_on`
+/// cannot nest on a thread (`enter_runtime` forbids it), and a stale wake from an earlier call
+/// only makes the next park return early, after which the future is polled again.
 fn block_on_this_thread<F: Future>(future: F) -> F::Output {
     struct ThreadWaker(crate::loom::Unparker);
     impl Wake for ThreadWaker {
@@ -127,16 +132,38 @@ fn block_on_this_thread<F: Future>(future: F) -> F::Output {
             self.0.unpark();
         }
     }
-    let parker = Parker::new();
-    let waker = Waker::from(Arc::new(ThreadWaker(parker.unparker().clone())));
-    let mut cx = Context::from_waker(&waker);
-    let mut future = pin!(future);
-    loop {
-        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
-            return output;
-        }
-        parker.park();
+    struct CachedPark {
+        parker: Parker,
+        waker: Waker,
     }
+    impl CachedPark {
+        fn new() -> CachedPark {
+            let parker = Parker::new();
+            let waker = Waker::from(Arc::new(ThreadWaker(parker.unparker().clone())));
+            CachedPark { parker, waker }
+        }
+    }
+    fn poll_loop<F: Future + ?Sized>(
+        mut future: std::pin::Pin<&mut F>,
+        park: &CachedPark,
+    ) -> F::Output {
+        let mut cx = Context::from_waker(&park.waker);
+        loop {
+            if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+                return output;
+            }
+            park.parker.park();
+        }
+    }
+    thread_local! {
+        static PARK: CachedPark = CachedPark::new();
+    }
+    let mut future = pin!(future);
+    if let Ok(output) = PARK.try_with(|park| poll_loop(future.as_mut(), park)) {
+        return output;
+    }
+    // The thread-local is gone (a `block_on` from another thread-local's destructor).
+    poll_loop(future, &CachedPark::new())
 }
 
 impl fmt::Debug for Handle {

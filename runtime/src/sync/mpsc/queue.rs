@@ -1,10 +1,11 @@
 //! The message store: crossbeam's lock-free queues, or a stand-in for models.
 //!
-//! - Bounded channels up to [`ARRAY_MAX`] keep their messages in an `ArrayQueue` sized to the
-//!   capacity: one allocation when the channel is made, none per message. Larger bounds use the
-//!   unbounded store instead of reserving the whole bound up front (a `channel(1_000_000)`
-//!   used as "large enough" should not cost megabytes before its first message); the
-//!   semaphore still enforces the bound.
+//! - Bounded channels whose whole buffer fits in [`ARRAY_MAX_BYTES`] keep their messages in an
+//!   `ArrayQueue` sized to the capacity: one allocation when the channel is made, none per
+//!   message. Larger buffers (a big bound, or big messages) use the unbounded store instead of
+//!   reserving the whole bound up front (a `channel(1_000_000)` used as "large enough", or a
+//!   `channel(1000)` of 32 KiB messages, should not cost megabytes before its first message);
+//!   the semaphore still enforces the bound.
 //! - Unbounded channels use a `SegQueue`, which allocates one block per 31 messages.
 //!
 //! Under loom and miri the store is a `Mutex<VecDeque>` stand-in with the same API, selected
@@ -19,8 +20,16 @@
 //! permits, and the receiver returns a message's permit only after its pop completed; so at
 //! most `capacity` messages are stored or being stored, and a push always finds its slot free.
 
-/// The largest bound stored in a pre-sized array.
-pub(super) const ARRAY_MAX: usize = 4096;
+/// The largest buffer, in bytes, reserved up front for a bounded channel.
+pub(super) const ARRAY_MAX_BYTES: usize = 64 * 1024;
+
+/// Whether a bounded channel of `capacity` messages of `T` gets a pre-sized array.
+#[cfg_attr(any(all(test, loom), weft_loom, miri), allow(dead_code))]
+pub(super) fn fits_array<T>(capacity: usize) -> bool {
+    // Each `ArrayQueue` slot holds the message and a stamp.
+    let slot = std::mem::size_of::<T>() + std::mem::size_of::<usize>();
+    capacity.saturating_mul(slot) <= ARRAY_MAX_BYTES
+}
 
 #[cfg(not(any(all(test, loom), weft_loom, miri)))]
 pub(super) use real::Queue;
@@ -30,7 +39,6 @@ pub(super) use standin::Queue;
 
 #[cfg(not(any(all(test, loom), weft_loom, miri)))]
 mod real {
-    use super::ARRAY_MAX;
     use crossbeam_queue::{ArrayQueue, SegQueue};
 
     pub(crate) enum Queue<T> {
@@ -41,7 +49,7 @@ mod real {
     impl<T> Queue<T> {
         /// A store for at most `capacity` messages (`capacity > 0`).
         pub(crate) fn bounded(capacity: usize) -> Queue<T> {
-            if capacity <= ARRAY_MAX {
+            if super::fits_array::<T>(capacity) {
                 Queue::Array(ArrayQueue::new(capacity))
             } else {
                 Queue::List(SegQueue::new())
@@ -99,7 +107,6 @@ mod standin {
     impl<T> Queue<T> {
         pub(crate) fn bounded(capacity: usize) -> Queue<T> {
             // Checks the module invariant under the models: `push` never finds it full.
-            let _ = super::ARRAY_MAX;
             Queue {
                 items: Mutex::new(VecDeque::new()),
                 bound: Some(capacity),

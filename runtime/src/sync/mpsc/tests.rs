@@ -339,8 +339,11 @@ fn weak_senders_do_not_keep_the_channel_open() {
 
 #[test]
 fn large_bounds_use_the_list_store() {
-    let (tx, mut rx) = channel(super::queue::ARRAY_MAX + 1);
-    for i in 0..(super::queue::ARRAY_MAX + 1) {
+    let bound = super::queue::ARRAY_MAX_BYTES / 16 + 1;
+    assert!(!super::queue::fits_array::<usize>(bound));
+    assert!(super::queue::fits_array::<usize>(bound / 2));
+    let (tx, mut rx) = channel(bound);
+    for i in 0..bound {
         tx.try_send(i).unwrap();
     }
     assert!(tx.try_send(0).is_err());
