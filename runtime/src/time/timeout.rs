@@ -108,11 +108,12 @@ impl<F> Timeout<F> {
         // SAFETY: we never move out of the `Pin<&mut Self>`: the `&mut Self` only lives in this
         // function, where it is split into the two field borrows.
         let this = unsafe { self.get_unchecked_mut() };
-        // SAFETY: `value` is structurally pinned, which is sound because (1) `Timeout<F>` is
-        // `Unpin` only when `F` is (the auto impl: `Sleep` is `Unpin`), (2) `Timeout` has no
-        // `Drop` impl that could move `value`, (3) it is not `repr(packed)`, and (4) no method
-        // moves `value` out of a pinned `Timeout`: `get_mut` takes `&mut self` (unreachable from
-        // a `Pin<&mut Self>` unless `Self: Unpin`) and `into_inner` takes `self` by value.
+        // `value` is structurally pinned, which is sound because (1) `Timeout<F>` is `Unpin`
+        // only when `F` is (the auto impl: `Sleep` is `Unpin`), (2) `Timeout` has no `Drop`
+        // impl that could move `value`, (3) it is not `repr(packed)`, and (4) no method moves
+        // `value` out of a pinned `Timeout`: `get_mut` takes `&mut self` (unreachable from a
+        // `Pin<&mut Self>` unless `Self: Unpin`) and `into_inner` takes `self` by value.
+        // SAFETY: structural pinning of `value`, sound for the four reasons just given.
         let value = unsafe { Pin::new_unchecked(&mut this.value) };
         (value, &mut this.delay)
     }
