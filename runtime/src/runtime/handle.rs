@@ -122,7 +122,7 @@ impl Handle {
 /// allocation (benchmarks and request handlers call it in a loop). Reuse is safe: `block_on`
 /// cannot nest on a thread (`enter_runtime` forbids it), and a stale wake from an earlier call
 /// only makes the next park return early, after which the future is polled again.
-fn block_on_this_thread<F: Future>(future: F) -> F::Output {
+pub(crate) fn block_on_this_thread<F: Future>(future: F) -> F::Output {
     struct ThreadWaker(crate::loom::Unparker);
     impl Wake for ThreadWaker {
         fn wake(self: Arc<Self>) {

@@ -10,7 +10,7 @@
 
 mod builder;
 pub(crate) mod context;
-mod handle;
+pub(crate) mod handle;
 mod metrics;
 #[allow(clippy::module_inception)]
 mod runtime;

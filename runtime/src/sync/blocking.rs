@@ -29,30 +29,6 @@ fn park_on<F: Future>(future: F) -> F::Output {
 
 #[cfg(not(any(all(test, loom), weft_loom)))]
 fn park_on<F: Future>(future: F) -> F::Output {
-    use std::pin::pin;
-    use std::sync::Arc;
-    use std::task::{Context, Poll, Wake, Waker};
-    use std::thread::{self, Thread};
-
-    struct Unpark(Thread);
-
-    impl Wake for Unpark {
-        fn wake(self: Arc<Self>) {
-            self.0.unpark();
-        }
-        fn wake_by_ref(self: &Arc<Self>) {
-            self.0.unpark();
-        }
-    }
-
-    let waker = Waker::from(Arc::new(Unpark(thread::current())));
-    let mut cx = Context::from_waker(&waker);
-    let mut future = pin!(future);
-    loop {
-        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
-            return output;
-        }
-        // A wake before this park leaves the token set, so park returns at once.
-        thread::park();
-    }
+    // The same loop as `Runtime::block_on` on a plain thread (a reused per-thread parker).
+    crate::runtime::handle::block_on_this_thread(future)
 }
