@@ -9,8 +9,10 @@
 use std::fmt::Debug;
 use std::future::Future;
 
+mod net;
 mod sync;
 
+pub use net::{BenchNet, ECHO_BUFFER};
 pub use sync::{BenchSync, OneshotChannel, StandinOneshot, TokioOneshot, WeftOneshot};
 
 /// Worker threads used when `WEFT_BENCH_WORKERS` is not set: 4, like tokio's own bench.
