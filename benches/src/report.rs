@@ -519,9 +519,10 @@ mod tests {
             weft: io(30_000.0, 100, 400),
             tokio: io(20_000.0, 150, 200),
         };
-        assert_eq!(row.throughput_ratio(), Some(1.5));
-        assert_eq!(row.p50_ratio(), Some(1.5));
-        assert_eq!(row.p99_ratio(), Some(0.5));
+        let close = |x: Option<f64>, y: f64| (x.unwrap() - y).abs() < 1e-9;
+        assert!(close(row.throughput_ratio(), 1.5));
+        assert!(close(row.p50_ratio(), 1.5));
+        assert!(close(row.p99_ratio(), 0.5));
         let failed = IoRow {
             shape: "echo_4k",
             weft: Outcome::Failed("hung".into()),
