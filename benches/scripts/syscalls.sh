@@ -9,9 +9,10 @@
 #
 # Two tracers, two tables:
 #
-# - perf (`perf stat -e 'syscalls:sys_enter_*'`): exact counts per system call from the kernel's
-#   tracepoints, at a small cost to the server, so the counts are close to an untraced run's.
-#   Skipped when perf cannot read the tracepoints.
+# - perf (`perf stat -e 'syscalls:sys_enter_*'`, and `sys_exit_*` filtered on `ret < 0` for the
+#   failures): exact counts per system call from the kernel's tracepoints, at a small cost to
+#   the server, so the counts are close to an untraced run's. Skipped when perf cannot read the
+#   tracepoints.
 # - strace (`strace -f -y`): every call, classified by the kind of file descriptor it was made on
 #   (read(socket) vs read(eventfd), epoll_ctl(MOD,timerfd), ...) and by failure (EAGAIN). strace
 #   stops the server at every system call, which makes it many times slower: with a slow server
@@ -134,10 +135,13 @@ classify() {
     END { for (k in calls) printf "%s %d %d\n", k, calls[k], failed[k] + 0 }'
 }
 
-# Reads `perf stat -x,` output on stdin; prints "name calls 0" per system call made.
+# Reads `perf stat -x,` output on stdin (sys_enter_* counts every call, sys_exit_* filtered
+# on a negative return counts the failures); prints "name calls failed" per system call made.
 perf_counts() {
-    awk -F, '$3 ~ /^syscalls:sys_enter_/ && $1 + 0 > 0 {
-        name = $3; sub(/^syscalls:sys_enter_/, "", name); printf "%s %d 0\n", name, $1 }'
+    awk -F, '
+    $1 + 0 > 0 && $3 ~ /^syscalls:sys_enter_/ { n = $3; sub(/^.*sys_enter_/, "", n); calls[n] = $1 }
+    $1 + 0 > 0 && $3 ~ /^syscalls:sys_exit_/ { n = $3; sub(/^.*sys_exit_/, "", n); failed[n] = $1 }
+    END { for (n in calls) printf "%s %d %d\n", n, calls[n], failed[n] + 0 }'
 }
 
 # Runs the server on runtime $1 under tracer $2 while the client drives it; leaves the counts
@@ -165,10 +169,11 @@ run_once() {
             exit 1
         }
     else
-        perf stat -x, -e 'syscalls:sys_enter_*' -p "$server_pid" -o "$raw" 2>"$tmp/tracer.err" &
+        perf stat -x, -e 'syscalls:sys_enter_*' -e 'syscalls:sys_exit_*' --filter 'ret < 0' \
+            -p "$server_pid" -o "$raw" 2>"$tmp/tracer.err" &
         tracer_pid=$!
-        # perf prints nothing when it is ready; give it time to open its ~700 counters.
-        sleep 1
+        # perf prints nothing when it is ready; give it time to open its ~1 400 counters.
+        sleep 2
         kill -0 "$tracer_pid" 2>/dev/null || {
             echo "syscalls.sh: perf could not attach to echo_server ($rt):" >&2
             cat "$tmp/tracer.err" >&2
@@ -223,21 +228,19 @@ done
 # The side-by-side table of tracer $1: one line per call kind, per round trip, the most
 # frequent first.
 table() {
-awk -v n="$total_rt" -v runtimes="$RUNTIMES" -v showfailed="$([ "$1" = strace ] && echo 1 || echo 0)" '
+awk -v n="$total_rt" -v runtimes="$RUNTIMES" '
     BEGIN { nr = split(runtimes, rts, " ") }
     FNR == 1 { r++ }
     { calls[$1, r] = $2; failed[$1, r] = $3; keys[$1] = 1; tot[r] += $2; totf[r] += $3 }
     END {
         printf "%-28s", "call";
         for (i = 1; i <= nr; i++) {
-            printf "  %10s", rts[i] " /rt";
-            if (showfailed) printf "  %8s", "failed";
+            printf "  %10s  %8s", rts[i] " /rt", "failed";
         }
         printf "\n";
         printf "%-28s", "total";
         for (i = 1; i <= nr; i++) {
-            printf "  %10.3f", tot[i] / n;
-            if (showfailed) printf "  %8.3f", totf[i] / n;
+            printf "  %10.3f  %8.3f", tot[i] / n, totf[i] / n;
         }
         printf "\n";
         for (k in keys) {
@@ -245,8 +248,7 @@ awk -v n="$total_rt" -v runtimes="$RUNTIMES" -v showfailed="$([ "$1" = strace ] 
             for (i = 1; i <= nr; i++) if (calls[k, i] > m) m = calls[k, i];
             line = sprintf("%-28s", k);
             for (i = 1; i <= nr; i++) {
-                line = line sprintf("  %10.3f", calls[k, i] / n);
-                if (showfailed) line = line sprintf("  %8.3f", failed[k, i] / n);
+                line = line sprintf("  %10.3f  %8.3f", calls[k, i] / n, failed[k, i] / n);
             }
             printf "%012d %s\n", m, line | "sort -r | cut -c14-";
         }
@@ -257,7 +259,7 @@ for tracer in $TRACERS; do
     echo
     if [ "$tracer" = perf ]; then
         echo "perf: server system calls per round trip, by name ($total_rt round trips of" \
-            "$SIZE B over $CONNECTIONS connections):"
+            "$SIZE B over $CONNECTIONS connections); failed = returned an error (EAGAIN ...):"
     else
         echo "strace: server system calls per round trip, by name and descriptor kind (traced" \
             "server many times slower: see the header of this script); failed = returned an" \
