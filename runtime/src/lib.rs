@@ -22,6 +22,8 @@
 //! - waiting on many: [`join!`], [`try_join!`], [`select!`], [`task::join_all`],
 //!   [`task::JoinSet`] and [`task::TaskGroup`] (asyncio's `TaskGroup`, which tokio lacks);
 //! - [`time`]: `sleep`, `timeout`, `interval`, on a hierarchical timer wheel.
+//! - with the `hyper` feature, `weft::hyper`: the executor, timer and I/O adapters that hyper
+//!   1.x needs to serve and request HTTP on weft.
 //!
 //! Coming from Python? [`docs::coming_from_asyncio`] shows each asyncio lesson as a weft
 //! program.
@@ -37,6 +39,8 @@
 pub(crate) mod loom;
 
 pub mod docs;
+#[cfg(feature = "hyper")]
+pub mod hyper;
 #[doc(hidden)]
 pub mod macros;
 pub mod runtime;
