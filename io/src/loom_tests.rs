@@ -127,4 +127,3 @@ fn loom_one_event_wakes_two_waiting_tasks() {
         reactor.join().unwrap();
     });
 }
-

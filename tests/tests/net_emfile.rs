@@ -45,7 +45,14 @@ fn set_soft_nofile(soft: libc::rlim_t) {
 fn highest_open_fd() -> libc::rlim_t {
     std::fs::read_dir("/proc/self/fd")
         .expect("/proc/self/fd")
-        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<libc::rlim_t>().ok())
+        .filter_map(|entry| {
+            entry
+                .ok()?
+                .file_name()
+                .to_str()?
+                .parse::<libc::rlim_t>()
+                .ok()
+        })
         .max()
         .expect("at least stdin is open")
 }
@@ -54,10 +61,7 @@ fn highest_open_fd() -> libc::rlim_t {
 fn accept_reports_emfile_and_recovers_once_descriptors_are_freed() {
     common::guard(|| {
         let rt = common::multi(2);
-        let listener = Arc::new(
-            rt.block_on(TcpListener::bind("127.0.0.1:0"))
-                .expect("bind"),
-        );
+        let listener = Arc::new(rt.block_on(TcpListener::bind("127.0.0.1:0")).expect("bind"));
         let addr = listener.local_addr().unwrap();
         // Blocking std clients: their handshakes complete in the backlog, before any accept.
         let mut clients: Vec<std::net::TcpStream> = (0..CLIENTS)

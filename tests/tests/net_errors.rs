@@ -164,7 +164,10 @@ fn a_reset_by_the_client_reaches_the_server(rt: Runtime) {
             set_linger_zero(&client);
         });
         client.await.unwrap();
-        server.await.unwrap().expect_err("the client reset the connection")
+        server
+            .await
+            .unwrap()
+            .expect_err("the client reset the connection")
     }));
     assert_eq!(err.kind(), ErrorKind::ConnectionReset, "{err}");
 }

@@ -60,10 +60,7 @@ async fn connected() -> (TcpListener, TcpStream, TcpStream) {
 
 /// Reads once from `stream`, but first proves (by one poll) that the read is waiting, and says
 /// so on `waiting`.
-async fn read_after_waiting(
-    stream: &mut TcpStream,
-    waiting: impl FnOnce(),
-) -> io::Result<Vec<u8>> {
+async fn read_after_waiting(stream: &mut TcpStream, waiting: impl FnOnce()) -> io::Result<Vec<u8>> {
     let mut buf = [0u8; 64];
     let n = {
         let mut read = pin!(stream.read(&mut buf));
@@ -187,8 +184,14 @@ fn dropping_the_runtime_closes_the_sockets_of_its_tasks(doomed: Runtime) {
         }
         (eofs, registered)
     }));
-    assert_eq!(eofs, [0; WAITERS], "every stream of the dropped runtime was closed");
-    assert_eq!(registered, WAITERS, "the survivor's clients are its only sources");
+    assert_eq!(
+        eofs, [0; WAITERS],
+        "every stream of the dropped runtime was closed"
+    );
+    assert_eq!(
+        registered, WAITERS,
+        "the survivor's clients are its only sources"
+    );
     assert_eq!(sources(&survivor), 0);
 }
 
