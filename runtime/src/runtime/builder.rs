@@ -138,9 +138,12 @@ impl Builder {
             self.config.clone(),
         );
         let workers = self.worker_threads.unwrap_or_else(num_cpus::get).max(1);
+        let io = crate::scheduler::io_driver::IoDriver::new()?;
         Ok(match self.flavor {
-            Flavor::MultiThread => Runtime::multi_thread(workers, blocking, self.config.clone()),
-            Flavor::CurrentThread => Runtime::current_thread(blocking),
+            Flavor::MultiThread => {
+                Runtime::multi_thread(workers, blocking, self.config.clone(), io)
+            }
+            Flavor::CurrentThread => Runtime::current_thread(blocking, io),
         })
     }
 }

@@ -48,13 +48,20 @@ pub(crate) fn time_driver() -> Option<crate::loom::Arc<TimeDriver>> {
 }
 
 /// Makes `handle` current until the guard drops (spawn works; `block_on` still allowed).
+/// Its reactor becomes current too, so that sockets created here register with it.
 pub(crate) fn set_scheduler(handle: Handle) -> SetSchedulerGuard {
+    let reactor = handle.io().reactor().map(|reactor| reactor.enter());
     let previous = CONTEXT.with(|context| context.scheduler.replace(Some(handle)));
-    SetSchedulerGuard { previous }
+    SetSchedulerGuard {
+        previous,
+        _reactor: reactor,
+    }
 }
 
 pub(crate) struct SetSchedulerGuard {
     previous: Option<Handle>,
+    // Dropped after `previous` is restored (fields drop after `Drop::drop`).
+    _reactor: Option<weft_io::EnterGuard>,
 }
 
 impl Drop for SetSchedulerGuard {

@@ -40,4 +40,6 @@ pub struct RuntimeMetrics {
     pub blocking_threads: usize,
     /// Blocking jobs waiting for a thread.
     pub blocking_queue_depth: usize,
+    /// Sockets registered with the runtime's I/O driver now.
+    pub io_sources: usize,
 }

@@ -3,6 +3,7 @@
 use super::{EnterGuard, Handle};
 use crate::scheduler::blocking::{BlockingPool, ThreadConfig};
 use crate::scheduler::current_thread;
+use crate::scheduler::io_driver::IoDriver;
 use crate::scheduler::multi_thread::MultiThread;
 use crate::scheduler::Handle as SchedulerHandle;
 use crate::task::JoinHandle;
@@ -45,8 +46,9 @@ impl Runtime {
         workers: usize,
         blocking: BlockingPool,
         config: ThreadConfig,
+        io: IoDriver,
     ) -> Runtime {
-        let scheduler = MultiThread::new(workers, blocking, config);
+        let scheduler = MultiThread::new(workers, blocking, config, io);
         let handle = SchedulerHandle::MultiThread(scheduler.shared.clone());
         handle.blocking().set_handle(handle.clone());
         Runtime {
@@ -55,8 +57,8 @@ impl Runtime {
         }
     }
 
-    pub(crate) fn current_thread(blocking: BlockingPool) -> Runtime {
-        let handle = SchedulerHandle::CurrentThread(current_thread::Shared::new(blocking));
+    pub(crate) fn current_thread(blocking: BlockingPool, io: IoDriver) -> Runtime {
+        let handle = SchedulerHandle::CurrentThread(current_thread::Shared::new(blocking, io));
         handle.blocking().set_handle(handle.clone());
         Runtime {
             handle: Handle { inner: handle },

@@ -1,18 +1,20 @@
 //! The current-thread scheduler: every task runs on the thread that calls `block_on`.
 //!
 //! The run queue is an injector (any thread may spawn or wake); the thread that holds the
-//! `Core` runs it, polls the `block_on` future when its waker fires, and parks in the time
-//! driver when both are idle.
+//! `Core` runs it, polls the `block_on` future when its waker fires, and parks in the driver
+//! (the reactor's wait, with the nearest timer as its timeout) when both are idle.
 //!
 //! Invariants:
 //! - At most one thread holds the `Core` (it is taken out of a mutex). A second concurrent
 //!   `block_on` polls only its own future, and takes the core when the first returns it.
-//! - Every schedule pushes, then unparks the core's parker (a sticky token), so a task queued
-//!   while the driving thread is about to sleep is never missed.
+//! - Every schedule pushes, then wakes the core (`CoreWake`: a `DriverPark` state word, then
+//!   the reactor's notify or the parker's unpark, both sticky), so a task queued while the
+//!   driving thread is about to sleep is never missed.
 //! - After shutdown no task is polled; queued references are dropped and every future is
 //!   dropped by `OwnedTasks::close_and_shutdown_all`.
 
 use super::blocking::BlockingPool;
+use super::io_driver::{DriverPark, IoDriver};
 use super::queue::{Injector, Steal};
 use crate::loom::{lock, AtomicBool, AtomicU64, Mutex, Ordering, Parker, Unparker};
 use crate::task::owned::OwnedTasks;
@@ -33,8 +35,9 @@ pub(crate) struct Shared {
     pub(crate) time: crate::loom::Arc<TimeDriver>,
     pub(crate) blocking: BlockingPool,
     core: Mutex<Option<Core>>,
-    /// The core's unparker: wakes whichever thread drives the scheduler.
-    unparker: Unparker,
+    /// Wakes whichever thread drives the scheduler.
+    wake: Arc<CoreWake>,
+    pub(crate) io: IoDriver,
     /// Threads in `block_on` waiting for the core.
     waiters: Mutex<Vec<Unparker>>,
     shutdown: AtomicBool,
@@ -44,6 +47,37 @@ pub(crate) struct Shared {
 
 struct Core {
     parker: Parker,
+}
+
+/// How the driving thread sleeps and is woken: in the reactor when there is one, else on the
+/// core's parker; `park` tells a waker which of the two to interrupt.
+struct CoreWake {
+    park: DriverPark,
+    unparker: Unparker,
+    io: IoDriver,
+}
+
+impl CoreWake {
+    fn wake(&self) {
+        if self.park.unpark() {
+            if self.io.reactor().is_some() {
+                self.io.notify();
+            } else {
+                self.unparker.unpark();
+            }
+        }
+    }
+
+    fn sleep(&self, core: &Core, timeout: Option<Duration>) {
+        self.park.park(|| {
+            if !self.io.turn(timeout) {
+                match timeout {
+                    Some(timeout) => core.parker.park_timeout(timeout),
+                    None => core.parker.park(),
+                }
+            }
+        });
+    }
 }
 
 /// What tasks of a current-thread runtime hold to reschedule themselves.
@@ -61,12 +95,16 @@ impl Schedule for Scheduler {
 }
 
 impl Shared {
-    pub(crate) fn new(blocking: BlockingPool) -> Arc<Shared> {
+    pub(crate) fn new(blocking: BlockingPool, io: IoDriver) -> Arc<Shared> {
         let parker = Parker::new();
-        let unparker = parker.unparker().clone();
+        let wake = Arc::new(CoreWake {
+            park: DriverPark::new(),
+            unparker: parker.unparker().clone(),
+            io: io.clone(),
+        });
         let wake_driver = {
-            let unparker = unparker.clone();
-            Box::new(move || unparker.unpark())
+            let wake = wake.clone();
+            Box::new(move || wake.wake())
         };
         Arc::new(Shared {
             queue: Injector::new(),
@@ -74,7 +112,8 @@ impl Shared {
             time: crate::loom::Arc::new(TimeDriver::new(wake_driver)),
             blocking,
             core: Mutex::new(Some(Core { parker })),
-            unparker,
+            wake,
+            io,
             waiters: Mutex::new(Vec::new()),
             shutdown: AtomicBool::new(false),
             polls: AtomicU64::new(0),
@@ -96,7 +135,7 @@ impl Shared {
 
     fn schedule(&self, task: Notified) {
         self.queue.push(task);
-        self.unparker.unpark();
+        self.wake.wake();
         if self.shutdown.load(Ordering::SeqCst) {
             self.drain_queue();
         }
@@ -125,6 +164,7 @@ impl Shared {
         self.owned.close_and_shutdown_all();
         self.drain_queue();
         self.time.shutdown();
+        self.io.shutdown();
         self.blocking.shutdown(timeout);
     }
 
@@ -141,6 +181,7 @@ impl Shared {
             local_queue_depth: 0,
             blocking_threads: self.blocking.num_threads(),
             blocking_queue_depth: self.blocking.queue_depth(),
+            io_sources: self.io.sources(),
         }
     }
 
@@ -150,7 +191,7 @@ impl Shared {
         let thread_parker = Parker::new();
         let main = Arc::new(MainWaker {
             woken: AtomicBool::new(true),
-            core: self.unparker.clone(),
+            core: self.wake.clone(),
             thread: thread_parker.unparker().clone(),
         });
         let waker = Waker::from(main.clone());
@@ -179,10 +220,8 @@ impl Shared {
     fn park(&self, core: &Core) {
         self.parks
             .store(self.parks.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
-        match self.time.before_park() {
-            Some(timeout) => core.parker.park_timeout(timeout),
-            None => core.parker.park(),
-        }
+        let timeout = self.time.before_park();
+        self.wake.sleep(core, timeout);
         self.time.after_park();
     }
 }
@@ -190,7 +229,7 @@ impl Shared {
 /// Wakes the `block_on` future: flags it and unparks both the core and the waiting thread.
 struct MainWaker {
     woken: AtomicBool,
-    core: Unparker,
+    core: Arc<CoreWake>,
     thread: Unparker,
 }
 
@@ -201,7 +240,7 @@ impl Wake for MainWaker {
 
     fn wake_by_ref(self: &Arc<Self>) {
         self.woken.store(true, Ordering::Release);
-        self.core.unpark();
+        self.core.wake();
         self.thread.unpark();
     }
 }
@@ -238,7 +277,8 @@ impl CoreGuard<'_> {
                 Ordering::Relaxed,
             );
             if ran == EVENT_INTERVAL {
-                // Busy: fire due timers without sleeping, then go round again.
+                // Busy: poll for I/O and fire due timers without sleeping, then go round.
+                shared.io.turn(Some(Duration::ZERO));
                 shared.time.process();
             } else if !main.woken.load(Ordering::Acquire) && shared.queue.is_empty() {
                 shared.park(core);

@@ -2,6 +2,7 @@
 
 pub(crate) mod blocking;
 pub(crate) mod current_thread;
+pub(crate) mod io_driver;
 pub(crate) mod multi_thread;
 pub(crate) mod queue;
 
@@ -48,6 +49,13 @@ impl Handle {
         match self {
             Handle::MultiThread(shared) => &shared.time,
             Handle::CurrentThread(shared) => &shared.time,
+        }
+    }
+
+    pub(crate) fn io(&self) -> &io_driver::IoDriver {
+        match self {
+            Handle::MultiThread(shared) => shared.io(),
+            Handle::CurrentThread(shared) => &shared.io,
         }
     }
 

@@ -32,6 +32,7 @@ mod loom_tests;
 use self::idle::Idle;
 use self::monitor::Monitor;
 use super::blocking::{BlockingPool, ThreadConfig};
+use super::io_driver::IoDriver;
 use super::queue::{Injector, Steal, Stealer};
 use crate::loom::{AtomicBool, AtomicPtr, AtomicU64, AtomicUsize, Ordering, Parker, Unparker};
 use crate::task::owned::OwnedTasks;
@@ -82,11 +83,19 @@ pub(crate) struct WorkerCounters {
     pub(crate) spins: AtomicU64,
 }
 
-/// Who sits in the driver, so that an earlier timer can wake exactly that worker.
+/// Who sits in the driver (the reactor's wait, with the nearest timer as its timeout), so
+/// that an earlier timer or a notification can wake exactly that worker.
+///
+/// A worker is woken through its parker, and also through the reactor when it is the holder.
+/// The holder publishes itself (`holder`, SeqCst) before it checks whether it was notified
+/// (`Idle::is_parked`, under the idle lock); a notifier takes the worker off the idle list
+/// (same lock) before it reads `holder`. So either the worker sees the notification and does
+/// not wait, or the notifier sees the holder and interrupts its wait.
 struct DriverSlot {
     taken: AtomicBool,
     holder: AtomicUsize,
     unparkers: Box<[Unparker]>,
+    io: IoDriver,
 }
 
 const NO_HOLDER: usize = usize::MAX;
@@ -113,6 +122,15 @@ impl DriverSlot {
         let holder = self.holder.load(Ordering::SeqCst);
         if let Some(unparker) = self.unparkers.get(holder) {
             unparker.unpark();
+            self.io.notify();
+        }
+    }
+
+    /// Wakes worker `index`, wherever it sleeps.
+    fn unpark(&self, index: usize) {
+        self.unparkers[index].unpark();
+        if self.holder.load(Ordering::SeqCst) == index {
+            self.io.notify();
         }
     }
 }
@@ -153,6 +171,7 @@ impl MultiThread {
         num_workers: usize,
         blocking: BlockingPool,
         config: ThreadConfig,
+        io: IoDriver,
     ) -> MultiThread {
         assert!(
             num_workers > 0,
@@ -169,6 +188,7 @@ impl MultiThread {
             taken: AtomicBool::new(false),
             holder: AtomicUsize::new(NO_HOLDER),
             unparkers: parkers.iter().map(|p| p.unparker().clone()).collect(),
+            io,
         });
         let wake_driver = {
             let driver = driver.clone();
@@ -224,6 +244,7 @@ impl MultiThread {
         for unparker in shared.driver.unparkers.iter() {
             unparker.unpark();
         }
+        shared.driver.io.notify();
         shared.monitor.unpark();
         for worker in self.workers.drain(..) {
             join_until(worker, deadline);
@@ -235,6 +256,8 @@ impl MultiThread {
         // Drop what the workers left queued, and whatever the cancelled futures woke.
         shared.drain_queues();
         shared.time.shutdown();
+        // Tasks of other runtimes (or threads) waiting on this runtime's sockets get an error.
+        shared.driver.io.shutdown();
         shared
             .blocking
             .shutdown(deadline.map(|deadline| deadline.saturating_duration_since(Instant::now())));
@@ -294,7 +317,7 @@ impl Shared {
     /// Wakes one sleeping worker if the work just made visible might otherwise wait.
     fn notify_parked(&self) {
         if let Some(index) = self.idle.worker_to_notify() {
-            self.driver.unparkers[index].unpark();
+            self.driver.unpark(index);
         }
     }
 
@@ -328,6 +351,10 @@ impl Shared {
         }
     }
 
+    pub(crate) fn io(&self) -> &IoDriver {
+        &self.driver.io
+    }
+
     pub(crate) fn metrics(&self) -> crate::runtime::RuntimeMetrics {
         let counter = |f: fn(&WorkerCounters) -> &AtomicU64| -> u64 {
             self.remotes
@@ -351,6 +378,7 @@ impl Shared {
                 .sum(),
             blocking_threads: self.blocking.num_threads(),
             blocking_queue_depth: self.blocking.queue_depth(),
+            io_sources: self.driver.io.sources(),
         }
     }
 }

@@ -90,6 +90,10 @@ fn fire_due_timers(shared: &Shared) {
     if shared.driver.taken.load(Ordering::Acquire) {
         return; // The holder fires them when it wakes.
     }
+    // Every worker is busy: poll for I/O without waiting, so that a socket's task never waits
+    // for a long poll to end. Its wakers push to the injector and wake a sleeping peer.
+    // (Should a worker take the driver meanwhile, its own turn returns at once and it loops.)
+    shared.driver.io.turn(Some(std::time::Duration::ZERO));
     if shared
         .time
         .next_deadline()

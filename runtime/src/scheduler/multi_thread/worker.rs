@@ -29,6 +29,7 @@ use std::io;
 use std::ptr;
 use std::sync::Arc;
 use std::thread::JoinHandle;
+use std::time::Duration;
 
 /// Check the injector first every this many ticks (tokio's choice, a prime).
 const GLOBAL_QUEUE_INTERVAL: u32 = 61;
@@ -296,11 +297,23 @@ impl WorkerContext {
             self.parker.park();
             return;
         }
-        match self.shared.time.before_park() {
-            Some(timeout) => self.parker.park_timeout(timeout),
-            None => self.parker.park(),
+        let mut timeout = self.shared.time.before_park();
+        // A notification sent before `try_take` published us as the holder reached only our
+        // parker: see `DriverSlot`. Then look for events without waiting.
+        if !self.shared.idle.is_parked(self.index) || self.shared.is_shutdown() {
+            timeout = Some(Duration::ZERO);
         }
+        // Tasks woken by I/O or timers go to this worker's queues (`in_park`), without waking
+        // a peer each; `park` wakes one if there is more than this worker can start on.
         self.in_park.set(true);
+        if !driver.io.turn(timeout) {
+            self.in_park.set(false);
+            match timeout {
+                Some(timeout) => self.parker.park_timeout(timeout),
+                None => self.parker.park(),
+            }
+            self.in_park.set(true);
+        }
         self.shared.time.after_park();
         self.in_park.set(false);
         driver.release();
