@@ -16,12 +16,10 @@ pub const NET_LIMIT: Duration = Duration::from_secs(20);
 
 /// Awaits `fut`, failing the test with `what` if it takes longer than [`NET_LIMIT`]. The timer
 /// starts at the first poll, so the result can be handed to `block_on` from outside a runtime.
-pub fn within<F: Future>(what: &'static str, fut: F) -> impl Future<Output = F::Output> {
-    async move {
-        match weft::time::timeout(NET_LIMIT, fut).await {
-            Ok(out) => out,
-            Err(_) => panic!("HANG: {what} did not finish within {NET_LIMIT:?}"),
-        }
+pub async fn within<F: Future>(what: &'static str, fut: F) -> F::Output {
+    match weft::time::timeout(NET_LIMIT, fut).await {
+        Ok(out) => out,
+        Err(_) => panic!("HANG: {what} did not finish within {NET_LIMIT:?}"),
     }
 }
 
