@@ -49,6 +49,9 @@ pub mod net;
 mod reactor;
 mod source;
 
+#[cfg(all(test, not(loom)))]
+mod tests;
+
 #[cfg(all(test, loom))]
 mod loom_tests;
 

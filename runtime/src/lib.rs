@@ -21,9 +21,38 @@
 //!   [`yield_now`](task::yield_now);
 //! - waiting on many: [`join!`], [`try_join!`], [`select!`], [`task::join_all`],
 //!   [`task::JoinSet`] and [`task::TaskGroup`] (asyncio's `TaskGroup`, which tokio lacks);
-//! - [`time`]: `sleep`, `timeout`, `interval`, on a hierarchical timer wheel.
+//! - [`time`]: `sleep`, `timeout`, `interval`, on a hierarchical timer wheel;
+//! - [`net`]: `TcpListener`, `TcpStream`, `UdpSocket`, `UnixListener`, `UnixStream`, whose
+//!   streams implement the `futures-io` traits, and [`io`]: those traits with futures-lite's
+//!   `AsyncReadExt`/`AsyncWriteExt` (`read`, `read_exact`, `write_all`, `close`, ...). The
+//!   reactor is the `weft-io` crate, which any executor can drive;
 //! - with the `hyper` feature, `weft::hyper`: the executor, timer and I/O adapters that hyper
-//!   1.x needs to serve and request HTTP on weft.
+//!   1.x needs to serve and request HTTP on weft (`runtime/examples/hello_http.rs`).
+//!
+//! ```
+//! use weft::io::{AsyncReadExt, AsyncWriteExt};
+//! use weft::net::{TcpListener, TcpStream};
+//!
+//! #[weft::main]
+//! async fn main() -> std::io::Result<()> {
+//!     let listener = TcpListener::bind("127.0.0.1:0").await?;
+//!     let addr = listener.local_addr()?;
+//!     let server = weft::spawn(async move {
+//!         let (mut stream, _) = listener.accept().await?;
+//!         let mut request = Vec::new();
+//!         stream.read_to_end(&mut request).await?; // until the client's close
+//!         stream.write_all(&request).await?;
+//!         std::io::Result::Ok(())
+//!     });
+//!     let mut client = TcpStream::connect(addr).await?;
+//!     client.write_all(b"echo me").await?;
+//!     client.close().await?;
+//!     let mut reply = Vec::new();
+//!     client.read_to_end(&mut reply).await?;
+//!     assert_eq!(reply, b"echo me");
+//!     server.await.unwrap()
+//! }
+//! ```
 //!
 //! Coming from Python? [`docs::coming_from_asyncio`] shows each asyncio lesson as a weft
 //! program.

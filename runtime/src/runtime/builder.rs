@@ -130,6 +130,11 @@ impl Builder {
         self
     }
 
+    /// Accepted for tokio compatibility: the I/O driver is always on.
+    pub fn enable_io(&mut self) -> &mut Self {
+        self
+    }
+
     /// Builds the runtime and starts its threads.
     pub fn build(&mut self) -> io::Result<Runtime> {
         let blocking = BlockingPool::new(

@@ -1,0 +1,132 @@
+//! Unit tests of the reactor with real sockets, driven by `Reactor::block_on` or by hand.
+
+use crate::io::{AsyncReadExt, AsyncWriteExt};
+use crate::net::{TcpListener, TcpStream, UdpSocket};
+use crate::Reactor;
+use std::future::Future;
+use std::pin::pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
+use std::time::Duration;
+
+/// Counts its wakes.
+#[derive(Default)]
+struct CountingWaker(AtomicUsize);
+
+impl Wake for CountingWaker {
+    fn wake(self: Arc<Self>) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+fn poll_once<F: Future>(
+    future: std::pin::Pin<&mut F>,
+    waker: &Arc<CountingWaker>,
+) -> Poll<F::Output> {
+    let waker = Waker::from(waker.clone());
+    future.poll(&mut Context::from_waker(&waker))
+}
+
+fn connected_pair(reactor: &Arc<Reactor>) -> (TcpStream, TcpStream) {
+    reactor
+        .block_on(async {
+            let listener = TcpListener::bind("127.0.0.1:0").await?;
+            let client = TcpStream::connect(listener.local_addr()?).await?;
+            let (server, _) = listener.accept().await?;
+            std::io::Result::Ok((client, server))
+        })
+        .unwrap()
+        .unwrap()
+}
+
+#[test]
+fn a_read_waits_for_data_and_one_turn_wakes_it_once() {
+    let reactor = Arc::new(Reactor::new().unwrap());
+    let (mut client, mut server) = connected_pair(&reactor);
+    let waker = Arc::new(CountingWaker::default());
+    let mut buf = [0u8; 8];
+    let mut read = pin!(server.read(&mut buf));
+    // Nothing sent yet: the read tried `read(2)`, got WouldBlock, and stored the waker.
+    assert!(poll_once(read.as_mut(), &waker).is_pending());
+    assert!(
+        poll_once(read.as_mut(), &waker).is_pending(),
+        "polling twice stores one waker"
+    );
+    reactor.block_on(client.write_all(b"abc")).unwrap().unwrap();
+    let mut woken = 0;
+    while woken == 0 {
+        woken = reactor.turn(Some(Duration::from_secs(5))).unwrap();
+    }
+    assert_eq!(woken, 1);
+    assert_eq!(waker.0.load(Ordering::SeqCst), 1);
+    assert!(matches!(
+        poll_once(read.as_mut(), &waker),
+        Poll::Ready(Ok(3))
+    ));
+}
+
+#[test]
+fn dropping_sockets_deregisters_them() {
+    let reactor = Arc::new(Reactor::new().unwrap());
+    assert_eq!(reactor.sources(), 0);
+    let (client, server) = connected_pair(&reactor);
+    assert_eq!(
+        reactor.sources(),
+        2,
+        "the listener is gone, the two streams remain"
+    );
+    drop(client);
+    assert_eq!(reactor.sources(), 1);
+    drop(server);
+    assert_eq!(reactor.sources(), 0);
+}
+
+#[test]
+fn shutdown_wakes_a_waiting_task_with_an_error() {
+    let reactor = Arc::new(Reactor::new().unwrap());
+    let (_client, mut server) = connected_pair(&reactor);
+    let waker = Arc::new(CountingWaker::default());
+    let mut buf = [0u8; 8];
+    let mut read = pin!(server.read(&mut buf));
+    assert!(poll_once(read.as_mut(), &waker).is_pending());
+    reactor.shutdown();
+    assert_eq!(
+        waker.0.load(Ordering::SeqCst),
+        1,
+        "shutdown woke the reader"
+    );
+    match poll_once(read.as_mut(), &waker) {
+        Poll::Ready(Err(error)) => assert!(error.to_string().contains("shut down"), "{error}"),
+        other => panic!("expected an error, got {other:?}"),
+    }
+    let _enter = reactor.enter();
+    let error = std::net::UdpSocket::bind("127.0.0.1:0")
+        .and_then(UdpSocket::from_std)
+        .expect_err("no registration after shutdown");
+    assert!(error.to_string().contains("shut down"), "{error}");
+}
+
+#[test]
+#[should_panic(expected = "there is no reactor running")]
+fn a_socket_outside_any_reactor_panics_with_a_message() {
+    let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let _ = UdpSocket::from_std(socket);
+}
+
+#[test]
+fn connection_refused_is_the_os_error() {
+    let reactor = Arc::new(Reactor::new().unwrap());
+    let error = reactor
+        .block_on(async {
+            let addr = {
+                let listener = TcpListener::bind("127.0.0.1:0").await?;
+                listener.local_addr()?
+            };
+            TcpStream::connect(addr).await.map(drop)
+        })
+        .unwrap()
+        .expect_err("nobody listens");
+    assert_eq!(error.kind(), std::io::ErrorKind::ConnectionRefused);
+    assert_eq!(reactor.sources(), 0, "the failed socket was deregistered");
+}
