@@ -3,15 +3,12 @@
 //! request, hyper 1 with the same builder settings on both runtimes (hyper's defaults, no
 //! timer).
 //!
-//! On tokio the connection is hyper-util's `TokioIo`. On weft it is [`FuturesIo`], a small
-//! adapter from `futures-io` streams (what `weft::net::TcpStream` implements) to hyper's
-//! `rt::Read` and `rt::Write`, kept here until `weft::hyper` provides one.
+//! On tokio the connection is hyper-util's `TokioIo`; on weft it is `weft::hyper::WeftIo`, the
+//! same role for `futures-io` streams (what `weft::net::TcpStream` implements).
 
 use std::convert::Infallible;
 use std::io;
 use std::net::SocketAddr;
-use std::pin::Pin;
-use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use http_body_util::Full;
@@ -42,7 +39,7 @@ pub(crate) async fn serve_weft_connection(stream: weft::net::TcpStream) {
         eprintln!("hello server: set_nodelay: {e}");
     }
     let served = http1::Builder::new()
-        .serve_connection(FuturesIo::new(stream), service_fn(hello))
+        .serve_connection(weft::hyper::WeftIo::new(stream), service_fn(hello))
         .await;
     if let Err(e) = served {
         report_connection_error(&e);
@@ -119,73 +116,6 @@ impl HelloServer {
     /// The address the server listens on.
     pub fn addr(&self) -> SocketAddr {
         self.addr
-    }
-}
-
-/// A `futures-io` stream seen as hyper's `rt::Read + rt::Write`.
-///
-/// Reads go through a small buffer of its own and are copied into hyper's (possibly
-/// uninitialised) buffer with `ReadBufCursor::put_slice`: no `unsafe`, at the price of one copy
-/// of each request's bytes (a few dozen bytes per `wrk` request). Writes go straight through;
-/// `is_write_vectored` is false (futures-io has no way to ask), so hyper flattens each response
-/// into one buffer and writes it with one `write`.
-#[derive(Debug)]
-pub struct FuturesIo<T> {
-    inner: T,
-    buf: Box<[u8]>,
-}
-
-/// The read buffer of [`FuturesIo`]: hyper's first read asks for 8 KiB.
-const FUTURES_IO_BUFFER: usize = 8 * 1024;
-
-impl<T> FuturesIo<T> {
-    /// Wraps `inner`.
-    pub fn new(inner: T) -> FuturesIo<T> {
-        FuturesIo {
-            inner,
-            buf: vec![0u8; FUTURES_IO_BUFFER].into_boxed_slice(),
-        }
-    }
-
-    /// The wrapped stream.
-    pub fn into_inner(self) -> T {
-        self.inner
-    }
-}
-
-impl<T: futures_io::AsyncRead + Unpin> hyper::rt::Read for FuturesIo<T> {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        mut buf: hyper::rt::ReadBufCursor<'_>,
-    ) -> Poll<io::Result<()>> {
-        let this = self.get_mut();
-        let want = buf.remaining().min(this.buf.len());
-        let n = match Pin::new(&mut this.inner).poll_read(cx, &mut this.buf[..want]) {
-            Poll::Ready(Ok(n)) => n,
-            Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
-            Poll::Pending => return Poll::Pending,
-        };
-        buf.put_slice(&this.buf[..n]);
-        Poll::Ready(Ok(()))
-    }
-}
-
-impl<T: futures_io::AsyncWrite + Unpin> hyper::rt::Write for FuturesIo<T> {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.get_mut().inner).poll_write(cx, buf)
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().inner).poll_flush(cx)
-    }
-
-    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().inner).poll_close(cx)
     }
 }
 

@@ -25,7 +25,9 @@
 //! - [`net`]: `TcpListener`, `TcpStream`, `UdpSocket`, `UnixListener`, `UnixStream`, whose
 //!   streams implement the `futures-io` traits, and [`io`]: those traits with futures-lite's
 //!   `AsyncReadExt`/`AsyncWriteExt` (`read`, `read_exact`, `write_all`, `close`, ...). The
-//!   reactor is the `weft-io` crate, which any executor can drive.
+//!   reactor is the `weft-io` crate, which any executor can drive;
+//! - with the `hyper` feature, `weft::hyper`: the executor, timer and I/O adapters that hyper
+//!   1.x needs to serve and request HTTP on weft (`runtime/examples/hello_http.rs`).
 //!
 //! ```
 //! use weft::io::{AsyncReadExt, AsyncWriteExt};
@@ -66,6 +68,8 @@
 pub(crate) mod loom;
 
 pub mod docs;
+#[cfg(feature = "hyper")]
+pub mod hyper;
 #[doc(hidden)]
 pub mod macros;
 pub mod runtime;

@@ -2,6 +2,8 @@
 //! and small builders. Each test file pulls this in with `mod common;`.
 #![allow(dead_code)]
 
+pub mod net;
+
 use std::any::Any;
 use std::future::Future;
 use std::panic::{self, AssertUnwindSafe};
