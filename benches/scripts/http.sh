@@ -9,7 +9,10 @@
 # Environment: ROUNDS (3), THREADS (wrk -t, 2), CONNECTIONS (wrk -c, 64), DURATION (wrk -d,
 # 10s), WARMUP (wrk -d of the unmeasured warm-up before each measured run, 2s), WORKERS (server
 # worker threads; default WEFT_BENCH_WORKERS, else 4), PORT (first port tried, 18080), RUNTIMES
-# ("weft tokio"; one of them alone skips the other) and CARGO_TARGET_DIR as usual. Installs wrk with apt-get if it is missing.
+# ("weft tokio"; one of them alone skips the other), SYSCALLS (1: count the server's system
+# calls per request over each measured run with `perf stat`, as scripts/syscalls.sh does; this
+# slows the server a little) and CARGO_TARGET_DIR as usual. Installs wrk with apt-get if it is
+# missing.
 set -euo pipefail
 
 ROUNDS=${ROUNDS:-3}
@@ -20,6 +23,7 @@ WARMUP=${WARMUP:-2s}
 WORKERS=${WORKERS:-${WEFT_BENCH_WORKERS:-4}}
 PORT=${PORT:-18080}
 RUNTIMES=${RUNTIMES:-weft tokio}
+SYSCALLS=${SYSCALLS:-0}
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
@@ -39,7 +43,9 @@ bin=$target/release
 
 tmp=$(mktemp -d)
 server_pid=
+perf_pid=
 cleanup() {
+    if [ -n "$perf_pid" ]; then kill "$perf_pid" 2>/dev/null || true; fi
     if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; fi
     rm -rf "$tmp"
 }
@@ -88,7 +94,18 @@ to_us() {
 measure() {
     local rt=$1 out=$tmp/wrk.txt
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "http://$addr/" >/dev/null
+    if [ "$SYSCALLS" = 1 ]; then
+        perf stat -x, -e 'syscalls:sys_enter_*' -e 'syscalls:sys_exit_*' --filter 'ret < 0' \
+            -p "$server_pid" -o "$tmp/perf.csv" 2>"$tmp/perf.err" &
+        perf_pid=$!
+        sleep 2
+    fi
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "http://$addr/" >"$out"
+    if [ "$SYSCALLS" = 1 ]; then
+        kill -INT "$perf_pid"
+        wait "$perf_pid" 2>/dev/null || true
+        perf_pid=
+    fi
     local rps avg p50 p99 errors
     rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
     avg=$(to_us "$(awk '$1 == "Latency" && NF > 2 {print $2; exit}' "$out")")
@@ -98,6 +115,21 @@ measure() {
     printf '  %-6s %12.0f req/s  latency avg %9.1f us  p50 %9.1f us  p99 %9.1f us\n' \
         "$rt" "$rps" "$avg" "$p50" "$p99"
     if [ -n "$errors" ]; then echo "  $rt: wrk reported: $errors"; fi
+    if [ "$SYSCALLS" = 1 ]; then
+        # Calls per request counted by wrk (the server also saw perf's 2 s of idle: a handful of
+        # calls), the most frequent first; "failed" from sys_exit_* with a negative return.
+        local requests
+        requests=$(awk '/requests in/ {print $1}' "$out")
+        awk -F, -v n="$requests" '
+            $1 + 0 > 0 && $3 ~ /sys_enter_/ { k = $3; sub(/.*sys_enter_/, "", k); c[k] = $1; t += $1 }
+            $1 + 0 > 0 && $3 ~ /sys_exit_/ { k = $3; sub(/.*sys_exit_/, "", k); f[k] = $1 }
+            END {
+                printf "         system calls per request: %.3f:", t / n;
+                for (k in c)
+                    printf "%012d %s %.3f%s\n", c[k], k, c[k] / n,
+                        f[k] ? sprintf(" (%.3f failed)", f[k] / n) : "" | "sort -r | head -8 | cut -c13- | paste -sd, -";
+            }' "$tmp/perf.csv"
+    fi
     echo "$rt $rps $avg $p50 $p99" >>"$tmp/results"
 }
 
