@@ -13,7 +13,12 @@ use weft::time::sleep;
 #[test]
 fn tasks_that_sleep_less_come_out_first() {
     guard(|| {
-        for rt in [multi(2), current()] {
+        // On one thread the order is exact even if the thread is descheduled past several
+        // deadlines (the wheel fires them in deadline order, the queue runs them in that
+        // order). On two workers, tasks whose timers fire in one turn may finish in either
+        // order when the machine is loaded, so only the outputs are checked there; the exact
+        // completion order on many workers is `completion_order_follows_...` below.
+        for (rt, exact) in [(multi(2), false), (current(), true)] {
             rt.block_on(async {
                 let mut set = JoinSet::new();
                 for ms in [150u64, 0, 100, 50] {
@@ -25,6 +30,9 @@ fn tasks_that_sleep_less_come_out_first() {
                 let mut order = Vec::new();
                 while let Some(joined) = set.join_next().await {
                     order.push(joined.unwrap());
+                }
+                if !exact {
+                    order.sort_unstable();
                 }
                 assert_eq!(order, [0, 50, 100, 150]);
             });
