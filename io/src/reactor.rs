@@ -208,10 +208,9 @@ impl Reactor {
             sources.entries[key] = Some(source.clone());
             key
         };
-        // SAFETY: `add_with_mode` requires that `fd` be deleted from the poller before it is
-        // closed. Our caller (`IoSource::new`) stores the registration with the I/O object
-        // that owns `fd`, and `IoSource`'s `Drop` calls `deregister` (which deletes it) before
-        // the I/O object, and with it `fd`, is dropped.
+        // `add_with_mode` requires that `fd` be deleted from the poller before it is closed.
+        // SAFETY: our caller (`IoSource::new`) keeps the registration with the I/O object that
+        // owns `fd`, and `IoSource::drop` deregisters (deletes `fd`) before that object closes it.
         let added = unsafe {
             self.poller
                 .add_with_mode(fd.as_raw_fd(), Event::all(key), PollMode::Edge)
