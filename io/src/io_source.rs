@@ -61,6 +61,28 @@ impl<T: AsFd> IoSource<T> {
         self.source.poll_io(cx, Direction::WRITE, || op(&self.io))
     }
 
+    /// Waits until the source may be ready in `direction`: the next operation in that
+    /// direction is worth trying (it may still say `WouldBlock`).
+    pub(crate) async fn ready(&self, direction: Direction) -> io::Result<()> {
+        poll_fn(|cx| self.source.poll_ready(cx, direction).map_ok(drop)).await
+    }
+
+    /// Runs the non-blocking `op` once, if the source may be ready in `direction`; a
+    /// `WouldBlock` (from `op`, or without a system call when the source is known not to be
+    /// ready) clears the readiness, so that [`ready`](Self::ready) waits for the next event.
+    pub(crate) fn try_io<R>(
+        &self,
+        direction: Direction,
+        op: impl FnOnce(&T) -> io::Result<R>,
+    ) -> io::Result<R> {
+        let seen = self.source.try_ready(direction)?;
+        let result = op(&self.io);
+        if matches!(&result, Err(error) if error.kind() == io::ErrorKind::WouldBlock) {
+            self.source.clear_ready(seen, direction);
+        }
+        result
+    }
+
     /// `poll_read_with` as a future.
     pub(crate) async fn read_with<R>(
         &self,

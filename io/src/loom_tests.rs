@@ -1,5 +1,6 @@
 //! loom models of the readiness protocol (`source.rs`): an operation racing the reactor's
-//! event, several waiters on one direction, and deregistration racing a waiter.
+//! event, several waiters on one direction, deregistration racing a waiter, and a `try_read`
+//! followed by `readable` racing an event.
 //!
 //! The "system call" is an atomic flag that the reactor thread sets before reporting the
 //! event, as the kernel makes data readable before epoll reports it. A lost wake-up shows as
@@ -124,6 +125,42 @@ fn loom_one_event_wakes_two_waiting_tasks() {
         };
         read(&source, &first).expect("first reader");
         other_reader.join().unwrap();
+        reactor.join().unwrap();
+    });
+}
+
+/// A `try_read` that says `WouldBlock` (and clears the readiness) racing the event, then
+/// `readable` and `try_read` again, as code that makes its own calls does: the data is read.
+#[test]
+fn loom_try_read_then_readable_races_an_event() {
+    loom::model(|| {
+        let source = Arc::new(Source::new());
+        let data = Arc::new(AtomicBool::new(false));
+        let reactor = {
+            let (source, data) = (source.clone(), data.clone());
+            thread::spawn(move || {
+                data.fetch_or(true, Ordering::Release);
+                report_readable(&source);
+            })
+        };
+        let try_read = || -> io::Result<()> {
+            let seen = source.try_ready(Direction::READ)?;
+            let consumed = data
+                .compare_exchange(true, false, Ordering::AcqRel, Ordering::Acquire)
+                .is_ok();
+            if consumed {
+                return Ok(());
+            }
+            source.clear_ready(seen, Direction::READ);
+            Err(io::ErrorKind::WouldBlock.into())
+        };
+        loop {
+            block_on(poll_fn(|cx| source.poll_ready(cx, Direction::READ))).expect("readable");
+            match try_read() {
+                Ok(()) => break,
+                Err(e) => assert_eq!(e.kind(), io::ErrorKind::WouldBlock),
+            }
+        }
         reactor.join().unwrap();
     });
 }

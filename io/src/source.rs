@@ -126,6 +126,13 @@ impl Source {
         }
     }
 
+    /// The readiness word if the source may be ready in `direction` (pass it to
+    /// `clear_ready`), `WouldBlock` if it is not, the closed error once it left its reactor.
+    pub(crate) fn try_ready(&self, direction: Direction) -> io::Result<usize> {
+        let current = self.readiness.load(Ordering::Acquire);
+        Self::check(current, direction).unwrap_or_else(|| Err(io::ErrorKind::WouldBlock.into()))
+    }
+
     fn check(current: usize, direction: Direction) -> Option<io::Result<usize>> {
         if current & CLOSED != 0 {
             Some(Err(closed_error()))

@@ -130,3 +130,46 @@ fn connection_refused_is_the_os_error() {
     assert_eq!(error.kind(), std::io::ErrorKind::ConnectionRefused);
     assert_eq!(reactor.sources(), 0, "the failed socket was deregistered");
 }
+
+#[test]
+fn a_would_block_try_read_makes_readable_wait_for_the_next_event() {
+    let reactor = Arc::new(Reactor::new().unwrap());
+    let (client, server) = connected_pair(&reactor);
+    let waker = Arc::new(CountingWaker::default());
+    let mut buf = [0u8; 8];
+    // A new socket is assumed ready, so `readable` returns at once (a false positive) ...
+    assert!(poll_once(pin!(server.readable()), &waker).is_ready());
+    // ... and the first try makes the call, which would block and clears the readiness.
+    let error = server.try_read(&mut buf).unwrap_err();
+    assert_eq!(error.kind(), std::io::ErrorKind::WouldBlock);
+    let mut readable = pin!(server.readable());
+    assert!(poll_once(readable.as_mut(), &waker).is_pending());
+    assert_eq!(client.try_write(b"abc").unwrap(), 3);
+    let mut woken = 0;
+    while woken == 0 {
+        woken = reactor.turn(Some(Duration::from_secs(5))).unwrap();
+    }
+    assert_eq!(woken, 1);
+    assert_eq!(waker.0.load(Ordering::SeqCst), 1);
+    assert!(matches!(
+        poll_once(readable.as_mut(), &waker),
+        Poll::Ready(Ok(()))
+    ));
+    assert_eq!(server.try_read(&mut buf).unwrap(), 3);
+    assert_eq!(&buf[..3], b"abc");
+}
+
+#[test]
+fn readiness_after_shutdown_is_the_closed_error() {
+    let reactor = Arc::new(Reactor::new().unwrap());
+    let (client, server) = connected_pair(&reactor);
+    reactor.shutdown();
+    let waker = Arc::new(CountingWaker::default());
+    match poll_once(pin!(server.writable()), &waker) {
+        Poll::Ready(Err(error)) => assert!(error.to_string().contains("shut down"), "{error}"),
+        other => panic!("expected the closed error, got {other:?}"),
+    }
+    let error = client.try_write(b"x").unwrap_err();
+    assert!(error.to_string().contains("shut down"), "{error}");
+    assert_eq!(waker.0.load(Ordering::SeqCst), 0);
+}

@@ -3,9 +3,12 @@
 //! Every operation first tries its non-blocking system call and waits for readiness only when
 //! the call says `WouldBlock`. Streams implement the `futures-io` traits for `T` and `&T`, so
 //! `weft_io::io::{AsyncReadExt, AsyncWriteExt}` (futures-lite's) give them `read`,
-//! `read_exact`, `read_to_end`, `write_all`, `flush` and `close`.
+//! `read_exact`, `read_to_end`, `write_all`, `flush` and `close`. For code that makes its own
+//! system calls, every socket has tokio's `readable`/`writable` and `try_` operations, and
+//! implements `AsFd`/`AsRawFd` (reach options weft does not wrap through `socket2::SockRef`).
 
 mod addr;
+mod readiness;
 pub mod split;
 pub mod tcp;
 mod udp;
@@ -133,3 +136,4 @@ macro_rules! impl_async_io {
     };
 }
 pub(crate) use impl_async_io;
+pub(crate) use readiness::{impl_as_fd, impl_stream_readiness};

@@ -1,4 +1,4 @@
-//! Halves of a stream: borrowed ([`split`]) or owned ([`into_split`]), generic over the
+//! Halves of a stream: borrowed (`split`) or owned (`into_split`), generic over the
 //! stream type ([`TcpStream`](super::TcpStream) and [`UnixStream`](super::UnixStream) name
 //! their own aliases).
 //!
@@ -142,6 +142,34 @@ where
 
     fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Pin::new(&mut &*self.stream).poll_close(cx)
+    }
+}
+
+/// The stream itself, for what the halves do not forward (addresses, `try_read`, ...).
+impl<T> AsRef<T> for ReadHalf<'_, T> {
+    fn as_ref(&self) -> &T {
+        self.0
+    }
+}
+
+/// The stream itself, for what the halves do not forward (addresses, `try_write`, ...).
+impl<T> AsRef<T> for WriteHalf<'_, T> {
+    fn as_ref(&self) -> &T {
+        self.0
+    }
+}
+
+/// The stream itself, for what the halves do not forward (addresses, `try_read`, ...).
+impl<T> AsRef<T> for OwnedReadHalf<T> {
+    fn as_ref(&self) -> &T {
+        &self.0
+    }
+}
+
+/// The stream itself, for what the halves do not forward (addresses, `try_write`, ...).
+impl<T: ShutdownWrite> AsRef<T> for OwnedWriteHalf<T> {
+    fn as_ref(&self) -> &T {
+        &self.stream
     }
 }
 

@@ -105,6 +105,34 @@ impl fmt::Debug for TcpListener {
 /// A TCP connection. Implements `futures-io`'s `AsyncRead` and `AsyncWrite` (also for
 /// `&TcpStream`, so that one task can read while another writes); `close` shuts down the
 /// writing direction, and the peer reads EOF.
+///
+/// # Examples
+///
+/// Code that makes its own calls waits with `readable` and reads with `try_read`:
+///
+/// ```
+/// use std::io::ErrorKind;
+/// use weft_io::io::AsyncWriteExt;
+/// use weft_io::net::{TcpListener, TcpStream};
+/// # let reactor = std::sync::Arc::new(weft_io::Reactor::new()?);
+/// # reactor.block_on(async {
+/// let listener = TcpListener::bind("127.0.0.1:0").await?;
+/// let mut client = TcpStream::connect(listener.local_addr()?).await?;
+/// let (server, _peer) = listener.accept().await?;
+/// client.write_all(b"ping").await?;
+/// let mut buf = [0; 16];
+/// let n = loop {
+///     server.readable().await?;
+///     match server.try_read(&mut buf) {
+///         Ok(n) => break n,
+///         Err(e) if e.kind() == ErrorKind::WouldBlock => continue,
+///         Err(e) => return Err(e),
+///     }
+/// };
+/// assert_eq!(&buf[..n], b"ping");
+/// # std::io::Result::Ok(()) })?;
+/// # std::io::Result::Ok(())
+/// ```
 pub struct TcpStream {
     io: IoSource<net::TcpStream>,
 }
@@ -176,6 +204,17 @@ impl TcpStream {
         self.io.get_ref().nodelay()
     }
 
+    /// Receives data into `buf` without taking it from the socket: the next read returns the
+    /// same bytes. Returns how many bytes were copied (0 at EOF).
+    ///
+    /// Cancel safe: nothing is taken from the socket.
+    ///
+    /// # Errors
+    /// The `recv(MSG_PEEK)` error.
+    pub async fn peek(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.io.read_with(|stream| stream.peek(buf)).await
+    }
+
     /// Borrows the stream as a read half and a write half, usable at the same time (for
     /// instance in the two branches of a `join!`).
     pub fn split(&mut self) -> (ReadHalf<'_>, WriteHalf<'_>) {
@@ -190,6 +229,9 @@ impl TcpStream {
 }
 
 super::impl_async_io!(TcpStream);
+super::impl_stream_readiness!(TcpStream);
+super::impl_as_fd!(TcpStream);
+super::impl_as_fd!(TcpListener);
 
 impl fmt::Debug for TcpStream {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

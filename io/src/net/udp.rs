@@ -2,6 +2,7 @@
 
 use super::addr::{first_ok, resolve};
 use crate::io_source::IoSource;
+use crate::source::Direction;
 use std::fmt;
 use std::io;
 use std::net::{self, SocketAddr, ToSocketAddrs};
@@ -100,6 +101,74 @@ impl UdpSocket {
         self.io.read_with(|socket| socket.recv_from(buf)).await
     }
 
+    /// Receives a datagram into `buf` without taking it from the socket: the next receive
+    /// returns it again. Returns its length (up to `buf.len()`) and sender.
+    ///
+    /// # Errors
+    /// The `recvfrom(MSG_PEEK)` error.
+    pub async fn peek_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+        self.io.read_with(|socket| socket.peek_from(buf)).await
+    }
+
+    /// Waits until a datagram (or an error) may be there to receive. It may return when a
+    /// receive would still block (after a spurious event, or at first, as sockets start out
+    /// assumed ready); a `try_recv*` call then says `WouldBlock` and the next call waits for
+    /// a new event.
+    ///
+    /// Cancel safe: dropping the future loses nothing.
+    ///
+    /// # Errors
+    /// Once the runtime that drives the socket has shut down.
+    pub async fn readable(&self) -> io::Result<()> {
+        self.io.ready(Direction::READ).await
+    }
+
+    /// Waits until the socket may be able to send (see [`readable`](Self::readable) for
+    /// spurious returns).
+    ///
+    /// Cancel safe: dropping the future loses nothing.
+    ///
+    /// # Errors
+    /// Once the runtime that drives the socket has shut down.
+    pub async fn writable(&self) -> io::Result<()> {
+        self.io.ready(Direction::WRITE).await
+    }
+
+    /// Receives a datagram from the connected peer without waiting, or `WouldBlock`.
+    ///
+    /// # Errors
+    /// `WouldBlock`, or as [`recv`](Self::recv).
+    pub fn try_recv(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.io.try_io(Direction::READ, |socket| socket.recv(buf))
+    }
+
+    /// Receives a datagram and its sender without waiting, or `WouldBlock`.
+    ///
+    /// # Errors
+    /// `WouldBlock`, or as [`recv_from`](Self::recv_from).
+    pub fn try_recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+        self.io
+            .try_io(Direction::READ, |socket| socket.recv_from(buf))
+    }
+
+    /// Sends `buf` to the connected peer without waiting, or `WouldBlock`.
+    ///
+    /// # Errors
+    /// `WouldBlock`, or as [`send`](Self::send).
+    pub fn try_send(&self, buf: &[u8]) -> io::Result<usize> {
+        self.io.try_io(Direction::WRITE, |socket| socket.send(buf))
+    }
+
+    /// Sends `buf` to `target` without waiting, or `WouldBlock`. Takes a resolved address:
+    /// a non-blocking call has no time to resolve a host name.
+    ///
+    /// # Errors
+    /// `WouldBlock`, or the `sendto` error.
+    pub fn try_send_to(&self, buf: &[u8], target: SocketAddr) -> io::Result<usize> {
+        self.io
+            .try_io(Direction::WRITE, |socket| socket.send_to(buf, target))
+    }
+
     /// The address this socket is bound to.
     ///
     /// # Errors
@@ -130,3 +199,5 @@ impl fmt::Debug for UdpSocket {
         self.io.fmt(f)
     }
 }
+
+super::impl_as_fd!(UdpSocket);

@@ -149,6 +149,9 @@ impl UnixStream {
 }
 
 super::impl_async_io!(UnixStream);
+super::impl_stream_readiness!(UnixStream);
+super::impl_as_fd!(UnixStream);
+super::impl_as_fd!(UnixListener);
 
 impl fmt::Debug for UnixStream {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

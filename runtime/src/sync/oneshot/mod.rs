@@ -2,7 +2,7 @@
 //!
 //! [`channel`] makes a [`Sender`] and a [`Receiver`]. The sender hands over one value with
 //! [`Sender::send`], which never waits; the receiver is a future that resolves to the value, or
-//! to [`RecvError`](error::RecvError) if the sender was dropped without sending.
+//! to [`RecvError`] if the sender was dropped without sending.
 //!
 //! ```
 //! use weft::sync::oneshot;
@@ -72,7 +72,7 @@ pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
 /// Sends a value to the paired [`Receiver`]. Made by [`channel`].
 ///
 /// Dropping the sender without sending completes the receiver with
-/// [`RecvError`](error::RecvError).
+/// [`RecvError`].
 pub struct Sender<T> {
     inner: Option<Arc<Inner<T>>>,
 }
