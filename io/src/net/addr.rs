@@ -11,12 +11,22 @@ use std::os::fd::AsFd;
 pub(crate) fn resolve(addr: impl ToSocketAddrs) -> io::Result<Vec<SocketAddr>> {
     let addrs: Vec<SocketAddr> = addr.to_socket_addrs()?.collect();
     if addrs.is_empty() {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "could not resolve to any address",
-        ));
+        return Err(no_address());
     }
     Ok(addrs)
+}
+
+/// The first address of `addr`, without collecting the rest: `send_to` runs this on every
+/// datagram, and a literal address must cost no allocation.
+pub(crate) fn resolve_first(addr: impl ToSocketAddrs) -> io::Result<SocketAddr> {
+    addr.to_socket_addrs()?.next().ok_or_else(no_address)
+}
+
+fn no_address() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        "could not resolve to any address",
+    )
 }
 
 /// Tries `each` on every address in turn and returns the first success, or the last error.

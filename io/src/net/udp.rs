@@ -1,6 +1,6 @@
 //! UDP: [`UdpSocket`].
 
-use super::addr::{first_ok, resolve};
+use super::addr::{first_ok, resolve, resolve_first};
 use crate::io_source::IoSource;
 use crate::source::Direction;
 use std::fmt;
@@ -87,7 +87,7 @@ impl UdpSocket {
     /// # Errors
     /// The resolution or `sendto` error.
     pub async fn send_to(&self, buf: &[u8], target: impl ToSocketAddrs) -> io::Result<usize> {
-        let target = resolve(target)?[0];
+        let target = resolve_first(target)?;
         self.io
             .write_with(|socket| socket.send_to(buf, target))
             .await
