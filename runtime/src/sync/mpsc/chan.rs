@@ -23,7 +23,7 @@
 //! - `tx_count` counts live senders; it reaches zero once and a weak sender never raises it
 //!   from zero.
 
-use super::capacity::Capacity;
+use super::capacity::{Bounded, Capacity};
 use super::closed::ClosedWaiters;
 use super::error::TryRecvError;
 use super::queue::Queue;
@@ -70,11 +70,16 @@ impl<T, S: Capacity> Chan<T, S> {
         self.queue.push(value);
         self.rx_waker.wake();
     }
+}
 
-    /// Wakes the receiver if it may be waiting for a closed channel to become idle (a permit
-    /// came back without a message).
-    pub(super) fn wake_rx_if_closed(&self) {
-        if self.capacity.is_closed() {
+impl<T> Chan<T, Bounded> {
+    /// A slot came back without a message: wakes the receiver if that made a closed channel
+    /// idle, the only way it can end a receiver's wait (`Rx::is_finished`). Once the channel
+    /// is closed nothing acquires, so the release that frees the last slot reads the count it
+    /// wrote itself or a later one: it sees the channel idle and wakes. The releases before it
+    /// wake nobody (a wake then would only make the receiver poll to find `Empty` again).
+    pub(super) fn wake_rx_if_closed_and_idle(&self) {
+        if self.capacity.is_closed() && self.capacity.is_idle(0, 0) {
             self.rx_waker.wake();
         }
     }

@@ -190,3 +190,23 @@ fn loom_mpsc_cancelled_recv_loses_nothing() {
         }
     });
 }
+
+/// Two permits outstanding when the receiver closes and waits; both come back unsent from two
+/// threads at once: the receiver ends with `None` (the release of the last slot wakes it; the
+/// first release, which leaves the channel busy, need not).
+#[test]
+fn loom_mpsc_permits_released_after_close_finish_the_receiver() {
+    loom::model(|| {
+        let (tx, mut rx) = channel::<u8>(2);
+        let first = tx.clone().try_reserve_owned().unwrap();
+        let second = tx.clone().try_reserve_owned().unwrap();
+        // A sender stays alive throughout, so only the idle check can end the wait.
+        let _alive = tx;
+        rx.close();
+        let releasers = [first, second].map(|permit| thread::spawn(move || drop(permit)));
+        assert_eq!(block_on(rx.recv()), None);
+        for releaser in releasers {
+            releaser.join().unwrap();
+        }
+    });
+}

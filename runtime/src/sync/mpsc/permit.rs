@@ -55,7 +55,7 @@ impl<T> Drop for Reserve<'_, T> {
         if let Some(acquire) = self.acquire.take() {
             // Gives back a slot granted but not yet taken, then lets a closed receiver recheck.
             drop(acquire);
-            self.chan.wake_rx_if_closed();
+            self.chan.wake_rx_if_closed_and_idle();
         }
     }
 }
@@ -147,7 +147,7 @@ impl<T> OwnedPermit<T> {
 
 fn release_unsent<T>(chan: &Chan<T, Bounded>) {
     chan.capacity.semaphore.release(1);
-    chan.wake_rx_if_closed();
+    chan.wake_rx_if_closed_and_idle();
 }
 
 impl<T> Drop for OwnedPermit<T> {

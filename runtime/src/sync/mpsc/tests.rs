@@ -426,3 +426,32 @@ fn handles_and_futures_are_send_and_sync() {
     send_sync(&otx);
     send_sync(&orx);
 }
+
+#[test]
+fn a_closed_receiver_is_woken_once_by_the_last_unsent_permit() {
+    let (tx, mut rx) = channel::<u8>(4);
+    let first = tx.clone().try_reserve_owned().unwrap();
+    let second = tx.clone().try_reserve_owned().unwrap();
+    rx.close();
+    let (waker, wakes) = counting_waker();
+    let mut recv = pin!(rx.recv());
+    assert_eq!(
+        poll(recv.as_mut(), &waker),
+        Poll::Pending,
+        "a permit may still send"
+    );
+    drop(first.release());
+    assert_eq!(
+        wakes.count(),
+        0,
+        "one permit is still out: nothing to wake for"
+    );
+    drop(second);
+    assert_eq!(
+        wakes.count(),
+        1,
+        "the last permit back finishes the channel"
+    );
+    assert_eq!(poll(recv.as_mut(), &waker), Poll::Ready(None));
+    drop(tx);
+}
