@@ -68,6 +68,9 @@
 pub(crate) mod loom;
 
 pub mod docs;
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub mod fuzz_hooks;
 #[cfg(feature = "hyper")]
 pub mod hyper;
 #[doc(hidden)]

@@ -46,7 +46,7 @@ mod instant;
 mod interval;
 mod sleep;
 mod timeout;
-mod wheel;
+pub(crate) mod wheel;
 
 pub use instant::Instant;
 pub use interval::{interval, interval_at, Interval, MissedTickBehavior};

@@ -167,13 +167,13 @@ impl Wheel {
     }
 
     /// The last tick processed.
-    #[cfg(test)]
+    #[cfg(any(test, fuzzing))]
     pub(crate) fn elapsed(&self) -> u64 {
         self.elapsed
     }
 
     /// The number of pending timers.
-    #[cfg(test)]
+    #[cfg(any(test, fuzzing))]
     pub(crate) fn len(&self) -> usize {
         self.len
     }
@@ -308,7 +308,10 @@ impl Wheel {
     /// A tick at which `poll_expired` will fire or cascade something: never later than the
     /// earliest pending deadline, equal to it when that timer is due within the current 64-tick
     /// block (level 0) or already due. Advancing to it and asking again converges on the exact
-    /// earliest deadline in at most `LEVELS` steps. `None` if no timer is pending.
+    /// earliest deadline in at most `LEVELS` steps while every deadline is within the wheel's
+    /// range; a deadline beyond it (over two years away) clamps to the last level and costs
+    /// extra steps, each still moving time forward (the fuzz target `timer_wheel` checks both).
+    /// `None` if no timer is pending.
     pub(crate) fn next_expiration(&self) -> Option<u64> {
         if !self.lists[READY as usize].is_empty() {
             return Some(self.elapsed);
@@ -439,7 +442,7 @@ impl Wheel {
     }
 
     /// Asserts the invariants listed in the module documentation.
-    #[cfg(test)]
+    #[cfg(any(test, fuzzing))]
     pub(crate) fn check_invariants(&self) {
         let mut live = 0;
         for (list, items) in self.lists.iter().enumerate() {
