@@ -17,20 +17,33 @@ use loom::thread;
 use std::future::poll_fn;
 use std::io;
 
+/// The "system call": takes the datagram `data` announces, or `WouldBlock`.
+fn take(data: &AtomicBool) -> io::Result<()> {
+    let consumed = data
+        .compare_exchange(true, false, Ordering::AcqRel, Ordering::Acquire)
+        .is_ok();
+    if consumed {
+        Ok(())
+    } else {
+        Err(io::ErrorKind::WouldBlock.into())
+    }
+}
+
 /// Waits for readability until `data` is set, as a read on a socket would.
 fn read(source: &Source, data: &AtomicBool) -> io::Result<()> {
     block_on(poll_fn(|cx| {
-        source.poll_io(cx, Direction::READ, || {
-            let consumed = data
-                .compare_exchange(true, false, Ordering::AcqRel, Ordering::Acquire)
-                .is_ok();
-            if consumed {
-                Ok(())
-            } else {
-                Err(io::ErrorKind::WouldBlock.into())
-            }
-        })
+        source.poll_io(cx, Direction::READ, || take(data))
     }))
+}
+
+/// A thread that plays the kernel and the reactor for one datagram: sets `data`, then reports
+/// the source readable.
+fn datagram_arrives(source: &Arc<Source>, data: &Arc<AtomicBool>) -> thread::JoinHandle<()> {
+    let (source, data) = (source.clone(), data.clone());
+    thread::spawn(move || {
+        data.fetch_or(true, Ordering::Release);
+        report_readable(&source);
+    })
 }
 
 /// What the reactor does for one readable event: set the readiness, then wake.
@@ -47,13 +60,7 @@ fn loom_event_between_would_block_and_waker_store() {
     loom::model(|| {
         let source = Arc::new(Source::new());
         let data = Arc::new(AtomicBool::new(false));
-        let reactor = {
-            let (source, data) = (source.clone(), data.clone());
-            thread::spawn(move || {
-                data.fetch_or(true, Ordering::Release);
-                report_readable(&source);
-            })
-        };
+        let reactor = datagram_arrives(&source, &data);
         read(&source, &data).expect("the read completes");
         reactor.join().unwrap();
     });
@@ -136,23 +143,15 @@ fn loom_try_read_then_readable_races_an_event() {
     loom::model(|| {
         let source = Arc::new(Source::new());
         let data = Arc::new(AtomicBool::new(false));
-        let reactor = {
-            let (source, data) = (source.clone(), data.clone());
-            thread::spawn(move || {
-                data.fetch_or(true, Ordering::Release);
-                report_readable(&source);
-            })
-        };
+        let reactor = datagram_arrives(&source, &data);
+        // `IoSource::try_io`'s steps, on the model's "system call".
         let try_read = || -> io::Result<()> {
             let seen = source.try_ready(Direction::READ)?;
-            let consumed = data
-                .compare_exchange(true, false, Ordering::AcqRel, Ordering::Acquire)
-                .is_ok();
-            if consumed {
-                return Ok(());
+            let result = take(&data);
+            if result.is_err() {
+                source.clear_ready(seen, Direction::READ);
             }
-            source.clear_ready(seen, Direction::READ);
-            Err(io::ErrorKind::WouldBlock.into())
+            result
         };
         loop {
             block_on(poll_fn(|cx| source.poll_ready(cx, Direction::READ))).expect("readable");

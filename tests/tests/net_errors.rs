@@ -2,6 +2,7 @@
 //! connection refused, address in use, connection reset (while waiting in a read, and after),
 //! and misuse (a socket made outside any runtime) panics with a message that says what to do.
 
+#[macro_use]
 mod common;
 
 use std::io::ErrorKind;
@@ -12,23 +13,6 @@ use common::net::*;
 use weft::io::{AsyncReadExt, AsyncWriteExt};
 use weft::net::{TcpListener, TcpStream, UdpSocket, UnixListener, UnixStream};
 use weft::runtime::Runtime;
-
-/// One `#[test]` per flavor for each body: `$name::multi_thread` (4 workers) and
-/// `$name::current_thread`, each under the hang guard.
-macro_rules! on_both_flavors {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[test]
-            fn multi_thread() {
-                crate::common::guard(|| super::$name(crate::common::multi(4)));
-            }
-            #[test]
-            fn current_thread() {
-                crate::common::guard(|| super::$name(crate::common::current()));
-            }
-        }
-    )*};
-}
 
 on_both_flavors!(
     connecting_to_a_closed_port_is_refused,

@@ -3,6 +3,7 @@
 //! many requests on one connection; concurrent connections; a megabyte body both ways; and
 //! `WeftTimer` driving hyper's header read timeout.
 
+#[macro_use]
 mod common;
 
 use std::convert::Infallible;
@@ -21,23 +22,6 @@ use weft::hyper::{WeftIo, WeftTimer};
 use weft::io::{AsyncReadExt, AsyncWriteExt};
 use weft::net::{TcpListener, TcpStream};
 use weft::runtime::Runtime;
-
-/// One `#[test]` per flavor for each body: `$name::multi_thread` (4 workers) and
-/// `$name::current_thread`, each under the hang guard.
-macro_rules! on_both_flavors {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[test]
-            fn multi_thread() {
-                crate::common::guard(|| super::$name(crate::common::multi(4)));
-            }
-            #[test]
-            fn current_thread() {
-                crate::common::guard(|| super::$name(crate::common::current()));
-            }
-        }
-    )*};
-}
 
 on_both_flavors!(
     get_hello_world,

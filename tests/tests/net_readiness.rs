@@ -3,6 +3,7 @@
 //! send buffer keeps `writable` waiting until the peer reads; `peek` leaves the bytes for the
 //! next read; UDP's `try_` calls; and `AsFd` reaching options weft does not wrap.
 
+#[macro_use]
 mod common;
 
 use std::io::ErrorKind;
@@ -14,23 +15,6 @@ use socket2::SockRef;
 use weft::io::{AsyncReadExt, AsyncWriteExt};
 use weft::net::{TcpListener, TcpStream, UdpSocket};
 use weft::runtime::Runtime;
-
-/// One `#[test]` per flavor for each body: `$name::multi_thread` (4 workers) and
-/// `$name::current_thread`, each under the hang guard.
-macro_rules! on_both_flavors {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[test]
-            fn multi_thread() {
-                crate::common::guard(|| super::$name(crate::common::multi(4)));
-            }
-            #[test]
-            fn current_thread() {
-                crate::common::guard(|| super::$name(crate::common::current()));
-            }
-        }
-    )*};
-}
 
 on_both_flavors!(
     a_megabyte_echoes_through_try_read_and_try_write,

@@ -3,6 +3,7 @@
 //! waiting on sockets closes them, and a read waiting on a runtime's socket from elsewhere (a
 //! plain thread, another runtime) fails with an error instead of hanging when that runtime goes.
 
+#[macro_use]
 mod common;
 
 use std::future::{poll_fn, Future};
@@ -17,23 +18,6 @@ use common::*;
 use weft::io::{AsyncReadExt, AsyncWriteExt};
 use weft::net::{TcpListener, TcpStream, UdpSocket, UnixStream};
 use weft::runtime::Runtime;
-
-/// One `#[test]` per flavor for each body: `$name::multi_thread` (4 workers) and
-/// `$name::current_thread`, each under the hang guard.
-macro_rules! on_both_flavors {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[test]
-            fn multi_thread() {
-                crate::common::guard(|| super::$name(crate::common::multi(4)));
-            }
-            #[test]
-            fn current_thread() {
-                crate::common::guard(|| super::$name(crate::common::current()));
-            }
-        }
-    )*};
-}
 
 on_both_flavors!(
     aborting_a_task_waiting_in_read_drops_its_socket,

@@ -2,6 +2,7 @@
 //! byte verified), half-close and EOF, megabytes both ways at once over split halves, dropping a
 //! write half, reuniting halves, addresses, `TCP_NODELAY`, `from_std`, and line-oriented reads.
 
+#[macro_use]
 mod common;
 
 use std::net::SocketAddr;
@@ -10,23 +11,6 @@ use common::net::*;
 use weft::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use weft::net::{TcpListener, TcpStream};
 use weft::runtime::Runtime;
-
-/// One `#[test]` per flavor for each body: `$name::multi_thread` (4 workers) and
-/// `$name::current_thread`, each under the hang guard.
-macro_rules! on_both_flavors {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[test]
-            fn multi_thread() {
-                crate::common::guard(|| super::$name(crate::common::multi(4)));
-            }
-            #[test]
-            fn current_thread() {
-                crate::common::guard(|| super::$name(crate::common::current()));
-            }
-        }
-    )*};
-}
 
 on_both_flavors!(
     echo_300_concurrent_clients_byte_for_byte,

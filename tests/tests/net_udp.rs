@@ -3,6 +3,7 @@
 //! waits before anything is sent, truncation to the buffer, and the errors of an unconnected
 //! socket.
 
+#[macro_use]
 mod common;
 
 use std::collections::BTreeSet;
@@ -14,23 +15,6 @@ use std::task::Poll;
 use common::net::*;
 use weft::net::UdpSocket;
 use weft::runtime::Runtime;
-
-/// One `#[test]` per flavor for each body: `$name::multi_thread` (4 workers) and
-/// `$name::current_thread`, each under the hang guard.
-macro_rules! on_both_flavors {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[test]
-            fn multi_thread() {
-                crate::common::guard(|| super::$name(crate::common::multi(4)));
-            }
-            #[test]
-            fn current_thread() {
-                crate::common::guard(|| super::$name(crate::common::current()));
-            }
-        }
-    )*};
-}
 
 on_both_flavors!(
     send_to_and_recv_from_round_trips,

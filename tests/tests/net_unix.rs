@@ -2,6 +2,7 @@
 //! concurrent clients (each byte verified), `pair()` both ways with half-close, dropping an owned
 //! write half, addresses, and the errors of a missing, stale or taken path.
 
+#[macro_use]
 mod common;
 
 use std::io::ErrorKind;
@@ -10,23 +11,6 @@ use common::net::*;
 use weft::io::{AsyncReadExt, AsyncWriteExt};
 use weft::net::{UnixListener, UnixStream};
 use weft::runtime::Runtime;
-
-/// One `#[test]` per flavor for each body: `$name::multi_thread` (4 workers) and
-/// `$name::current_thread`, each under the hang guard.
-macro_rules! on_both_flavors {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[test]
-            fn multi_thread() {
-                crate::common::guard(|| super::$name(crate::common::multi(4)));
-            }
-            #[test]
-            fn current_thread() {
-                crate::common::guard(|| super::$name(crate::common::current()));
-            }
-        }
-    )*};
-}
 
 on_both_flavors!(
     echo_100_concurrent_clients_on_a_path,

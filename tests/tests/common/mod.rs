@@ -275,3 +275,22 @@ impl Rng {
         lo + self.next_u64() % (hi - lo + 1)
     }
 }
+
+/// One `#[test]` per flavor for each body: `$name::multi_thread` (4 workers) and
+/// `$name::current_thread`, each under the hang guard. For the `net_*` tests, which declare
+/// `#[macro_use] mod common;`; the other test binaries share this module without using it.
+#[allow(unused_macros)]
+macro_rules! on_both_flavors {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[test]
+            fn multi_thread() {
+                crate::common::guard(|| super::$name(crate::common::multi(4)));
+            }
+            #[test]
+            fn current_thread() {
+                crate::common::guard(|| super::$name(crate::common::current()));
+            }
+        }
+    )*};
+}

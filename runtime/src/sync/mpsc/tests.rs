@@ -224,9 +224,10 @@ fn permits_reserve_release_and_send() {
 }
 
 #[test]
-fn close_waits_for_an_outstanding_permit() {
-    let (tx, mut rx) = channel::<u8>(2);
-    let permit = tx.try_reserve().unwrap();
+fn close_waits_for_every_outstanding_permit_and_the_last_one_wakes_once() {
+    let (tx, mut rx) = channel::<u8>(4);
+    let borrowed = tx.try_reserve().unwrap();
+    let owned = tx.clone().try_reserve_owned().unwrap();
     rx.close();
     let (waker, wakes) = counting_waker();
     let mut recv = pin!(rx.recv());
@@ -235,8 +236,18 @@ fn close_waits_for_an_outstanding_permit() {
         Poll::Pending,
         "a message may come"
     );
-    drop(permit);
-    assert_eq!(wakes.count(), 1);
+    drop(owned.release());
+    assert_eq!(
+        wakes.count(),
+        0,
+        "one permit is still out: nothing to wake for"
+    );
+    drop(borrowed);
+    assert_eq!(
+        wakes.count(),
+        1,
+        "the last permit back finishes the channel"
+    );
     assert_eq!(poll(recv.as_mut(), &waker), Poll::Ready(None));
 }
 
@@ -425,33 +436,4 @@ fn handles_and_futures_are_send_and_sync() {
     let (otx, orx) = crate::sync::oneshot::channel::<u8>();
     send_sync(&otx);
     send_sync(&orx);
-}
-
-#[test]
-fn a_closed_receiver_is_woken_once_by_the_last_unsent_permit() {
-    let (tx, mut rx) = channel::<u8>(4);
-    let first = tx.clone().try_reserve_owned().unwrap();
-    let second = tx.clone().try_reserve_owned().unwrap();
-    rx.close();
-    let (waker, wakes) = counting_waker();
-    let mut recv = pin!(rx.recv());
-    assert_eq!(
-        poll(recv.as_mut(), &waker),
-        Poll::Pending,
-        "a permit may still send"
-    );
-    drop(first.release());
-    assert_eq!(
-        wakes.count(),
-        0,
-        "one permit is still out: nothing to wake for"
-    );
-    drop(second);
-    assert_eq!(
-        wakes.count(),
-        1,
-        "the last permit back finishes the channel"
-    );
-    assert_eq!(poll(recv.as_mut(), &waker), Poll::Ready(None));
-    drop(tx);
 }
