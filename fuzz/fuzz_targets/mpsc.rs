@@ -194,6 +194,15 @@ impl Harness {
         }
     }
 
+    /// Fails the input: `op` gave `got`, which the model's state does not allow.
+    fn unexpected(&self, op: &str, got: &dyn std::fmt::Debug) -> ! {
+        panic!(
+            "{op}: {got:?} (closed {}, free slots {})",
+            self.closed,
+            self.free_slots()
+        )
+    }
+
     fn try_send(&mut self, i: u8) {
         if self.senders.is_empty() {
             return;
@@ -206,11 +215,7 @@ impl Harness {
             Err(TrySendError::Full(msg)) if !self.closed && self.free_slots() == 0 => {
                 assert_eq!(msg.0, id)
             }
-            other => panic!(
-                "try_send: {other:?} (closed {}, free {})",
-                self.closed,
-                self.free_slots()
-            ),
+            other => self.unexpected("try_send", &other),
         }
     }
 
@@ -228,11 +233,7 @@ impl Harness {
             Poll::Pending if !self.closed && self.free_slots() == 0 => {
                 self.waiting.push_back(WaitingSend { future, id, waker })
             }
-            other => panic!(
-                "send: {other:?} (closed {}, free {})",
-                self.closed,
-                self.free_slots()
-            ),
+            other => self.unexpected("send", &other),
         }
     }
 
@@ -244,16 +245,7 @@ impl Harness {
             Ok(permit) if !self.closed && self.free_slots() > 0 => self.permits.push(permit),
             Err(TrySendError::Closed(_)) if self.closed => {}
             Err(TrySendError::Full(_)) if !self.closed && self.free_slots() == 0 => {}
-            Ok(_) => panic!(
-                "try_reserve_owned: a permit (closed {}, free {})",
-                self.closed,
-                self.free_slots()
-            ),
-            Err(e) => panic!(
-                "try_reserve_owned: {e:?} (closed {}, free {})",
-                self.closed,
-                self.free_slots()
-            ),
+            other => self.unexpected("try_reserve_owned", &other),
         }
     }
 
