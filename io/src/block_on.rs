@@ -38,6 +38,12 @@ impl Reactor {
     /// # Errors
     /// The error of a failed `epoll_wait`; the future is dropped.
     ///
+    /// # Panics
+    /// When `future` panics, and when a waker that the reactor wakes panics (one of the
+    /// program's own, stored by a future polled with it): that panic is passed on here after
+    /// the reactor has woken every other waker of its turn, and the future is dropped. The
+    /// reactor keeps working for the next `block_on` or `turn`.
+    ///
     /// # Examples
     ///
     /// ```
