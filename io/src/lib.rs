@@ -54,6 +54,17 @@
 //! | other systems | the `polling` crate (kqueue, event ports, ...) |
 //!
 //! [`Reactor::backend`] names the one in use.
+//!
+//! # Panics in user code
+//!
+//! The only user code weft-io runs is wakers (their `wake`, `clone` and `Drop`) and the futures
+//! given to [`Reactor::block_on`]. The reactor wakes each waker inside `catch_unwind`: a waker
+//! that panics does not keep the others of its turn from being woken, and its panic is then
+//! resumed on the thread that turned (or shut the reactor down, or dropped the socket) with
+//! the reactor ready for the next turn; weft's runtime catches it there, after the panic hook
+//! has reported it. Everywhere else a panic can only unwind out of the call that ran the user
+//! code, with every lock released and every shared structure consistent (the module docs of
+//! `reactor.rs`, `source.rs` and `block_on.rs` say why).
 
 #![warn(missing_docs, missing_debug_implementations, rust_2018_idioms)]
 #![deny(clippy::undocumented_unsafe_blocks)]

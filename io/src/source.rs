@@ -45,12 +45,15 @@
 //!   until the next event in that direction or the source's end (tokio keeps one such waker
 //!   per direction, the last, for the same reason).
 //!
-//! # User code under the lock
+//! # User code
 //!
-//! The only user code that runs while `waiters` is locked is `Waker::clone` (storing a waker),
-//! and it runs before anything is changed: a panicking clone leaves the lists as they were
-//! (and `lock` ignores the poison). Replaced and released wakers are dropped, and taken
-//! wakers woken, only after the lock is released.
+//! Wakers are the only user code here. The only one that runs while `waiters` is locked is
+//! `Waker::clone` (storing a waker), and it runs before anything is changed: a panicking clone
+//! leaves the lists as they were (and `lock` ignores the poison). Replaced and released wakers
+//! are dropped only after the lock is released, once the lists are consistent again, so a
+//! panicking `Drop` of a waker unwinds into the poll (or the drop of the `Waiter`) that
+//! released it and leaves nothing half done; taken wakers are woken by the reactor, which
+//! catches their panics (`reactor.rs`).
 
 use crate::loom::{lock, AtomicUsize, Mutex, Ordering};
 use std::io;
