@@ -40,9 +40,10 @@
 //! 3. Completion, if it finds `JOIN_WAKER` set, wakes the stored waker (by reference), then
 //!    clears the bit. If the handle was dropped meanwhile (`JOIN_INTEREST` clear), the
 //!    completing thread drops the waker; otherwise the handle owns the slot again.
-//! 4. Dropping the handle clears `JOIN_INTEREST` (and `JOIN_WAKER` if set and not complete),
-//!    after which it owns the slot and the output, which it drops (user code: a panic there is
-//!    caught).
+//! 4. Dropping the handle clears `JOIN_INTEREST`, and `JOIN_WAKER` too unless the task is
+//!    complete. If the task is complete it drops the output (user code: a panic there is
+//!    caught). It drops the stored waker unless `JOIN_WAKER` is still set, which means the
+//!    completing thread is waking it right now and drops it by rule 3.
 //!
 //! The loom models in `loom_tests.rs` check these races (completion, abort, handle drop,
 //! wakes and shutdown against each other), and `tests.rs` counts polls, drops, schedules and
