@@ -163,7 +163,7 @@ pub struct Progress {
 }
 
 impl Progress {
-    /// Starts the clock; `hang` is the watchdog's limit (see [`start_watchdog`]).
+    /// Starts the clock.
     pub fn new() -> Progress {
         Progress {
             started: Instant::now(),

@@ -167,7 +167,7 @@ impl Control {
         }
     }
 
-    /// Whether connection `conn`, having made `done` requests, should make another.
+    /// Whether a connection that has made `done` requests should make another.
     pub(crate) fn go_on(&self, done: u64) -> bool {
         self.phase.load(Ordering::Relaxed) != STOP && self.limit.map_or(true, |n| done < n)
     }
