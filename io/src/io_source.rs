@@ -67,6 +67,12 @@ impl<T: AsFd> IoSource<T> {
         poll_fn(|cx| self.source.poll_ready(cx, direction).map_ok(drop)).await
     }
 
+    /// Polls for readiness in `direction`: `Ready(Ok)` when the next operation in that
+    /// direction is worth trying, else the waker is stored for the next event.
+    pub(crate) fn poll_ready(&self, cx: &Context<'_>, direction: Direction) -> Poll<io::Result<()>> {
+        self.source.poll_ready(cx, direction).map_ok(drop)
+    }
+
     /// Runs the non-blocking `op` once, if the source may be ready in `direction`; a
     /// `WouldBlock` (from `op`, or without a system call when the source is known not to be
     /// ready) clears the readiness, so that [`ready`](Self::ready) waits for the next event.

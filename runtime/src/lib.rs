@@ -46,7 +46,7 @@
 //!     });
 //!     let mut client = TcpStream::connect(addr).await?;
 //!     client.write_all(b"echo me").await?;
-//!     client.close().await?;
+//!     client.shutdown().await?;
 //!     let mut reply = Vec::new();
 //!     client.read_to_end(&mut reply).await?;
 //!     assert_eq!(reply, b"echo me");
