@@ -75,7 +75,8 @@ impl Drop for BlockingSpawnerGuard {
 
 impl fmt::Debug for BlockingSpawnerGuard {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("BlockingSpawnerGuard").finish_non_exhaustive()
+        f.debug_struct("BlockingSpawnerGuard")
+            .finish_non_exhaustive()
     }
 }
 
@@ -195,15 +196,25 @@ mod tests {
             let got = futures_lite::future::block_on(run_blocking(|| 7)).unwrap();
             assert_eq!(got, 7, "a refused job still runs, on a thread of its own");
         }
-        assert_eq!(SPAWNED.load(SeqCst) - before, 1, "the refusing spawner was current");
-        assert!(SPAWNER.with(Cell::get).is_none(), "guards restore the empty spawner");
+        assert_eq!(
+            SPAWNED.load(SeqCst) - before,
+            1,
+            "the refusing spawner was current"
+        );
+        assert!(
+            SPAWNER.with(Cell::get).is_none(),
+            "guards restore the empty spawner"
+        );
     }
 
     #[test]
     fn a_job_dropped_unrun_fails_instead_of_hanging() {
         let _guard = enter_blocking_spawner(dropping);
         let error = futures_lite::future::block_on(run_blocking(|| 1)).unwrap_err();
-        assert!(error.to_string().contains("dropped before it ran"), "{error}");
+        assert!(
+            error.to_string().contains("dropped before it ran"),
+            "{error}"
+        );
     }
 }
 

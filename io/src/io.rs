@@ -36,11 +36,10 @@
 pub use crate::net::interest::{Interest, Ready};
 pub use std::io::{Error, ErrorKind, Result, SeekFrom};
 pub use tokio::io::{
-    copy, copy_bidirectional, copy_bidirectional_with_sizes, copy_buf, duplex, empty, join,
-    repeat, simplex, sink, split, AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncReadExt,
-    AsyncSeek, AsyncSeekExt, AsyncWrite, AsyncWriteExt, BufReader, BufStream, BufWriter, Chain,
-    DuplexStream, Empty, Join, Lines, ReadBuf, ReadHalf, Repeat, SimplexStream, Sink, Split,
-    Take, WriteHalf,
+    copy, copy_bidirectional, copy_bidirectional_with_sizes, copy_buf, duplex, empty, join, repeat,
+    simplex, sink, split, AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncSeek,
+    AsyncSeekExt, AsyncWrite, AsyncWriteExt, BufReader, BufStream, BufWriter, Chain, DuplexStream,
+    Empty, Join, Lines, ReadBuf, ReadHalf, Repeat, SimplexStream, Sink, Split, Take, WriteHalf,
 };
 
 /// The `futures-io` traits and futures-lite's extension traits, for code of the

@@ -69,7 +69,11 @@ impl<T: AsFd> IoSource<T> {
 
     /// Polls for readiness in `direction`: `Ready(Ok)` when the next operation in that
     /// direction is worth trying, else the waker is stored for the next event.
-    pub(crate) fn poll_ready(&self, cx: &Context<'_>, direction: Direction) -> Poll<io::Result<()>> {
+    pub(crate) fn poll_ready(
+        &self,
+        cx: &Context<'_>,
+        direction: Direction,
+    ) -> Poll<io::Result<()>> {
         self.source.poll_ready(cx, direction).map_ok(drop)
     }
 

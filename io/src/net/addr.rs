@@ -91,7 +91,10 @@ impl Iterator for Addrs {
 
     fn size_hint(&self) -> (usize, Option<usize>) {
         match &self.0 {
-            AddrsInner::One(addr) => (usize::from(addr.is_some()), Some(usize::from(addr.is_some()))),
+            AddrsInner::One(addr) => (
+                usize::from(addr.is_some()),
+                Some(usize::from(addr.is_some())),
+            ),
             AddrsInner::Many(addrs) => addrs.size_hint(),
         }
     }
@@ -157,12 +160,18 @@ pub(crate) async fn resolve_first<A: ToSocketAddrs + ?Sized>(addr: &A) -> io::Re
 }
 
 fn no_address() -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidInput, "could not resolve to any address")
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        "could not resolve to any address",
+    )
 }
 
 /// Tries `each` on every address of `addr` in turn and returns the first success, or the
 /// last address's error.
-pub(crate) async fn first_ok<A, T, F>(addr: &A, mut each: impl FnMut(SocketAddr) -> F) -> io::Result<T>
+pub(crate) async fn first_ok<A, T, F>(
+    addr: &A,
+    mut each: impl FnMut(SocketAddr) -> F,
+) -> io::Result<T>
 where
     A: ToSocketAddrs + ?Sized,
     F: Future<Output = io::Result<T>>,

@@ -40,7 +40,8 @@ macro_rules! impl_async_io {
                 bufs: &[std::io::IoSlice<'_>],
             ) -> std::task::Poll<std::io::Result<usize>> {
                 use std::io::Write;
-                self.io.poll_write_with(cx, |mut io| io.write_vectored(bufs))
+                self.io
+                    .poll_write_with(cx, |mut io| io.write_vectored(bufs))
             }
 
             fn is_write_vectored(&self) -> bool {
@@ -87,7 +88,11 @@ macro_rules! impl_async_io {
                 cx: &mut std::task::Context<'_>,
                 bufs: &[std::io::IoSlice<'_>],
             ) -> std::task::Poll<std::io::Result<usize>> {
-                tokio::io::AsyncWrite::poll_write_vectored(std::pin::Pin::new(&mut &*self), cx, bufs)
+                tokio::io::AsyncWrite::poll_write_vectored(
+                    std::pin::Pin::new(&mut &*self),
+                    cx,
+                    bufs,
+                )
             }
 
             fn is_write_vectored(&self) -> bool {

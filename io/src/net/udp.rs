@@ -48,7 +48,10 @@ impl UdpSocket {
     /// # Panics
     /// Outside a runtime (no reactor is current on this thread).
     pub async fn bind(addr: impl ToSocketAddrs) -> io::Result<UdpSocket> {
-        first_ok(&addr, |addr| async move { UdpSocket::from_std(net::UdpSocket::bind(addr)?) }).await
+        first_ok(&addr, |addr| async move {
+            UdpSocket::from_std(net::UdpSocket::bind(addr)?)
+        })
+        .await
     }
 
     /// Wraps a std socket (switching it to non-blocking mode).
@@ -122,7 +125,11 @@ impl UdpSocket {
     /// # Errors
     /// As `recv`.
     pub fn poll_recv(&self, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
-        self.io.poll_read_with(cx, |socket| recv_read_buf(SockRef::from(socket), buf, false)).map_ok(drop)
+        self.io
+            .poll_read_with(cx, |socket| {
+                recv_read_buf(SockRef::from(socket), buf, false)
+            })
+            .map_ok(drop)
     }
 
     /// Receives a datagram from the connected peer without waiting, or `WouldBlock`.
@@ -139,7 +146,9 @@ impl UdpSocket {
     /// # Errors
     /// As [`recv`](Self::recv).
     pub async fn recv_buf<B: bytes::BufMut>(&self, buf: &mut B) -> io::Result<usize> {
-        self.io.read_with(|socket| recv_buf_mut(SockRef::from(socket), buf)).await
+        self.io
+            .read_with(|socket| recv_buf_mut(SockRef::from(socket), buf))
+            .await
     }
 
     /// [`recv_buf`](Self::recv_buf) without waiting, or `WouldBlock`.
@@ -147,7 +156,9 @@ impl UdpSocket {
     /// # Errors
     /// `WouldBlock`, or as `recv`.
     pub fn try_recv_buf<B: bytes::BufMut>(&self, buf: &mut B) -> io::Result<usize> {
-        self.io.try_io(Direction::READ, |socket| recv_buf_mut(SockRef::from(socket), buf))
+        self.io.try_io(Direction::READ, |socket| {
+            recv_buf_mut(SockRef::from(socket), buf)
+        })
     }
 
     /// Sends `buf` to `target` (its first address; a host name is resolved on the blocking
@@ -157,15 +168,23 @@ impl UdpSocket {
     /// The resolution or `sendto` error.
     pub async fn send_to(&self, buf: &[u8], target: impl ToSocketAddrs) -> io::Result<usize> {
         let target = resolve_first(&target).await?;
-        self.io.write_with(|socket| socket.send_to(buf, target)).await
+        self.io
+            .write_with(|socket| socket.send_to(buf, target))
+            .await
     }
 
     /// Polls a [`send_to`](Self::send_to) of `buf` to `target`.
     ///
     /// # Errors
     /// The `sendto` error.
-    pub fn poll_send_to(&self, cx: &mut Context<'_>, buf: &[u8], target: SocketAddr) -> Poll<io::Result<usize>> {
-        self.io.poll_write_with(cx, |socket| socket.send_to(buf, target))
+    pub fn poll_send_to(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+        target: SocketAddr,
+    ) -> Poll<io::Result<usize>> {
+        self.io
+            .poll_write_with(cx, |socket| socket.send_to(buf, target))
     }
 
     /// Sends `buf` to `target` without waiting, or `WouldBlock`. Takes a resolved address:
@@ -174,7 +193,8 @@ impl UdpSocket {
     /// # Errors
     /// `WouldBlock`, or the `sendto` error.
     pub fn try_send_to(&self, buf: &[u8], target: SocketAddr) -> io::Result<usize> {
-        self.io.try_io(Direction::WRITE, |socket| socket.send_to(buf, target))
+        self.io
+            .try_io(Direction::WRITE, |socket| socket.send_to(buf, target))
     }
 
     /// Receives a datagram into `buf`; returns its length and sender.
@@ -190,9 +210,15 @@ impl UdpSocket {
     ///
     /// # Errors
     /// As `recv_from`.
-    pub fn poll_recv_from(&self, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<SocketAddr>> {
+    pub fn poll_recv_from(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<SocketAddr>> {
         self.io
-            .poll_read_with(cx, |socket| recv_from_read_buf(SockRef::from(socket), buf, false))
+            .poll_read_with(cx, |socket| {
+                recv_from_read_buf(SockRef::from(socket), buf, false)
+            })
             .map(|result| ip_addr(result?.1))
     }
 
@@ -201,15 +227,22 @@ impl UdpSocket {
     /// # Errors
     /// `WouldBlock`, or as [`recv_from`](Self::recv_from).
     pub fn try_recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
-        self.io.try_io(Direction::READ, |socket| socket.recv_from(buf))
+        self.io
+            .try_io(Direction::READ, |socket| socket.recv_from(buf))
     }
 
     /// [`recv_from`](Self::recv_from) into the spare capacity of `buf`, which it advances.
     ///
     /// # Errors
     /// As `recv_from`.
-    pub async fn recv_buf_from<B: bytes::BufMut>(&self, buf: &mut B) -> io::Result<(usize, SocketAddr)> {
-        let (n, addr) = self.io.read_with(|socket| recv_from_buf_mut(SockRef::from(socket), buf)).await?;
+    pub async fn recv_buf_from<B: bytes::BufMut>(
+        &self,
+        buf: &mut B,
+    ) -> io::Result<(usize, SocketAddr)> {
+        let (n, addr) = self
+            .io
+            .read_with(|socket| recv_from_buf_mut(SockRef::from(socket), buf))
+            .await?;
         Ok((n, ip_addr(addr)?))
     }
 
@@ -217,8 +250,13 @@ impl UdpSocket {
     ///
     /// # Errors
     /// `WouldBlock`, or as `recv_from`.
-    pub fn try_recv_buf_from<B: bytes::BufMut>(&self, buf: &mut B) -> io::Result<(usize, SocketAddr)> {
-        let (n, addr) = self.io.try_io(Direction::READ, |socket| recv_from_buf_mut(SockRef::from(socket), buf))?;
+    pub fn try_recv_buf_from<B: bytes::BufMut>(
+        &self,
+        buf: &mut B,
+    ) -> io::Result<(usize, SocketAddr)> {
+        let (n, addr) = self.io.try_io(Direction::READ, |socket| {
+            recv_from_buf_mut(SockRef::from(socket), buf)
+        })?;
         Ok((n, ip_addr(addr)?))
     }
 
@@ -236,7 +274,9 @@ impl UdpSocket {
     /// # Errors
     /// As `peek`.
     pub fn poll_peek(&self, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
-        self.io.poll_read_with(cx, |socket| recv_read_buf(SockRef::from(socket), buf, true)).map_ok(drop)
+        self.io
+            .poll_read_with(cx, |socket| recv_read_buf(SockRef::from(socket), buf, true))
+            .map_ok(drop)
     }
 
     /// [`peek`](Self::peek) without waiting, or `WouldBlock`.
@@ -260,9 +300,15 @@ impl UdpSocket {
     ///
     /// # Errors
     /// As `peek_from`.
-    pub fn poll_peek_from(&self, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<SocketAddr>> {
+    pub fn poll_peek_from(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<SocketAddr>> {
         self.io
-            .poll_read_with(cx, |socket| recv_from_read_buf(SockRef::from(socket), buf, true))
+            .poll_read_with(cx, |socket| {
+                recv_from_read_buf(SockRef::from(socket), buf, true)
+            })
             .map(|result| ip_addr(result?.1))
     }
 
@@ -271,7 +317,8 @@ impl UdpSocket {
     /// # Errors
     /// `WouldBlock`, or as `peek_from`.
     pub fn try_peek_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
-        self.io.try_io(Direction::READ, |socket| socket.peek_from(buf))
+        self.io
+            .try_io(Direction::READ, |socket| socket.peek_from(buf))
     }
 
     /// The sender of the next datagram, without taking it (and without truncating it, unlike
@@ -298,7 +345,9 @@ impl UdpSocket {
     /// # Errors
     /// `WouldBlock`, or as `peek_sender`.
     pub fn try_peek_sender(&self) -> io::Result<SocketAddr> {
-        ip_addr(self.io.try_io(Direction::READ, |socket| SockRef::from(socket).peek_sender())?)
+        ip_addr(self.io.try_io(Direction::READ, |socket| {
+            SockRef::from(socket).peek_sender()
+        })?)
     }
 
     /// The address this socket is bound to.

@@ -13,11 +13,19 @@ use std::mem::MaybeUninit;
 use tokio::io::ReadBuf;
 
 /// `recv` (or `recv(MSG_PEEK)` with `peek`) into the unfilled part of `buf`, advancing it.
-pub(crate) fn recv_read_buf(socket: SockRef<'_>, buf: &mut ReadBuf<'_>, peek: bool) -> io::Result<usize> {
+pub(crate) fn recv_read_buf(
+    socket: SockRef<'_>,
+    buf: &mut ReadBuf<'_>,
+    peek: bool,
+) -> io::Result<usize> {
     // SAFETY: `unfilled_mut` requires that we never de-initialize bytes through the slice;
     // socket2's `recv`/`peek` only write received bytes into it.
     let unfilled = unsafe { buf.unfilled_mut() };
-    let n = if peek { socket.peek(unfilled)? } else { socket.recv(unfilled)? };
+    let n = if peek {
+        socket.peek(unfilled)?
+    } else {
+        socket.recv(unfilled)?
+    };
     // SAFETY: the call wrote (initialized) the first `n` bytes of the unfilled part.
     unsafe { buf.assume_init(n) };
     buf.advance(n);
@@ -25,7 +33,10 @@ pub(crate) fn recv_read_buf(socket: SockRef<'_>, buf: &mut ReadBuf<'_>, peek: bo
 }
 
 /// `recv` into the spare capacity of `buf` (a `BytesMut`, a `Vec<u8>`, ...), advancing it.
-pub(crate) fn recv_buf_mut<B: BufMut + ?Sized>(socket: SockRef<'_>, buf: &mut B) -> io::Result<usize> {
+pub(crate) fn recv_buf_mut<B: BufMut + ?Sized>(
+    socket: SockRef<'_>,
+    buf: &mut B,
+) -> io::Result<usize> {
     let n = socket.recv(spare(buf))?;
     // SAFETY: `recv` initialized the first `n` bytes of the chunk `spare` returned, which
     // start at the buffer's current write position.
@@ -52,7 +63,11 @@ pub(crate) fn recv_from_read_buf(
 ) -> io::Result<(usize, SockAddr)> {
     // SAFETY: as in `recv_read_buf`.
     let unfilled = unsafe { buf.unfilled_mut() };
-    let (n, addr) = if peek { socket.peek_from(unfilled)? } else { socket.recv_from(unfilled)? };
+    let (n, addr) = if peek {
+        socket.peek_from(unfilled)?
+    } else {
+        socket.recv_from(unfilled)?
+    };
     // SAFETY: as in `recv_read_buf`.
     unsafe { buf.assume_init(n) };
     buf.advance(n);
@@ -69,6 +84,9 @@ fn spare<B: BufMut + ?Sized>(buf: &mut B) -> &mut [MaybeUninit<u8>] {
 /// The IP address of `addr`, which the kernel gave for an IP socket.
 pub(crate) fn ip_addr(addr: SockAddr) -> io::Result<std::net::SocketAddr> {
     addr.as_socket().ok_or_else(|| {
-        io::Error::new(io::ErrorKind::InvalidData, "the kernel gave a non-IP address for an IP socket")
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            "the kernel gave a non-IP address for an IP socket",
+        )
     })
 }

@@ -104,7 +104,10 @@ impl TcpListener {
         accepted.map(|result| {
             let (socket, addr) = result?;
             let addr = ip_addr(addr)?;
-            Ok((TcpStream::from_registered(net::TcpStream::from(socket))?, addr))
+            Ok((
+                TcpStream::from_registered(net::TcpStream::from(socket))?,
+                addr,
+            ))
         })
     }
 

@@ -229,7 +229,8 @@ impl TcpSocket {
     /// Outside a runtime (no reactor is current on this thread).
     pub fn listen(self, backlog: u32) -> io::Result<TcpListener> {
         // The kernel caps the backlog at `net.core.somaxconn` anyway.
-        self.inner.listen(i32::try_from(backlog).unwrap_or(i32::MAX))?;
+        self.inner
+            .listen(i32::try_from(backlog).unwrap_or(i32::MAX))?;
         TcpListener::from_std(self.inner.into())
     }
 

@@ -189,8 +189,13 @@ impl TcpStream {
     ///
     /// # Errors
     /// The `recv(MSG_PEEK)` error.
-    pub fn poll_peek(&self, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<usize>> {
-        self.io.poll_read_with(cx, |stream| recv_read_buf(SockRef::from(stream), buf, true))
+    pub fn poll_peek(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<usize>> {
+        self.io
+            .poll_read_with(cx, |stream| recv_read_buf(SockRef::from(stream), buf, true))
     }
 
     /// Borrows the stream as a read half and a write half, usable at the same time (for

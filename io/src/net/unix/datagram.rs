@@ -136,15 +136,23 @@ impl UnixDatagram {
     /// The `sendto` error (`NotFound`, `ConnectionRefused`, ...).
     pub async fn send_to(&self, buf: &[u8], target: impl AsRef<Path>) -> io::Result<usize> {
         let target = target.as_ref();
-        self.io.write_with(|socket| socket.send_to(buf, target)).await
+        self.io
+            .write_with(|socket| socket.send_to(buf, target))
+            .await
     }
 
     /// Polls a [`send_to`](Self::send_to).
     ///
     /// # Errors
     /// As `send_to`.
-    pub fn poll_send_to(&self, cx: &mut Context<'_>, buf: &[u8], target: impl AsRef<Path>) -> Poll<io::Result<usize>> {
-        self.io.poll_write_with(cx, |socket| socket.send_to(buf, target.as_ref()))
+    pub fn poll_send_to(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+        target: impl AsRef<Path>,
+    ) -> Poll<io::Result<usize>> {
+        self.io
+            .poll_write_with(cx, |socket| socket.send_to(buf, target.as_ref()))
     }
 
     /// [`send_to`](Self::send_to) without waiting, or `WouldBlock`.
@@ -152,7 +160,8 @@ impl UnixDatagram {
     /// # Errors
     /// `WouldBlock`, or as `send_to`.
     pub fn try_send_to(&self, buf: &[u8], target: impl AsRef<Path>) -> io::Result<usize> {
-        self.io.try_io(Direction::WRITE, |socket| socket.send_to(buf, target))
+        self.io
+            .try_io(Direction::WRITE, |socket| socket.send_to(buf, target))
     }
 
     /// Receives a datagram into `buf`; returns its length (the rest of a longer datagram is
@@ -169,7 +178,11 @@ impl UnixDatagram {
     /// # Errors
     /// As `recv`.
     pub fn poll_recv(&self, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
-        self.io.poll_read_with(cx, |socket| recv_read_buf(SockRef::from(socket), buf, false)).map_ok(drop)
+        self.io
+            .poll_read_with(cx, |socket| {
+                recv_read_buf(SockRef::from(socket), buf, false)
+            })
+            .map_ok(drop)
     }
 
     /// [`recv`](Self::recv) without waiting, or `WouldBlock`.
@@ -185,7 +198,9 @@ impl UnixDatagram {
     /// # Errors
     /// As `recv`.
     pub async fn recv_buf<B: bytes::BufMut>(&self, buf: &mut B) -> io::Result<usize> {
-        self.io.read_with(|socket| recv_buf_mut(SockRef::from(socket), buf)).await
+        self.io
+            .read_with(|socket| recv_buf_mut(SockRef::from(socket), buf))
+            .await
     }
 
     /// [`recv_buf`](Self::recv_buf) without waiting, or `WouldBlock`.
@@ -193,7 +208,9 @@ impl UnixDatagram {
     /// # Errors
     /// `WouldBlock`, or as `recv`.
     pub fn try_recv_buf<B: bytes::BufMut>(&self, buf: &mut B) -> io::Result<usize> {
-        self.io.try_io(Direction::READ, |socket| recv_buf_mut(SockRef::from(socket), buf))
+        self.io.try_io(Direction::READ, |socket| {
+            recv_buf_mut(SockRef::from(socket), buf)
+        })
     }
 
     /// Receives a datagram into `buf`; returns its length and the sender's address (unnamed
@@ -209,9 +226,15 @@ impl UnixDatagram {
     ///
     /// # Errors
     /// As `recv_from`.
-    pub fn poll_recv_from(&self, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<SocketAddr>> {
+    pub fn poll_recv_from(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<SocketAddr>> {
         self.io
-            .poll_read_with(cx, |socket| recv_from_read_buf(SockRef::from(socket), buf, false))
+            .poll_read_with(cx, |socket| {
+                recv_from_read_buf(SockRef::from(socket), buf, false)
+            })
             .map(|result| unix_addr(&result?.1))
     }
 
@@ -220,15 +243,22 @@ impl UnixDatagram {
     /// # Errors
     /// `WouldBlock`, or as `recv_from`.
     pub fn try_recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
-        self.io.try_io(Direction::READ, |socket| socket.recv_from(buf))
+        self.io
+            .try_io(Direction::READ, |socket| socket.recv_from(buf))
     }
 
     /// [`recv_from`](Self::recv_from) into the spare capacity of `buf`, which it advances.
     ///
     /// # Errors
     /// As `recv_from`.
-    pub async fn recv_buf_from<B: bytes::BufMut>(&self, buf: &mut B) -> io::Result<(usize, SocketAddr)> {
-        let (n, addr) = self.io.read_with(|socket| recv_from_buf_mut(SockRef::from(socket), buf)).await?;
+    pub async fn recv_buf_from<B: bytes::BufMut>(
+        &self,
+        buf: &mut B,
+    ) -> io::Result<(usize, SocketAddr)> {
+        let (n, addr) = self
+            .io
+            .read_with(|socket| recv_from_buf_mut(SockRef::from(socket), buf))
+            .await?;
         Ok((n, unix_addr(&addr)?))
     }
 
@@ -236,8 +266,13 @@ impl UnixDatagram {
     ///
     /// # Errors
     /// `WouldBlock`, or as `recv_from`.
-    pub fn try_recv_buf_from<B: bytes::BufMut>(&self, buf: &mut B) -> io::Result<(usize, SocketAddr)> {
-        let (n, addr) = self.io.try_io(Direction::READ, |socket| recv_from_buf_mut(SockRef::from(socket), buf))?;
+    pub fn try_recv_buf_from<B: bytes::BufMut>(
+        &self,
+        buf: &mut B,
+    ) -> io::Result<(usize, SocketAddr)> {
+        let (n, addr) = self.io.try_io(Direction::READ, |socket| {
+            recv_from_buf_mut(SockRef::from(socket), buf)
+        })?;
         Ok((n, unix_addr(&addr)?))
     }
 

@@ -84,10 +84,12 @@ impl UnixListener {
     /// # Errors
     /// As [`accept`](Self::accept).
     pub fn poll_accept(&self, cx: &mut Context<'_>) -> Poll<io::Result<(UnixStream, SocketAddr)>> {
-        self.io.poll_read_with(cx, |listener| listener.accept()).map(|result| {
-            let (stream, addr) = result?;
-            Ok((UnixStream::from_std(stream)?, addr))
-        })
+        self.io
+            .poll_read_with(cx, |listener| listener.accept())
+            .map(|result| {
+                let (stream, addr) = result?;
+                Ok((UnixStream::from_std(stream)?, addr))
+            })
     }
 
     /// The address this listener is bound to.

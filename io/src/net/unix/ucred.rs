@@ -46,7 +46,11 @@ impl UCred {
 
 /// Reads `SO_PEERCRED` of `fd`.
 pub(crate) fn peer_cred(fd: BorrowedFd<'_>) -> io::Result<UCred> {
-    let mut cred = libc::ucred { pid: 0, uid: 0, gid: 0 };
+    let mut cred = libc::ucred {
+        pid: 0,
+        uid: 0,
+        gid: 0,
+    };
     let mut len = std::mem::size_of::<libc::ucred>() as libc::socklen_t;
     // SAFETY: `fd` is an open descriptor for the call's duration (it is borrowed); `cred` and
     // `len` are valid and writable, and `len` holds the size of `cred`, so the kernel writes
