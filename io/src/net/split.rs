@@ -42,9 +42,6 @@ pub struct OwnedWriteHalf<T: ShutdownWrite> {
     shutdown_on_drop: bool,
 }
 
-/// `reunite` was given halves of two different streams; both are handed back.
-pub struct ReuniteError<T: ShutdownWrite>(pub OwnedReadHalf<T>, pub OwnedWriteHalf<T>);
-
 pub(crate) fn split<T>(stream: &mut T) -> (ReadHalf<'_, T>, WriteHalf<'_, T>) {
     (ReadHalf(stream), WriteHalf(stream))
 }
@@ -58,19 +55,19 @@ pub(crate) fn into_split<T: ShutdownWrite>(stream: T) -> (OwnedReadHalf<T>, Owne
     (OwnedReadHalf(stream), write)
 }
 
-impl<T: ShutdownWrite> OwnedReadHalf<T> {
-    /// Puts the stream back together.
-    ///
-    /// # Errors
-    /// If the halves come from two different streams.
-    pub fn reunite(self, mut write: OwnedWriteHalf<T>) -> Result<T, ReuniteError<T>> {
-        if !Arc::ptr_eq(&self.0, &write.stream) {
-            return Err(ReuniteError(self, write));
-        }
-        write.shutdown_on_drop = false;
-        drop(write);
-        Ok(Arc::into_inner(self.0).expect("the two halves held the only references"))
+/// Puts a stream back together from its halves, or hands both back if they come from two
+/// different streams (each stream type wraps them in its own `ReuniteError`).
+#[allow(clippy::type_complexity)]
+pub(crate) fn reunite<T: ShutdownWrite>(
+    read: OwnedReadHalf<T>,
+    mut write: OwnedWriteHalf<T>,
+) -> Result<T, (OwnedReadHalf<T>, OwnedWriteHalf<T>)> {
+    if !Arc::ptr_eq(&read.0, &write.stream) {
+        return Err((read, write));
     }
+    write.shutdown_on_drop = false;
+    drop(write);
+    Ok(Arc::into_inner(read.0).expect("the two halves held the only references"))
 }
 
 impl<T: ShutdownWrite> OwnedWriteHalf<T> {
@@ -282,24 +279,39 @@ impl<T: ShutdownWrite + fmt::Debug> fmt::Debug for OwnedWriteHalf<T> {
     }
 }
 
-impl<T: ShutdownWrite> fmt::Debug for ReuniteError<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ReuniteError(..)")
-    }
-}
-
-impl<T: ShutdownWrite> fmt::Display for ReuniteError<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("tried to reunite halves that are not from the same stream")
-    }
-}
-
-impl<T: ShutdownWrite> std::error::Error for ReuniteError<T> {}
-
 /// tokio's inherent methods of the four halves of `$stream` (readiness, `try_` operations,
 /// addresses), each forwarded to the stream's method of the same name.
 macro_rules! impl_half_methods {
-    ($stream:ty, $addr:ty) => {
+    ($stream:ident, $addr:ty) => {
+        /// [`OwnedReadHalf::reunite`] was given halves of two different streams; both are
+        /// handed back.
+        pub struct ReuniteError(pub OwnedReadHalf, pub OwnedWriteHalf);
+
+        impl std::fmt::Debug for ReuniteError {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_tuple("ReuniteError").field(&self.0).field(&self.1).finish()
+            }
+        }
+
+        impl std::fmt::Display for ReuniteError {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("tried to reunite halves that are not from the same socket")
+            }
+        }
+
+        impl std::error::Error for ReuniteError {}
+
+        impl OwnedReadHalf {
+            /// Puts the stream back together (without shutting down its writing direction).
+            ///
+            /// # Errors
+            /// If the halves come from two different streams; both are handed back.
+            pub fn reunite(self, write: OwnedWriteHalf) -> Result<$stream, ReuniteError> {
+                $crate::net::split::reunite(self, write)
+                    .map_err(|(read, write)| ReuniteError(read, write))
+            }
+        }
+
         $crate::net::split::impl_half_methods!(@common $crate::net::split::ReadHalf<'_, $stream>, $addr);
         $crate::net::split::impl_half_methods!(@common $crate::net::split::OwnedReadHalf<$stream>, $addr);
         $crate::net::split::impl_half_methods!(@common $crate::net::split::WriteHalf<'_, $stream>, $addr);

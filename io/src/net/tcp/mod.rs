@@ -20,8 +20,6 @@ pub type WriteHalf<'a> = split::WriteHalf<'a, TcpStream>;
 pub type OwnedReadHalf = split::OwnedReadHalf<TcpStream>;
 /// The write half of a [`TcpStream`] split by [`TcpStream::into_split`].
 pub type OwnedWriteHalf = split::OwnedWriteHalf<TcpStream>;
-/// The halves given to [`OwnedReadHalf::reunite`] came from two different streams.
-pub type ReuniteError = split::ReuniteError<TcpStream>;
 
 split::impl_half_methods!(TcpStream, std::net::SocketAddr);
 

@@ -23,7 +23,5 @@ pub type WriteHalf<'a> = split::WriteHalf<'a, UnixStream>;
 pub type OwnedReadHalf = split::OwnedReadHalf<UnixStream>;
 /// The write half of a [`UnixStream`] split by [`UnixStream::into_split`].
 pub type OwnedWriteHalf = split::OwnedWriteHalf<UnixStream>;
-/// The halves given to [`OwnedReadHalf::reunite`] came from two different streams.
-pub type ReuniteError = split::ReuniteError<UnixStream>;
 
 split::impl_half_methods!(UnixStream, SocketAddr);
