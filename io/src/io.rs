@@ -42,6 +42,14 @@ pub use tokio::io::{
     Empty, Join, Lines, ReadBuf, ReadHalf, Repeat, SimplexStream, Sink, Split, Take, WriteHalf,
 };
 
+/// Unix specifics: [`AsyncFd`](unix::AsyncFd), tokio's readiness wrapper for any file
+/// descriptor, with its guards.
+pub mod unix {
+    pub use crate::async_fd::{
+        AsyncFd, AsyncFdReadyGuard, AsyncFdReadyMutGuard, AsyncFdTryNewError, TryIoError,
+    };
+}
+
 /// The `futures-io` traits and futures-lite's extension traits, for code of the
 /// runtime-independent (smol) ecosystem: weft's streams implement these too.
 ///

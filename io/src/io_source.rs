@@ -77,6 +77,22 @@ impl<T: AsFd> IoSource<T> {
         self.source.poll_ready(cx, direction).map_ok(drop)
     }
 
+    /// As [`poll_ready`](Self::poll_ready), giving the readiness as read: an opaque token for
+    /// [`clear_ready`](Self::clear_ready).
+    pub(crate) fn poll_ready_seen(
+        &self,
+        cx: &Context<'_>,
+        direction: Direction,
+    ) -> Poll<io::Result<usize>> {
+        self.source.poll_ready(cx, direction)
+    }
+
+    /// Clears the readiness in `direction` that `seen` (from `poll_ready_seen`) announced,
+    /// unless an event arrived since: the caller's own operation said `WouldBlock`.
+    pub(crate) fn clear_ready(&self, seen: usize, direction: Direction) {
+        self.source.clear_ready(seen, direction);
+    }
+
     /// Runs the non-blocking `op` once, if the source may be ready in `direction`; a
     /// `WouldBlock` (from `op`, or without a system call when the source is known not to be
     /// ready) clears the readiness, so that [`ready`](Self::ready) waits for the next event.

@@ -42,6 +42,7 @@
 #![warn(missing_docs, missing_debug_implementations, rust_2018_idioms)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 
+mod async_fd;
 mod block_on;
 mod blocking;
 pub mod io;
