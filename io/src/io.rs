@@ -45,8 +45,10 @@ pub use tokio::io::{
 /// Unix specifics: [`AsyncFd`](unix::AsyncFd), tokio's readiness wrapper for any file
 /// descriptor, with its guards.
 pub mod unix {
+    #[allow(deprecated)]
+    pub use crate::async_fd::AsyncFdTryNewError;
     pub use crate::async_fd::{
-        AsyncFd, AsyncFdReadyGuard, AsyncFdReadyMutGuard, AsyncFdTryNewError, TryIoError,
+        AsyncFd, AsyncFdReadyGuard, AsyncFdReadyMutGuard, AsyncFdRegisterError, TryIoError,
     };
 }
 

@@ -42,7 +42,8 @@ fn pipe() -> (File, File) {
 fn a_pipe_is_read_when_readable_and_would_block_waits_again(rt: Runtime) {
     rt.block_on(async {
         let (rx, mut tx) = pipe();
-        let rx = AsyncFd::with_interest(rx, Interest::READABLE).unwrap();
+        // SAFETY: the `File` owns its descriptor and keeps it until the `AsyncFd` drops it.
+        let rx = unsafe { AsyncFd::register_with_interest(rx, Interest::READABLE) }.unwrap();
         let mut buf = [0u8; 16];
         // Registered sources start out assumed ready: the first try says WouldBlock and clears.
         let mut guard = rx.readable().await.unwrap();
@@ -78,7 +79,8 @@ fn guards_clear_exactly_the_direction_asked(rt: Runtime) {
     rt.block_on(async {
         let (a, b) = StdUnixStream::pair().unwrap();
         a.set_nonblocking(true).unwrap();
-        let a = AsyncFd::new(a).unwrap();
+        // SAFETY: the std stream owns its descriptor and keeps it until the `AsyncFd` drops it.
+        let a = unsafe { AsyncFd::register(a) }.unwrap();
         let mut guard = a
             .ready(Interest::READABLE | Interest::WRITABLE)
             .await
@@ -133,7 +135,8 @@ fn mut_guards_and_async_io_mut_fill_and_drain_a_socket(rt: Runtime) {
     rt.block_on(async {
         let (a, b) = StdUnixStream::pair().unwrap();
         a.set_nonblocking(true).unwrap();
-        let mut a = AsyncFd::new(a).unwrap();
+        // SAFETY: as above.
+        let mut a = unsafe { AsyncFd::register(a) }.unwrap();
         let chunk = [7u8; 4096];
         let mut written = 0usize;
         loop {
@@ -190,13 +193,16 @@ impl AsRawFd for Negative {
 fn refusals_hand_the_object_back(rt: Runtime) {
     rt.block_on(async {
         let file = File::open("/proc/self/exe").unwrap();
-        let (file, error) = AsyncFd::try_new(file).unwrap_err().into_parts();
+        // SAFETY: the `File` owns its descriptor and keeps it until the `AsyncFd` drops it.
+        let (file, error) = unsafe { AsyncFd::register(file) }.unwrap_err().into_parts();
         assert_eq!(
             error.kind(),
             ErrorKind::PermissionDenied,
             "epoll refuses regular files"
         );
         assert!(file.metadata().is_ok(), "the file came back open");
+        // The deprecated safe constructor (kept for tokio source compatibility) checks too.
+        #[allow(deprecated)]
         let error = AsyncFd::new(Negative).unwrap_err();
         assert_eq!(error.raw_os_error(), Some(libc::EBADF));
     });
@@ -208,7 +214,8 @@ fn into_inner_deregisters(rt: Runtime) {
         let (a, _b) = StdUnixStream::pair().unwrap();
         a.set_nonblocking(true).unwrap();
         let fd = a.as_raw_fd();
-        let a = AsyncFd::new(a).unwrap();
+        // SAFETY: as above.
+        let a = unsafe { AsyncFd::register(a) }.unwrap();
         assert_eq!(Handle::current().metrics().io_sources, before + 1);
         let a = a.into_inner();
         assert_eq!(Handle::current().metrics().io_sources, before);

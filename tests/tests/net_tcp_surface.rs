@@ -113,8 +113,23 @@ fn stream_options_round_trip(rt: Runtime) {
         client.set_ttl(33).unwrap();
         assert_eq!(client.ttl().unwrap(), 33);
         assert_eq!(client.linger().unwrap(), None);
-        client.set_linger(Some(Duration::ZERO)).unwrap();
+        client.set_linger(Some(Duration::from_secs(1))).unwrap();
+        assert_eq!(client.linger().unwrap(), Some(Duration::from_secs(1)));
+        client.set_zero_linger().unwrap();
         assert_eq!(client.linger().unwrap(), Some(Duration::ZERO));
+        for on in [true, false] {
+            client.set_quickack(on).unwrap();
+            assert_eq!(client.quickack().unwrap(), on);
+        }
+        let socket = TcpSocket::new_v4().unwrap();
+        socket.set_tos_v4(0x10).unwrap();
+        assert_eq!(socket.tos_v4().unwrap(), 0x10);
+        socket.set_zero_linger().unwrap();
+        assert_eq!(socket.linger().unwrap(), Some(Duration::ZERO));
+        assert_eq!(socket.device().unwrap(), None);
+        let v6 = TcpSocket::new_v6().unwrap();
+        v6.set_tclass_v6(0x20).unwrap();
+        assert_eq!(v6.tclass_v6().unwrap(), 0x20);
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         listener.set_ttl(44).unwrap();
         assert_eq!(listener.ttl().unwrap(), 44);

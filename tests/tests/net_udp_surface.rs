@@ -191,6 +191,8 @@ fn options_round_trip(rt: Runtime) {
             socket.set_multicast_loop_v4(on).unwrap();
             assert_eq!(socket.multicast_loop_v4().unwrap(), on);
         }
+        socket.set_tos_v4(0x08).unwrap();
+        assert_eq!(socket.tos_v4().unwrap(), 0x08);
         socket.set_multicast_ttl_v4(9).unwrap();
         assert_eq!(socket.multicast_ttl_v4().unwrap(), 9);
         let v6 = UdpSocket::bind((Ipv6Addr::LOCALHOST, 0)).await.unwrap();

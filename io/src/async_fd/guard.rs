@@ -60,6 +60,7 @@ pub struct TryIoError(());
 
 /// The readiness an [`AsyncFd`] reported, borrowed from it. Dropping the guard keeps the
 /// readiness; [`clear_ready`](Self::clear_ready) (or a `try_io` that would block) clears it.
+#[must_use = "a guard keeps the readiness it saw unless you clear it (or `retain_ready`)"]
 pub struct AsyncFdReadyGuard<'a, T: AsRawFd> {
     async_fd: &'a AsyncFd<T>,
     seen: Seen,
@@ -118,6 +119,7 @@ impl<'a, T: AsRawFd> AsyncFdReadyGuard<'a, T> {
 }
 
 /// As [`AsyncFdReadyGuard`], borrowing the [`AsyncFd`] mutably (for `&mut T` operations).
+#[must_use = "a guard keeps the readiness it saw unless you clear it (or `retain_ready`)"]
 pub struct AsyncFdReadyMutGuard<'a, T: AsRawFd> {
     async_fd: &'a mut AsyncFd<T>,
     seen: Seen,

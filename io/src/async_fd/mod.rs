@@ -46,7 +46,8 @@ use std::task::{Context, Poll};
 /// # reactor.block_on(async {
 /// let (mut tx, rx) = UnixStream::pair()?;
 /// rx.set_nonblocking(true)?;
-/// let rx = AsyncFd::new(rx)?;
+/// // SAFETY: `rx` owns its descriptor and keeps it open until the `AsyncFd` drops it.
+/// let rx = unsafe { AsyncFd::register(rx) }?;
 /// tx.write_all(b"ready")?;
 /// let mut buf = [0; 8];
 /// let n = loop {
@@ -73,60 +74,52 @@ struct Descriptor(RawFd);
 
 impl AsFd for Descriptor {
     fn as_fd(&self) -> BorrowedFd<'_> {
-        // SAFETY: a `Descriptor` is made only by `AsyncFd::with_interest`, from the
+        // SAFETY: a `Descriptor` is made only by `AsyncFd::register_with_interest`, from the
         // non-negative descriptor of the `inner` that the same `AsyncFd` holds; it lives in
         // the `io` field, which is dropped before `inner` (field order, and `into_inner`), and
-        // `AsyncFd`'s contract (as tokio's) is that `inner` keeps that descriptor open.
+        // that function's caller promised that `inner` keeps that descriptor open meanwhile.
         unsafe { BorrowedFd::borrow_raw(self.0) }
     }
 }
 
 impl<T: AsRawFd> AsyncFd<T> {
-    /// Registers `inner` for both directions.
+    /// Registers `inner` for both directions (tokio's `AsyncFd::register`).
+    ///
+    /// # Safety
+    /// `inner` must keep the descriptor its `as_raw_fd` returns now open, and return that same
+    /// descriptor, for as long as the `AsyncFd` holds it (until it is dropped or
+    /// [`into_inner`](Self::into_inner) gives it back): the reactor uses the number until then.
     ///
     /// # Errors
     /// `epoll_ctl`'s error (`PermissionDenied` for a regular file, `BadFileDescriptor` for a
-    /// closed or negative one), or the reactor's shutdown; `inner` is dropped then (see
-    /// [`try_new`](Self::try_new) to get it back).
+    /// closed or negative one), or the reactor's shutdown; `inner` is handed back with it.
     ///
     /// # Panics
     /// Outside a runtime (no reactor is current on this thread).
-    pub fn new(inner: T) -> io::Result<AsyncFd<T>> {
-        AsyncFd::with_interest(inner, Interest::READABLE | Interest::WRITABLE)
+    pub unsafe fn register(inner: T) -> Result<AsyncFd<T>, AsyncFdRegisterError<T>> {
+        // SAFETY: our caller upholds `register_with_interest`'s contract, which is ours.
+        unsafe { AsyncFd::register_with_interest(inner, Interest::READABLE | Interest::WRITABLE) }
     }
 
     /// Registers `inner`; `ready` and the `poll_*_ready` calls wait only for what `interest`
     /// includes (asking for the other direction waits forever, as in tokio).
     ///
+    /// # Safety
+    /// As [`register`](Self::register).
+    ///
     /// # Errors
-    /// As [`new`](Self::new).
+    /// As `register`.
     ///
     /// # Panics
     /// Outside a runtime (no reactor is current on this thread).
-    pub fn with_interest(inner: T, interest: Interest) -> io::Result<AsyncFd<T>> {
-        AsyncFd::try_with_interest(inner, interest).map_err(|error| error.error)
-    }
-
-    /// [`new`](Self::new), handing `inner` back on failure.
-    ///
-    /// # Errors
-    /// As `new`, with `inner`.
-    pub fn try_new(inner: T) -> Result<AsyncFd<T>, AsyncFdTryNewError<T>> {
-        AsyncFd::try_with_interest(inner, Interest::READABLE | Interest::WRITABLE)
-    }
-
-    /// [`with_interest`](Self::with_interest), handing `inner` back on failure.
-    ///
-    /// # Errors
-    /// As `new`, with `inner`.
-    pub fn try_with_interest(
+    pub unsafe fn register_with_interest(
         inner: T,
         interest: Interest,
-    ) -> Result<AsyncFd<T>, AsyncFdTryNewError<T>> {
+    ) -> Result<AsyncFd<T>, AsyncFdRegisterError<T>> {
         let fd = inner.as_raw_fd();
         if fd < 0 {
             let error = io::Error::from_raw_os_error(libc::EBADF);
-            return Err(AsyncFdTryNewError { inner, error });
+            return Err(AsyncFdRegisterError { inner, error });
         }
         match IoSource::new(Descriptor(fd)) {
             Ok(io) => Ok(AsyncFd {
@@ -134,8 +127,69 @@ impl<T: AsRawFd> AsyncFd<T> {
                 interest,
                 inner,
             }),
-            Err(error) => Err(AsyncFdTryNewError { inner, error }),
+            Err(error) => Err(AsyncFdRegisterError { inner, error }),
         }
+    }
+
+    /// [`register`](Self::register) without `unsafe`, kept for tokio source compatibility
+    /// and deprecated as tokio 1.54 deprecates it: nothing makes `T` keep its descriptor open.
+    ///
+    /// # Errors
+    /// As `register`; `inner` is dropped.
+    #[deprecated(
+        note = "unsound for a `T` that closes or changes its descriptor: use the \
+                         `unsafe` `AsyncFd::register`, as tokio 1.54 does"
+    )]
+    pub fn new(inner: T) -> io::Result<AsyncFd<T>> {
+        #[allow(deprecated)]
+        AsyncFd::try_new(inner).map_err(|error| error.error)
+    }
+
+    /// [`register_with_interest`](Self::register_with_interest) without `unsafe`; deprecated,
+    /// see [`new`](Self::new).
+    ///
+    /// # Errors
+    /// As `register`; `inner` is dropped.
+    #[deprecated(
+        note = "unsound for a `T` that closes or changes its descriptor: use the \
+                         `unsafe` `AsyncFd::register_with_interest`, as tokio 1.54 does"
+    )]
+    pub fn with_interest(inner: T, interest: Interest) -> io::Result<AsyncFd<T>> {
+        #[allow(deprecated)]
+        AsyncFd::try_with_interest(inner, interest).map_err(|error| error.error)
+    }
+
+    /// [`register`](Self::register) without `unsafe`; deprecated, see [`new`](Self::new).
+    ///
+    /// # Errors
+    /// As `register`.
+    #[deprecated(
+        note = "unsound for a `T` that closes or changes its descriptor: use the \
+                         `unsafe` `AsyncFd::register`, as tokio 1.54 does"
+    )]
+    pub fn try_new(inner: T) -> Result<AsyncFd<T>, AsyncFdRegisterError<T>> {
+        #[allow(deprecated)]
+        AsyncFd::try_with_interest(inner, Interest::READABLE | Interest::WRITABLE)
+    }
+
+    /// [`register_with_interest`](Self::register_with_interest) without `unsafe`;
+    /// deprecated, see [`new`](Self::new).
+    ///
+    /// # Errors
+    /// As `register`.
+    #[deprecated(
+        note = "unsound for a `T` that closes or changes its descriptor: use the \
+                         `unsafe` `AsyncFd::register_with_interest`, as tokio 1.54 does"
+    )]
+    pub fn try_with_interest(
+        inner: T,
+        interest: Interest,
+    ) -> Result<AsyncFd<T>, AsyncFdRegisterError<T>> {
+        // SAFETY: NOT proven here: the contract of `register_with_interest` is left to the
+        // caller of a safe function, which is why this function is deprecated (as in tokio,
+        // which kept it for compatibility). For the types it is meant for (`OwnedFd`, `File`,
+        // std's sockets), which own their descriptor and never change it, the contract holds.
+        unsafe { AsyncFd::register_with_interest(inner, interest) }
     }
 
     /// The wrapped object.
@@ -363,39 +417,43 @@ impl<T: AsRawFd + fmt::Debug> fmt::Debug for AsyncFd<T> {
     }
 }
 
-/// [`AsyncFd::try_new`] failed: the error, and the object it was given.
-pub struct AsyncFdTryNewError<T> {
+/// [`AsyncFd::register`] failed: the error, and the object it was given.
+pub struct AsyncFdRegisterError<T> {
     inner: T,
     error: io::Error,
 }
 
-impl<T> AsyncFdTryNewError<T> {
+impl<T> AsyncFdRegisterError<T> {
     /// The object and the error.
     pub fn into_parts(self) -> (T, io::Error) {
         (self.inner, self.error)
     }
 }
 
-impl<T> fmt::Display for AsyncFdTryNewError<T> {
+impl<T> fmt::Display for AsyncFdRegisterError<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Display::fmt(&self.error, f)
     }
 }
 
-impl<T> fmt::Debug for AsyncFdTryNewError<T> {
+impl<T> fmt::Debug for AsyncFdRegisterError<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(&self.error, f)
     }
 }
 
-impl<T> std::error::Error for AsyncFdTryNewError<T> {
+/// tokio's former name of [`AsyncFdRegisterError`].
+#[deprecated(note = "use `AsyncFdRegisterError`")]
+pub type AsyncFdTryNewError<T> = AsyncFdRegisterError<T>;
+
+impl<T> std::error::Error for AsyncFdRegisterError<T> {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         Some(&self.error)
     }
 }
 
-impl<T> From<AsyncFdTryNewError<T>> for io::Error {
-    fn from(error: AsyncFdTryNewError<T>) -> io::Error {
+impl<T> From<AsyncFdRegisterError<T>> for io::Error {
+    fn from(error: AsyncFdRegisterError<T>) -> io::Error {
         error.error
     }
 }

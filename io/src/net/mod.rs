@@ -15,6 +15,7 @@
 mod addr;
 mod connect;
 pub(crate) mod interest;
+mod options;
 pub(crate) mod readiness;
 #[doc(hidden)]
 pub mod split;
@@ -27,8 +28,9 @@ pub mod unix;
 pub use addr::{lookup_host, ToSocketAddrs};
 pub use tcp::{TcpListener, TcpSocket, TcpStream};
 pub use udp::UdpSocket;
-pub use unix::{UnixDatagram, UnixListener, UnixStream};
+pub use unix::{UnixDatagram, UnixListener, UnixSocket, UnixStream};
 
 pub(crate) use interest::{Interest, Ready};
+pub(crate) use options::impl_ip_options;
 pub(crate) use readiness::{impl_as_fd, impl_readiness, impl_stream_try_io};
 pub(crate) use stream_io::impl_async_io;

@@ -509,3 +509,4 @@ impl fmt::Debug for UdpSocket {
 
 super::impl_readiness!(UdpSocket, poll_recv_ready, poll_send_ready);
 super::impl_as_fd!(UdpSocket);
+super::impl_ip_options!(UdpSocket);

@@ -157,6 +157,15 @@ impl TcpSocket {
         self.inner.linger()
     }
 
+    /// Sets `SO_LINGER` to zero: closing resets the connection instead of sending what is
+    /// left.
+    ///
+    /// # Errors
+    /// The `setsockopt` error.
+    pub fn set_zero_linger(&self) -> io::Result<()> {
+        self.inner.set_linger(Some(Duration::ZERO))
+    }
+
     /// Sets `TCP_NODELAY`, kept by the stream that [`connect`](Self::connect) makes.
     ///
     /// # Errors
@@ -171,15 +180,6 @@ impl TcpSocket {
     /// The `getsockopt` error.
     pub fn nodelay(&self) -> io::Result<bool> {
         self.inner.tcp_nodelay()
-    }
-
-    /// Binds the socket to the network interface `interface` (`SO_BINDTODEVICE`; `None`
-    /// unbinds). Needs `CAP_NET_RAW`.
-    ///
-    /// # Errors
-    /// The `setsockopt` error (`PermissionDenied` without the capability).
-    pub fn bind_device(&self, interface: Option<&[u8]>) -> io::Result<()> {
-        self.inner.bind_device(interface)
     }
 
     /// The address the socket is bound to.
@@ -246,6 +246,8 @@ impl TcpSocket {
 fn saturate(size: usize) -> u32 {
     u32::try_from(size).unwrap_or(u32::MAX)
 }
+
+crate::net::impl_ip_options!(TcpSocket);
 
 impl AsFd for TcpSocket {
     fn as_fd(&self) -> BorrowedFd<'_> {

@@ -157,6 +157,32 @@ impl TcpStream {
         SockRef::from(self.io.get_ref()).set_linger(linger)
     }
 
+    /// Sets `SO_LINGER` to zero: closing resets the connection (the peer reads
+    /// `ConnectionReset`) instead of sending what is left.
+    ///
+    /// # Errors
+    /// The `setsockopt` error.
+    pub fn set_zero_linger(&self) -> io::Result<()> {
+        self.set_linger(Some(Duration::ZERO))
+    }
+
+    /// Whether `TCP_QUICKACK` is set: acknowledgements go out at once instead of being
+    /// delayed (the kernel may clear it again on its own).
+    ///
+    /// # Errors
+    /// The `getsockopt` error.
+    pub fn quickack(&self) -> io::Result<bool> {
+        SockRef::from(self.io.get_ref()).tcp_quickack()
+    }
+
+    /// Sets `TCP_QUICKACK`.
+    ///
+    /// # Errors
+    /// The `setsockopt` error.
+    pub fn set_quickack(&self, quickack: bool) -> io::Result<()> {
+        SockRef::from(self.io.get_ref()).set_tcp_quickack(quickack)
+    }
+
     /// `IP_TTL`: the time-to-live of outgoing packets.
     ///
     /// # Errors

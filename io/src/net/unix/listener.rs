@@ -46,6 +46,17 @@ impl UnixListener {
         UnixListener::from_std(net::UnixListener::bind(path)?)
     }
 
+    /// Binds to `addr` (a path, or a name in Linux's abstract namespace) and listens.
+    ///
+    /// # Errors
+    /// As [`bind`](Self::bind).
+    ///
+    /// # Panics
+    /// Outside a runtime (no reactor is current on this thread).
+    pub fn bind_addr(addr: &SocketAddr) -> io::Result<UnixListener> {
+        UnixListener::from_std(net::UnixListener::bind_addr(addr)?)
+    }
+
     /// Wraps a std listener (switching it to non-blocking mode).
     ///
     /// # Errors

@@ -4,11 +4,13 @@
 
 mod datagram;
 mod listener;
+mod socket;
 mod stream;
 mod ucred;
 
 pub use datagram::UnixDatagram;
 pub use listener::UnixListener;
+pub use socket::UnixSocket;
 pub use std::os::unix::net::SocketAddr;
 pub use stream::UnixStream;
 pub use ucred::UCred;
@@ -25,3 +27,23 @@ pub type OwnedReadHalf = split::OwnedReadHalf<UnixStream>;
 pub type OwnedWriteHalf = split::OwnedWriteHalf<UnixStream>;
 
 split::impl_half_methods!(UnixStream, SocketAddr);
+
+/// socket2's form of a std Unix address (a path or an abstract name; not unnamed).
+fn sock_addr(addr: &SocketAddr) -> std::io::Result<socket2::SockAddr> {
+    use std::os::linux::net::SocketAddrExt;
+    if let Some(path) = addr.as_pathname() {
+        return socket2::SockAddr::unix(path);
+    }
+    match addr.as_abstract_name() {
+        Some(name) => {
+            // socket2 reads a path that starts with a NUL byte as an abstract name.
+            use std::os::unix::ffi::OsStrExt;
+            let path = [&[0u8][..], name].concat();
+            socket2::SockAddr::unix(std::ffi::OsStr::from_bytes(&path))
+        }
+        None => Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "cannot connect to an unnamed Unix socket address",
+        )),
+    }
+}

@@ -42,15 +42,33 @@ impl UnixStream {
     /// Outside a runtime (no reactor is current on this thread).
     pub async fn connect(path: impl AsRef<Path>) -> io::Result<UnixStream> {
         let socket = Socket::new(Domain::UNIX, Type::STREAM.nonblocking(), None)?;
+        UnixStream::connect_socket(socket, &SockAddr::unix(path)?).await
+    }
+
+    /// Starts a non-blocking connect of `socket` and waits until it is established or failed.
+    pub(crate) async fn connect_socket(socket: Socket, addr: &SockAddr) -> io::Result<UnixStream> {
         let io = crate::net::connect::connect(
             socket,
-            &SockAddr::unix(path)?,
+            addr,
             net::UnixStream::from,
             net::UnixStream::take_error,
             |stream| stream.peer_addr().is_ok(),
         )
         .await?;
         Ok(UnixStream { io })
+    }
+
+    /// Connects to the socket at `addr`: a path, or a name in Linux's abstract namespace
+    /// (`SocketAddrExt::from_abstract_name`).
+    ///
+    /// # Errors
+    /// As [`connect`](Self::connect); `InvalidInput` for an unnamed address.
+    ///
+    /// # Panics
+    /// Outside a runtime (no reactor is current on this thread).
+    pub async fn connect_addr(addr: &SocketAddr) -> io::Result<UnixStream> {
+        let socket = Socket::new(Domain::UNIX, Type::STREAM.nonblocking(), None)?;
+        UnixStream::connect_socket(socket, &super::sock_addr(addr)?).await
     }
 
     /// A pair of connected streams.
