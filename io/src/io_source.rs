@@ -26,6 +26,7 @@ impl<T: AsFd> IoSource<T> {
     ///
     /// # Panics
     /// If no reactor is current on this thread.
+    #[track_caller]
     pub(crate) fn new(io: T) -> io::Result<IoSource<T>> {
         let reactor = current_or_panic();
         let (key, source) = reactor.register(io.as_fd())?;

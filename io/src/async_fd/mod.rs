@@ -96,6 +96,7 @@ impl<T: AsRawFd> AsyncFd<T> {
     ///
     /// # Panics
     /// Outside a runtime (no reactor is current on this thread).
+    #[track_caller]
     pub unsafe fn register(inner: T) -> Result<AsyncFd<T>, AsyncFdRegisterError<T>> {
         // SAFETY: our caller upholds `register_with_interest`'s contract, which is ours.
         unsafe { AsyncFd::register_with_interest(inner, Interest::READABLE | Interest::WRITABLE) }
@@ -112,6 +113,7 @@ impl<T: AsRawFd> AsyncFd<T> {
     ///
     /// # Panics
     /// Outside a runtime (no reactor is current on this thread).
+    #[track_caller]
     pub unsafe fn register_with_interest(
         inner: T,
         interest: Interest,
@@ -140,6 +142,7 @@ impl<T: AsRawFd> AsyncFd<T> {
         note = "unsound for a `T` that closes or changes its descriptor: use the \
                          `unsafe` `AsyncFd::register`, as tokio 1.54 does"
     )]
+    #[track_caller]
     pub fn new(inner: T) -> io::Result<AsyncFd<T>> {
         #[allow(deprecated)]
         AsyncFd::try_new(inner).map_err(|error| error.error)
@@ -154,6 +157,7 @@ impl<T: AsRawFd> AsyncFd<T> {
         note = "unsound for a `T` that closes or changes its descriptor: use the \
                          `unsafe` `AsyncFd::register_with_interest`, as tokio 1.54 does"
     )]
+    #[track_caller]
     pub fn with_interest(inner: T, interest: Interest) -> io::Result<AsyncFd<T>> {
         #[allow(deprecated)]
         AsyncFd::try_with_interest(inner, interest).map_err(|error| error.error)
@@ -167,6 +171,7 @@ impl<T: AsRawFd> AsyncFd<T> {
         note = "unsound for a `T` that closes or changes its descriptor: use the \
                          `unsafe` `AsyncFd::register`, as tokio 1.54 does"
     )]
+    #[track_caller]
     pub fn try_new(inner: T) -> Result<AsyncFd<T>, AsyncFdRegisterError<T>> {
         #[allow(deprecated)]
         AsyncFd::try_with_interest(inner, Interest::READABLE | Interest::WRITABLE)
@@ -181,6 +186,7 @@ impl<T: AsRawFd> AsyncFd<T> {
         note = "unsound for a `T` that closes or changes its descriptor: use the \
                          `unsafe` `AsyncFd::register_with_interest`, as tokio 1.54 does"
     )]
+    #[track_caller]
     pub fn try_with_interest(
         inner: T,
         interest: Interest,

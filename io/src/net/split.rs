@@ -14,10 +14,11 @@ use std::task::{Context, Poll};
 /// A stream whose writing direction can be shut down on its own (a sealed trait: implemented
 /// by weft-io's stream types).
 pub trait ShutdownWrite: sealed::Sealed {
-    /// Shuts down the writing direction: the peer reads EOF.
+    /// Shuts down the writing direction: the peer reads EOF. A connection that is already
+    /// gone (`NotConnected`) counts as shut down.
     ///
     /// # Errors
-    /// The `shutdown` error (`NotConnected` if the connection is already gone).
+    /// The `shutdown` error.
     fn shutdown_write(&self) -> io::Result<()>;
 }
 

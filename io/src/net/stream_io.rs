@@ -3,7 +3,8 @@
 //!
 //! Both families run the same non-blocking system calls through the stream's `IoSource`;
 //! shutting down (tokio's `poll_shutdown`, futures-io's `poll_close`) shuts down the writing
-//! direction, after which the peer reads EOF. tokio's reads go into the `ReadBuf`'s
+//! direction, after which the peer reads EOF; on a connection already reset it succeeds, as
+//! tokio's does. tokio's reads go into the `ReadBuf`'s
 //! uninitialized part (see `uninit.rs`): no zero-filling.
 
 /// The traits for a stream type `$stream` whose field `io` is an `IoSource` over a std
@@ -218,7 +219,12 @@ macro_rules! impl_async_io {
 
         impl crate::net::split::ShutdownWrite for $stream {
             fn shutdown_write(&self) -> std::io::Result<()> {
-                self.io.get_ref().shutdown(std::net::Shutdown::Write)
+                match self.io.get_ref().shutdown(std::net::Shutdown::Write) {
+                    // The connection is gone (reset by the peer): nothing is left to shut
+                    // down, which is what the caller asked for (as tokio reports it).
+                    Err(error) if error.kind() == std::io::ErrorKind::NotConnected => Ok(()),
+                    result => result,
+                }
             }
         }
     };

@@ -61,6 +61,7 @@ impl UdpSocket {
     ///
     /// # Panics
     /// Outside a runtime (no reactor is current on this thread).
+    #[track_caller]
     pub fn from_std(socket: net::UdpSocket) -> io::Result<UdpSocket> {
         socket.set_nonblocking(true)?;
         Ok(UdpSocket {
@@ -496,6 +497,7 @@ impl TryFrom<net::UdpSocket> for UdpSocket {
     type Error = io::Error;
 
     /// [`UdpSocket::from_std`].
+    #[track_caller]
     fn try_from(socket: net::UdpSocket) -> io::Result<UdpSocket> {
         UdpSocket::from_std(socket)
     }

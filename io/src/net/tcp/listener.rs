@@ -65,6 +65,7 @@ impl TcpListener {
     ///
     /// # Panics
     /// Outside a runtime (no reactor is current on this thread).
+    #[track_caller]
     pub fn from_std(listener: net::TcpListener) -> io::Result<TcpListener> {
         listener.set_nonblocking(true)?;
         Ok(TcpListener {
@@ -140,6 +141,7 @@ impl TryFrom<net::TcpListener> for TcpListener {
     type Error = io::Error;
 
     /// [`TcpListener::from_std`].
+    #[track_caller]
     fn try_from(listener: net::TcpListener) -> io::Result<TcpListener> {
         TcpListener::from_std(listener)
     }

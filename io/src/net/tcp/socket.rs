@@ -227,6 +227,7 @@ impl TcpSocket {
     ///
     /// # Panics
     /// Outside a runtime (no reactor is current on this thread).
+    #[track_caller]
     pub fn listen(self, backlog: u32) -> io::Result<TcpListener> {
         // The kernel caps the backlog at `net.core.somaxconn` anyway.
         self.inner
@@ -274,10 +275,10 @@ impl FromRawFd for TcpSocket {
     /// # Safety
     /// `fd` must be an open TCP socket that nothing else owns.
     unsafe fn from_raw_fd(fd: RawFd) -> TcpSocket {
-        // SAFETY: the caller passes an open socket that it no longer owns (our contract).
-        TcpSocket {
-            inner: unsafe { Socket::from_raw_fd(fd) },
-        }
+        // SAFETY: the caller passes an open socket that it no longer owns (our contract,
+        // which is `Socket::from_raw_fd`'s).
+        let inner = unsafe { Socket::from_raw_fd(fd) };
+        TcpSocket { inner }
     }
 }
 

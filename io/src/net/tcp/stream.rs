@@ -87,12 +87,14 @@ impl TcpStream {
     ///
     /// # Panics
     /// Outside a runtime (no reactor is current on this thread).
+    #[track_caller]
     pub fn from_std(stream: net::TcpStream) -> io::Result<TcpStream> {
         stream.set_nonblocking(true)?;
         TcpStream::from_registered(stream)
     }
 
     /// Registers a stream that is already non-blocking.
+    #[track_caller]
     pub(crate) fn from_registered(stream: net::TcpStream) -> io::Result<TcpStream> {
         Ok(TcpStream {
             io: IoSource::new(stream)?,
@@ -242,6 +244,7 @@ impl TryFrom<net::TcpStream> for TcpStream {
     type Error = io::Error;
 
     /// [`TcpStream::from_std`].
+    #[track_caller]
     fn try_from(stream: net::TcpStream) -> io::Result<TcpStream> {
         TcpStream::from_std(stream)
     }

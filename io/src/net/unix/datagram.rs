@@ -48,6 +48,7 @@ impl UnixDatagram {
     ///
     /// # Panics
     /// Outside a runtime (no reactor is current on this thread).
+    #[track_caller]
     pub fn bind(path: impl AsRef<Path>) -> io::Result<UnixDatagram> {
         UnixDatagram::from_std(net::UnixDatagram::bind(path)?)
     }
@@ -60,6 +61,7 @@ impl UnixDatagram {
     ///
     /// # Panics
     /// Outside a runtime (no reactor is current on this thread).
+    #[track_caller]
     pub fn unbound() -> io::Result<UnixDatagram> {
         UnixDatagram::from_std(net::UnixDatagram::unbound()?)
     }
@@ -71,6 +73,7 @@ impl UnixDatagram {
     ///
     /// # Panics
     /// Outside a runtime (no reactor is current on this thread).
+    #[track_caller]
     pub fn pair() -> io::Result<(UnixDatagram, UnixDatagram)> {
         let (a, b) = net::UnixDatagram::pair()?;
         Ok((UnixDatagram::from_std(a)?, UnixDatagram::from_std(b)?))
@@ -83,6 +86,7 @@ impl UnixDatagram {
     ///
     /// # Panics
     /// Outside a runtime (no reactor is current on this thread).
+    #[track_caller]
     pub fn from_std(socket: net::UnixDatagram) -> io::Result<UnixDatagram> {
         socket.set_nonblocking(true)?;
         Ok(UnixDatagram {
@@ -332,6 +336,7 @@ impl TryFrom<net::UnixDatagram> for UnixDatagram {
     type Error = io::Error;
 
     /// [`UnixDatagram::from_std`].
+    #[track_caller]
     fn try_from(socket: net::UnixDatagram) -> io::Result<UnixDatagram> {
         UnixDatagram::from_std(socket)
     }

@@ -42,6 +42,7 @@ impl UnixListener {
     ///
     /// # Panics
     /// Outside a runtime (no reactor is current on this thread).
+    #[track_caller]
     pub fn bind(path: impl AsRef<Path>) -> io::Result<UnixListener> {
         UnixListener::from_std(net::UnixListener::bind(path)?)
     }
@@ -53,6 +54,7 @@ impl UnixListener {
     ///
     /// # Panics
     /// Outside a runtime (no reactor is current on this thread).
+    #[track_caller]
     pub fn bind_addr(addr: &SocketAddr) -> io::Result<UnixListener> {
         UnixListener::from_std(net::UnixListener::bind_addr(addr)?)
     }
@@ -64,6 +66,7 @@ impl UnixListener {
     ///
     /// # Panics
     /// Outside a runtime (no reactor is current on this thread).
+    #[track_caller]
     pub fn from_std(listener: net::UnixListener) -> io::Result<UnixListener> {
         listener.set_nonblocking(true)?;
         Ok(UnixListener {
@@ -124,6 +127,7 @@ impl TryFrom<net::UnixListener> for UnixListener {
     type Error = io::Error;
 
     /// [`UnixListener::from_std`].
+    #[track_caller]
     fn try_from(listener: net::UnixListener) -> io::Result<UnixListener> {
         UnixListener::from_std(listener)
     }

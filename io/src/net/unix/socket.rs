@@ -80,9 +80,10 @@ impl UnixSocket {
     ///
     /// # Panics
     /// Outside a runtime (no reactor is current on this thread).
+    #[track_caller]
     pub fn listen(self, backlog: u32) -> io::Result<UnixListener> {
         if !self.is_stream()? {
-            return Err(wrong_type("listen on a datagram socket: use new_stream"));
+            return Err(wrong_type("listen cannot be called on a datagram socket"));
         }
         // The kernel caps the backlog at `net.core.somaxconn` anyway.
         self.inner
@@ -115,6 +116,7 @@ impl UnixSocket {
     ///
     /// # Panics
     /// Outside a runtime (no reactor is current on this thread).
+    #[track_caller]
     pub fn datagram(self) -> io::Result<UnixDatagram> {
         if self.is_stream()? {
             return Err(wrong_type(
@@ -127,8 +129,9 @@ impl UnixSocket {
     }
 }
 
-fn wrong_type(what: &str) -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidInput, format!("cannot {what}"))
+/// The error of a call that needs the other kind of socket (tokio's wording).
+fn wrong_type(message: &'static str) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidInput, message)
 }
 
 impl AsFd for UnixSocket {

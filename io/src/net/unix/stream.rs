@@ -78,6 +78,7 @@ impl UnixStream {
     ///
     /// # Panics
     /// Outside a runtime (no reactor is current on this thread).
+    #[track_caller]
     pub fn pair() -> io::Result<(UnixStream, UnixStream)> {
         let (a, b) = net::UnixStream::pair()?;
         Ok((UnixStream::from_std(a)?, UnixStream::from_std(b)?))
@@ -90,6 +91,7 @@ impl UnixStream {
     ///
     /// # Panics
     /// Outside a runtime (no reactor is current on this thread).
+    #[track_caller]
     pub fn from_std(stream: net::UnixStream) -> io::Result<UnixStream> {
         stream.set_nonblocking(true)?;
         Ok(UnixStream {
@@ -145,6 +147,7 @@ impl TryFrom<net::UnixStream> for UnixStream {
     type Error = io::Error;
 
     /// [`UnixStream::from_std`].
+    #[track_caller]
     fn try_from(stream: net::UnixStream) -> io::Result<UnixStream> {
         UnixStream::from_std(stream)
     }
