@@ -272,3 +272,29 @@ fn split_halves_peek_reunite_and_forget(rt: Runtime) {
         assert_eq!(within("EOF", server.read(&mut buf)).await.unwrap(), 0);
     });
 }
+
+/// A constructor that needs a reactor, called outside any runtime, panics with weft's message
+/// at the caller's line (`#[track_caller]`), as tokio's do.
+#[test]
+fn from_std_outside_a_runtime_panics_at_the_callers_line() {
+    let std_listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let this_thread = std::thread::current().id();
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if std::thread::current().id() == this_thread {
+            let location = info.location().map(|l| (l.file().to_string(), l.line()));
+            let payload = info.payload();
+            let message = payload.downcast_ref::<String>().cloned();
+            let message = message.or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()));
+            let _ = tx.send((location, message));
+        }
+    }));
+    let line = line!() + 1;
+    let result = std::panic::catch_unwind(|| TcpListener::from_std(std_listener));
+    std::panic::set_hook(previous);
+    assert!(result.is_err());
+    let (location, message) = rx.recv().unwrap();
+    assert_eq!(location, Some((file!().to_string(), line)));
+    assert!(message.unwrap().starts_with("there is no reactor running"));
+}

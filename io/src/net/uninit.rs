@@ -1,8 +1,8 @@
 //! Receiving into memory that may be uninitialized: tokio's `ReadBuf` and `bytes`' `BufMut`.
 //!
-//! Every receive goes through `socket2`, whose `recv*` calls take `&mut [MaybeUninit<u8>]`
-//! and only ever write initialized bytes into it, so no `&mut [u8]` to uninitialized memory
-//! is ever made. Invariant of each function here: the buffer is advanced by exactly the
+//! Every receive goes through `socket2` (sockets) or `rustix` (pipes), whose calls take
+//! `&mut [MaybeUninit<u8>]` and only ever write initialized bytes into it, so no `&mut [u8]`
+//! to uninitialized memory is ever made. Invariant of each function here: the buffer is advanced by exactly the
 //! count the system call returned, which is how many bytes it initialized, and by nothing
 //! when the call fails (a `WouldBlock` leaves the buffer as it was, ready for the retry).
 
@@ -72,6 +72,31 @@ pub(crate) fn recv_from_read_buf(
     unsafe { buf.assume_init(n) };
     buf.advance(n);
     Ok((n, addr))
+}
+
+/// `read(2)` (for a pipe, which `recv` refuses) into the unfilled part of `buf`, advancing it.
+pub(crate) fn read_read_buf(
+    fd: impl std::os::fd::AsFd,
+    buf: &mut ReadBuf<'_>,
+) -> io::Result<usize> {
+    // SAFETY: as in `recv_read_buf`: rustix's `read` only writes read bytes into the slice.
+    let unfilled = unsafe { buf.unfilled_mut() };
+    let n = rustix::io::read(fd, unfilled)?.0.len();
+    // SAFETY: `read` initialized the first `n` bytes of the unfilled part.
+    unsafe { buf.assume_init(n) };
+    buf.advance(n);
+    Ok(n)
+}
+
+/// `read(2)` into the spare capacity of `buf`, advancing it.
+pub(crate) fn read_buf_mut<B: BufMut + ?Sized>(
+    fd: impl std::os::fd::AsFd,
+    buf: &mut B,
+) -> io::Result<usize> {
+    let n = rustix::io::read(fd, spare(buf))?.0.len();
+    // SAFETY: as in `recv_buf_mut`.
+    unsafe { buf.advance_mut(n) };
+    Ok(n)
 }
 
 /// The writable, possibly uninitialized, chunk of `buf` (`BufMut` grows a `Vec` when full).

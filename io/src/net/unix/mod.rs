@@ -1,9 +1,11 @@
 //! Unix domain sockets: [`UnixListener`], [`UnixStream`] and its halves (tokio's
 //! `weft::net::unix::{ReadHalf, WriteHalf, OwnedReadHalf, OwnedWriteHalf, ReuniteError}`),
-//! [`UnixDatagram`], the peer's credentials ([`UCred`]) and addresses ([`SocketAddr`], std's).
+//! [`UnixDatagram`], the [`UnixSocket`] builder, the peer's credentials ([`UCred`]),
+//! addresses ([`SocketAddr`], std's), and pipes and FIFOs ([`pipe`]).
 
 mod datagram;
 mod listener;
+pub mod pipe;
 mod socket;
 mod stream;
 mod ucred;
