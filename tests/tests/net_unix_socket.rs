@@ -58,15 +58,25 @@ fn wrong_socket_types_are_refused(rt: Runtime) {
     rt.block_on(async {
         let error = UnixSocket::new_datagram().unwrap().listen(8).unwrap_err();
         assert_eq!(error.kind(), ErrorKind::InvalidInput);
+        assert_eq!(
+            error.to_string(),
+            "listen cannot be called on a datagram socket"
+        );
         let path = SocketPath::new("wrong-type");
         let error = UnixSocket::new_datagram()
             .unwrap()
             .connect(path.path())
             .await
             .unwrap_err();
-        assert_eq!(error.kind(), ErrorKind::InvalidInput);
+        assert_eq!(
+            error.to_string(),
+            "connect cannot be called on a datagram socket"
+        );
         let error = UnixSocket::new_stream().unwrap().datagram().unwrap_err();
-        assert_eq!(error.kind(), ErrorKind::InvalidInput);
+        assert_eq!(
+            error.to_string(),
+            "datagram cannot be called on a stream socket"
+        );
     });
 }
 

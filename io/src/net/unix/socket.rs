@@ -102,9 +102,7 @@ impl UnixSocket {
     /// Outside a runtime (no reactor is current on this thread).
     pub async fn connect(self, path: impl AsRef<Path>) -> io::Result<UnixStream> {
         if !self.is_stream()? {
-            return Err(wrong_type(
-                "connect a datagram socket as a stream: use new_stream",
-            ));
+            return Err(wrong_type("connect cannot be called on a datagram socket"));
         }
         UnixStream::connect_socket(self.inner, &SockAddr::unix(path)?).await
     }
@@ -119,9 +117,7 @@ impl UnixSocket {
     #[track_caller]
     pub fn datagram(self) -> io::Result<UnixDatagram> {
         if self.is_stream()? {
-            return Err(wrong_type(
-                "make a datagram socket of a stream socket: use new_datagram",
-            ));
+            return Err(wrong_type("datagram cannot be called on a stream socket"));
         }
         UnixDatagram::from_std(net::UnixDatagram::from(std::os::fd::OwnedFd::from(
             self.inner,
