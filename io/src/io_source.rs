@@ -45,6 +45,7 @@ impl<T: AsFd> IoSource<T> {
     ///
     /// # Panics
     /// If no reactor is current on this thread.
+    #[track_caller]
     pub(crate) fn new(io: T) -> io::Result<IoSource<T>> {
         let reactor = current_or_panic();
         // SAFETY: `register` requires that the descriptor be deregistered before it is closed:
@@ -127,6 +128,32 @@ impl<T: AsFd> IoSource<T> {
     pub(crate) async fn ready(&self, direction: Direction) -> io::Result<()> {
         let mut waiter = Waiter::new(&self.source, direction);
         poll_fn(|cx| waiter.poll_ready(cx).map_ok(drop)).await
+    }
+
+    /// Polls for readiness in `direction`: `Ready(Ok)` when the next operation in that
+    /// direction is worth trying, else the waker is stored for the next event.
+    pub(crate) fn poll_ready(
+        &self,
+        cx: &Context<'_>,
+        direction: Direction,
+    ) -> Poll<io::Result<()>> {
+        self.source.poll_ready(cx, direction).map_ok(drop)
+    }
+
+    /// As [`poll_ready`](Self::poll_ready), giving the readiness as read: an opaque token for
+    /// [`clear_ready`](Self::clear_ready).
+    pub(crate) fn poll_ready_seen(
+        &self,
+        cx: &Context<'_>,
+        direction: Direction,
+    ) -> Poll<io::Result<usize>> {
+        self.source.poll_ready(cx, direction)
+    }
+
+    /// Clears the readiness in `direction` that `seen` (from `poll_ready_seen`) announced,
+    /// unless an event arrived since: the caller's own operation said `WouldBlock`.
+    pub(crate) fn clear_ready(&self, seen: usize, direction: Direction) {
+        self.source.clear_ready(seen, direction);
     }
 
     /// Runs the non-blocking `op` once, if the source may be ready in `direction`; a

@@ -14,7 +14,7 @@
 //!     let mut client = TcpStream::connect(listener.local_addr()?).await?;
 //!     let (mut server, _) = listener.accept().await?;
 //!     client.write_all(b"hello").await?;
-//!     client.close().await?; // the server reads EOF after the five bytes
+//!     client.shutdown().await?; // the server reads EOF after the five bytes
 //!     let mut received = Vec::new();
 //!     server.read_to_end(&mut received).await?;
 //!     std::io::Result::Ok(received)
@@ -69,7 +69,10 @@
 #![warn(missing_docs, missing_debug_implementations, rust_2018_idioms)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 
+mod async_fd;
 mod block_on;
+mod blocking;
+pub mod io;
 mod io_source;
 mod loom;
 pub mod net;
@@ -83,16 +86,5 @@ mod tests;
 #[cfg(all(test, loom))]
 mod loom_tests;
 
+pub use blocking::{enter_blocking_spawner, BlockingJob, BlockingSpawner, BlockingSpawnerGuard};
 pub use reactor::{EnterGuard, Reactor};
-
-/// The I/O traits, from `futures-io`, and their extension traits, from `futures-lite`.
-///
-/// `AsyncReadExt` gives `read`, `read_exact`, `read_to_end`, `read_to_string`;
-/// `AsyncWriteExt` gives `write`, `write_all`, `flush`, `close`.
-pub mod io {
-    pub use futures_io::{AsyncBufRead, AsyncRead, AsyncSeek, AsyncWrite};
-    pub use futures_lite::io::{
-        copy, empty, repeat, sink, AsyncBufReadExt, AsyncReadExt, AsyncSeekExt, AsyncWriteExt,
-        BufReader, BufWriter, Cursor,
-    };
-}

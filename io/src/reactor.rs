@@ -416,12 +416,16 @@ impl fmt::Debug for Reactor {
 ///
 /// # Panics
 /// If no reactor is current: sockets must be created inside a runtime.
+#[track_caller]
 pub(crate) fn current_or_panic() -> Arc<Reactor> {
-    Reactor::current().unwrap_or_else(|| {
-        panic!(
+    // A `match`, not `unwrap_or_else`: a closure would report its own location, not the
+    // caller's that `#[track_caller]` passes on.
+    match Reactor::current() {
+        Some(reactor) => reactor,
+        None => panic!(
             "there is no reactor running: create weft::net sockets inside a weft runtime (in a \
              task, in block_on, or after Runtime::enter), or inside weft_io::Reactor::enter \
              when you drive weft-io yourself"
-        )
-    })
+        ),
+    }
 }

@@ -80,7 +80,7 @@ fn a_megabyte_echoes_through_try_read_and_try_write(rt: Runtime) {
             let sent = sent.clone();
             async move {
                 write.write_all(&sent).await.expect("write");
-                write.close().await.expect("close");
+                write.shutdown().await.expect("close");
             }
         });
         let mut echoed = Vec::with_capacity(MEGABYTE);

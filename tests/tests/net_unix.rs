@@ -52,7 +52,7 @@ fn echo_100_concurrent_clients_on_a_path(rt: Runtime) {
                         stream.write_all(out).await.unwrap();
                         stream.read_exact(back).await.unwrap();
                     }
-                    stream.close().await.unwrap();
+                    stream.shutdown().await.unwrap();
                     assert_eq!(stream.read(&mut [0u8; 8]).await.unwrap(), 0);
                     assert_same_bytes(&back, &data, "Unix echo");
                     data.len()
@@ -85,7 +85,7 @@ fn a_pair_talks_both_ways_with_half_close(rt: Runtime) {
                 let ((), got) = weft::join!(
                     async {
                         wr.write_all(&to_right).await.unwrap();
-                        wr.close().await.unwrap();
+                        wr.shutdown().await.unwrap();
                     },
                     async {
                         let mut got = Vec::new();
@@ -100,7 +100,7 @@ fn a_pair_talks_both_ways_with_half_close(rt: Runtime) {
                 // `right` reads everything first (the left side closes), then answers.
                 right.read_to_end(&mut got).await.unwrap();
                 right.write_all(&to_left).await.unwrap();
-                right.close().await.unwrap();
+                right.shutdown().await.unwrap();
                 got
             }
         );

@@ -1,11 +1,65 @@
-//! Readiness for code that makes its own system calls, with tokio's names: `readable` and
-//! `writable` wait until an operation is worth trying, `try_read`/`try_write` (`try_recv`,
-//! `try_send`, ... on UDP) try it once without waiting; and `AsFd`/`AsRawFd` for every socket
-//! type, so that `socket2::SockRef` (or any raw call) can reach options weft does not wrap.
+//! Readiness for code that makes its own system calls, with tokio's names: `ready(Interest)`,
+//! `readable`/`writable` and `poll_*_ready` wait until an operation is worth trying, `try_*`
+//! tries it once without waiting, `try_io`/`async_io` wrap the caller's own system call; and
+//! `AsFd`/`AsRawFd` for every socket type, so that `socket2::SockRef` (or any raw call) can
+//! reach options weft does not wrap.
 //!
 //! Invariant: a `try_*` call that returns `WouldBlock` has cleared the readiness it read before
 //! its system call (unless an event arrived since), so the next `readable`/`writable` waits for
 //! a new event instead of returning at once forever.
+
+use super::interest::{Interest, Ready};
+use crate::io_source::IoSource;
+use crate::source::Direction;
+use std::future::poll_fn;
+use std::io;
+use std::os::fd::AsFd;
+use std::task::{Context, Poll};
+
+/// Polls `io` for any readiness in `interest`; the waker is stored for each direction asked
+/// that is not ready.
+pub(crate) fn poll_ready<T: AsFd>(
+    io: &IoSource<T>,
+    cx: &Context<'_>,
+    interest: Interest,
+) -> Poll<io::Result<Ready>> {
+    let mut ready = Ready::EMPTY;
+    for (wanted, direction) in [
+        (interest.is_readable(), Direction::READ),
+        (interest.is_writable(), Direction::WRITE),
+    ] {
+        if wanted {
+            match io.poll_ready(cx, direction) {
+                Poll::Ready(Ok(())) => ready |= Ready::from_direction(direction),
+                Poll::Ready(Err(error)) => return Poll::Ready(Err(error)),
+                Poll::Pending => {}
+            }
+        }
+    }
+    if ready.is_empty() {
+        Poll::Pending
+    } else {
+        Poll::Ready(Ok(ready))
+    }
+}
+
+/// `poll_ready` as a future.
+pub(crate) async fn ready<T: AsFd>(io: &IoSource<T>, interest: Interest) -> io::Result<Ready> {
+    poll_fn(|cx| poll_ready(io, cx, interest)).await
+}
+
+/// Waits for `interest` and runs `f` until it does something other than `WouldBlock`.
+pub(crate) async fn async_io<T: AsFd, R>(
+    io: &IoSource<T>,
+    interest: Interest,
+    mut f: impl FnMut() -> io::Result<R>,
+) -> io::Result<R> {
+    if interest.direction() == Direction::READ {
+        io.read_with(|_| f()).await
+    } else {
+        io.write_with(|_| f()).await
+    }
+}
 
 /// `AsFd` and `AsRawFd` for a socket type whose field `io` is an `IoSource`.
 macro_rules! impl_as_fd {
@@ -25,35 +79,110 @@ macro_rules! impl_as_fd {
 }
 pub(crate) use impl_as_fd;
 
-/// `readable`, `writable` and the `try_` reads and writes of a stream type whose field `io` is
-/// an `IoSource` over a std stream.
-macro_rules! impl_stream_readiness {
-    ($stream:ty) => {
-        impl $stream {
-            /// Waits until the stream may be readable: data, EOF or an error is there to read.
-            /// It may return when a read would still block (after a spurious event, or at
-            /// first, as sockets start out assumed ready); [`try_read`](Self::try_read) then
-            /// says `WouldBlock` and the next call waits for a new event.
+/// `ready`, `readable`, `writable`, the two `poll_*_ready` (named `$poll_read`/`$poll_write`:
+/// `poll_read_ready` on streams, `poll_recv_ready` on datagram sockets), `try_io` and
+/// `async_io` for a socket type whose field `io` is an `IoSource`.
+macro_rules! impl_readiness {
+    ($socket:ty, $poll_read:ident, $poll_write:ident) => {
+        impl $socket {
+            /// Waits until the socket is ready for any of `interest` and says which. Readiness
+            /// is a hint: the operation may still say `WouldBlock` (after a spurious event, or
+            /// at first, as sockets start out assumed ready), and then the next call waits for
+            /// a new event.
             ///
             /// Cancel safe: dropping the future loses nothing.
             ///
             /// # Errors
-            /// Once the runtime that drives the stream has shut down.
+            /// Once the runtime that drives the socket has shut down.
+            pub async fn ready(
+                &self,
+                interest: crate::net::Interest,
+            ) -> std::io::Result<crate::net::Ready> {
+                crate::net::readiness::ready(&self.io, interest).await
+            }
+
+            /// Waits until a read (receive) may be worth trying: `ready(Interest::READABLE)`.
+            ///
+            /// Cancel safe: dropping the future loses nothing.
+            ///
+            /// # Errors
+            /// Once the runtime that drives the socket has shut down.
             pub async fn readable(&self) -> std::io::Result<()> {
                 self.io.ready(crate::source::Direction::READ).await
             }
 
-            /// Waits until the stream may be writable: the send buffer has room (see
-            /// [`readable`](Self::readable) for spurious returns).
+            /// Waits until a write (send) may be worth trying: `ready(Interest::WRITABLE)`.
             ///
             /// Cancel safe: dropping the future loses nothing.
             ///
             /// # Errors
-            /// Once the runtime that drives the stream has shut down.
+            /// Once the runtime that drives the socket has shut down.
             pub async fn writable(&self) -> std::io::Result<()> {
                 self.io.ready(crate::source::Direction::WRITE).await
             }
 
+            /// Polls for read readiness: `Ready(Ok(()))` when a read may be worth trying,
+            /// else the waker of `cx` is woken by the next readable event. Several tasks may
+            /// poll at once; each is woken.
+            ///
+            /// # Errors
+            /// Once the runtime that drives the socket has shut down.
+            pub fn $poll_read(
+                &self,
+                cx: &mut std::task::Context<'_>,
+            ) -> std::task::Poll<std::io::Result<()>> {
+                self.io.poll_ready(cx, crate::source::Direction::READ)
+            }
+
+            /// Polls for write readiness (see the read counterpart).
+            ///
+            /// # Errors
+            /// Once the runtime that drives the socket has shut down.
+            pub fn $poll_write(
+                &self,
+                cx: &mut std::task::Context<'_>,
+            ) -> std::task::Poll<std::io::Result<()>> {
+                self.io.poll_ready(cx, crate::source::Direction::WRITE)
+            }
+
+            /// Runs `f`, the caller's own non-blocking system call on this socket (through
+            /// `AsFd`), once if the socket may be ready for `interest`; a `WouldBlock` from
+            /// `f` clears that readiness, so that [`ready`](Self::ready) waits for the next
+            /// event. Reading is the direction used when `interest` holds both.
+            ///
+            /// # Errors
+            /// `WouldBlock` without calling `f` if the socket is known not to be ready, or
+            /// `f`'s error.
+            pub fn try_io<R>(
+                &self,
+                interest: crate::net::Interest,
+                f: impl FnOnce() -> std::io::Result<R>,
+            ) -> std::io::Result<R> {
+                self.io.try_io(interest.direction(), |_| f())
+            }
+
+            /// Waits for `interest` and runs `f` (as [`try_io`](Self::try_io)) until it does
+            /// something other than `WouldBlock`.
+            ///
+            /// # Errors
+            /// `f`'s error, or the runtime's shutdown.
+            pub async fn async_io<R>(
+                &self,
+                interest: crate::net::Interest,
+                f: impl FnMut() -> std::io::Result<R>,
+            ) -> std::io::Result<R> {
+                crate::net::readiness::async_io(&self.io, interest, f).await
+            }
+        }
+    };
+}
+pub(crate) use impl_readiness;
+
+/// The `try_` reads and writes of a stream type whose field `io` is an `IoSource` over a std
+/// stream.
+macro_rules! impl_stream_try_io {
+    ($stream:ty) => {
+        impl $stream {
             /// Reads once without waiting: the bytes read (0 at EOF), or `WouldBlock` if
             /// nothing is there yet (then wait with [`readable`](Self::readable)).
             ///
@@ -76,6 +205,18 @@ macro_rules! impl_stream_readiness {
                 use std::io::Read;
                 self.io.try_io(crate::source::Direction::READ, |mut io| {
                     io.read_vectored(bufs)
+                })
+            }
+
+            /// [`try_read`](Self::try_read) into the spare capacity of `buf` (a
+            /// `bytes::BytesMut`, a `Vec<u8>`, ...), which it advances: no zero-filling and
+            /// no copy.
+            ///
+            /// # Errors
+            /// As `try_read`.
+            pub fn try_read_buf<B: bytes::BufMut>(&self, buf: &mut B) -> std::io::Result<usize> {
+                self.io.try_io(crate::source::Direction::READ, |io| {
+                    crate::net::uninit::recv_buf_mut(socket2::SockRef::from(io), buf)
                 })
             }
 
@@ -104,7 +245,15 @@ macro_rules! impl_stream_readiness {
                     io.write_vectored(bufs)
                 })
             }
+
+            /// The pending error of the socket (`SO_ERROR`), cleared by this call.
+            ///
+            /// # Errors
+            /// The `getsockopt` error.
+            pub fn take_error(&self) -> std::io::Result<Option<std::io::Error>> {
+                self.io.get_ref().take_error()
+            }
         }
     };
 }
-pub(crate) use impl_stream_readiness;
+pub(crate) use impl_stream_try_io;

@@ -48,13 +48,16 @@ pub(crate) fn time_driver() -> Option<crate::loom::Arc<TimeDriver>> {
 }
 
 /// Makes `handle` current until the guard drops (spawn works; `block_on` still allowed).
-/// Its reactor becomes current too, so that sockets created here register with it.
+/// Its reactor becomes current too, so that sockets created here register with it, and its
+/// blocking pool becomes where weft-io resolves host names (see `spawn_on_blocking_pool`).
 pub(crate) fn set_scheduler(handle: Handle) -> SetSchedulerGuard {
     let reactor = handle.io().reactor().map(|reactor| reactor.enter());
+    let blocking = weft_io::enter_blocking_spawner(spawn_on_blocking_pool);
     let previous = CONTEXT.with(|context| context.scheduler.replace(Some(handle)));
     SetSchedulerGuard {
         previous,
         _reactor: reactor,
+        _blocking: blocking,
     }
 }
 
@@ -62,6 +65,22 @@ pub(crate) struct SetSchedulerGuard {
     previous: Option<Handle>,
     // Dropped after `previous` is restored (fields drop after `Drop::drop`).
     _reactor: Option<weft_io::EnterGuard>,
+    _blocking: weft_io::BlockingSpawnerGuard,
+}
+
+/// weft-io's seam for the blocking calls it must not make on a worker (`getaddrinfo` for
+/// `weft::net`'s host names): the job runs on the blocking pool of the runtime current on the
+/// thread that polls the lookup. A pool that has shut down drops the job, which fails the
+/// lookup with an error; with no runtime current, weft-io runs the job on a thread of its own.
+fn spawn_on_blocking_pool(job: weft_io::BlockingJob) -> Result<(), weft_io::BlockingJob> {
+    match try_scheduler() {
+        Some(handle) => {
+            // Detached: the job reports through weft-io's own slot.
+            drop(handle.spawn_blocking(job));
+            Ok(())
+        }
+        None => Err(job),
+    }
 }
 
 impl Drop for SetSchedulerGuard {
