@@ -45,16 +45,11 @@ fn a_pipe_is_read_when_readable_and_would_block_waits_again(rt: Runtime) {
         // SAFETY: the `File` owns its descriptor and keeps it until the `AsyncFd` drops it.
         let rx = unsafe { AsyncFd::register_with_interest(rx, Interest::READABLE) }.unwrap();
         let mut buf = [0u8; 16];
-        // Registered sources start out assumed ready: the first try says WouldBlock and clears.
-        let mut guard = rx.readable().await.unwrap();
-        assert!(
-            guard.try_io(|fd| fd.get_ref().read(&mut buf)).is_err(),
-            "empty pipe"
-        );
-        drop(guard);
+        // A source starts ready for nothing it is not known to be ready for: the empty pipe
+        // waits (the registration's first event says only what is true).
         assert!(
             poll_once(rx.readable()).await.is_none(),
-            "cleared: waits for an event"
+            "an empty pipe is not readable"
         );
         tx.write_all(b"through the pipe").unwrap();
         let mut guard = within("readable", rx.readable()).await.unwrap();
@@ -64,6 +59,19 @@ fn a_pipe_is_read_when_readable_and_would_block_waits_again(rt: Runtime) {
             .unwrap()
             .unwrap();
         assert_eq!(&buf[..n], b"through the pipe");
+        drop(guard);
+        // Still readable as far as the guard knows: the next try says WouldBlock and clears.
+        let mut guard = rx.readable().await.unwrap();
+        assert!(
+            guard.try_io(|fd| fd.get_ref().read(&mut buf)).is_err(),
+            "drained pipe"
+        );
+        assert!(guard.ready().is_empty(), "the guard cleared what it saw");
+        drop(guard);
+        assert!(
+            poll_once(rx.readable()).await.is_none(),
+            "cleared: waits for an event"
+        );
         drop(tx);
         let n = within(
             "EOF",
@@ -77,20 +85,31 @@ fn a_pipe_is_read_when_readable_and_would_block_waits_again(rt: Runtime) {
 
 fn guards_clear_exactly_the_direction_asked(rt: Runtime) {
     rt.block_on(async {
-        let (a, b) = StdUnixStream::pair().unwrap();
+        let (a, mut b) = StdUnixStream::pair().unwrap();
         a.set_nonblocking(true).unwrap();
         // SAFETY: the std stream owns its descriptor and keeps it until the `AsyncFd` drops it.
         let a = unsafe { AsyncFd::register(a) }.unwrap();
-        let mut guard = a
-            .ready(Interest::READABLE | Interest::WRITABLE)
+        let guard = within("writable", a.ready(Interest::READABLE | Interest::WRITABLE))
             .await
             .unwrap();
         assert_eq!(
             guard.ready(),
-            Ready::READABLE | Ready::WRITABLE,
-            "assumed ready at first"
+            Ready::WRITABLE,
+            "a fresh socket: writable (the registration's first event), not readable"
         );
+        drop(guard);
+        b.write_all(b"x").unwrap();
+        within("readable", a.readable())
+            .await
+            .unwrap()
+            .retain_ready();
+        let mut guard = a
+            .ready(Interest::READABLE | Interest::WRITABLE)
+            .await
+            .unwrap();
+        assert_eq!(guard.ready(), Ready::READABLE | Ready::WRITABLE);
         guard.clear_ready_matching(Ready::READABLE);
+        assert_eq!(guard.ready(), Ready::WRITABLE, "the guard reports the rest");
         drop(guard);
         let guard = a
             .ready(Interest::READABLE | Interest::WRITABLE)
@@ -103,8 +122,9 @@ fn guards_clear_exactly_the_direction_asked(rt: Runtime) {
         );
         drop(guard);
         assert!(poll_once(a.readable()).await.is_none());
-        let mut b = b;
-        b.write_all(b"x").unwrap();
+        let mut byte = [0u8; 1];
+        assert_eq!(a.get_ref().read(&mut byte).unwrap(), 1, "the byte stayed");
+        b.write_all(b"y").unwrap();
         let mut guard = within("readable", a.readable()).await.unwrap();
         assert_eq!(guard.get_inner().as_raw_fd(), a.as_raw_fd());
         guard.retain_ready();
@@ -112,7 +132,6 @@ fn guards_clear_exactly_the_direction_asked(rt: Runtime) {
         // Retained: still readable without a new event.
         let guard = within("still readable", a.readable()).await.unwrap();
         assert!(guard.ready().is_readable());
-        let mut byte = [0u8; 1];
         assert_eq!(
             a.try_io(Interest::READABLE, |mut s| s.read(&mut byte))
                 .unwrap(),

@@ -1,8 +1,10 @@
 //! The readiness guards of an [`AsyncFd`]: what a `ready` call saw, to be cleared when the
 //! caller's own operation says `WouldBlock`.
 //!
-//! Invariant: a guard holds, for each direction it reports ready, the readiness word read
-//! with it; clearing passes that word back, so an event that arrived after it is kept.
+//! Invariant: a guard holds the readiness word its wait read and the readiness it reported
+//! from it; clearing passes that word back, so an event that arrived after it is kept. As in
+//! tokio, clearing never clears `READ_CLOSED`/`WRITE_CLOSED` in the source (tokio treats them
+//! as final), but does take them out of what the guard reports.
 
 use super::AsyncFd;
 use crate::net::Ready;
@@ -11,45 +13,33 @@ use std::fmt;
 use std::io;
 use std::os::fd::AsRawFd;
 
-/// Which directions a guard saw ready, with the readiness word read for each.
-#[derive(Debug, Default, Clone, Copy)]
+/// What a guard saw: the readiness word, and what it reported from it (`Ready`'s bits are
+/// the word's).
+#[derive(Debug, Clone, Copy)]
 pub(super) struct Seen {
-    read: Option<usize>,
-    write: Option<usize>,
+    word: usize,
+    ready: Ready,
 }
 
 impl Seen {
-    pub(super) fn record(&mut self, ready: Ready, word: usize) {
-        if ready.is_readable() {
-            self.read = Some(word);
-        } else {
-            self.write = Some(word);
+    pub(super) fn new(word: usize, direction: Direction) -> Seen {
+        Seen {
+            word,
+            ready: Ready::from_word(word, direction),
         }
     }
 
     pub(super) fn ready(&self) -> Ready {
-        let mut ready = Ready::EMPTY;
-        if self.read.is_some() {
-            ready |= Ready::READABLE;
-        }
-        if self.write.is_some() {
-            ready |= Ready::WRITABLE;
-        }
-        ready
+        self.ready
     }
 
-    /// Clears, on `fd`, the directions of `which` that this guard saw.
+    /// Clears, on `fd`, the readiness of `which` that this guard saw, and stops reporting it.
     fn clear<T: AsRawFd>(&mut self, fd: &AsyncFd<T>, which: Ready) {
-        if which.is_readable() {
-            if let Some(word) = self.read.take() {
-                fd.io.clear_ready(word, Direction::READ);
-            }
+        let cleared = self.ready & which;
+        if !cleared.is_empty() {
+            fd.io.clear_seen(self.word, cleared.bits());
         }
-        if which.is_writable() {
-            if let Some(word) = self.write.take() {
-                fd.io.clear_ready(word, Direction::WRITE);
-            }
-        }
+        self.ready = self.ready - which;
     }
 }
 
@@ -76,13 +66,16 @@ impl<'a, T: AsRawFd> AsyncFdReadyGuard<'a, T> {
         self.seen.ready()
     }
 
-    /// Clears the readiness this guard saw: the caller's operation said `WouldBlock`.
+    /// Clears the readiness this guard saw: the caller's operation said `WouldBlock`. Only
+    /// what the guard saw is cleared (an event since is kept), and never the closed bits in the
+    /// descriptor's readiness (final, as in tokio); the guard then reports nothing.
     pub fn clear_ready(&mut self) {
         self.seen.clear(self.async_fd, Ready::ALL);
     }
 
-    /// Clears only the directions of `ready` (e.g. `Ready::READABLE` after a read that would
-    /// block, while writing is still possible).
+    /// Clears only the readiness of `ready` (e.g. `Ready::READABLE` after a read that would
+    /// block, while writing is still possible), as `clear_ready` does; the guard goes on
+    /// reporting the rest.
     pub fn clear_ready_matching(&mut self, ready: Ready) {
         self.seen.clear(self.async_fd, ready);
     }
@@ -135,12 +128,12 @@ impl<'a, T: AsRawFd> AsyncFdReadyMutGuard<'a, T> {
         self.seen.ready()
     }
 
-    /// Clears the readiness this guard saw.
+    /// Clears the readiness this guard saw (see [`AsyncFdReadyGuard::clear_ready`]).
     pub fn clear_ready(&mut self) {
         self.seen.clear(self.async_fd, Ready::ALL);
     }
 
-    /// Clears only the directions of `ready`.
+    /// Clears only the readiness of `ready` (see [`AsyncFdReadyGuard::clear_ready_matching`]).
     pub fn clear_ready_matching(&mut self, ready: Ready) {
         self.seen.clear(self.async_fd, ready);
     }

@@ -18,11 +18,10 @@ mod guard;
 pub use guard::{AsyncFdReadyGuard, AsyncFdReadyMutGuard, TryIoError};
 
 use crate::io_source::IoSource;
-use crate::net::{Interest, Ready};
+use crate::net::Interest;
 use crate::source::Direction;
 use guard::Seen;
 use std::fmt;
-use std::future::poll_fn;
 use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::task::{Context, Poll};
@@ -215,28 +214,28 @@ impl<T: AsRawFd> AsyncFd<T> {
         inner
     }
 
+    /// What a wait for `interest` waits for: the part of it this `AsyncFd` was registered
+    /// for, and errors, which epoll reports whatever the registration asked (as in tokio);
+    /// nothing if none is left (the wait then ends only with the reactor's shutdown, where
+    /// tokio's waits forever).
+    fn direction(&self, interest: Interest) -> Direction {
+        let registered = self.interest | Interest::ERROR;
+        Interest::direction(registered.intersection(interest))
+    }
+
+    /// Polls for `interest` (for the `poll_*` methods: the waker stays until the next event).
     fn poll_seen(&self, cx: &Context<'_>, interest: Interest) -> Poll<io::Result<Seen>> {
-        let mut seen = Seen::default();
-        for direction in [Direction::READ, Direction::WRITE] {
-            let ready = Ready::from_direction(direction);
-            let wanted = if direction == Direction::READ {
-                interest.is_readable() && self.interest.is_readable()
-            } else {
-                interest.is_writable() && self.interest.is_writable()
-            };
-            if wanted {
-                match self.io.poll_ready_seen(cx, direction) {
-                    Poll::Ready(Ok(word)) => seen.record(ready, word),
-                    Poll::Ready(Err(error)) => return Poll::Ready(Err(error)),
-                    Poll::Pending => {}
-                }
-            }
-        }
-        if seen.ready().is_empty() {
-            Poll::Pending
-        } else {
-            Poll::Ready(Ok(seen))
-        }
+        let direction = self.direction(interest);
+        self.io
+            .poll_ready(cx, direction)
+            .map_ok(|word| Seen::new(word, direction))
+    }
+
+    /// Waits for `interest`, in waiter slots that go with the future when it is dropped.
+    async fn ready_seen(&self, interest: Interest) -> io::Result<Seen> {
+        let direction = self.direction(interest);
+        let word = self.io.ready(direction).await?;
+        Ok(Seen::new(word, direction))
     }
 
     /// Polls for read readiness: a guard when the descriptor may be readable.
@@ -292,7 +291,7 @@ impl<T: AsRawFd> AsyncFd<T> {
     /// # Errors
     /// Once the reactor has shut down.
     pub async fn ready(&self, interest: Interest) -> io::Result<AsyncFdReadyGuard<'_, T>> {
-        let seen = poll_fn(|cx| self.poll_seen(cx, interest)).await?;
+        let seen = self.ready_seen(interest).await?;
         Ok(AsyncFdReadyGuard::new(self, seen))
     }
 
@@ -304,7 +303,7 @@ impl<T: AsRawFd> AsyncFd<T> {
         &mut self,
         interest: Interest,
     ) -> io::Result<AsyncFdReadyMutGuard<'_, T>> {
-        let seen = poll_fn(|cx| self.poll_seen(cx, interest)).await?;
+        let seen = self.ready_seen(interest).await?;
         Ok(AsyncFdReadyMutGuard::new(self, seen))
     }
 
@@ -341,7 +340,8 @@ impl<T: AsRawFd> AsyncFd<T> {
     }
 
     /// Waits for `interest` and runs `f` until it does something other than `WouldBlock`
-    /// (each `WouldBlock` clears the readiness it ran on).
+    /// (each `WouldBlock` clears the readiness it ran on). Dropping the future frees its
+    /// waker.
     ///
     /// # Errors
     /// `f`'s error, or the reactor's shutdown.
@@ -350,12 +350,10 @@ impl<T: AsRawFd> AsyncFd<T> {
         interest: Interest,
         mut f: impl FnMut(&T) -> io::Result<R>,
     ) -> io::Result<R> {
-        loop {
-            let mut guard = self.ready(interest).await?;
-            if let Ok(result) = guard.try_io(|fd| f(fd.get_ref())) {
-                return result;
-            }
-        }
+        let inner = &self.inner;
+        self.io
+            .async_io(self.direction(interest), || f(inner))
+            .await
     }
 
     /// [`async_io`](Self::async_io) with `&mut T`.
@@ -367,12 +365,9 @@ impl<T: AsRawFd> AsyncFd<T> {
         interest: Interest,
         mut f: impl FnMut(&mut T) -> io::Result<R>,
     ) -> io::Result<R> {
-        loop {
-            let mut guard = self.ready_mut(interest).await?;
-            if let Ok(result) = guard.try_io(|fd| f(fd.get_mut())) {
-                return result;
-            }
-        }
+        let direction = self.direction(interest);
+        let (io, inner) = (&self.io, &mut self.inner);
+        io.async_io(direction, || f(inner)).await
     }
 
     /// Runs `f` once if the descriptor may be ready for `interest` (reading, when it holds
@@ -386,7 +381,7 @@ impl<T: AsRawFd> AsyncFd<T> {
         interest: Interest,
         f: impl FnOnce(&T) -> io::Result<R>,
     ) -> io::Result<R> {
-        self.io.try_io(interest.direction(), |_| f(&self.inner))
+        self.io.try_io(self.direction(interest), |_| f(&self.inner))
     }
 
     /// [`try_io`](Self::try_io) with `&mut T`.
@@ -398,8 +393,9 @@ impl<T: AsRawFd> AsyncFd<T> {
         interest: Interest,
         f: impl FnOnce(&mut T) -> io::Result<R>,
     ) -> io::Result<R> {
+        let direction = self.direction(interest);
         let inner = &mut self.inner;
-        self.io.try_io(interest.direction(), |_| f(inner))
+        self.io.try_io(direction, |_| f(inner))
     }
 }
 

@@ -1,6 +1,7 @@
 //! The non-blocking connect that TCP and Unix streams (and `TcpSocket`) share.
 
 use crate::io_source::IoSource;
+use crate::source::WRITE_READY;
 use socket2::{SockAddr, Socket};
 use std::io;
 use std::os::fd::AsFd;
@@ -17,12 +18,14 @@ pub(crate) async fn connect<S>(
 where
     S: AsFd,
 {
-    match socket.connect(addr) {
-        Ok(()) => {}
-        Err(error) if error.raw_os_error() == Some(libc::EINPROGRESS) => {}
+    // Connected at once (a Unix socket, usually): writable now, with an empty send buffer.
+    // In progress: the reactor reports writable once it is connected or failed.
+    let assumed = match socket.connect(addr) {
+        Ok(()) => WRITE_READY,
+        Err(error) if error.raw_os_error() == Some(libc::EINPROGRESS) => 0,
         Err(error) => return Err(error),
-    }
-    let stream = IoSource::new(into(socket))?;
+    };
+    let stream = IoSource::new_assuming(into(socket), assumed)?;
     // Writable means connected or failed; until then the socket reports neither.
     stream
         .write_with(|io| match take_error(io)? {

@@ -11,54 +11,15 @@
 use super::interest::{Interest, Ready};
 use crate::io_source::IoSource;
 use crate::source::Direction;
-use std::future::poll_fn;
 use std::io;
 use std::os::fd::AsFd;
-use std::task::{Context, Poll};
 
-/// Polls `io` for any readiness in `interest`; the waker is stored for each direction asked
-/// that is not ready.
-pub(crate) fn poll_ready<T: AsFd>(
-    io: &IoSource<T>,
-    cx: &Context<'_>,
-    interest: Interest,
-) -> Poll<io::Result<Ready>> {
-    let mut ready = Ready::EMPTY;
-    for (wanted, direction) in [
-        (interest.is_readable(), Direction::READ),
-        (interest.is_writable(), Direction::WRITE),
-    ] {
-        if wanted {
-            match io.poll_ready(cx, direction) {
-                Poll::Ready(Ok(())) => ready |= Ready::from_direction(direction),
-                Poll::Ready(Err(error)) => return Poll::Ready(Err(error)),
-                Poll::Pending => {}
-            }
-        }
-    }
-    if ready.is_empty() {
-        Poll::Pending
-    } else {
-        Poll::Ready(Ok(ready))
-    }
-}
-
-/// `poll_ready` as a future.
+/// Waits until `io` is ready for any of `interest` and says which (only what `interest`
+/// covers, as tokio's `ready`); the wait holds its own waiter slots, freed when it is dropped.
 pub(crate) async fn ready<T: AsFd>(io: &IoSource<T>, interest: Interest) -> io::Result<Ready> {
-    poll_fn(|cx| poll_ready(io, cx, interest)).await
-}
-
-/// Waits for `interest` and runs `f` until it does something other than `WouldBlock`.
-pub(crate) async fn async_io<T: AsFd, R>(
-    io: &IoSource<T>,
-    interest: Interest,
-    mut f: impl FnMut() -> io::Result<R>,
-) -> io::Result<R> {
-    if interest.direction() == Direction::READ {
-        io.read_with(|_| f()).await
-    } else {
-        io.write_with(|_| f()).await
-    }
+    let direction = Direction::from(interest);
+    let word = io.ready(direction).await?;
+    Ok(Ready::from_word(word, direction))
 }
 
 /// `AsFd` and `AsRawFd` for a socket type whose field `io` is an `IoSource`.
@@ -85,12 +46,13 @@ pub(crate) use impl_as_fd;
 macro_rules! impl_readiness {
     ($socket:ty, $poll_read:ident, $poll_write:ident) => {
         impl $socket {
-            /// Waits until the socket is ready for any of `interest` and says which. Readiness
-            /// is a hint: the operation may still say `WouldBlock` (after a spurious event, or
-            /// at first, as sockets start out assumed ready), and then the next call waits for
-            /// a new event.
+            /// Waits until the socket is ready for any of `interest` and says which (only what
+            /// `interest` covers: `READABLE` and `READ_CLOSED` for reading, ...). Readiness is
+            /// a hint: the operation may still say `WouldBlock` (after a spurious event, or at
+            /// first for an accepted socket, assumed readable as in tokio), and then the next
+            /// call waits for a new event.
             ///
-            /// Cancel safe: dropping the future loses nothing.
+            /// Cancel safe: dropping the future loses nothing, and frees its waker.
             ///
             /// # Errors
             /// Once the runtime that drives the socket has shut down.
@@ -103,22 +65,28 @@ macro_rules! impl_readiness {
 
             /// Waits until a read (receive) may be worth trying: `ready(Interest::READABLE)`.
             ///
-            /// Cancel safe: dropping the future loses nothing.
+            /// Cancel safe: dropping the future loses nothing, and frees its waker.
             ///
             /// # Errors
             /// Once the runtime that drives the socket has shut down.
             pub async fn readable(&self) -> std::io::Result<()> {
-                self.io.ready(crate::source::Direction::READ).await
+                self.io
+                    .ready(crate::source::Direction::READ)
+                    .await
+                    .map(drop)
             }
 
             /// Waits until a write (send) may be worth trying: `ready(Interest::WRITABLE)`.
             ///
-            /// Cancel safe: dropping the future loses nothing.
+            /// Cancel safe: dropping the future loses nothing, and frees its waker.
             ///
             /// # Errors
             /// Once the runtime that drives the socket has shut down.
             pub async fn writable(&self) -> std::io::Result<()> {
-                self.io.ready(crate::source::Direction::WRITE).await
+                self.io
+                    .ready(crate::source::Direction::WRITE)
+                    .await
+                    .map(drop)
             }
 
             /// Polls for read readiness: `Ready(Ok(()))` when a read may be worth trying,
@@ -131,7 +99,9 @@ macro_rules! impl_readiness {
                 &self,
                 cx: &mut std::task::Context<'_>,
             ) -> std::task::Poll<std::io::Result<()>> {
-                self.io.poll_ready(cx, crate::source::Direction::READ)
+                self.io
+                    .poll_ready(cx, crate::source::Direction::READ)
+                    .map_ok(drop)
             }
 
             /// Polls for write readiness (see the read counterpart).
@@ -142,13 +112,16 @@ macro_rules! impl_readiness {
                 &self,
                 cx: &mut std::task::Context<'_>,
             ) -> std::task::Poll<std::io::Result<()>> {
-                self.io.poll_ready(cx, crate::source::Direction::WRITE)
+                self.io
+                    .poll_ready(cx, crate::source::Direction::WRITE)
+                    .map_ok(drop)
             }
 
             /// Runs `f`, the caller's own non-blocking system call on this socket (through
             /// `AsFd`), once if the socket may be ready for `interest`; a `WouldBlock` from
-            /// `f` clears that readiness, so that [`ready`](Self::ready) waits for the next
-            /// event. Reading is the direction used when `interest` holds both.
+            /// `f` clears that readiness (all of it, for several interests: `f` should make
+            /// only the calls `interest` names), so that [`ready`](Self::ready) waits for the
+            /// next event.
             ///
             /// # Errors
             /// `WouldBlock` without calling `f` if the socket is known not to be ready, or
@@ -158,7 +131,7 @@ macro_rules! impl_readiness {
                 interest: crate::net::Interest,
                 f: impl FnOnce() -> std::io::Result<R>,
             ) -> std::io::Result<R> {
-                self.io.try_io(interest.direction(), |_| f())
+                self.io.try_io(interest.into(), |_| f())
             }
 
             /// Waits for `interest` and runs `f` (as [`try_io`](Self::try_io)) until it does
@@ -171,7 +144,7 @@ macro_rules! impl_readiness {
                 interest: crate::net::Interest,
                 f: impl FnMut() -> std::io::Result<R>,
             ) -> std::io::Result<R> {
-                crate::net::readiness::async_io(&self.io, interest, f).await
+                self.io.async_io(interest.into(), f).await
             }
         }
     };

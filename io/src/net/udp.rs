@@ -328,7 +328,11 @@ impl UdpSocket {
     /// # Errors
     /// The `recvfrom(MSG_PEEK)` error.
     pub async fn peek_sender(&self) -> io::Result<SocketAddr> {
-        std::future::poll_fn(|cx| self.poll_peek_sender(cx)).await
+        let sender = self
+            .io
+            .read_with(|socket| SockRef::from(socket).peek_sender())
+            .await?;
+        ip_addr(sender)
     }
 
     /// Polls a [`peek_sender`](Self::peek_sender).

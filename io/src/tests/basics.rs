@@ -104,7 +104,7 @@ fn a_would_block_try_read_makes_readable_wait_for_the_next_event() {
     let (client, server) = connected_pair(&reactor);
     let waker = Arc::new(CountingWaker::default());
     let mut buf = [0u8; 8];
-    // A new socket is assumed ready, so `readable` returns at once (a false positive) ...
+    // An accepted socket is assumed readable (as tokio), so `readable` returns at once ...
     assert!(poll_once(pin!(server.readable()), &waker).is_ready());
     // ... and the first try makes the call, which would block and clears the readiness.
     let error = server.try_read(&mut buf).unwrap_err();

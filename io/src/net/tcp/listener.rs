@@ -139,7 +139,7 @@ fn accepted(result: io::Result<(Socket, SockAddr)>) -> io::Result<(TcpStream, So
     let (socket, addr) = result?;
     let addr = ip_addr(addr)?;
     Ok((
-        TcpStream::from_registered(net::TcpStream::from(socket))?,
+        TcpStream::from_accepted(net::TcpStream::from(socket))?,
         addr,
     ))
 }

@@ -4,6 +4,7 @@ use super::{split, OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 use crate::io_source::IoSource;
 use crate::net::addr::{first_ok, ToSocketAddrs};
 use crate::net::uninit::recv_read_buf;
+use crate::source::{READ_READY, WRITE_READY};
 use socket2::{Domain, SockAddr, SockRef, Socket, Type};
 use std::fmt;
 use std::io;
@@ -90,14 +91,18 @@ impl TcpStream {
     #[track_caller]
     pub fn from_std(stream: net::TcpStream) -> io::Result<TcpStream> {
         stream.set_nonblocking(true)?;
-        TcpStream::from_registered(stream)
-    }
-
-    /// Registers a stream that is already non-blocking.
-    #[track_caller]
-    pub(crate) fn from_registered(stream: net::TcpStream) -> io::Result<TcpStream> {
         Ok(TcpStream {
             io: IoSource::new(stream)?,
+        })
+    }
+
+    /// Registers a stream just accepted (already non-blocking), assumed readable and writable
+    /// as tokio assumes it: it is writable, and usually holds the peer's first bytes, which a
+    /// read then takes without waiting for the reactor's first turn.
+    #[track_caller]
+    pub(crate) fn from_accepted(stream: net::TcpStream) -> io::Result<TcpStream> {
+        Ok(TcpStream {
+            io: IoSource::new_assuming(stream, READ_READY | WRITE_READY)?,
         })
     }
 

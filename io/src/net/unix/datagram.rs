@@ -4,6 +4,7 @@ use super::SocketAddr;
 use crate::io_source::IoSource;
 use crate::net::uninit::{recv_buf_mut, recv_from_buf_mut, recv_from_read_buf, recv_read_buf};
 use crate::source::Direction;
+use crate::source::WRITE_READY;
 use socket2::{SockAddr, SockRef};
 use std::fmt;
 use std::io;
@@ -76,7 +77,11 @@ impl UnixDatagram {
     #[track_caller]
     pub fn pair() -> io::Result<(UnixDatagram, UnixDatagram)> {
         let (a, b) = net::UnixDatagram::pair()?;
-        Ok((UnixDatagram::from_std(a)?, UnixDatagram::from_std(b)?))
+        // Both ends are new and empty: writable, not readable (as tokio assumes them).
+        Ok((
+            UnixDatagram::from_std_assuming(a, WRITE_READY)?,
+            UnixDatagram::from_std_assuming(b, WRITE_READY)?,
+        ))
     }
 
     /// Wraps a std socket (switching it to non-blocking mode).
@@ -88,9 +93,15 @@ impl UnixDatagram {
     /// Outside a runtime (no reactor is current on this thread).
     #[track_caller]
     pub fn from_std(socket: net::UnixDatagram) -> io::Result<UnixDatagram> {
+        UnixDatagram::from_std_assuming(socket, 0)
+    }
+
+    /// `from_std`, starting with the readiness bits `assumed`.
+    #[track_caller]
+    fn from_std_assuming(socket: net::UnixDatagram, assumed: usize) -> io::Result<UnixDatagram> {
         socket.set_nonblocking(true)?;
         Ok(UnixDatagram {
-            io: IoSource::new(socket)?,
+            io: IoSource::new_assuming(socket, assumed)?,
         })
     }
 

@@ -127,7 +127,7 @@ fn accepted(
     result: io::Result<(net::UnixStream, SocketAddr)>,
 ) -> io::Result<(UnixStream, SocketAddr)> {
     let (stream, addr) = result?;
-    Ok((UnixStream::from_std(stream)?, addr))
+    Ok((UnixStream::from_accepted(stream)?, addr))
 }
 
 impl TryFrom<net::UnixListener> for UnixListener {

@@ -2,13 +2,15 @@
 //! [`OpenOptions`] to open a named FIFO, and [`Sender`]/[`Receiver`] for ends made elsewhere.
 //!
 //! Each end is a `File` registered with the reactor like a socket; the [`Sender`] implements
-//! `AsyncWrite` (tokio's and futures-io's), the [`Receiver`] `AsyncRead`. Invariant: every end
+//! `AsyncWrite` (tokio's and futures-io's), the [`Receiver`] `AsyncRead`. A pipe is a byte
+//! stream: a short read or write clears the readiness as on a stream socket (the writers'
+//! close is `EPOLLHUP`, a sticky `READ_CLOSED`, so a short read never hides the EOF). Invariant: every end
 //! is in non-blocking mode while it is registered (the constructors set it, or, for the
 //! `_unchecked` ones, the caller promises it, as in tokio), so no call here ever blocks.
 
 use crate::io_source::IoSource;
 use crate::net::{Interest, Ready};
-use crate::source::Direction;
+use crate::source::{Direction, WRITE_READY};
 use rustix::fs::{FileType, OFlags};
 use std::fs::File;
 use std::io::{self, Read, Write};
@@ -46,8 +48,9 @@ use tokio::io::ReadBuf;
 pub fn pipe() -> io::Result<(Sender, Receiver)> {
     let flags = rustix::pipe::PipeFlags::NONBLOCK | rustix::pipe::PipeFlags::CLOEXEC;
     let (read, write) = rustix::pipe::pipe_with(flags)?;
+    // A new pipe is empty: the sender can write now, the receiver waits for the first bytes.
     Ok((
-        Sender::register(write.into())?,
+        Sender::register_assuming(write.into(), WRITE_READY)?,
         Receiver::register(read.into())?,
     ))
 }
@@ -194,8 +197,13 @@ pub struct Sender {
 impl Sender {
     #[track_caller]
     fn register(file: File) -> io::Result<Sender> {
+        Sender::register_assuming(file, 0)
+    }
+
+    #[track_caller]
+    fn register_assuming(file: File, assumed: usize) -> io::Result<Sender> {
         Ok(Sender {
-            io: IoSource::new(file)?,
+            io: IoSource::new_assuming(file, assumed)?,
         })
     }
 
@@ -261,7 +269,7 @@ impl Sender {
     /// # Errors
     /// Once the reactor has shut down.
     pub async fn writable(&self) -> io::Result<()> {
-        self.io.ready(Direction::WRITE).await
+        self.io.ready(Direction::WRITE).await.map(drop)
     }
 
     /// Polls for write readiness.
@@ -269,7 +277,7 @@ impl Sender {
     /// # Errors
     /// Once the reactor has shut down.
     pub fn poll_write_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.io.poll_ready(cx, Direction::WRITE)
+        self.io.poll_ready(cx, Direction::WRITE).map_ok(drop)
     }
 
     /// Writes once without waiting, or `WouldBlock`.
@@ -321,7 +329,8 @@ impl tokio::io::AsyncWrite for Sender {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        self.io.poll_write_with(cx, |mut file| file.write(buf))
+        self.io
+            .poll_stream_write(cx, buf.len(), |mut file| file.write(buf))
     }
 
     fn poll_write_vectored(
@@ -329,8 +338,9 @@ impl tokio::io::AsyncWrite for Sender {
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
+        let len = bufs.iter().map(|buf| buf.len()).sum();
         self.io
-            .poll_write_with(cx, |mut file| file.write_vectored(bufs))
+            .poll_stream_write(cx, len, |mut file| file.write_vectored(bufs))
     }
 
     fn is_write_vectored(&self) -> bool {
@@ -354,6 +364,14 @@ impl futures_io::AsyncWrite for Sender {
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         tokio::io::AsyncWrite::poll_write(self, cx, buf)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        tokio::io::AsyncWrite::poll_write_vectored(self, cx, bufs)
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -441,7 +459,7 @@ impl Receiver {
     /// # Errors
     /// Once the reactor has shut down.
     pub async fn readable(&self) -> io::Result<()> {
-        self.io.ready(Direction::READ).await
+        self.io.ready(Direction::READ).await.map(drop)
     }
 
     /// Polls for read readiness.
@@ -449,7 +467,7 @@ impl Receiver {
     /// # Errors
     /// Once the reactor has shut down.
     pub fn poll_read_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.io.poll_ready(cx, Direction::READ)
+        self.io.poll_ready(cx, Direction::READ).map_ok(drop)
     }
 
     /// Reads once without waiting: the bytes read (0 at EOF), or `WouldBlock`.
@@ -511,8 +529,11 @@ impl tokio::io::AsyncRead for Receiver {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
+        let capacity = buf.remaining();
         self.io
-            .poll_read_with(cx, |file| crate::net::uninit::read_read_buf(file, buf))
+            .poll_stream_read(cx, capacity, |file| {
+                crate::net::uninit::read_read_buf(file, buf)
+            })
             .map_ok(drop)
     }
 }
@@ -523,7 +544,9 @@ impl futures_io::AsyncRead for Receiver {
         cx: &mut Context<'_>,
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
-        self.io.poll_read_with(cx, |mut file| file.read(buf))
+        let capacity = buf.len();
+        self.io
+            .poll_stream_read(cx, capacity, |mut file| file.read(buf))
     }
 }
 

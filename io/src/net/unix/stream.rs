@@ -2,6 +2,7 @@
 
 use super::{split, OwnedReadHalf, OwnedWriteHalf, ReadHalf, SocketAddr, UCred, WriteHalf};
 use crate::io_source::IoSource;
+use crate::source::{READ_READY, WRITE_READY};
 use socket2::{Domain, SockAddr, Socket, Type};
 use std::fmt;
 use std::io;
@@ -81,7 +82,11 @@ impl UnixStream {
     #[track_caller]
     pub fn pair() -> io::Result<(UnixStream, UnixStream)> {
         let (a, b) = net::UnixStream::pair()?;
-        Ok((UnixStream::from_std(a)?, UnixStream::from_std(b)?))
+        // Both ends are new and empty: writable, not readable (as tokio assumes them).
+        Ok((
+            UnixStream::from_std_assuming(a, WRITE_READY)?,
+            UnixStream::from_std_assuming(b, WRITE_READY)?,
+        ))
     }
 
     /// Wraps a connected std stream (switching it to non-blocking mode).
@@ -93,9 +98,22 @@ impl UnixStream {
     /// Outside a runtime (no reactor is current on this thread).
     #[track_caller]
     pub fn from_std(stream: net::UnixStream) -> io::Result<UnixStream> {
+        UnixStream::from_std_assuming(stream, 0)
+    }
+
+    /// Registers a stream just accepted, assumed readable and writable as tokio assumes it
+    /// (see `TcpStream::from_accepted`).
+    #[track_caller]
+    pub(crate) fn from_accepted(stream: net::UnixStream) -> io::Result<UnixStream> {
+        UnixStream::from_std_assuming(stream, READ_READY | WRITE_READY)
+    }
+
+    /// `from_std`, starting with the readiness bits `assumed`.
+    #[track_caller]
+    fn from_std_assuming(stream: net::UnixStream, assumed: usize) -> io::Result<UnixStream> {
         stream.set_nonblocking(true)?;
         Ok(UnixStream {
-            io: IoSource::new(stream)?,
+            io: IoSource::new_assuming(stream, assumed)?,
         })
     }
 
