@@ -252,6 +252,21 @@ pub fn noop_waker() -> Waker {
     Waker::from(Arc::new(Noop))
 }
 
+/// A waker whose wake panics, after adding one to its counter.
+#[derive(Debug)]
+pub struct PanickingWaker(pub Counter);
+
+impl Wake for PanickingWaker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        bump(&self.0);
+        panic!("this waker panics when woken");
+    }
+}
+
 /// A small deterministic xorshift generator (no dependency needed).
 #[derive(Debug, Clone)]
 pub struct Rng(u64);

@@ -422,3 +422,111 @@ fn abort_handle_outlives_the_join_handle() {
     drop(abort);
     assert_eq!(Arc::strong_count(&probe.polls), 1, "the task was freed");
 }
+
+/// A join waker whose wake panics; counts its wakes.
+#[derive(Default)]
+struct PanickingWaker(AtomicUsize);
+
+impl Wake for PanickingWaker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.0.fetch_add(1, SeqCst);
+        panic!("the join waker panics");
+    }
+}
+
+#[test]
+fn a_panicking_join_waker_is_caught_and_the_task_still_completes_and_is_freed_once() {
+    let sched = Harness::default();
+    let probe = Probe::default();
+    let mut join = sched.spawn(probe.future());
+    let panicking = Arc::new(PanickingWaker::default());
+    let waker = Waker::from(panicking.clone());
+    assert!(Pin::new(&mut join)
+        .poll(&mut Context::from_waker(&waker))
+        .is_pending());
+    drop(waker);
+    sched.run_all();
+    probe.finish();
+    probe.wake();
+    // The runner (a worker, in a runtime) must not unwind out of the task.
+    assert_eq!(sched.run_all(), 1);
+    assert_eq!(panicking.0.load(SeqCst), 1);
+    assert!(join.is_finished());
+    let counting = Arc::new(CountingWaker::default());
+    assert!(matches!(
+        poll_join(&mut join, &counting),
+        Poll::Ready(Ok(_))
+    ));
+    assert_eq!(
+        (probe.polls(), probe.drops(), probe.output_drops()),
+        (2, 1, 1)
+    );
+    drop(join);
+    assert_eq!(
+        Arc::strong_count(&panicking),
+        1,
+        "the stored waker was dropped"
+    );
+    assert_eq!(Arc::strong_count(&probe.polls), 1, "the task was freed");
+}
+
+#[test]
+fn a_panicking_future_is_dropped_while_its_panic_unwinds() {
+    struct PanicsOnPoll(Arc<Mutex<Vec<bool>>>);
+    impl Future for PanicsOnPoll {
+        type Output = ();
+        fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<()> {
+            panic!("boom")
+        }
+    }
+    impl Drop for PanicsOnPoll {
+        fn drop(&mut self) {
+            self.0.lock().unwrap().push(std::thread::panicking());
+        }
+    }
+    let sched = Harness::default();
+    let drops = Arc::new(Mutex::new(Vec::new()));
+    let mut join = sched.spawn(PanicsOnPoll(drops.clone()));
+    assert_eq!(sched.run_all(), 1);
+    assert_eq!(
+        *drops.lock().unwrap(),
+        [true],
+        "dropped once, during the unwind (as tokio does)"
+    );
+    let waker = Arc::new(CountingWaker::default());
+    let Poll::Ready(Err(error)) = poll_join(&mut join, &waker) else {
+        panic!("the task panicked")
+    };
+    assert_eq!(*error.into_panic().downcast::<&str>().unwrap(), "boom");
+    drop(join);
+    assert_eq!(Arc::strong_count(&drops), 1, "the task was freed");
+}
+
+#[test]
+fn join_error_is_sync_and_reads_only_sync_payloads_through_a_shared_reference() {
+    fn send_sync<T: Send + Sync>(_: &T) {}
+    let id = Id::next();
+    let owned = super::JoinError::panic(id, Box::new(String::from("owned message")));
+    send_sync(&owned);
+    assert_eq!(
+        owned.to_string(),
+        format!("task {id} panicked with message \"owned message\"")
+    );
+    // A `!Sync` payload is never reached through `&JoinError`: `Display` and `Debug` skip it,
+    // and only the owner moves it out.
+    let not_sync = super::JoinError::panic(id, Box::new(std::cell::Cell::new(5_u8)));
+    assert_eq!(not_sync.to_string(), format!("task {id} panicked"));
+    assert_eq!(
+        format!("{not_sync:?}"),
+        format!("JoinError::Panic({id:?}, ...)")
+    );
+    let payload = not_sync.into_panic();
+    assert_eq!(
+        *payload.downcast::<std::cell::Cell<u8>>().unwrap(),
+        std::cell::Cell::new(5)
+    );
+}
