@@ -687,6 +687,48 @@ fn on_thread_start_runs_once_on_every_runtime_thread_before_its_tasks() {
     });
 }
 
+#[test]
+fn panicking_thread_hooks_take_no_thread_from_the_runtime() {
+    guard(|| {
+        const WORKERS: usize = 2;
+        let (starts, stops) = (counter(), counter());
+        let (a, b) = (starts.clone(), stops.clone());
+        let rt = Builder::new_multi_thread()
+            .worker_threads(WORKERS)
+            .on_thread_start(move || {
+                bump(&a);
+                panic!("on_thread_start panics");
+            })
+            .on_thread_stop(move || {
+                bump(&b);
+                panic!("on_thread_stop panics");
+            })
+            .build()
+            .unwrap();
+        // Both workers still run tasks, at the same time, and the blocking pool runs jobs.
+        let meet = MeetAll::new(WORKERS);
+        let all_met = rt.block_on(async move {
+            let meeters: Vec<_> = (0..WORKERS)
+                .map(|_| {
+                    let meet = meet.clone();
+                    weft::spawn(async move { meet.meet(HANG_LIMIT) })
+                })
+                .collect();
+            let mut all_met = true;
+            for h in meeters {
+                all_met &= h.await.unwrap();
+            }
+            all_met
+        });
+        assert!(all_met, "a worker was lost to its on_thread_start hook");
+        assert_eq!(rt.block_on(rt.spawn_blocking(|| 5)).unwrap(), 5);
+        // Shutdown joins every thread: a stop hook that panics neither hangs it nor is skipped.
+        drop(rt);
+        assert_eq!(get(&starts), WORKERS + 1);
+        assert_eq!(get(&stops), WORKERS + 1);
+    });
+}
+
 fn distinct_threads_meeting(workers: usize) {
     let rt = multi(workers);
     let meet = MeetAll::new(workers);

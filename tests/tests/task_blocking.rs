@@ -293,3 +293,70 @@ fn shutdown_timeout_waits_for_a_short_blocking_task() {
         );
     });
 }
+
+/// tokio's `spawn_blocking_started_before_shutdown_continues`: a job spawned just before
+/// `shutdown_timeout` runs, whether its thread had picked it up or it was still queued.
+#[test]
+fn a_job_spawned_just_before_shutdown_timeout_runs_to_completion() {
+    guard(|| {
+        for flavor in 0..2 {
+            for _ in 0..20 {
+                let rt = if flavor == 0 { current() } else { multi(2) };
+                let handle = rt.handle().clone();
+                let join = {
+                    let _enter = handle.enter();
+                    weft::spawn_blocking(|| 42)
+                };
+                rt.shutdown_timeout(Duration::from_secs(1000));
+                assert!(join.is_finished(), "shutdown returned before the job ran");
+                assert_eq!(handle.block_on(join).unwrap(), 42);
+            }
+        }
+    });
+}
+
+#[test]
+fn jobs_queued_when_shutdown_begins_run_and_shutdown_waits_for_them() {
+    guard(|| {
+        for flavor in 0..2 {
+            let builder = if flavor == 0 {
+                Builder::new_current_thread()
+            } else {
+                let mut multi = Builder::new_multi_thread();
+                multi.worker_threads(2);
+                multi
+            };
+            let rt = { builder }.max_blocking_threads(1).build().unwrap();
+            let handle = rt.handle().clone();
+            let (started_tx, started_rx) = std::sync::mpsc::channel();
+            let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+            // The pool's one thread runs `first`, which waits to be released; `second` queues.
+            let first = rt.spawn_blocking(move || {
+                started_tx.send(()).unwrap();
+                release_rx.recv().unwrap();
+                1
+            });
+            let second = rt.spawn_blocking(|| 2);
+            started_rx.recv_timeout(HANG_LIMIT).unwrap();
+            // Releases `first` once the pool has begun its shutdown, which it shows by
+            // refusing a new job (its handle is finished at once, cancelled).
+            let releaser = thread::spawn(move || loop {
+                if handle.spawn_blocking(|| 0).is_finished() {
+                    release_tx.send(()).unwrap();
+                    return handle;
+                }
+                thread::yield_now();
+            });
+            rt.shutdown_timeout(Duration::from_secs(1000));
+            let handle = releaser.join().unwrap();
+            assert!(first.is_finished() && second.is_finished());
+            assert_eq!(handle.block_on(first).unwrap(), 1);
+            assert_eq!(
+                handle
+                    .block_on(second)
+                    .expect("a job queued before shutdown began was cancelled"),
+                2
+            );
+        }
+    });
+}

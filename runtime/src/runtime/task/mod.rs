@@ -49,7 +49,7 @@
 //!
 //! The core runs on workers, which never unwind, and at shutdown; a panic in user code must
 //! neither unwind into them nor leave a task half-done. Every such call is caught
-//! (`raw::catch_user_panic`, or `catch_unwind` where the payload is kept):
+//! (`runtime::user_code::catch_user_panic`, or `catch_unwind` where the payload is kept):
 //!
 //! | user code | where | a panic in it |
 //! |---|---|---|

@@ -12,12 +12,13 @@
 //!   when no `JoinHandle` is interested.
 //! - The future is pinned: it lives in the heap block and is dropped in place.
 //! - No user code (poll, destructors, the join waker) unwinds out of a vtable function: see
-//!   "User code the core runs" in the module above.
+//!   "User code the core runs" in `mod.rs`.
 
 use super::error::JoinError;
 use super::state::{State, ToIdle, ToRunning};
 use super::{waker, Id, Notified, Schedule, Task};
 use crate::loom::UnsafeCell;
+use crate::runtime::user_code::catch_user_panic;
 use std::future::Future;
 use std::mem;
 use std::panic::{self, AssertUnwindSafe};
@@ -268,17 +269,6 @@ unsafe fn shutdown<F: Future, S: Schedule>(ptr: NonNull<Header>) {
         // Running elsewhere (it sees CANCELLED at its poll boundary) or already complete.
         // SAFETY: that was the last reference.
         unsafe { dealloc::<F, S>(ptr) }
-    }
-}
-
-/// Runs user code (a destructor, a waker) on a path that must not unwind: a panic is caught
-/// and its payload dropped, since the panic hook has already reported it. A payload whose own
-/// destructor panics is forgotten rather than unwinding from here.
-pub(crate) fn catch_user_panic(f: impl FnOnce()) {
-    if let Err(payload) = panic::catch_unwind(AssertUnwindSafe(f)) {
-        if let Err(again) = panic::catch_unwind(AssertUnwindSafe(|| drop(payload))) {
-            mem::forget(again);
-        }
     }
 }
 
