@@ -453,5 +453,7 @@ impl fmt::Debug for Acquire<'_> {
 }
 
 #[cfg(all(test, not(loom)))]
-#[path = "batch_semaphore_tests.rs"]
 mod tests;
+
+#[cfg(all(test, loom))]
+mod loom_tests;

@@ -138,10 +138,10 @@ impl<F: Future> Future for Timeout<F> {
 mod tests {
     use super::Timeout;
     use crate::loom::Arc;
+    use crate::test_util::counting_waker;
     use crate::time::driver::TimeDriver;
     use crate::time::error::Elapsed;
     use crate::time::sleep::Sleep;
-    use crate::time::test_util::counting_waker;
     use std::future::Future;
     use std::pin::pin;
     use std::task::{Context, Poll};
@@ -186,7 +186,7 @@ mod tests {
             assert_eq!(driver.pending(), 1);
             driver.advance(Duration::from_millis(51));
             assert_eq!(driver.process(), 1);
-            assert_eq!(count.count(), 1);
+            assert_eq!(count.wakes(), 1);
             assert_eq!(
                 timeout.as_mut().poll(&mut cx),
                 Poll::Ready(Err(Elapsed::new()))

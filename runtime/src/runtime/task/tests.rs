@@ -3,12 +3,13 @@
 
 use super::owned::OwnedTasks;
 use super::{Id, JoinHandle, Notified, Schedule, Task};
+use crate::test_util::{poll_with, CountingWaker, PanickingWaker};
 use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll, Wake, Waker};
+use std::task::{Context, Poll, Waker};
 
 /// A scheduler that only queues: the test decides when to run.
 #[derive(Default)]
@@ -160,22 +161,11 @@ impl Probe {
     }
 }
 
-/// A waker that counts its wakes.
-#[derive(Default)]
-struct CountingWaker(AtomicUsize);
-
-impl Wake for CountingWaker {
-    fn wake(self: Arc<Self>) {
-        self.0.fetch_add(1, SeqCst);
-    }
-}
-
 fn poll_join<T>(
     join: &mut JoinHandle<T>,
     waker: &Arc<CountingWaker>,
 ) -> Poll<Result<T, super::JoinError>> {
-    let waker = Waker::from(waker.clone());
-    Pin::new(join).poll(&mut Context::from_waker(&waker))
+    poll_with(Pin::new(join), waker)
 }
 
 #[test]
@@ -187,14 +177,14 @@ fn runs_to_completion_and_hands_over_the_output() {
     assert_eq!(sched.scheduled(), 1);
     assert_eq!(sched.run_all(), 1);
     assert_eq!((probe.polls(), probe.drops()), (1, 1));
-    let waker = Arc::new(CountingWaker::default());
+    let waker = CountingWaker::new();
     let Poll::Ready(Ok(output)) = poll_join(&mut join, &waker) else {
         panic!("the output is ready")
     };
     assert_eq!(probe.output_drops(), 0);
     drop(output);
     assert_eq!(probe.output_drops(), 1);
-    assert_eq!(waker.0.load(SeqCst), 0);
+    assert_eq!(waker.wakes(), 0);
 }
 
 #[test]
@@ -202,16 +192,16 @@ fn completion_wakes_the_join_waker_once() {
     let sched = Harness::default();
     let probe = Probe::default();
     let mut join = sched.spawn(probe.future());
-    let waker = Arc::new(CountingWaker::default());
+    let waker = CountingWaker::new();
     assert!(poll_join(&mut join, &waker).is_pending());
     sched.run_all();
     assert!(poll_join(&mut join, &waker).is_pending());
-    assert_eq!(waker.0.load(SeqCst), 0);
+    assert_eq!(waker.wakes(), 0);
     probe.finish();
     probe.wake();
     assert_eq!(sched.scheduled(), 2);
     sched.run_all();
-    assert_eq!(waker.0.load(SeqCst), 1);
+    assert_eq!(waker.wakes(), 1);
     assert!(matches!(poll_join(&mut join, &waker), Poll::Ready(Ok(_))));
     assert_eq!(
         (probe.polls(), probe.drops(), probe.output_drops()),
@@ -224,15 +214,15 @@ fn a_replaced_join_waker_is_the_one_woken() {
     let sched = Harness::default();
     let probe = Probe::default();
     let mut join = sched.spawn(probe.future());
-    let first = Arc::new(CountingWaker::default());
-    let second = Arc::new(CountingWaker::default());
+    let first = CountingWaker::new();
+    let second = CountingWaker::new();
     assert!(poll_join(&mut join, &first).is_pending());
     assert!(poll_join(&mut join, &second).is_pending());
     sched.run_all();
     probe.finish();
     probe.wake();
     sched.run_all();
-    assert_eq!((first.0.load(SeqCst), second.0.load(SeqCst)), (0, 1));
+    assert_eq!((first.wakes(), second.wakes()), (0, 1));
     // The runtime dropped its clone of the first waker when the handle replaced it.
     assert_eq!(Arc::strong_count(&first), 1);
     drop(join);
@@ -288,7 +278,7 @@ fn abort_before_the_first_poll_drops_the_future_unpolled() {
     assert_eq!(sched.scheduled(), 1, "a queued task is not queued twice");
     sched.run_all();
     assert_eq!((probe.polls(), probe.drops()), (0, 1));
-    let waker = Arc::new(CountingWaker::default());
+    let waker = CountingWaker::new();
     let Poll::Ready(Err(error)) = poll_join(&mut join, &waker) else {
         panic!("the task was cancelled")
     };
@@ -312,7 +302,7 @@ fn abort_while_pending_schedules_the_task_to_drop_it() {
     );
     sched.run_all();
     assert_eq!((probe.polls(), probe.drops()), (1, 1));
-    let waker = Arc::new(CountingWaker::default());
+    let waker = CountingWaker::new();
     assert!(matches!(poll_join(&mut join, &waker), Poll::Ready(Err(e)) if e.is_cancelled()));
 }
 
@@ -325,7 +315,7 @@ fn abort_after_completion_keeps_the_output() {
     sched.run_all();
     join.abort();
     assert_eq!(sched.scheduled(), 1);
-    let waker = Arc::new(CountingWaker::default());
+    let waker = CountingWaker::new();
     assert!(matches!(poll_join(&mut join, &waker), Poll::Ready(Ok(_))));
 }
 
@@ -371,7 +361,7 @@ fn a_panic_is_caught_and_reported_with_its_payload() {
     let sched = Harness::default();
     let mut join = sched.spawn(Panics);
     sched.run_all();
-    let waker = Arc::new(CountingWaker::default());
+    let waker = CountingWaker::new();
     let Poll::Ready(Err(error)) = poll_join(&mut join, &waker) else {
         panic!("the task panicked")
     };
@@ -397,7 +387,7 @@ fn shutdown_drops_idle_futures_and_rejects_new_tasks() {
         (0, 1),
         "a task spawned after close is cancelled"
     );
-    let waker = Arc::new(CountingWaker::default());
+    let waker = CountingWaker::new();
     for join in &mut joins {
         assert!(matches!(poll_join(join, &waker), Poll::Ready(Err(e)) if e.is_cancelled()));
     }
@@ -423,27 +413,12 @@ fn abort_handle_outlives_the_join_handle() {
     assert_eq!(Arc::strong_count(&probe.polls), 1, "the task was freed");
 }
 
-/// A join waker whose wake panics; counts its wakes.
-#[derive(Default)]
-struct PanickingWaker(AtomicUsize);
-
-impl Wake for PanickingWaker {
-    fn wake(self: Arc<Self>) {
-        self.wake_by_ref();
-    }
-
-    fn wake_by_ref(self: &Arc<Self>) {
-        self.0.fetch_add(1, SeqCst);
-        panic!("the join waker panics");
-    }
-}
-
 #[test]
 fn a_panicking_join_waker_is_caught_and_the_task_still_completes_and_is_freed_once() {
     let sched = Harness::default();
     let probe = Probe::default();
     let mut join = sched.spawn(probe.future());
-    let panicking = Arc::new(PanickingWaker::default());
+    let panicking = PanickingWaker::new();
     let waker = Waker::from(panicking.clone());
     assert!(Pin::new(&mut join)
         .poll(&mut Context::from_waker(&waker))
@@ -454,9 +429,9 @@ fn a_panicking_join_waker_is_caught_and_the_task_still_completes_and_is_freed_on
     probe.wake();
     // The runner (a worker, in a runtime) must not unwind out of the task.
     assert_eq!(sched.run_all(), 1);
-    assert_eq!(panicking.0.load(SeqCst), 1);
+    assert_eq!(panicking.wakes(), 1);
     assert!(join.is_finished());
-    let counting = Arc::new(CountingWaker::default());
+    let counting = CountingWaker::new();
     assert!(matches!(
         poll_join(&mut join, &counting),
         Poll::Ready(Ok(_))
@@ -497,7 +472,7 @@ fn a_panicking_future_is_dropped_while_its_panic_unwinds() {
         [true],
         "dropped once, during the unwind (as tokio does)"
     );
-    let waker = Arc::new(CountingWaker::default());
+    let waker = CountingWaker::new();
     let Poll::Ready(Err(error)) = poll_join(&mut join, &waker) else {
         panic!("the task panicked")
     };

@@ -2,7 +2,7 @@
 
 use super::TimeDriver;
 use crate::loom::{Arc, AtomicUsize, Ordering};
-use crate::time::test_util::{counting_waker, noop_waker};
+use crate::test_util::{counting_waker, noop_waker};
 use std::time::Duration;
 
 const MS: Duration = Duration::from_millis(1);
@@ -104,7 +104,7 @@ fn process_fires_in_batches_and_counts() {
     assert_eq!(driver.pending(), 101);
     driver.advance(8 * MS); // deadlines round up to the next tick
     assert_eq!(driver.process(), 100);
-    assert_eq!(count.count(), 100);
+    assert_eq!(count.wakes(), 100);
     assert_eq!(driver.pending(), 1);
     // `next_deadline` is a lower bound (a slot boundary, where the wheel cascades) that
     // converges on the timer's deadline; it never overshoots it.
@@ -131,7 +131,7 @@ fn shutdown_wakes_everything_and_refuses_registrations() {
         driver.register(i * 1_000_000_007, &waker).unwrap();
     }
     driver.shutdown();
-    assert_eq!(count.count(), 71);
+    assert_eq!(count.wakes(), 71);
     assert_eq!(driver.pending(), 0);
     assert!(driver.is_shutdown());
     assert!(driver.register(5, &waker).is_err());

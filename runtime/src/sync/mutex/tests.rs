@@ -1,7 +1,7 @@
 //! Unit tests of `Mutex`, with counted wakes and no runtime.
 
 use super::*;
-use crate::sync::test_util::Task;
+use crate::test_util::Task;
 use std::fmt::Debug;
 
 #[test]
