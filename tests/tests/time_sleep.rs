@@ -382,3 +382,33 @@ fn sleep_outside_a_runtime_panics_with_a_clear_message() {
         });
     });
 }
+
+#[test]
+fn a_panicking_waker_on_a_timer_takes_down_no_runtime_thread() {
+    guard(|| {
+        let rt = multi(1);
+        let wakes = counter();
+        let waker = std::task::Waker::from(Arc::new(PanickingWaker(wakes.clone())));
+        {
+            // A `Sleep` awaited by some other executor, whose waker panics: the runtime's
+            // thread that fires the timer (the worker in its park, or the monitor) calls it.
+            let _enter = rt.enter();
+            let mut timer = Box::pin(sleep(Duration::from_millis(1)));
+            assert!(timer
+                .as_mut()
+                .poll(&mut Context::from_waker(&waker))
+                .is_pending());
+            assert!(wait_until(HANG_LIMIT, || get(&wakes) == 1));
+        }
+        // The one worker and the monitor still fire timers and run tasks.
+        let out = rt.block_on(async {
+            weft::spawn(async {
+                sleep(Duration::from_millis(1)).await;
+                7
+            })
+            .await
+        });
+        assert_eq!(out.unwrap(), 7);
+        assert_eq!(get(&wakes), 1);
+    });
+}

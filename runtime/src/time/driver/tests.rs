@@ -142,3 +142,33 @@ fn shutdown_wakes_everything_and_refuses_registrations() {
     assert_eq!(driver.before_park(), None);
     assert!(format!("{driver:?}").contains("is_shutdown: true"));
 }
+
+#[test]
+fn a_panicking_waker_is_caught_and_the_rest_of_its_batch_is_still_woken() {
+    use crate::test_util::PanickingWaker;
+    use std::task::Waker;
+    let (driver, _) = driver();
+    let panicking = PanickingWaker::new();
+    let (waker, wakes) = counting_waker();
+    let tick = tick_in(&driver, 5 * MS);
+    driver
+        .register(tick, &Waker::from(panicking.clone()))
+        .unwrap();
+    driver.register(tick, &waker).unwrap();
+    driver.advance(6 * MS);
+    // A parked worker, the monitor and shutdown call this: it must not unwind.
+    assert_eq!(driver.process(), 2);
+    assert_eq!((panicking.wakes(), wakes.wakes()), (1, 1));
+    let far = tick_in(&driver, 3_600_000 * MS);
+    driver
+        .register(far, &Waker::from(panicking.clone()))
+        .unwrap();
+    driver.register(far, &waker).unwrap();
+    driver.shutdown();
+    assert_eq!((panicking.wakes(), wakes.wakes()), (2, 2));
+    assert_eq!(
+        std::sync::Arc::strong_count(&panicking),
+        1,
+        "every clone dropped"
+    );
+}
