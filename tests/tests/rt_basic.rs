@@ -572,6 +572,37 @@ fn handle_current_outside_a_runtime_panics() {
     });
 }
 
+/// tokio's `rt_handle::interleave_enter_same_rt` and `interleave_enter_different_rt`.
+#[test]
+fn enter_guards_dropped_out_of_order_panic_and_leave_no_runtime_behind() {
+    guard(|| {
+        const OUT_OF_ORDER: &str = "dropped out of order";
+        let (one, two) = (current(), multi(1));
+        let outer = one.enter();
+        let inner = two.enter();
+        expect_panic_containing(OUT_OF_ORDER, || drop(outer));
+        assert!(Handle::try_current().is_err(), "a runtime is still current");
+        drop(inner);
+        assert!(Handle::try_current().is_err());
+
+        let outer = one.enter();
+        let middle = one.enter();
+        let inner = one.enter();
+        expect_panic_containing(OUT_OF_ORDER, || drop(middle));
+        assert!(Handle::try_current().is_ok(), "the outer guard still holds");
+        drop(inner);
+        drop(outer);
+        assert!(Handle::try_current().is_err());
+
+        // In order, nesting is fine.
+        let outer = one.enter();
+        let inner = two.enter();
+        drop(inner);
+        drop(outer);
+        assert!(Handle::try_current().is_err());
+    });
+}
+
 // ---------------------------------------------------------------- threads
 
 #[test]
