@@ -1,13 +1,11 @@
 //! What the expansions of `join!`, `try_join!` and `select!` name. Hidden: not API, but public
 //! because the expansions live in the user's crate.
 //!
-//! Invariant: [`MaybeDone`] is a pinned future whose `Future` variant is never moved; it is
-//! dropped in place by `Pin::set`. Only the `Done` variant, which holds no future, is moved out.
+//! [`MaybeDone`]'s pin projections come from `pin-project-lite`: no `unsafe` here.
 
 use std::cell::Cell;
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
-use std::mem;
 
 pub use std::future::{poll_fn, Future, IntoFuture};
 pub use std::pin::{pin, Pin};
@@ -17,43 +15,45 @@ pub use weft_macros::{
     select_priv_output_enum as output_enum, select_priv_variant as variant,
 };
 
-/// A future that keeps its output once it has completed, so that `join!` can poll the rest.
-#[derive(Debug)]
-pub enum MaybeDone<F: Future> {
-    /// Still running.
-    Future(F),
-    /// Completed; the output waits to be taken.
-    Done(F::Output),
-    /// The output was taken.
-    Gone,
+pin_project_lite::pin_project! {
+    /// A future that keeps its output once it has completed, so that `join!` can poll the rest.
+    #[derive(Debug)]
+    #[project = MaybeDoneProj]
+    #[project_replace = MaybeDoneReplace]
+    pub enum MaybeDone<F: Future> {
+        /// Still running.
+        Future { #[pin] future: F },
+        /// Completed; the output waits to be taken.
+        Done { output: F::Output },
+        /// The output was taken.
+        Gone,
+    }
 }
 
 /// Wraps anything that converts into a future.
 pub fn maybe_done<F: IntoFuture>(future: F) -> MaybeDone<F::IntoFuture> {
-    MaybeDone::Future(future.into_future())
+    MaybeDone::Future {
+        future: future.into_future(),
+    }
 }
 
 impl<F: Future> MaybeDone<F> {
     /// The output, if the future completed and the output was not taken.
     pub fn output_mut(self: Pin<&mut Self>) -> Option<&mut F::Output> {
-        // SAFETY: only the output is reached, never the future: nothing pinned moves.
-        match unsafe { self.get_unchecked_mut() } {
-            MaybeDone::Done(output) => Some(output),
+        match self.project() {
+            MaybeDoneProj::Done { output } => Some(output),
             _ => None,
         }
     }
 
     /// Takes the output, if the future completed and the output was not taken yet.
-    pub fn take_output(self: Pin<&mut Self>) -> Option<F::Output> {
-        // SAFETY: the value is replaced (moved) only when it is `Done`, which holds no future;
-        // a `Future` variant is left where it is.
-        let this = unsafe { self.get_unchecked_mut() };
-        match this {
-            MaybeDone::Done(_) => match mem::replace(this, MaybeDone::Gone) {
-                MaybeDone::Done(output) => Some(output),
-                _ => unreachable!(),
-            },
-            _ => None,
+    pub fn take_output(mut self: Pin<&mut Self>) -> Option<F::Output> {
+        if !matches!(self.as_mut().project(), MaybeDoneProj::Done { .. }) {
+            return None;
+        }
+        match self.project_replace(MaybeDone::Gone) {
+            MaybeDoneReplace::Done { output } => Some(output),
+            _ => unreachable!("the variant was just checked"),
         }
     }
 }
@@ -62,17 +62,16 @@ impl<F: Future> Future for MaybeDone<F> {
     type Output = ();
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        // SAFETY: the future is only pinned again (below), never moved; `set` drops it in place.
-        let output = match unsafe { self.as_mut().get_unchecked_mut() } {
-            // SAFETY: `self` is pinned, so its `Future` variant's field is too (structural).
-            MaybeDone::Future(future) => match unsafe { Pin::new_unchecked(future) }.poll(cx) {
+        let output = match self.as_mut().project() {
+            MaybeDoneProj::Future { future } => match future.poll(cx) {
                 Poll::Ready(output) => output,
                 Poll::Pending => return Poll::Pending,
             },
-            MaybeDone::Done(_) => return Poll::Ready(()),
-            MaybeDone::Gone => panic!("a join! branch was polled after its output was taken"),
+            MaybeDoneProj::Done { .. } => return Poll::Ready(()),
+            MaybeDoneProj::Gone => panic!("a join! branch was polled after its output was taken"),
         };
-        self.set(MaybeDone::Done(output));
+        // Drops the future in place, as its pin requires.
+        self.set(MaybeDone::Done { output });
         Poll::Ready(())
     }
 }
