@@ -51,55 +51,59 @@
 /// With no branches, `join!()` is `()`.
 #[macro_export]
 macro_rules! join {
-    // Normalised: one `( _ _ ... )` per branch, with one `_` for each branch before it. Those
-    // lists name the branch's place in the tuple of futures (`let (_, _, fut, ..) = ...`).
+    // Normalised: one `( _ _ ... )` per branch, with one `_` for each branch before it: the
+    // branch's position, for `nth!`. The branches live in one `Cons` list inside the
+    // `PollPinned` future (no pointer per branch), and every name the expansion binds is a
+    // local variable, hygienic: nothing shadows the caller's names.
     (@ {
         biased = $biased:literal;
         ( $($count:tt)* )
         $( ( $($skip:tt)* ) $e:expr, )*
     }) => {{
-        let mut futures = ( $(
-            $crate::macros::support::pin!($crate::macros::support::maybe_done($e)),
-        )* );
-        // The closure below holds `&mut` to the futures, never the futures themselves.
-        let futures = &mut futures;
-        const COUNT: u32 = $crate::macros::support::count!( $($count)* );
-        let mut rotator = $crate::macros::support::Rotator::new(COUNT, $biased);
-
-        $crate::macros::support::poll_fn(move |cx| {
-            let mut pending = false;
-            let mut to_poll = COUNT;
-            // Skip the first `skip` branches on the first pass of the loop; the second pass
-            // polls them, and `to_poll` stops it after `COUNT` branches.
-            let mut skip = rotator.skip();
-            loop {
-                $(
-                    if skip == 0 {
-                        if to_poll == 0 {
-                            break;
+        let mut rotator = $crate::macros::support::Rotator::new();
+        $crate::macros::support::PollPinned::new(
+            $crate::macros::support::cons!($crate::macros::support;
+                $( $crate::macros::support::maybe_done($e), )*
+            ),
+            move |mut futures, cx| {
+                let count: u32 = $crate::macros::support::count!( $($count)* );
+                let mut pending = false;
+                let mut to_poll = count;
+                // Skip the first `skip` branches on the first pass of the loop; the second pass
+                // polls them, and `to_poll` stops it after `count` branches.
+                let mut skip = if $biased { 0 } else { rotator.skip(count) };
+                loop {
+                    $(
+                        if skip == 0 {
+                            if to_poll == 0 {
+                                break;
+                            }
+                            to_poll -= 1;
+                            let fut = $crate::macros::support::nth!(
+                                $crate::macros::support; futures.as_mut(); $($skip)*
+                            );
+                            if $crate::macros::support::Future::poll(fut, cx).is_pending() {
+                                pending = true;
+                            }
+                        } else {
+                            skip -= 1;
                         }
-                        to_poll -= 1;
-                        let ( $($skip,)* fut, .. ) = &mut *futures;
-                        if $crate::macros::support::Future::poll(fut.as_mut(), cx).is_pending() {
-                            pending = true;
-                        }
-                    } else {
-                        skip -= 1;
-                    }
-                )*
-            }
-            if pending {
-                return $crate::macros::support::Poll::Pending;
-            }
-            // An uninhabited output type makes this unreachable, which is fine.
-            #[allow(unreachable_code)]
-            $crate::macros::support::Poll::Ready(( $({
-                let ( $($skip,)* fut, .. ) = &mut *futures;
-                fut.as_mut()
+                    )*
+                }
+                if pending {
+                    return $crate::macros::support::Poll::Pending;
+                }
+                // An uninhabited output type makes this unreachable, which is fine.
+                #[allow(unreachable_code)]
+                $crate::macros::support::Poll::Ready(( $(
+                    $crate::macros::support::nth!(
+                        $crate::macros::support; futures.as_mut(); $($skip)*
+                    )
                     .take_output()
-                    .expect("join!: a branch finished without an output")
-            },)* ))
-        })
+                    .expect("join!: a branch finished without an output"),
+                )* ))
+            },
+        )
         .await
     }};
 

@@ -38,55 +38,58 @@
 /// With no branches, `try_join!()` is `Ok(())`.
 #[macro_export]
 macro_rules! try_join {
-    // Normalised as in `join!`: one `( _ ... )` per branch.
+    // Normalised as in `join!`: one `( _ ... )` per branch; the same layout and hygiene.
     (@ {
         biased = $biased:literal;
         ( $($count:tt)* )
         $( ( $($skip:tt)* ) $e:expr, )*
     }) => {{
-        let mut futures = ( $(
-            $crate::macros::support::pin!($crate::macros::support::maybe_done($e)),
-        )* );
-        let futures = &mut futures;
-        const COUNT: u32 = $crate::macros::support::count!( $($count)* );
-        let mut rotator = $crate::macros::support::Rotator::new(COUNT, $biased);
-
-        $crate::macros::support::poll_fn(move |cx| {
-            let mut pending = false;
-            let mut to_poll = COUNT;
-            let mut skip = rotator.skip();
-            loop {
-                $(
-                    if skip == 0 {
-                        if to_poll == 0 {
-                            break;
-                        }
-                        to_poll -= 1;
-                        let ( $($skip,)* fut, .. ) = &mut *futures;
-                        if $crate::macros::support::Future::poll(fut.as_mut(), cx).is_pending() {
-                            pending = true;
-                        } else if let ::std::option::Option::Some(error) =
-                            $crate::macros::support::take_err(fut.as_mut())
-                        {
-                            // The other futures are dropped when the macro's block ends.
-                            return $crate::macros::support::Poll::Ready(
-                                ::std::result::Result::Err(error),
+        let mut rotator = $crate::macros::support::Rotator::new();
+        $crate::macros::support::PollPinned::new(
+            $crate::macros::support::cons!($crate::macros::support;
+                $( $crate::macros::support::maybe_done($e), )*
+            ),
+            move |mut futures, cx| {
+                let count: u32 = $crate::macros::support::count!( $($count)* );
+                let mut pending = false;
+                let mut to_poll = count;
+                let mut skip = if $biased { 0 } else { rotator.skip(count) };
+                loop {
+                    $(
+                        if skip == 0 {
+                            if to_poll == 0 {
+                                break;
+                            }
+                            to_poll -= 1;
+                            let mut fut = $crate::macros::support::nth!(
+                                $crate::macros::support; futures.as_mut(); $($skip)*
                             );
+                            if $crate::macros::support::Future::poll(fut.as_mut(), cx).is_pending() {
+                                pending = true;
+                            } else if let ::std::option::Option::Some(error) =
+                                $crate::macros::support::take_err(fut)
+                            {
+                                // The other futures are dropped with the macro's future.
+                                return $crate::macros::support::Poll::Ready(
+                                    ::std::result::Result::Err(error),
+                                );
+                            }
+                        } else {
+                            skip -= 1;
                         }
-                    } else {
-                        skip -= 1;
-                    }
-                )*
-            }
-            if pending {
-                return $crate::macros::support::Poll::Pending;
-            }
-            #[allow(unreachable_code)]
-            $crate::macros::support::Poll::Ready(::std::result::Result::Ok(( $({
-                let ( $($skip,)* fut, .. ) = &mut *futures;
-                $crate::macros::support::take_ok(fut.as_mut())
-            },)* )))
-        })
+                    )*
+                }
+                if pending {
+                    return $crate::macros::support::Poll::Pending;
+                }
+                #[allow(unreachable_code)]
+                $crate::macros::support::Poll::Ready(::std::result::Result::Ok(( $(
+                    $crate::macros::support::take_ok($crate::macros::support::nth!(
+                        $crate::macros::support; futures.as_mut(); $($skip)*
+                    )),
+                )* )))
+            },
+        )
         .await
     }};
 
