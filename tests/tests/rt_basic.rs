@@ -323,7 +323,7 @@ fn detached_tasks_run_without_block_on_multi_thread() {
             "only {} of 1000 detached tasks ran",
             get(&runs)
         );
-        thread::sleep(Duration::from_millis(20));
+        wait_until_no_task_is_alive(&rt);
         assert_eq!(get(&runs), 1000, "a detached task ran more than once");
     });
 }
@@ -442,7 +442,7 @@ fn nested_spawn_tree_detached_multi_thread() {
             "only {} of {TREE_NODES} detached tree nodes ran",
             get(&nodes)
         );
-        thread::sleep(Duration::from_millis(20));
+        wait_until_no_task_is_alive(&rt);
         assert_eq!(get(&nodes), TREE_NODES);
     });
 }

@@ -106,7 +106,10 @@ fn dropping_the_set_aborts_every_task() {
             drop(set);
         });
         assert!(wait_until(Duration::from_secs(10), || get(&drops) == 50));
-        std::thread::sleep(Duration::from_millis(20));
+        // Once every future is freed (each holds a clone of `polls`), none can be polled.
+        assert!(wait_until(HANG_LIMIT, || std::sync::Arc::strong_count(
+            &polls
+        ) == 1));
         assert_eq!(get(&drops), 50);
         assert!(get(&polls) <= 50, "an aborted task was polled again");
     });

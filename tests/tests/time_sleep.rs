@@ -9,7 +9,6 @@ use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::thread;
 use std::time::{Duration, Instant};
 
 use common::*;
@@ -197,8 +196,13 @@ fn an_earlier_deadline_rearms_a_parked_driver() {
     guard(|| {
         let rt = multi(2);
         // A far timer first, so the runtime parks until it ...
-        drop(rt.spawn(async { sleep(Duration::from_secs(10)).await }));
-        thread::sleep(Duration::from_millis(50));
+        let polls = counter();
+        drop(rt.spawn(count_polls(&polls, async {
+            sleep(Duration::from_secs(10)).await
+        })));
+        let metrics = || rt.handle().metrics();
+        assert!(wait_until(HANG_LIMIT, || get(&polls) == 1
+            && metrics().idle_workers == metrics().workers));
         // ... then a near one, from outside: it must not wait for the far one.
         let fired = counter();
         let f = fired.clone();

@@ -181,6 +181,7 @@ impl Shared {
             polls: self.polls.load(Ordering::Relaxed),
             steals: 0,
             parks: self.parks.load(Ordering::Relaxed),
+            idle_workers: 0,
             spins: 0,
             global_queue_depth: self.queue.len(),
             local_queue_depth: 0,

@@ -410,6 +410,7 @@ impl Shared {
             polls: counter(|c| &c.polls),
             steals: counter(|c| &c.steals),
             parks: counter(|c| &c.parks),
+            idle_workers: self.remotes.len().saturating_sub(self.idle.unparked()),
             spins: counter(|c| &c.spins),
             global_queue_depth: self.injector.len(),
             local_queue_depth: self

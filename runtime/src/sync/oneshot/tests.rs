@@ -202,3 +202,19 @@ fn blocking_recv_inside_a_runtime_panics() {
         "{message}"
     );
 }
+
+#[test]
+fn blocking_recv_on_a_plain_thread_gets_a_value_sent_by_a_task() {
+    let runtime = crate::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .build()
+        .unwrap();
+    let (tx, rx) = channel();
+    let waiter = std::thread::spawn(move || rx.blocking_recv());
+    // Send only once the other thread blocks in `blocking_recv`.
+    while !tx.receiver_is_waiting() {
+        std::thread::yield_now();
+    }
+    runtime.spawn(async move { tx.send(7_u8).unwrap() });
+    assert_eq!(waiter.join().unwrap(), Ok(7));
+}
