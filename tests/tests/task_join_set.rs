@@ -272,3 +272,36 @@ fn a_join_set_and_a_task_group_side_by_side() {
         });
     });
 }
+
+#[test]
+fn a_panicking_waker_of_join_next_takes_down_no_worker() {
+    guard(|| {
+        let rt = multi(1);
+        let gate = Gate::new();
+        let mut set = JoinSet::new();
+        let g = gate.clone();
+        set.spawn_on(
+            async move {
+                g.wait().await;
+                std::thread::current().id()
+            },
+            rt.handle(),
+        );
+        // `join_next` awaited from outside the runtime, with a waker that panics: the worker
+        // that completes the task wakes it through the set's ready list.
+        let wakes = counter();
+        let waker = std::task::Waker::from(std::sync::Arc::new(PanickingWaker(wakes.clone())));
+        {
+            let mut next = Box::pin(set.join_next());
+            let mut cx = std::task::Context::from_waker(&waker);
+            assert!(std::future::Future::poll(next.as_mut(), &mut cx).is_pending());
+        }
+        gate.open();
+        assert!(wait_until(HANG_LIMIT, || get(&wakes) == 1));
+        let worker = rt.block_on(set.join_next()).unwrap().unwrap();
+        // The one worker survived and still runs tasks.
+        let next = rt.block_on(rt.spawn(async { std::thread::current().id() }));
+        assert_eq!(next.unwrap(), worker);
+        assert!(set.is_empty());
+    });
+}
