@@ -51,11 +51,34 @@
 /// With no branches, `join!()` is `()`.
 #[macro_export]
 macro_rules! join {
+    // What `join!` and `try_join!` (the `mode`) do differently, in the one expansion below.
+    (@ready join $fut:ident) => {};
+    (@ready try_join $fut:ident) => {
+        if let ::std::option::Option::Some(error) = $crate::macros::support::take_err($fut) {
+            // The other futures are dropped with the macro's future.
+            return $crate::macros::support::Poll::Ready(::std::result::Result::Err(error));
+        }
+    };
+    (@take join $fut:expr) => {
+        $fut.take_output()
+            .expect("join!: a branch finished without an output")
+    };
+    (@take try_join $fut:expr) => {
+        $crate::macros::support::take_ok($fut)
+    };
+    (@output join $outputs:expr) => {
+        $outputs
+    };
+    (@output try_join $outputs:expr) => {
+        ::std::result::Result::Ok($outputs)
+    };
+
     // Normalised: one `( _ _ ... )` per branch, with one `_` for each branch before it: the
     // branch's position, for `nth!`. The branches live in one `Cons` list inside the
     // `PollPinned` future (no pointer per branch), and every name the expansion binds is a
     // local variable, hygienic: nothing shadows the caller's names.
     (@ {
+        mode = $mode:ident;
         biased = $biased:literal;
         ( $($count:tt)* )
         $( ( $($skip:tt)* ) $e:expr, )*
@@ -79,11 +102,13 @@ macro_rules! join {
                                 break;
                             }
                             to_poll -= 1;
-                            let fut = $crate::macros::support::nth!(
+                            let mut fut = $crate::macros::support::nth!(
                                 $crate::macros::support; futures.as_mut(); $($skip)*
                             );
-                            if $crate::macros::support::Future::poll(fut, cx).is_pending() {
+                            if $crate::macros::support::Future::poll(fut.as_mut(), cx).is_pending() {
                                 pending = true;
+                            } else {
+                                $crate::join!(@ready $mode fut);
                             }
                         } else {
                             skip -= 1;
@@ -95,29 +120,30 @@ macro_rules! join {
                 }
                 // An uninhabited output type makes this unreachable, which is fine.
                 #[allow(unreachable_code)]
-                $crate::macros::support::Poll::Ready(( $(
-                    $crate::macros::support::nth!(
+                $crate::macros::support::Poll::Ready($crate::join!(@output $mode ( $(
+                    $crate::join!(@take $mode $crate::macros::support::nth!(
                         $crate::macros::support; futures.as_mut(); $($skip)*
-                    )
-                    .take_output()
-                    .expect("join!: a branch finished without an output"),
-                )* ))
+                    )),
+                )* )))
             },
         )
         .await
     }};
 
     // Normalise one branch.
-    (@ { biased = $biased:literal; ( $($s:tt)* ) $($t:tt)* } $e:expr, $($rest:tt)*) => {
-        $crate::join!(@ { biased = $biased; ( $($s)* _ ) $($t)* ( $($s)* ) $e, } $($rest)*)
+    (@ { mode = $mode:ident; biased = $biased:literal; ( $($s:tt)* ) $($t:tt)* }
+        $e:expr, $($rest:tt)*) => {
+        $crate::join!(@ {
+            mode = $mode; biased = $biased; ( $($s)* _ ) $($t)* ( $($s)* ) $e,
+        } $($rest)*)
     };
 
     // Entry points.
     (biased; $($e:expr),+ $(,)?) => {
-        $crate::join!(@ { biased = true; () } $($e,)+)
+        $crate::join!(@ { mode = join; biased = true; () } $($e,)+)
     };
     ($($e:expr),+ $(,)?) => {
-        $crate::join!(@ { biased = false; () } $($e,)+)
+        $crate::join!(@ { mode = join; biased = false; () } $($e,)+)
     };
     ($(biased;)?) => {
         async {}.await

@@ -38,72 +38,12 @@
 /// With no branches, `try_join!()` is `Ok(())`.
 #[macro_export]
 macro_rules! try_join {
-    // Normalised as in `join!`: one `( _ ... )` per branch; the same layout and hygiene.
-    (@ {
-        biased = $biased:literal;
-        ( $($count:tt)* )
-        $( ( $($skip:tt)* ) $e:expr, )*
-    }) => {{
-        let mut rotator = $crate::macros::support::Rotator::new();
-        $crate::macros::support::PollPinned::new(
-            $crate::macros::support::cons!($crate::macros::support;
-                $( $crate::macros::support::maybe_done($e), )*
-            ),
-            move |mut futures, cx| {
-                let count: u32 = $crate::macros::support::count!( $($count)* );
-                let mut pending = false;
-                let mut to_poll = count;
-                let mut skip = if $biased { 0 } else { rotator.skip(count) };
-                loop {
-                    $(
-                        if skip == 0 {
-                            if to_poll == 0 {
-                                break;
-                            }
-                            to_poll -= 1;
-                            let mut fut = $crate::macros::support::nth!(
-                                $crate::macros::support; futures.as_mut(); $($skip)*
-                            );
-                            if $crate::macros::support::Future::poll(fut.as_mut(), cx).is_pending() {
-                                pending = true;
-                            } else if let ::std::option::Option::Some(error) =
-                                $crate::macros::support::take_err(fut)
-                            {
-                                // The other futures are dropped with the macro's future.
-                                return $crate::macros::support::Poll::Ready(
-                                    ::std::result::Result::Err(error),
-                                );
-                            }
-                        } else {
-                            skip -= 1;
-                        }
-                    )*
-                }
-                if pending {
-                    return $crate::macros::support::Poll::Pending;
-                }
-                #[allow(unreachable_code)]
-                $crate::macros::support::Poll::Ready(::std::result::Result::Ok(( $(
-                    $crate::macros::support::take_ok($crate::macros::support::nth!(
-                        $crate::macros::support; futures.as_mut(); $($skip)*
-                    )),
-                )* )))
-            },
-        )
-        .await
-    }};
-
-    // Normalise one branch.
-    (@ { biased = $biased:literal; ( $($s:tt)* ) $($t:tt)* } $e:expr, $($rest:tt)*) => {
-        $crate::try_join!(@ { biased = $biased; ( $($s)* _ ) $($t)* ( $($s)* ) $e, } $($rest)*)
-    };
-
-    // Entry points.
+    // The expansion is `join!`'s, in its `try_join` mode: see there.
     (biased; $($e:expr),+ $(,)?) => {
-        $crate::try_join!(@ { biased = true; () } $($e,)+)
+        $crate::join!(@ { mode = try_join; biased = true; () } $($e,)+)
     };
     ($($e:expr),+ $(,)?) => {
-        $crate::try_join!(@ { biased = false; () } $($e,)+)
+        $crate::join!(@ { mode = try_join; biased = false; () } $($e,)+)
     };
     ($(biased;)?) => {
         async { ::std::result::Result::Ok(()) }.await
