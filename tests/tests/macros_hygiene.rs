@@ -5,23 +5,25 @@
 
 use futures_lite::future::block_on;
 
-// Items named as what the expansions declared, or name through their support module.
-const COUNT: u32 = 2;
-const BRANCHES: u32 = 3;
-#[allow(non_camel_case_types)]
-struct Mask(u32);
-struct Out(u32);
-struct Winner(u32);
-struct Cons(u32);
-struct PollPinned(u32);
-struct AllDisabled(u32);
-#[allow(non_snake_case)]
-mod __weft_select {
-    pub const MARK: u32 = 11;
-}
+// Each test declares, in its own body, items named as what the expansions declared or name
+// through their support module: a block-local item of an expansion would shadow those (it does
+// not shadow module-level items, nor items that another macro declared).
 
 #[test]
 fn join_branches_see_the_callers_items() {
+    const COUNT: u32 = 7;
+    const BRANCHES: u32 = 3;
+    #[allow(dead_code)]
+    struct Out(u32);
+    #[allow(dead_code)]
+    struct Winner(u32);
+    #[allow(non_snake_case)]
+    mod __weft_select {
+        pub const MARK: u32 = 11;
+    }
+    struct Mask(u32);
+    struct Cons(u32);
+    struct PollPinned(u32);
     let (tx, rx) = std::sync::mpsc::channel();
     let (sent, marks) = block_on(async {
         weft::join!(async { tx.send(COUNT).unwrap() }, async {
@@ -29,11 +31,11 @@ fn join_branches_see_the_callers_items() {
         })
     });
     assert_eq!((sent, marks), ((), 3 + 4 + 5 + 6 + 7 + 11));
-    assert_eq!(rx.recv().unwrap(), 2, "the caller's COUNT, not the macro's");
+    assert_eq!(rx.recv().unwrap(), 7, "the caller's COUNT, not the macro's");
     let ok = block_on(async {
         weft::try_join!(async { Ok::<_, ()>(COUNT) }, async { Ok(PollPinned(8).0) })
     });
-    assert_eq!(ok, Ok((2, 8)));
+    assert_eq!(ok, Ok((7, 8)));
 }
 
 #[test]
@@ -53,12 +55,23 @@ fn join_branches_see_the_callers_locals() {
 
 #[test]
 fn select_branches_conditions_and_handlers_see_the_callers_names() {
+    const COUNT: u32 = 7;
+    const BRANCHES: u32 = 3;
+    #[allow(dead_code)]
+    struct Out(u32);
+    #[allow(dead_code)]
+    struct Winner(u32);
+    #[allow(non_snake_case)]
+    mod __weft_select {
+        pub const MARK: u32 = 11;
+    }
+    struct AllDisabled(u32);
     let (disabled, output, branches, start, branch, mask, out, offset) = (1, 2, 3, 4, 5, 6, 7, 8);
     let (futures, cx, pending) = (9, 10, 11);
     let got = block_on(async {
         weft::select! {
             biased;
-            _ = async {}, if COUNT == 3 => 0,
+            _ = async {}, if COUNT == 2 => 0,
             x = async { disabled + output + branches + start }, if BRANCHES == 3 => {
                 x + branch + mask + out + offset + futures + cx + pending
                     + AllDisabled(100).0 + __weft_select::MARK
@@ -73,7 +86,7 @@ fn select_branches_conditions_and_handlers_see_the_callers_names() {
             else => Winner(COUNT).0 + Out(BRANCHES).0,
         }
     });
-    assert_eq!(fell_through, 5);
+    assert_eq!(fell_through, 7 + 3);
 }
 
 /// tokio's `mut` and `ref` bindings in patterns.
