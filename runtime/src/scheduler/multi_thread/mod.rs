@@ -56,8 +56,9 @@
 //!    the deadline. Those still busy then finish detached.
 //!
 //! Shutdown never unwinds because of user code: every call into it above is caught where it is
-//! made (the task core for futures, outputs and join wakers, the timer wheel for wakers, the
-//! blocking pool and the workers for the thread hooks), so each step runs to the end. The
+//! made (the task core for futures, outputs and join wakers, the timer wheel and the I/O driver
+//! for wakers, the blocking pool and the workers for the thread hooks), so each step runs to the
+//! end. The
 //! current-thread scheduler shuts down in the same order, without steps 3 and 4.
 
 mod idle;
