@@ -7,7 +7,6 @@ use super::capacity::Bounded;
 use super::chan::{self, Chan, Rx, Tx, WeakTx};
 use super::error::{SendError, TryRecvError, TrySendError};
 use super::permit::{OwnedPermit, Permit, Reserve};
-use super::queue::Queue;
 use crate::sync::batch_semaphore::TryAcquireError;
 use std::fmt;
 use std::future::poll_fn;
@@ -42,7 +41,7 @@ use std::task::{Context, Poll};
 #[track_caller]
 pub fn channel<T>(buffer: usize) -> (Sender<T>, Receiver<T>) {
     let capacity = Bounded::new(buffer);
-    let (tx, rx) = chan::channel(Queue::bounded(buffer), capacity);
+    let (tx, rx) = chan::channel(capacity);
     (Sender { tx }, Receiver { rx })
 }
 

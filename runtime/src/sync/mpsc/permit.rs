@@ -7,7 +7,8 @@
 //! - A permit returned without a message after the receiver closed may be what the receiver
 //!   waits for to see the channel idle, so whoever returns one wakes the receiver if closed;
 //!   so does a dropped wait, whose slot may have been granted just before (the semaphore
-//!   returns it in the drop).
+//!   returns it in the drop), and a wait that fails on the close after its slot was granted
+//!   (the semaphore returns it in that poll).
 
 use super::bounded::Sender;
 use super::capacity::Bounded;
@@ -46,6 +47,11 @@ impl<T> Future for Reserve<'_, T> {
             .expect("Reserve polled after it completed");
         let result = ready!(Pin::new(acquire).poll(cx));
         this.acquire = None;
+        if result.is_err() {
+            // A slot granted before the close went back in that poll: it may be the one a
+            // closed receiver waits for.
+            this.chan.wake_rx_if_closed_and_idle();
+        }
         Poll::Ready(result.map_err(|_| SendError(())))
     }
 }

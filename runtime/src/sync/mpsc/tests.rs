@@ -348,18 +348,23 @@ fn weak_senders_do_not_keep_the_channel_open() {
     assert_eq!(rx.sender_weak_count(), 1);
 }
 
+/// A bound of several blocks: the semaphore keeps it, the list grows to hold it.
 #[test]
-fn large_bounds_use_the_list_store() {
-    let bound = super::queue::ARRAY_MAX_BYTES / 16 + 1;
-    assert!(!super::queue::fits_array::<usize>(bound));
-    assert!(super::queue::fits_array::<usize>(bound / 2));
+fn a_bound_spanning_blocks_fills_exactly_and_drains_in_order() {
+    let bound = 3 * super::block::BLOCK_CAP + 1;
     let (tx, mut rx) = channel(bound);
     for i in 0..bound {
         tx.try_send(i).unwrap();
     }
-    assert!(tx.try_send(0).is_err());
+    assert_eq!(tx.try_send(bound), Err(TrySendError::Full(bound)));
+    assert_eq!(rx.len(), bound);
     assert_eq!(rx.try_recv(), Ok(0));
-    tx.try_send(1).unwrap();
+    tx.try_send(bound).unwrap();
+    for i in 1..=bound {
+        assert_eq!(rx.try_recv(), Ok(i));
+    }
+    assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+    assert_eq!(tx.capacity(), bound);
 }
 
 #[test]
@@ -436,4 +441,145 @@ fn handles_and_futures_are_send_and_sync() {
     let (otx, orx) = crate::sync::oneshot::channel::<u8>();
     send_sync(&otx);
     send_sync(&orx);
+}
+
+/// tokio's `failed_reserve_wakes_closed_receiver`: a queued `reserve()` whose slot was granted
+/// before `rx.close()` but which is polled only after it must fail (the channel is closed), give
+/// the slot back, and wake the receiver that waits for the channel to go idle.
+#[test]
+fn a_granted_reserve_polled_after_close_fails_and_wakes_the_receiver() {
+    let (tx, mut rx) = channel::<u8>(1);
+    let held = tx.try_reserve().unwrap();
+    let (waker, wakes) = counting_waker();
+    let mut reserve = Box::pin(tx.reserve());
+    assert!(poll(reserve.as_mut(), &waker).is_pending());
+    drop(held); // the slot goes to the queued reservation
+    assert_eq!(wakes.count(), 1);
+    rx.close();
+    let (rx_waker, rx_wakes) = counting_waker();
+    {
+        let mut recv = pin!(rx.recv());
+        assert_eq!(poll(recv.as_mut(), &rx_waker), Poll::Pending);
+        assert!(matches!(
+            poll(reserve.as_mut(), &waker),
+            Poll::Ready(Err(SendError(())))
+        ));
+        assert_eq!(
+            rx_wakes.count(),
+            1,
+            "the slot came back: the channel is idle"
+        );
+        assert_eq!(poll(recv.as_mut(), &rx_waker), Poll::Ready(None));
+    }
+    assert_eq!(tx.capacity(), 1);
+    assert_eq!(wakes.count(), 1);
+}
+
+/// The same for `send`: its value comes back in the error.
+#[test]
+fn a_granted_send_polled_after_close_fails_with_its_value() {
+    let (tx, mut rx) = channel::<u8>(1);
+    let held = tx.try_reserve().unwrap();
+    let (waker, _wakes) = counting_waker();
+    let mut send = Box::pin(tx.send(5));
+    assert!(poll(send.as_mut(), &waker).is_pending());
+    drop(held);
+    rx.close();
+    assert_eq!(poll(send.as_mut(), &waker), Poll::Ready(Err(SendError(5))));
+    assert_eq!(rx.try_recv(), Err(TryRecvError::Disconnected));
+}
+
+/// Panics in its drop when `panics` is set; counts every drop.
+struct PanicsOnDrop {
+    panics: bool,
+    drops: Arc<AtomicUsize>,
+}
+
+impl Drop for PanicsOnDrop {
+    fn drop(&mut self) {
+        self.drops.fetch_add(1, SeqCst);
+        if self.panics {
+            panic!("a message's drop panicked");
+        }
+    }
+}
+
+/// tokio's `drop_all_elements_during_panic`: the receiver's drop drops every stored message
+/// even though the first one's drop panics, and then resumes that panic.
+#[test]
+fn receiver_drop_drops_every_message_when_one_panics() {
+    for bounded in [false, true] {
+        let drops = Arc::new(AtomicUsize::new(0));
+        let message = |panics| PanicsOnDrop {
+            panics,
+            drops: drops.clone(),
+        };
+        let (utx, urx) = unbounded_channel();
+        let (btx, brx) = channel(4);
+        let receiver: Box<dyn std::any::Any> = if bounded {
+            for panics in [true, false, false] {
+                btx.try_send(message(panics)).unwrap();
+            }
+            Box::new(brx)
+        } else {
+            for panics in [true, false, false] {
+                utx.send(message(panics)).unwrap();
+            }
+            Box::new(urx)
+        };
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(receiver)));
+        let payload = outcome.expect_err("the message's panic is resumed");
+        assert_eq!(
+            payload.downcast_ref::<&str>(),
+            Some(&"a message's drop panicked")
+        );
+        assert_eq!(
+            drops.load(SeqCst),
+            3,
+            "every message dropped (bounded: {bounded})"
+        );
+        drop((utx, btx));
+        assert_eq!(drops.load(SeqCst), 3, "and none twice");
+    }
+}
+
+/// Several panicking drops: all messages are dropped, the first panic is resumed.
+#[test]
+fn channel_drop_drops_every_message_when_several_panic() {
+    let drops = Arc::new(AtomicUsize::new(0));
+    let (tx, rx) = unbounded_channel();
+    for panics in [false, true, false, true, false] {
+        tx.send(PanicsOnDrop {
+            panics,
+            drops: drops.clone(),
+        })
+        .unwrap();
+    }
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(rx)));
+    assert!(outcome.is_err());
+    assert_eq!(drops.load(SeqCst), 5);
+    drop(tx);
+    assert_eq!(drops.load(SeqCst), 5);
+}
+
+/// tokio's `release_waker_on_rx_drop`: the receiver's waker is released when the receiver is
+/// dropped, not when the last sender goes (a waker keeps its task's memory alive).
+#[test]
+fn receiver_drop_releases_its_waker() {
+    let (waker, count) = counting_waker();
+    let (tx, mut rx) = channel::<u8>(1);
+    let (utx, mut urx) = unbounded_channel::<u8>();
+    let before = Arc::strong_count(&count);
+    assert_eq!(poll(pin!(rx.recv()), &waker), Poll::Pending);
+    assert_eq!(poll(pin!(urx.recv()), &waker), Poll::Pending);
+    assert_eq!(Arc::strong_count(&count), before + 2);
+    drop(rx);
+    drop(urx);
+    assert_eq!(
+        Arc::strong_count(&count),
+        before,
+        "dropping the receivers released both"
+    );
+    assert_eq!(count.count(), 0);
+    drop((tx, utx));
 }
