@@ -16,8 +16,15 @@
 //!   back into the permit), so dropping a future never loses a `notify_one`.
 //! - The call counter changes only under the lock. A `Notified` remembers the count at its
 //!   creation and is ready once the count differs: `notify_waiters` reaches every future
-//!   created before the call, polled or not. Queued waiters are also marked `All`, under the
-//!   same lock as the increment, so a waiter is never left behind between the two.
+//!   created before the call, polled or not. A future that queues does so with the count it
+//!   remembers, which is the current one (else it would have been ready instead), so the
+//!   queue is ordered by that count, oldest first.
+//! - `notify_waiters` bumps the count and then marks `All` and wakes, in batches of
+//!   [`WakeList`]'s inline capacity, the queued waiters whose count is at or before the one
+//!   it bumped: exactly those queued before the call (later ones have the new count, and sit
+//!   behind). It releases the lock between batches, so waking five hundred tasks does not hold
+//!   off the tasks that come back to wait, nor needs an allocation; a waiter dropped between
+//!   two batches just leaves the queue.
 //! - No waker is woken or dropped while the lock is held (see `wake_list.rs`).
 
 use super::prim::{lock, AtomicUsize, Mutex, MutexGuard, Ordering::SeqCst};
@@ -34,6 +41,8 @@ const NOTIFIED: usize = 2;
 const PHASE: usize = 3;
 const CALLS_SHIFT: u32 = 2;
 const CALLS_ONE: usize = 1 << CALLS_SHIFT;
+/// The call counter's range: it wraps at `CALLS_MASK + 1`.
+const CALLS_MASK: usize = usize::MAX >> CALLS_SHIFT;
 
 /// Notifies one task or all waiting tasks of an event; carries no data.
 ///
@@ -72,12 +81,36 @@ pub struct Notify {
 struct Waiter {
     waker: Option<Waker>,
     notification: Option<Notification>,
+    /// The `notify_waiters` count when the future was created (and queued).
+    calls: usize,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Notification {
+    /// From `notify_one`: passed on to the front waiter if dropped unused.
     One,
+    /// From `notify_last`: passed on to the back waiter if dropped unused.
+    Last,
+    /// From `notify_waiters`.
     All,
+}
+
+/// Which waiter a single notification goes to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Strategy {
+    /// The one that has waited longest (`notify_one`).
+    Fifo,
+    /// The one that started waiting last (`notify_last`).
+    Lifo,
+}
+
+impl Strategy {
+    fn notification(self) -> Notification {
+        match self {
+            Strategy::Fifo => Notification::One,
+            Strategy::Lifo => Notification::Last,
+        }
+    }
 }
 
 /// The future of [`Notify::notified`]: completes when notified.
@@ -112,9 +145,35 @@ fn calls(word: usize) -> usize {
     word >> CALLS_SHIFT
 }
 
+/// Whether call count `count` is `limit` or comes before it (modulo the counter's range).
+fn at_or_before(count: usize, limit: usize) -> bool {
+    limit.wrapping_sub(count) & CALLS_MASK <= CALLS_MASK / 2
+}
+
 impl Notify {
     /// A `Notify` with no permit stored and nobody waiting.
     pub fn new() -> Notify {
+        Notify {
+            state: AtomicUsize::new(EMPTY),
+            waiters: Mutex::new(WaitQueue::new()),
+        }
+    }
+
+    /// [`new`](Notify::new) in a `const` context, e.g. for a `static`.
+    ///
+    /// ```
+    /// use weft::sync::Notify;
+    ///
+    /// static READY: Notify = Notify::const_new();
+    ///
+    /// #[weft::main]
+    /// async fn main() {
+    ///     READY.notify_one();
+    ///     READY.notified().await;
+    /// }
+    /// ```
+    #[cfg(not(any(all(test, loom), weft_loom)))]
+    pub const fn const_new() -> Notify {
         Notify {
             state: AtomicUsize::new(EMPTY),
             waiters: Mutex::new(WaitQueue::new()),
@@ -173,6 +232,32 @@ impl Notify {
     /// }
     /// ```
     pub fn notify_one(&self) {
+        self.notify_with(Strategy::Fifo);
+    }
+
+    /// Like [`notify_one`](Notify::notify_one), but wakes the task that started waiting
+    /// *last* (LIFO); with nobody waiting it stores the permit the same way.
+    ///
+    /// ```
+    /// use std::pin::pin;
+    /// use weft::sync::Notify;
+    ///
+    /// #[weft::main]
+    /// async fn main() {
+    ///     let notify = Notify::new();
+    ///     let mut first = pin!(notify.notified());
+    ///     let mut second = pin!(notify.notified());
+    ///     first.as_mut().enable();
+    ///     second.as_mut().enable();
+    ///     notify.notify_last();
+    ///     second.await; // the latest waiter got it; `first` still waits
+    /// }
+    /// ```
+    pub fn notify_last(&self) {
+        self.notify_with(Strategy::Lifo);
+    }
+
+    fn notify_with(&self, strategy: Strategy) {
         let mut current = self.state.load(SeqCst);
         // Fast path: nobody waits, so store the permit without the lock.
         while phase(current) != WAITING {
@@ -186,7 +271,7 @@ impl Notify {
             }
         }
         let mut queue = lock(&self.waiters);
-        let waker = self.notify_one_locked(&mut queue);
+        let waker = self.notify_locked(&mut queue, strategy);
         drop(queue);
         if let Some(waker) = waker {
             waker.wake();
@@ -225,24 +310,48 @@ impl Notify {
             self.state.fetch_add(CALLS_ONE, SeqCst);
             return;
         }
-        let mut wakers = WakeList::new();
-        while let Some(key) = queue.pop_front() {
-            let waiter = queue.get_mut(key);
-            waiter.notification = Some(Notification::All);
-            if let Some(waker) = waiter.waker.take() {
-                wakers.push(waker);
-            }
-        }
         // Under the lock with the phase `WAITING`, nothing else writes the word.
-        self.state
-            .store(with_phase(current.wrapping_add(CALLS_ONE), EMPTY), SeqCst);
-        drop(queue);
-        wakers.wake_all();
+        self.state.store(current.wrapping_add(CALLS_ONE), SeqCst);
+        let before = calls(current);
+        loop {
+            let mut wakers = WakeList::new();
+            let mut more = false;
+            while let Some(front) = queue.front_mut() {
+                if !at_or_before(front.calls, before) {
+                    // Queued after this call (the queue is ordered by count): not ours.
+                    break;
+                }
+                if wakers.is_full() {
+                    more = true;
+                    break;
+                }
+                front.notification = Some(Notification::All);
+                if let Some(waker) = front.waker.take() {
+                    wakers.push(waker);
+                }
+                queue.pop_front();
+            }
+            if queue.is_empty() {
+                // Under the lock with the phase `WAITING`, nothing else writes the word.
+                let current = self.state.load(SeqCst);
+                self.state.store(with_phase(current, EMPTY), SeqCst);
+            }
+            drop(queue);
+            wakers.wake_all();
+            if !more {
+                return;
+            }
+            queue = lock(&self.waiters);
+        }
     }
 
-    /// Under the lock: gives one notification to the front waiter (returning its waker) or
-    /// stores the permit.
-    fn notify_one_locked(&self, queue: &mut MutexGuard<'_, WaitQueue<Waiter>>) -> Option<Waker> {
+    /// Under the lock: gives one notification to the front (or back) waiter, returning its
+    /// waker, or stores the permit.
+    fn notify_locked(
+        &self,
+        queue: &mut MutexGuard<'_, WaitQueue<Waiter>>,
+        strategy: Strategy,
+    ) -> Option<Waker> {
         let mut current = self.state.load(SeqCst);
         loop {
             if phase(current) == WAITING {
@@ -257,9 +366,13 @@ impl Notify {
                 Err(actual) => current = actual,
             }
         }
-        let key = queue.pop_front().expect("WAITING means a queued waiter");
+        let key = match strategy {
+            Strategy::Fifo => queue.pop_front(),
+            Strategy::Lifo => queue.pop_back(),
+        }
+        .expect("WAITING means a queued waiter");
         let waiter = queue.get_mut(key);
-        waiter.notification = Some(Notification::One);
+        waiter.notification = Some(strategy.notification());
         let waker = waiter.waker.take();
         if queue.is_empty() {
             // Under the lock with the phase `WAITING`, nothing else writes the word.
@@ -348,6 +461,7 @@ impl Notified<'_> {
                 let key = queue.push_back(Waiter {
                     waker: waker.cloned(),
                     notification: None,
+                    calls: self.calls,
                 });
                 self.state = NotifiedState::Waiting(key);
                 Poll::Pending
@@ -414,7 +528,8 @@ impl Drop for Notified<'_> {
         let entry = queue.remove(key);
         let waker = match entry.notification {
             // Chosen by `notify_one` but never completed: pass the notification on.
-            Some(Notification::One) => notify.notify_one_locked(&mut queue),
+            Some(Notification::One) => notify.notify_locked(&mut queue, Strategy::Fifo),
+            Some(Notification::Last) => notify.notify_locked(&mut queue, Strategy::Lifo),
             Some(Notification::All) => None,
             None => {
                 if queue.is_empty() {
