@@ -7,7 +7,9 @@
 //! - [`Semaphore`]: a pool of permits, to bound concurrency;
 //! - [`Notify`]: wake one task, or all of them;
 //! - [`Barrier`]: wait until `n` tasks have arrived;
-//! - [`watch`]: broadcast the latest value of something.
+//! - [`watch`]: broadcast the latest value of something;
+//! - [`broadcast`]: every receiver gets every message;
+//! - [`mpsc`] and [`oneshot`]: channels to one receiver.
 //!
 //! `Mutex`, `RwLock` and `Semaphore` are fair: waiting tasks are served in the order they
 //! started waiting. All of them share one waiter list (a slab-backed FIFO) and take their
@@ -19,6 +21,7 @@ mod atomic_waker;
 mod barrier;
 pub(crate) mod batch_semaphore;
 mod blocking;
+pub mod broadcast;
 pub mod mpsc;
 mod mutex;
 mod notify;
