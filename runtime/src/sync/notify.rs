@@ -33,6 +33,7 @@ use super::wake_list::WakeList;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
 const EMPTY: usize = 0;
@@ -121,7 +122,21 @@ impl Strategy {
 #[must_use = "futures do nothing unless polled"]
 pub struct Notified<'a> {
     notify: &'a Notify,
-    /// The `notify_waiters` count when this was created.
+    wait: Wait,
+}
+
+/// The future of [`Notify::notified_owned`]: a [`Notified`] that holds the `Notify` through an
+/// `Arc`, so it can be stored or moved into a task without a borrow.
+#[must_use = "futures do nothing unless polled"]
+pub struct OwnedNotified {
+    notify: Arc<Notify>,
+    wait: Wait,
+}
+
+/// What a `Notified` (borrowed or owned) knows of its wait.
+#[derive(Debug)]
+struct Wait {
+    /// The `notify_waiters` count when the future was created.
     calls: usize,
     state: NotifiedState,
 }
@@ -207,9 +222,29 @@ impl Notify {
     pub fn notified(&self) -> Notified<'_> {
         Notified {
             notify: self,
-            calls: calls(self.state.load(SeqCst)),
-            state: NotifiedState::Init,
+            wait: Wait::new(self),
         }
+    }
+
+    /// [`notified`](Notify::notified) for a `Notify` in an `Arc`: the future owns a reference,
+    /// so it is `'static` (store it, or move it into a task) and behaves the same otherwise.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use weft::sync::Notify;
+    ///
+    /// #[weft::main]
+    /// async fn main() {
+    ///     let notify = Arc::new(Notify::new());
+    ///     let notified = notify.clone().notified_owned(); // sees the call below
+    ///     let waiter = weft::spawn(notified);
+    ///     notify.notify_waiters();
+    ///     waiter.await.unwrap();
+    /// }
+    /// ```
+    pub fn notified_owned(self: Arc<Self>) -> OwnedNotified {
+        let wait = Wait::new(&self);
+        OwnedNotified { notify: self, wait }
     }
 
     /// Wakes the task that has waited longest, or, if none waits, stores a permit for the next
@@ -424,19 +459,29 @@ impl Notified<'_> {
     /// }
     /// ```
     pub fn enable(self: Pin<&mut Self>) -> bool {
-        self.get_mut().poll_notified(None).is_ready()
+        let this = self.get_mut();
+        this.wait.poll(this.notify, None).is_ready()
+    }
+}
+
+impl Wait {
+    fn new(notify: &Notify) -> Wait {
+        Wait {
+            calls: calls(notify.state.load(SeqCst)),
+            state: NotifiedState::Init,
+        }
     }
 
-    fn poll_notified(&mut self, waker: Option<&Waker>) -> Poll<()> {
+    fn poll(&mut self, notify: &Notify, waker: Option<&Waker>) -> Poll<()> {
         match self.state {
             NotifiedState::Done => Poll::Ready(()),
             NotifiedState::Init => {
-                if self.try_take_without_lock() {
+                if self.try_take_without_lock(notify) {
                     self.state = NotifiedState::Done;
                     return Poll::Ready(());
                 }
-                let mut queue = lock(&self.notify.waiters);
-                let state = &self.notify.state;
+                let mut queue = lock(&notify.waiters);
+                let state = &notify.state;
                 let mut current = state.load(SeqCst);
                 loop {
                     if calls(current) != self.calls {
@@ -467,7 +512,7 @@ impl Notified<'_> {
                 Poll::Pending
             }
             NotifiedState::Waiting(key) => {
-                let mut queue = lock(&self.notify.waiters);
+                let mut queue = lock(&notify.waiters);
                 let entry = queue.get_mut(key);
                 if entry.notification.is_some() {
                     let entry = queue.remove(key);
@@ -490,8 +535,8 @@ impl Notified<'_> {
 
     /// Before queueing: ready if `notify_waiters` ran since creation, or if a stored permit
     /// could be taken.
-    fn try_take_without_lock(&self) -> bool {
-        let state = &self.notify.state;
+    fn try_take_without_lock(&self, notify: &Notify) -> bool {
+        let state = &notify.state;
         let mut current = state.load(SeqCst);
         loop {
             if calls(current) != self.calls {
@@ -507,23 +552,13 @@ impl Notified<'_> {
             }
         }
     }
-}
 
-impl Future for Notified<'_> {
-    type Output = ();
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        // `Notified` is `Unpin`: no field is pinned.
-        self.get_mut().poll_notified(Some(cx.waker()))
-    }
-}
-
-impl Drop for Notified<'_> {
-    fn drop(&mut self) {
+    /// The future is dropped: leave the queue, passing on a single notification it was given
+    /// but did not use.
+    fn cancel(&mut self, notify: &Notify) {
         let NotifiedState::Waiting(key) = self.state else {
             return;
         };
-        let notify = self.notify;
         let mut queue = lock(&notify.waiters);
         let entry = queue.remove(key);
         let waker = match entry.notification {
@@ -550,10 +585,58 @@ impl Drop for Notified<'_> {
     }
 }
 
+impl Future for Notified<'_> {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        // `Notified` is `Unpin`: no field is pinned.
+        let this = self.get_mut();
+        this.wait.poll(this.notify, Some(cx.waker()))
+    }
+}
+
+impl Drop for Notified<'_> {
+    fn drop(&mut self) {
+        self.wait.cancel(self.notify);
+    }
+}
+
+impl OwnedNotified {
+    /// As [`Notified::enable`].
+    pub fn enable(self: Pin<&mut Self>) -> bool {
+        let this = self.get_mut();
+        this.wait.poll(&this.notify, None).is_ready()
+    }
+}
+
+impl Future for OwnedNotified {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        // `OwnedNotified` is `Unpin`: no field is pinned.
+        let this = self.get_mut();
+        this.wait.poll(&this.notify, Some(cx.waker()))
+    }
+}
+
+impl Drop for OwnedNotified {
+    fn drop(&mut self) {
+        self.wait.cancel(&self.notify);
+    }
+}
+
+impl fmt::Debug for OwnedNotified {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OwnedNotified")
+            .field("state", &self.wait.state)
+            .finish()
+    }
+}
+
 impl fmt::Debug for Notified<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Notified")
-            .field("state", &self.state)
+            .field("state", &self.wait.state)
             .finish()
     }
 }

@@ -299,3 +299,34 @@ fn const_new_makes_a_usable_static() {
     assert_eq!(waiting.wakes(), 1);
     waiting.ready();
 }
+
+#[test]
+fn owned_notified_behaves_like_notified_and_owns_its_notify() {
+    use std::sync::Arc;
+    let notify = Arc::new(Notify::new());
+    let mut before = Task::new(notify.clone().notified_owned());
+    notify.notify_waiters();
+    before.ready();
+    drop(before);
+    let mut one = Task::new(notify.clone().notified_owned());
+    one.pending();
+    assert_eq!(Arc::strong_count(&notify), 2);
+    notify.notify_one();
+    assert_eq!(one.wakes(), 1);
+    one.ready();
+    // A chosen owned waiter dropped unused passes the notification on.
+    let mut first = Task::new(notify.clone().notified_owned());
+    let mut second = Task::new(notify.clone().notified_owned());
+    first.pending();
+    second.pending();
+    notify.notify_one();
+    drop(first);
+    assert_eq!(second.wakes(), 1);
+    second.ready();
+    drop((one, second));
+    assert_eq!(Arc::strong_count(&notify), 1);
+    let mut enabled = Box::pin(notify.clone().notified_owned());
+    assert!(!enabled.as_mut().enable());
+    notify.notify_one();
+    assert!(enabled.as_mut().enable());
+}

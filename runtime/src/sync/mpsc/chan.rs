@@ -43,6 +43,13 @@ pub(super) struct Chan<T, S> {
     tx_weak_count: AtomicUsize,
 }
 
+// A panic in user code that a channel runs (a message's `Drop`, a waker) finds the channel
+// consistent: messages are dropped after they left the list, wakers are woken after the state
+// they wake for was published, and no user code runs inside a list or semaphore update. So a
+// handle may be used again after such a panic, as in tokio, whose handles are unwind safe too.
+impl<T, S> std::panic::RefUnwindSafe for Chan<T, S> {}
+impl<T, S> std::panic::UnwindSafe for Chan<T, S> {}
+
 /// Makes a channel with one sender and the receiver.
 pub(super) fn channel<T, S: Capacity>(capacity: S) -> (Tx<T, S>, Rx<T, S>) {
     let chan = Arc::new(Chan {

@@ -65,5 +65,5 @@ mod tests;
 mod loom_tests;
 
 pub use bounded::{channel, Receiver, Sender, WeakSender};
-pub use permit::{OwnedPermit, Permit};
+pub use permit::{OwnedPermit, Permit, PermitIterator};
 pub use unbounded::{unbounded_channel, UnboundedReceiver, UnboundedSender, WeakUnboundedSender};

@@ -583,3 +583,109 @@ fn receiver_drop_releases_its_waker() {
     assert_eq!(count.count(), 0);
     drop((tx, utx));
 }
+
+/// tokio's handles are unwind safe; so are weft's (see `chan.rs` for why that is sound).
+#[test]
+fn handles_are_unwind_safe() {
+    fn unwind_safe<T: std::panic::RefUnwindSafe + std::panic::UnwindSafe>() {}
+    struct NotUnwindSafe(std::cell::Cell<u8>, *mut u8);
+    unwind_safe::<super::Sender<NotUnwindSafe>>();
+    unwind_safe::<super::Receiver<NotUnwindSafe>>();
+    unwind_safe::<super::WeakSender<NotUnwindSafe>>();
+    unwind_safe::<super::UnboundedSender<NotUnwindSafe>>();
+    unwind_safe::<super::UnboundedReceiver<NotUnwindSafe>>();
+    unwind_safe::<super::WeakUnboundedSender<NotUnwindSafe>>();
+    unwind_safe::<super::Permit<'static, NotUnwindSafe>>();
+    unwind_safe::<super::OwnedPermit<NotUnwindSafe>>();
+    unwind_safe::<super::PermitIterator<'static, NotUnwindSafe>>();
+}
+
+#[test]
+fn reserve_many_takes_slots_together_and_returns_the_unused_ones() {
+    let (tx, mut rx) = channel::<u32>(4);
+    tx.try_send(0).unwrap();
+    let (waker, wakes) = counting_waker();
+    let mut many = Box::pin(tx.reserve_many(4));
+    assert!(
+        poll(many.as_mut(), &waker).is_pending(),
+        "one slot is taken"
+    );
+    // A single reserve queues behind it: no overtaking.
+    let mut single = Box::pin(tx.reserve());
+    assert!(poll(single.as_mut(), &waker).is_pending());
+    assert_eq!(rx.try_recv(), Ok(0));
+    assert_eq!(wakes.count(), 1, "the four slots went to the first in line");
+    let Poll::Ready(Ok(mut permits)) = poll(many.as_mut(), &waker) else {
+        panic!("four slots were granted");
+    };
+    assert_eq!(permits.len(), 4);
+    permits.next().unwrap().send(1);
+    assert_eq!(permits.len(), 3);
+    drop(permits); // three unused slots come back: the single reserve gets one
+    assert_eq!(wakes.count(), 2);
+    assert!(matches!(poll(single.as_mut(), &waker), Poll::Ready(Ok(_))));
+    drop(single);
+    drop(many);
+    assert_eq!(tx.capacity(), 3);
+    assert_eq!(rx.try_recv(), Ok(1));
+    assert_eq!(tx.capacity(), 4);
+    // Zero: an empty iterator; more than the bound: refused at once.
+    assert_eq!(tx.try_reserve_many(0).unwrap().len(), 0);
+    assert!(matches!(
+        poll(pin!(tx.reserve_many(5)), &waker),
+        Poll::Ready(Err(SendError(())))
+    ));
+    assert!(matches!(
+        tx.try_reserve_many(5),
+        Err(TrySendError::Full(()))
+    ));
+    rx.close();
+    assert!(matches!(
+        tx.try_reserve_many(0),
+        Err(TrySendError::Closed(()))
+    ));
+    assert!(matches!(
+        poll(pin!(tx.reserve_many(1)), &waker),
+        Poll::Ready(Err(SendError(())))
+    ));
+}
+
+/// Unused permits of an iterator dropped after the close are what a closed receiver waits for.
+#[test]
+fn a_permit_iterator_dropped_after_close_wakes_the_receiver() {
+    let (tx, mut rx) = channel::<u8>(3);
+    let permits = tx.try_reserve_many(2).unwrap();
+    rx.close();
+    let (waker, wakes) = counting_waker();
+    let mut recv = pin!(rx.recv());
+    assert_eq!(poll(recv.as_mut(), &waker), Poll::Pending);
+    drop(permits);
+    assert_eq!(wakes.count(), 1);
+    assert_eq!(poll(recv.as_mut(), &waker), Poll::Ready(None));
+}
+
+#[test]
+#[cfg_attr(miri, ignore)] // a runtime: its timer and reactor make syscalls miri cannot run.
+fn send_timeout_sends_times_out_or_reports_the_close() {
+    use super::error::SendTimeoutError;
+    use std::time::Duration;
+    let rt = crate::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let (tx, mut rx) = channel(1);
+        tx.send_timeout(1, Duration::from_millis(5)).await.unwrap();
+        let late = tx.send_timeout(2, Duration::from_millis(5)).await;
+        assert_eq!(late, Err(SendTimeoutError::Timeout(2)));
+        assert_eq!(late.unwrap_err().into_inner(), 2);
+        assert_eq!(rx.recv().await, Some(1));
+        rx.close();
+        let closed = tx.send_timeout(3, Duration::from_secs(60)).await;
+        assert_eq!(closed, Err(SendTimeoutError::Closed(3)));
+        assert_eq!(closed.unwrap_err().to_string(), "channel closed");
+        assert_eq!(
+            SendTimeoutError::Timeout(()).to_string(),
+            "timed out waiting on send operation"
+        );
+    });
+}
