@@ -588,7 +588,7 @@ fn receiver_drop_releases_its_waker() {
 #[test]
 fn handles_are_unwind_safe() {
     fn unwind_safe<T: std::panic::RefUnwindSafe + std::panic::UnwindSafe>() {}
-    struct NotUnwindSafe(std::cell::Cell<u8>, *mut u8);
+    type NotUnwindSafe = (std::cell::Cell<u8>, *mut u8);
     unwind_safe::<super::Sender<NotUnwindSafe>>();
     unwind_safe::<super::Receiver<NotUnwindSafe>>();
     unwind_safe::<super::WeakSender<NotUnwindSafe>>();
