@@ -130,6 +130,20 @@ impl Semaphore {
         }
     }
 
+    /// [`new`](Semaphore::new) in a `const` context (not under loom, whose atomics are not
+    /// `const`).
+    #[cfg(not(any(all(test, loom), weft_loom)))]
+    pub(crate) const fn const_new(permits: usize) -> Semaphore {
+        assert!(
+            permits <= Self::MAX_PERMITS,
+            "a semaphore may not have more than MAX_PERMITS permits"
+        );
+        Semaphore {
+            word: AtomicUsize::new(permits << SHIFT),
+            waiters: Mutex::new(WaitQueue::new()),
+        }
+    }
+
     /// Waits for `n` permits, in FIFO order with every other waiter.
     pub(crate) fn acquire(&self, n: u32) -> Acquire<'_> {
         Acquire {

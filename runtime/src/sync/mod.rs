@@ -27,6 +27,7 @@ mod mutex;
 mod notify;
 pub mod oneshot;
 mod rwlock;
+mod rwlock_guards;
 mod rwlock_owned;
 mod semaphore;
 mod wait_queue;
@@ -38,7 +39,8 @@ pub use batch_semaphore::{AcquireError, TryAcquireError};
 pub use mutex::{Mutex, MutexGuard, OwnedMutexGuard, TryLockError};
 pub use notify::{Notified, Notify, OwnedNotified};
 pub use rwlock::{
-    OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLock, RwLockReadGuard, RwLockWriteGuard,
+    OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLock, RwLockMappedWriteGuard, RwLockReadGuard,
+    RwLockWriteGuard,
 };
 pub use semaphore::{OwnedSemaphorePermit, Semaphore, SemaphorePermit};
 
