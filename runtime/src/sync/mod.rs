@@ -7,6 +7,7 @@
 //! - [`Semaphore`]: a pool of permits, to bound concurrency;
 //! - [`Notify`]: wake one task, or all of them;
 //! - [`Barrier`]: wait until `n` tasks have arrived;
+//! - [`OnceCell`] and [`SetOnce`]: a value set once (by an async initializer, or awaited);
 //! - [`watch`]: broadcast the latest value of something;
 //! - [`broadcast`]: every receiver gets every message;
 //! - [`mpsc`] and [`oneshot`]: channels to one receiver.
@@ -25,11 +26,13 @@ pub mod broadcast;
 pub mod mpsc;
 mod mutex;
 mod notify;
+mod once_cell;
 pub mod oneshot;
 mod rwlock;
 mod rwlock_guards;
 mod rwlock_owned;
 mod semaphore;
+mod set_once;
 mod wait_queue;
 mod wake_list;
 pub mod watch;
@@ -38,11 +41,13 @@ pub use barrier::{Barrier, BarrierWaitResult};
 pub use batch_semaphore::{AcquireError, TryAcquireError};
 pub use mutex::{Mutex, MutexGuard, OwnedMutexGuard, TryLockError};
 pub use notify::{Notified, Notify, OwnedNotified};
+pub use once_cell::{OnceCell, SetError};
 pub use rwlock::{
     OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLock, RwLockMappedWriteGuard, RwLockReadGuard,
     RwLockWriteGuard,
 };
 pub use semaphore::{OwnedSemaphorePermit, Semaphore, SemaphorePermit};
+pub use set_once::{SetOnce, SetOnceError};
 
 #[cfg(all(test, not(loom)))]
 mod test_util;

@@ -9,6 +9,7 @@ mod barrier;
 mod batch_semaphore;
 mod mutex;
 mod notify;
+mod once;
 mod watch;
 
 use std::future::Future;
