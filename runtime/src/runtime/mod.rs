@@ -14,6 +14,7 @@ pub(crate) mod handle;
 mod metrics;
 #[allow(clippy::module_inception)]
 mod runtime;
+pub(crate) mod task;
 
 #[cfg(all(test, not(loom)))]
 mod tests;

@@ -12,7 +12,8 @@
 use super::Handle;
 use crate::loom::{lock, Condvar, Mutex};
 use crate::runtime::context;
-use crate::task::{BlockingTask, Id, JoinHandle, Notified, Schedule, Task};
+use crate::runtime::task::{Id, JoinHandle, Notified, Schedule, Task};
+use crate::task::BlockingTask;
 use std::collections::VecDeque;
 use std::fmt;
 use std::sync::Arc;
@@ -120,7 +121,7 @@ impl BlockingPool {
             inner: self.inner.clone(),
         };
         let (task, notified, join) =
-            crate::task::new_task(BlockingTask::new(f), scheduler, Id::next());
+            crate::runtime::task::new_task(BlockingTask::new(f), scheduler, Id::next());
         // Not owned by a list (see `BlockingSchedule::release`): drop that reference now.
         drop(task);
         self.inner.push(notified);

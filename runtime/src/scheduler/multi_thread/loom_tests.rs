@@ -9,8 +9,8 @@ use super::{Remote, WorkerCounters};
 use crate::loom::{
     thread, Arc, AtomicBool, AtomicPtr, AtomicU64, AtomicUsize, Mutex, Ordering::SeqCst, Parker,
 };
+use crate::runtime::task::{new_task, Id, Notified, Schedule, Task};
 use crate::scheduler::queue::{Steal, Worker};
-use crate::task::{new_task, Id, Notified, Schedule, Task};
 use std::collections::HashSet;
 use std::ptr;
 

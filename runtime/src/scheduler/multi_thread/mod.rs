@@ -35,8 +35,8 @@ use super::blocking::{BlockingPool, ThreadConfig};
 use super::io_driver::IoDriver;
 use super::queue::{Injector, Steal, Stealer};
 use crate::loom::{AtomicBool, AtomicPtr, AtomicU64, AtomicUsize, Ordering, Parker, Unparker};
-use crate::task::owned::OwnedTasks;
-use crate::task::{Id, JoinHandle, Notified, Schedule, Task};
+use crate::runtime::task::owned::OwnedTasks;
+use crate::runtime::task::{Id, JoinHandle, Notified, Schedule, Task};
 use crate::time::driver::TimeDriver;
 use crossbeam_utils::CachePadded;
 use std::future::Future;
@@ -65,7 +65,7 @@ struct Remote {
     /// The worker's deque of tasks that yielded (see `worker.rs`).
     yielded: Stealer<Notified>,
     /// The LIFO slot: a `Notified` stored as its header pointer, or null.
-    lifo: AtomicPtr<crate::task::Header>,
+    lifo: AtomicPtr<crate::runtime::task::Header>,
     /// Set by the monitor when the owner seems stuck in a poll: peers may take the LIFO slot.
     lifo_stealable: AtomicBool,
     /// Incremented before and after every poll (odd: polling), written only by the owner.

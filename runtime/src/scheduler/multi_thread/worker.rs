@@ -20,9 +20,9 @@
 use super::{Remote, Shared, WorkerCounters};
 use crate::loom::{spin_loop_hint, Ordering, Parker};
 use crate::runtime::context;
+use crate::runtime::task::Notified;
 use crate::scheduler::queue::{Steal, Worker};
 use crate::scheduler::Handle;
-use crate::task::Notified;
 use crossbeam_utils::Backoff;
 use std::cell::Cell;
 use std::io;
