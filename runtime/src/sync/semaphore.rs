@@ -317,9 +317,11 @@ impl Semaphore {
         })
     }
 
-    /// Closes the semaphore: every waiting acquire fails with [`AcquireError`], and so does
-    /// every later one; `try_acquire` reports [`TryAcquireError::Closed`]. Permits already
-    /// held stay valid and are still given back.
+    /// Closes the semaphore: every waiting acquire fails with [`AcquireError`] (as in tokio,
+    /// even one whose permits were handed to it just before the close but that had not
+    /// returned yet: those permits go back), and so does every later one; `try_acquire`
+    /// reports [`TryAcquireError::Closed`]. Permits already held stay valid and are still
+    /// given back.
     ///
     /// ```
     /// use std::sync::Arc;
