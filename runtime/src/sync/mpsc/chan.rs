@@ -26,7 +26,7 @@
 use super::capacity::{Bounded, Capacity};
 use super::closed::ClosedWaiters;
 use super::error::TryRecvError;
-use super::list::{self, List, Pop};
+use super::list::{self, List};
 use crate::sync::atomic_waker::AtomicWaker;
 use crate::sync::prim::{Arc, AtomicUsize, Ordering};
 use std::fmt;
@@ -255,14 +255,12 @@ impl<T, S: Capacity> Rx<T, S> {
 
     /// Pops one message and returns its slot.
     #[inline]
-    fn pop(&mut self) -> Pop<T> {
+    fn pop(&mut self) -> Option<T> {
         // SAFETY: `&mut self`: the receiver pops, and only one call at a time.
-        let popped = unsafe { self.chan.list.pop() };
-        if let Pop::Value(_) = popped {
-            self.received = self.received.wrapping_add(1);
-            self.chan.capacity.release(1);
-        }
-        popped
+        let value = unsafe { self.chan.list.pop() }?;
+        self.received = self.received.wrapping_add(1);
+        self.chan.capacity.release(1);
+        Some(value)
     }
 
     /// After finding the store empty: whether nothing more can arrive.
@@ -271,19 +269,17 @@ impl<T, S: Capacity> Rx<T, S> {
             || (self.closed && self.chan.capacity.is_idle(self.ticket, self.received))
     }
 
-    /// One attempt: a message, or why there is none.
+    /// One attempt: a message, or whether more may come.
     fn attempt(&mut self) -> Result<T, Attempt> {
-        match self.pop() {
-            Pop::Value(value) => Ok(value),
-            Pop::Busy => Err(Attempt::Busy),
-            Pop::Empty if !self.is_finished() => Err(Attempt::Empty),
-            // Everything that will ever be pushed is written by now (a finished channel has
-            // no send under way): one last look.
-            Pop::Empty => match self.pop() {
-                Pop::Value(value) => Ok(value),
-                Pop::Empty | Pop::Busy => Err(Attempt::Finished),
-            },
+        if let Some(value) = self.pop() {
+            return Ok(value);
         }
+        if !self.is_finished() {
+            return Err(Attempt::Empty);
+        }
+        // Everything that will ever be pushed is written by now (a finished channel has no
+        // send under way): one last look.
+        self.pop().ok_or(Attempt::Finished)
     }
 
     pub(super) fn try_recv(&mut self) -> Result<T, TryRecvError> {
@@ -291,12 +287,14 @@ impl<T, S: Capacity> Rx<T, S> {
         loop {
             match self.attempt() {
                 Ok(value) => return Ok(value),
-                Err(Attempt::Empty) => return Err(TryRecvError::Empty),
                 Err(Attempt::Finished) => return Err(TryRecvError::Disconnected),
                 // A sender claimed the next slot and is writing it: the message is there in
                 // an instant, and a `try_recv` must not report `Empty` with it (or the ones
                 // behind it) sent.
-                Err(Attempt::Busy) => backoff.snooze(),
+                Err(Attempt::Empty) if self.chan.list.claimed() != self.received => {
+                    backoff.snooze()
+                }
+                Err(Attempt::Empty) => return Err(TryRecvError::Empty),
             }
         }
     }
@@ -305,14 +303,14 @@ impl<T, S: Capacity> Rx<T, S> {
         match self.attempt() {
             Ok(value) => return Poll::Ready(Some(value)),
             Err(Attempt::Finished) => return Poll::Ready(None),
-            Err(Attempt::Empty | Attempt::Busy) => {}
+            Err(Attempt::Empty) => {}
         }
         self.chan.rx_waker.register_by_ref(cx.waker());
         // A sender that is writing the next slot wakes us once it is written.
         match self.attempt() {
             Ok(value) => Poll::Ready(Some(value)),
             Err(Attempt::Finished) => Poll::Ready(None),
-            Err(Attempt::Empty | Attempt::Busy) => Poll::Pending,
+            Err(Attempt::Empty) => Poll::Pending,
         }
     }
 
@@ -337,7 +335,7 @@ impl<T, S: Capacity> Rx<T, S> {
         let mut taken = 1;
         while taken < limit {
             // SAFETY: `&mut self`: the receiver pops, and only one call at a time.
-            let Pop::Value(value) = (unsafe { self.chan.list.pop() }) else {
+            let Some(value) = (unsafe { self.chan.list.pop() }) else {
                 break;
             };
             buffer.push(value);
@@ -386,20 +384,15 @@ impl<T, S: Capacity> Drop for Rx<T, S> {
         // Drop what is stored now rather than with the last sender, every message even if
         // one's drop panics (then that panic goes on afterwards). A send racing this drop may
         // still store one, which the channel drops when it goes.
-        let panic = list::drop_each(|| match self.pop() {
-            Pop::Value(value) => Some(value),
-            Pop::Empty | Pop::Busy => None,
-        });
+        let panic = list::drop_each(|| self.pop());
         list::resume(panic);
     }
 }
 
 /// Why [`Rx::attempt`] found no message.
 enum Attempt {
-    /// None yet; more may come.
+    /// None yet (or the next one is being written); more may come.
     Empty,
-    /// The next one is being written.
-    Busy,
     /// None, and none will come.
     Finished,
 }

@@ -57,15 +57,6 @@ struct Cursor<T> {
     oldest: NonNull<Block<T>>,
 }
 
-/// What [`List::pop`] found at the receiver's index.
-pub(super) enum Pop<T> {
-    Value(T),
-    /// No sender claimed this index yet.
-    Empty,
-    /// A sender claimed it and is writing it now: it is there an instant later.
-    Busy,
-}
-
 // SAFETY: the list moves `T`s between threads (hence `T: Send`) and owns its blocks; every
 // access to shared state goes through the atomics and the protocol above, and the receiver's
 // cursor is touched by one party at a time (the receiver, or the drop).
@@ -207,11 +198,13 @@ impl<T> List<T> {
         false
     }
 
-    /// Takes the message at the receiver's index.
+    /// Takes the message at the receiver's index, if it is written. `None` means no sender
+    /// claimed that index yet, or one did and is writing it (compare [`claimed`](List::claimed)
+    /// with the receiver's count to tell which; only `try_recv` needs to).
     ///
     /// # Safety
-    /// Only the receiver calls this, never concurrently with itself (nor with `len_from`).
-    pub(super) unsafe fn pop(&self) -> Pop<T> {
+    /// Only the receiver calls this, never concurrently with itself.
+    pub(super) unsafe fn pop(&self) -> Option<T> {
         self.rx.with_mut(|cursor| {
             // SAFETY: the cursor is the receiver's alone (contract).
             let cursor = unsafe { &mut *cursor };
@@ -223,30 +216,14 @@ impl<T> List<T> {
                 if head.start() == target {
                     break;
                 }
-                match head.next() {
-                    Some(next) => cursor.head = next,
-                    None => return self.nothing_at(cursor.index),
-                }
+                cursor.head = head.next()?;
             }
             self.reuse_passed_blocks(cursor);
             // SAFETY: `head` holds `index`, which the receiver has not taken yet.
-            match unsafe { cursor.head.as_ref().take(cursor.index) } {
-                Some(value) => {
-                    cursor.index = cursor.index.wrapping_add(1);
-                    Pop::Value(value)
-                }
-                None => self.nothing_at(cursor.index),
-            }
+            let value = unsafe { cursor.head.as_ref().take(cursor.index) }?;
+            cursor.index = cursor.index.wrapping_add(1);
+            Some(value)
         })
-    }
-
-    /// Why index `index` holds no message yet.
-    fn nothing_at(&self, index: usize) -> Pop<T> {
-        if self.claimed() == index {
-            Pop::Empty
-        } else {
-            Pop::Busy
-        }
     }
 
     /// Resets the blocks that the receiver passed and no sender can touch any more (reuse
@@ -298,10 +275,9 @@ impl<T> Drop for List<T> {
             }
             left -= 1;
             // SAFETY: `&mut self`: this is the only party popping.
-            match unsafe { self.pop() } {
-                Pop::Value(value) => Some(value),
-                Pop::Empty | Pop::Busy => unreachable!("a claimed index was never written"),
-            }
+            let value = unsafe { self.pop() };
+            assert!(value.is_some(), "a claimed index was never written");
+            value
         });
         let mut block = Some(self.rx.with(|cursor| {
             // SAFETY: as above.
@@ -366,11 +342,7 @@ mod tests {
 
     fn pop<T>(list: &List<T>) -> Option<T> {
         // SAFETY: each test pops from one thread only.
-        match unsafe { list.pop() } {
-            Pop::Value(value) => Some(value),
-            Pop::Empty => None,
-            Pop::Busy => panic!("no send is under way in this test"),
-        }
+        unsafe { list.pop() }
     }
 
     #[test]
@@ -488,12 +460,12 @@ mod tests {
         while received < SENDERS * per_sender {
             // SAFETY: this thread is the only one popping.
             match unsafe { list.pop() } {
-                Pop::Value((sender, seq)) => {
+                Some((sender, seq)) => {
                     assert_eq!(seq, next[sender], "sender {sender} out of order");
                     next[sender] += 1;
                     received += 1;
                 }
-                Pop::Empty | Pop::Busy => std::thread::yield_now(),
+                None => std::thread::yield_now(),
             }
         }
         for thread in threads {

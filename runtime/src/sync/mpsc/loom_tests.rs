@@ -214,7 +214,7 @@ fn loom_mpsc_permits_released_after_close_finish_the_receiver() {
 /// racing to link a block and to move the tail hint, the receiver reusing a block while a
 /// sender walks the list, and the drop of a list that still holds messages.
 mod list {
-    use super::super::list::{List, Pop};
+    use super::super::list::List;
     use super::Tracked;
     use crate::sync::prim::{Arc, AtomicUsize, Ordering::SeqCst};
     use loom::thread;
@@ -225,8 +225,8 @@ mod list {
         while got.len() < n {
             // SAFETY: only the model's main thread pops.
             match unsafe { list.pop() } {
-                Pop::Value(value) => got.push(value),
-                Pop::Empty | Pop::Busy => thread::yield_now(),
+                Some(value) => got.push(value),
+                None => thread::yield_now(),
             }
         }
         got
@@ -255,7 +255,7 @@ mod list {
             got.sort();
             assert_eq!(got, [0, 1, 2]);
             // SAFETY: the main thread pops.
-            assert!(matches!(unsafe { list.pop() }, Pop::Empty));
+            assert!(unsafe { list.pop() }.is_none());
         });
     }
 
@@ -295,7 +295,7 @@ mod list {
                 })
             };
             // SAFETY: only the main thread pops.
-            if let Pop::Value(first) = unsafe { list.pop() } {
+            if let Some(first) = unsafe { list.pop() } {
                 drop(first);
                 assert_eq!(drops.load(SeqCst), 1);
             }
