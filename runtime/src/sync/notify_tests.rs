@@ -191,7 +191,8 @@ fn notify_waiters_in_batches_wakes_only_those_waiting_before_the_call() {
     use std::task::Wake;
 
     const WAITERS: usize = 100; // four batches
-    let notify: &'static Notify = Box::leak(Box::new(Notify::new()));
+    static NOTIFY: Notify = Notify::const_new();
+    let notify: &'static Notify = &NOTIFY;
     type Returning = Mutex<Vec<Pin<Box<Notified<'static>>>>>;
     /// On its wake, queues a new waiter on `notify`, as a woken task that waits again does.
     struct WaitsAgain {
