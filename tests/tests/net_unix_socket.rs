@@ -1,6 +1,6 @@
 //! `weft::net::UnixSocket` (bind before listen/connect/datagram, wrong-type refusals) and
 //! Linux abstract-namespace addresses through `UnixListener::bind_addr` and
-//! `UnixStream::connect_addr`.
+//! `UnixStream::connect_addr`, and through paths that start with a NUL byte (tokio's form).
 
 #[macro_use]
 mod common;
@@ -11,13 +11,14 @@ use std::os::unix::net::SocketAddr;
 
 use common::net::{within, SocketPath};
 use weft::io::{AsyncReadExt, AsyncWriteExt};
-use weft::net::{UnixListener, UnixSocket, UnixStream};
+use weft::net::{UnixDatagram, UnixListener, UnixSocket, UnixStream};
 use weft::runtime::Runtime;
 
 on_both_flavors!(
     unix_socket_builds_listeners_streams_and_datagrams,
     wrong_socket_types_are_refused,
     abstract_names_bind_and_connect,
+    a_path_that_starts_with_nul_is_an_abstract_name,
 );
 
 fn unix_socket_builds_listeners_streams_and_datagrams(rt: Runtime) {
@@ -103,5 +104,45 @@ fn abstract_names_bind_and_connect(rt: Runtime) {
         assert!(unnamed.is_unnamed());
         let error = UnixStream::connect_addr(&unnamed).await.unwrap_err();
         assert_eq!(error.kind(), ErrorKind::InvalidInput);
+    });
+}
+
+/// `"\0name"` names an abstract socket wherever a path is taken (tokio's reading, through
+/// mio): `UnixListener::bind`, `UnixStream::connect`, `UnixDatagram::bind`/`connect`/`send_to`.
+fn a_path_that_starts_with_nul_is_an_abstract_name(rt: Runtime) {
+    rt.block_on(async {
+        let name = format!(
+            "weft-nul-{}-{:?}",
+            std::process::id(),
+            std::thread::current().id()
+        );
+        let path = format!("\0{name}");
+        let listener = UnixListener::bind(&path).unwrap();
+        assert_eq!(
+            listener.local_addr().unwrap().as_abstract_name(),
+            Some(name.as_bytes())
+        );
+        let (client, accepted) = futures_lite::future::zip(
+            within("connect", UnixStream::connect(&path)),
+            listener.accept(),
+        )
+        .await;
+        let (mut client, (mut server, _)) = (client.unwrap(), accepted.unwrap());
+        client.write_all(b"nul").await.unwrap();
+        let mut buf = [0u8; 3];
+        server.read_exact(&mut buf).await.unwrap();
+        assert_eq!(&buf, b"nul");
+
+        let datagram_path = format!("\0{name}-datagram");
+        let receiver = UnixDatagram::bind(&datagram_path).unwrap();
+        let sender = UnixDatagram::unbound().unwrap();
+        assert_eq!(sender.send_to(b"one", &datagram_path).await.unwrap(), 3);
+        sender.connect(&datagram_path).unwrap();
+        assert_eq!(sender.send(b"two").await.unwrap(), 3);
+        let mut buf = [0u8; 8];
+        for expected in [&b"one"[..], b"two"] {
+            let n = within("recv", receiver.recv(&mut buf)).await.unwrap();
+            assert_eq!(&buf[..n], expected);
+        }
     });
 }

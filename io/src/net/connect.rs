@@ -1,7 +1,6 @@
 //! The non-blocking connect that TCP and Unix streams (and `TcpSocket`) share.
 
 use crate::io_source::IoSource;
-use crate::source::WRITE_READY;
 use socket2::{SockAddr, Socket};
 use std::io;
 use std::os::fd::AsFd;
@@ -18,14 +17,16 @@ pub(crate) async fn connect<S>(
 where
     S: AsFd,
 {
-    // Connected at once (a Unix socket, usually): writable now, with an empty send buffer.
-    // In progress: the reactor reports writable once it is connected or failed.
-    let assumed = match socket.connect(addr) {
-        Ok(()) => WRITE_READY,
-        Err(error) if error.raw_os_error() == Some(libc::EINPROGRESS) => 0,
+    match socket.connect(addr) {
+        Ok(()) => {}
+        Err(error) if error.raw_os_error() == Some(libc::EINPROGRESS) => {}
         Err(error) => return Err(error),
-    };
-    let stream = IoSource::new_assuming(into(socket), assumed)?;
+    }
+    // Nothing assumed, even for a connect that returned at once (a Unix socket, queued in
+    // the listener's backlog): it waits for the registration's first event, as tokio's does,
+    // so a listener that goes away meanwhile fails the connect rather than the first read
+    // (tokio#3879's test).
+    let stream = IoSource::new(into(socket))?;
     // Writable means connected or failed; until then the socket reports neither.
     stream
         .write_with(|io| match take_error(io)? {

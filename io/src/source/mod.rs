@@ -29,8 +29,11 @@
 //!   readable and writable, so that the next call returns the error), and cleared only by a
 //!   waiter for them: a `WouldBlock` in their direction, or a guard's `clear_ready`.
 //! - `SHUTDOWN` is set once and forever when the source leaves its reactor (deregistration or
-//!   the reactor's shutdown); every operation then fails with an error, and every waiter that
-//!   was stored before has been woken.
+//!   the reactor's shutdown); every wait then fails with an error, and every waiter that was
+//!   stored before has been woken. A `try_*` call still makes its system call while the
+//!   readiness bits say the socket may be ready (as tokio's), and clears them on `WouldBlock`
+//!   as before; once they are clear it fails with the shutdown error instead of `WouldBlock`,
+//!   since no event will ever come.
 //! - The counter in the upper bits is bumped by every report. An operation clears bits only if
 //!   the counter still has the value it read together with them: an event that arrived
 //!   between the system call and the clear is never lost.
@@ -220,11 +223,20 @@ impl Source {
         }
     }
 
-    /// The readiness word if the source may be ready for `direction` (pass it to
-    /// `clear_*`), `WouldBlock` if it is not, the shutdown error once it left its reactor.
+    /// For a `try_*` call: the readiness word if the source may be ready for `direction` (pass
+    /// it to `clear_*`), else `WouldBlock`, or the shutdown error once it left its reactor. A
+    /// source that left its reactor still lets a call through while its readiness says so
+    /// (the socket itself is still there, as tokio's `try_*` calls find it); only the wait
+    /// for more is over.
     pub(crate) fn try_ready(&self, direction: Direction) -> io::Result<usize> {
         let current = self.readiness.load(Ordering::Acquire);
-        Self::check(current, direction).unwrap_or_else(|| Err(io::ErrorKind::WouldBlock.into()))
+        if current & direction.mask() != 0 {
+            Ok(current)
+        } else if current & SHUTDOWN != 0 {
+            Err(closed_error())
+        } else {
+            Err(io::ErrorKind::WouldBlock.into())
+        }
     }
 
     fn check(current: usize, direction: Direction) -> Option<io::Result<usize>> {
@@ -259,11 +271,12 @@ impl Source {
     }
 
     fn clear(&self, seen: usize, bits: usize) {
+        debug_assert_eq!(bits & SHUTDOWN, 0, "SHUTDOWN is never cleared");
         let _ = self
             .readiness
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |current| {
                 let same_event = current / EVENT_ONE == seen / EVENT_ONE;
-                (same_event && current & SHUTDOWN == 0).then_some(current & !bits)
+                same_event.then_some(current & !bits)
             });
     }
 

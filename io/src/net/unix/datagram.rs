@@ -42,7 +42,9 @@ pub struct UnixDatagram {
 }
 
 impl UnixDatagram {
-    /// Binds a socket to `path` (synchronous, as tokio's).
+    /// Binds a socket to `path` (synchronous, as tokio's). A path that starts with a NUL byte
+    /// (`"\0name"`) names a socket in Linux's abstract namespace, as in tokio (and so for
+    /// `connect` and `send_to`).
     ///
     /// # Errors
     /// `AddrInUse` if the path exists, or the `bind` error.
@@ -51,7 +53,8 @@ impl UnixDatagram {
     /// Outside a runtime (no reactor is current on this thread).
     #[track_caller]
     pub fn bind(path: impl AsRef<Path>) -> io::Result<UnixDatagram> {
-        UnixDatagram::from_std(net::UnixDatagram::bind(path)?)
+        let addr = super::std_addr(path.as_ref())?;
+        UnixDatagram::from_std(net::UnixDatagram::bind_addr(&addr)?)
     }
 
     /// A socket bound to no address: it can send to paths (and [`connect`](Self::connect)),
@@ -118,7 +121,8 @@ impl UnixDatagram {
     /// # Errors
     /// The `connect` error (`NotFound`, `ConnectionRefused`, ...).
     pub fn connect(&self, path: impl AsRef<Path>) -> io::Result<()> {
-        self.io.get_ref().connect(path)
+        let addr = super::std_addr(path.as_ref())?;
+        self.io.get_ref().connect_addr(&addr)
     }
 
     /// Sends `buf` to the connected peer; returns the bytes sent.
@@ -150,9 +154,9 @@ impl UnixDatagram {
     /// # Errors
     /// The `sendto` error (`NotFound`, `ConnectionRefused`, ...).
     pub async fn send_to(&self, buf: &[u8], target: impl AsRef<Path>) -> io::Result<usize> {
-        let target = target.as_ref();
+        let target = super::std_addr(target.as_ref())?;
         self.io
-            .write_with(|socket| socket.send_to(buf, target))
+            .write_with(|socket| socket.send_to_addr(buf, &target))
             .await
     }
 
@@ -166,8 +170,9 @@ impl UnixDatagram {
         buf: &[u8],
         target: impl AsRef<Path>,
     ) -> Poll<io::Result<usize>> {
+        let target = super::std_addr(target.as_ref())?;
         self.io
-            .poll_write_with(cx, |socket| socket.send_to(buf, target.as_ref()))
+            .poll_write_with(cx, |socket| socket.send_to_addr(buf, &target))
     }
 
     /// [`send_to`](Self::send_to) without waiting, or `WouldBlock`.
@@ -175,8 +180,9 @@ impl UnixDatagram {
     /// # Errors
     /// `WouldBlock`, or as `send_to`.
     pub fn try_send_to(&self, buf: &[u8], target: impl AsRef<Path>) -> io::Result<usize> {
+        let target = super::std_addr(target.as_ref())?;
         self.io
-            .try_io(Direction::WRITE, |socket| socket.send_to(buf, target))
+            .try_io(Direction::WRITE, |socket| socket.send_to_addr(buf, &target))
     }
 
     /// Receives a datagram into `buf`; returns its length (the rest of a longer datagram is

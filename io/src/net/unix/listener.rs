@@ -35,7 +35,9 @@ pub struct UnixListener {
 }
 
 impl UnixListener {
-    /// Binds to `path` and listens (synchronous, as tokio's: binding a path does not block).
+    /// Binds to `path` and listens (synchronous, as tokio's: binding a path does not block). A
+    /// path that starts with a NUL byte (`"\0name"`) names a socket in Linux's abstract
+    /// namespace, as in tokio.
     ///
     /// # Errors
     /// `AddrInUse` if the path exists, or the `bind` error.
@@ -44,7 +46,7 @@ impl UnixListener {
     /// Outside a runtime (no reactor is current on this thread).
     #[track_caller]
     pub fn bind(path: impl AsRef<Path>) -> io::Result<UnixListener> {
-        UnixListener::from_std(net::UnixListener::bind(path)?)
+        UnixListener::bind_addr(&super::std_addr(path.as_ref())?)
     }
 
     /// Binds to `addr` (a path, or a name in Linux's abstract namespace) and listens.

@@ -30,6 +30,24 @@ pub type OwnedWriteHalf = split::OwnedWriteHalf<UnixStream>;
 
 split::impl_half_methods!(UnixStream, SocketAddr);
 
+/// std's address for `path`: a path that starts with a NUL byte names a socket in Linux's
+/// abstract namespace (as tokio, through mio, reads it: `"\0name"`); any other is a path in
+/// the file system.
+fn std_addr(path: &std::path::Path) -> std::io::Result<SocketAddr> {
+    use std::os::unix::ffi::OsStrExt;
+    match path.as_os_str().as_bytes().split_first() {
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        Some((0, name)) => {
+            #[cfg(target_os = "android")]
+            use std::os::android::net::SocketAddrExt;
+            #[cfg(target_os = "linux")]
+            use std::os::linux::net::SocketAddrExt;
+            SocketAddr::from_abstract_name(name)
+        }
+        _ => SocketAddr::from_pathname(path),
+    }
+}
+
 /// socket2's form of a std Unix address (a path or an abstract name; not unnamed).
 fn sock_addr(addr: &SocketAddr) -> std::io::Result<socket2::SockAddr> {
     use std::os::linux::net::SocketAddrExt;
