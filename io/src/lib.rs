@@ -47,6 +47,7 @@ mod io_source;
 mod loom;
 pub mod net;
 mod reactor;
+pub mod signal;
 mod source;
 
 #[cfg(all(test, not(loom)))]
