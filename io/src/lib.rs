@@ -47,6 +47,7 @@ mod io_source;
 mod loom;
 pub mod net;
 mod reactor;
+mod shutdown;
 pub mod signal;
 mod source;
 
@@ -57,6 +58,7 @@ mod tests;
 mod loom_tests;
 
 pub use reactor::{EnterGuard, Reactor};
+pub use shutdown::is_shutdown_error;
 
 /// The I/O traits, from `futures-io`, and their extension traits, from `futures-lite`.
 ///

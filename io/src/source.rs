@@ -180,5 +180,5 @@ impl Source {
 
 /// The error of an operation on a source that has left its reactor.
 pub(crate) fn closed_error() -> io::Error {
-    io::Error::other("the reactor that drives this socket has shut down (was its runtime dropped?)")
+    crate::shutdown::error()
 }

@@ -14,6 +14,7 @@ pub(crate) mod handle;
 mod metrics;
 #[allow(clippy::module_inception)]
 mod runtime;
+mod shutdown_err;
 pub(crate) mod task;
 
 #[cfg(all(test, not(loom)))]
@@ -23,3 +24,4 @@ pub use builder::Builder;
 pub use handle::{EnterGuard, Handle, TryCurrentError};
 pub use metrics::RuntimeMetrics;
 pub use runtime::Runtime;
+pub use shutdown_err::is_rt_shutdown_err;
