@@ -46,6 +46,7 @@ mod block_on;
 mod io_source;
 mod loom;
 pub mod net;
+pub mod process;
 mod reactor;
 mod shutdown;
 pub mod signal;

@@ -82,5 +82,5 @@ pub mod task;
 pub mod time;
 
 pub use task::{spawn, spawn_blocking};
-pub use weft_io::{io, net, signal};
+pub use weft_io::{io, net, process, signal};
 pub use weft_macros::{main, test};
