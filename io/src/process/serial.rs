@@ -3,26 +3,43 @@
 //!
 //! A waker may be called while its own poll is running, on another thread (the reactor's turn)
 //! or on the same one (a poll that drops a registration wakes that registration's waker); a
-//! blocking lock would deadlock in the second case. So a request sets `notified` and then only
-//! *tries* the lock; the thread that holds it looks at `notified` again after releasing it and
-//! polls once more if it is set. Either the requester gets the lock and polls, or the holder
-//! sees its request: no request is lost (loom model in `loom_tests.rs`).
+//! blocking lock would deadlock in the second case. So who polls is decided by one state word,
+//! changed only by read-modify-writes:
+//!
+//! - `IDLE -> RUNNING`: a request that finds nobody polling polls, until it can go back to
+//!   `IDLE`.
+//! - `RUNNING -> RUNNING | NOTIFIED`: a request that finds a poll running leaves it to the
+//!   poller, and returns at once.
+//! - `RUNNING | NOTIFIED -> RUNNING`: the poller, finding the flag when it tries to go back to
+//!   `IDLE`, takes it and polls once more. Its compare-exchange acquires what the requester
+//!   released, so that poll sees what the request announced.
+//!
+//! So either a request polls itself, or the poller running at that moment polls once more
+//! after it: no request is lost (loom model in `loom_tests.rs`). The mutex around the state
+//! only makes the access safe: the poller is the only thread that ever takes it, so it never
+//! waits.
 
-use crate::loom::{AtomicBool, Mutex, MutexGuard, Ordering};
-use std::sync::TryLockError;
+use crate::loom::{lock, AtomicUsize, Mutex, Ordering};
+
+/// Nobody polls.
+const IDLE: usize = 0;
+/// A thread polls.
+const RUNNING: usize = 1;
+/// A request came while polling: poll once more.
+const NOTIFIED: usize = 2;
 
 /// State polled by one thread at a time; see the module docs.
 #[derive(Debug)]
 pub(crate) struct Serial<T> {
     state: Mutex<T>,
-    notified: AtomicBool,
+    word: AtomicUsize,
 }
 
 impl<T> Serial<T> {
     pub(crate) fn new(state: T) -> Serial<T> {
         Serial {
             state: Mutex::new(state),
-            notified: AtomicBool::new(false),
+            word: AtomicUsize::new(IDLE),
         }
     }
 
@@ -30,33 +47,42 @@ impl<T> Serial<T> {
     /// `poll` returns `Some` when it is done (what it took out, for the caller to drop with
     /// no lock held): no further poll is run by this call then.
     pub(crate) fn run<R>(&self, mut poll: impl FnMut(&mut T) -> Option<R>) -> Option<R> {
-        self.notified.store(true, Ordering::SeqCst);
+        let previous = self
+            .word
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |word| {
+                Some(if word == IDLE {
+                    RUNNING
+                } else {
+                    word | NOTIFIED
+                })
+            })
+            .expect("the update always returns Some");
+        if previous != IDLE {
+            return None;
+        }
         loop {
-            // Busy: the holder looks at `notified` after releasing the lock.
-            let mut state = try_lock(&self.state)?;
-            if !self.notified.swap(false, Ordering::SeqCst) {
-                return None;
-            }
-            let done = poll(&mut state);
-            drop(state);
-            if done.is_some() || !self.notified.load(Ordering::SeqCst) {
+            let done = poll(&mut lock(&self.state));
+            if done.is_some() {
+                // Later requests poll a state that has nothing left: no need to poll again.
+                self.word.swap(IDLE, Ordering::AcqRel);
                 return done;
+            }
+            match self
+                .word
+                .compare_exchange(RUNNING, IDLE, Ordering::AcqRel, Ordering::Acquire)
+            {
+                Ok(_) => return None,
+                // NOTIFIED is set; only the poller clears it.
+                Err(_) => {
+                    self.word.swap(RUNNING, Ordering::AcqRel);
+                }
             }
         }
     }
 
-    /// The state, waiting for the lock (tests only: a waiting lock is what `run` avoids).
+    /// The state, taking the lock (tests only).
     #[cfg(all(test, not(loom)))]
     pub(crate) fn with<R>(&self, f: impl FnOnce(&T) -> R) -> R {
-        f(&crate::loom::lock(&self.state))
-    }
-}
-
-fn try_lock<T>(mutex: &Mutex<T>) -> Option<MutexGuard<'_, T>> {
-    match mutex.try_lock() {
-        Ok(guard) => Some(guard),
-        // Nothing panics while holding it (see `loom::lock`): the state is consistent.
-        Err(TryLockError::Poisoned(poisoned)) => Some(poisoned.into_inner()),
-        Err(TryLockError::WouldBlock) => None,
+        f(&lock(&self.state))
     }
 }

@@ -7,7 +7,7 @@
 //!   tokio's): dropping every listener does not bring back the default action, so a signal
 //!   that would have killed the process is swallowed instead.
 //! - The handler does two async-signal-safe things and nothing else: `Slot::record` (one
-//!   atomic store) and a non-blocking one-byte `send` on the pipe's writing end. A full pipe
+//!   atomic swap) and a non-blocking one-byte `send` on the pipe's writing end. A full pipe
 //!   drops the byte, which is harmless: the bytes already in it wake the drivers.
 //! - Every driver reads the same pipe (each through its own `dup` of the reading end, each
 //!   registered with its own reactor), so every reactor is woken by a signal; whichever
@@ -134,7 +134,7 @@ impl Globals {
             }
         };
         // SAFETY: `register` requires that the action be async-signal-safe and never panic:
-        // `handler` makes one atomic store and one `send` call, neither of which allocates,
+        // `handler` makes one atomic swap and one `send` call, neither of which allocates,
         // locks or panics. `signum` is not in `FORBIDDEN` (checked by `install`), so
         // `register` does not panic either.
         let registered = unsafe { signal_hook_registry::register(signum, handler) };

@@ -5,7 +5,7 @@
 //!
 //! Invariants:
 //! - `pending` is only ever set by the signal handler (`record`, async-signal-safe: one
-//!   lock-free store) and only ever taken by a dispatch (`dispatch`, a swap). A handler that
+//!   lock-free swap) and only ever taken by a dispatch (`dispatch`, a swap). A handler that
 //!   runs after a dispatch's swap leaves `pending` set for the next dispatch, which its byte in
 //!   the self-pipe guarantees will happen.
 //! - `generation` counts the dispatches that found `pending` set. A listener has seen every
@@ -60,10 +60,12 @@ impl Slot {
         }
     }
 
-    /// The signal handler's part: remembers that the signal arrived. Async-signal-safe: a
-    /// single lock-free atomic store, no lock, no allocation.
+    /// The signal handler's part: remembers that the signal arrived. Async-signal-safe: one
+    /// lock-free atomic read-modify-write, no lock, no allocation. (A swap rather than a
+    /// store: `pending` is only changed by read-modify-writes, so that a dispatch's swap
+    /// always acquires the handler's latest release.)
     pub(crate) fn record(&self) {
-        self.pending.store(true, Ordering::SeqCst);
+        self.pending.swap(true, Ordering::SeqCst);
     }
 
     /// Publishes a recorded delivery, if there is one: bumps the generation and moves every
