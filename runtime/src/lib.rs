@@ -73,6 +73,7 @@ pub mod docs;
 pub mod fuzz_hooks;
 #[cfg(feature = "hyper")]
 pub mod hyper;
+mod io_std;
 #[doc(hidden)]
 pub mod macros;
 pub mod runtime;
@@ -82,5 +83,13 @@ pub mod task;
 pub mod time;
 
 pub use task::{spawn, spawn_blocking};
-pub use weft_io::{io, net, process, signal};
+pub use weft_io::{net, process, signal};
+
+/// The I/O traits and utilities (weft-io's [`io`](weft_io::io)), and the process's standard
+/// streams: [`stdin`](io::stdin), [`stdout`](io::stdout), [`stderr`](io::stderr), driven on
+/// the blocking pool.
+pub mod io {
+    pub use crate::io_std::{stderr, stdin, stdout, Stderr, Stdin, Stdout};
+    pub use weft_io::io::*;
+}
 pub use weft_macros::{main, test};
