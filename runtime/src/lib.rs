@@ -26,6 +26,10 @@
 //!   streams implement the `futures-io` traits, and [`io`]: those traits with futures-lite's
 //!   `AsyncReadExt`/`AsyncWriteExt` (`read`, `read_exact`, `write_all`, `close`, ...). The
 //!   reactor is the `weft-io` crate, which any executor can drive;
+//! - [`signal`]: `ctrl_c()` and `unix::signal(SignalKind)`, delivered through the reactor to
+//!   any number of listeners in any number of runtimes; [`process`]: `Command` and a `Child`
+//!   whose exit (a pidfd on Linux) and piped stdio are awaited through the reactor;
+//!   [`io::stdin`], [`io::stdout`], [`io::stderr`] on the blocking pool;
 //! - with the `hyper` feature, `weft::hyper`: the executor, timer and I/O adapters that hyper
 //!   1.x needs to serve and request HTTP on weft (`runtime/examples/hello_http.rs`).
 //!

@@ -180,11 +180,10 @@ impl<T: Write + Send + 'static> Blocking<T> {
 
     pub(crate) fn poll_flush(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         loop {
-            match ready!(self.poll_idle(cx))? {
-                Some(Done::Write(Err(error)) | Done::Flush(Err(error))) => {
-                    return Poll::Ready(Err(error))
-                }
-                Some(_) | None => {}
+            if let Some(Done::Write(Err(error)) | Done::Flush(Err(error))) =
+                ready!(self.poll_idle(cx))?
+            {
+                return Poll::Ready(Err(error));
             }
             if !self.need_flush {
                 return Poll::Ready(Ok(()));
