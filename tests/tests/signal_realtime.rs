@@ -10,7 +10,9 @@ use weft::signal::unix::{signal, SignalKind};
 #[test]
 fn every_realtime_signal_reaches_its_own_listener_only() {
     common::guard(|| {
-        let runtime = weft::runtime::Builder::new_current_thread().build().unwrap();
+        let runtime = weft::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
         runtime.block_on(async {
             let numbers: Vec<i32> = (libc::SIGRTMIN()..=libc::SIGRTMAX()).collect();
             let mut listeners: Vec<_> = numbers
@@ -27,11 +29,17 @@ fn every_realtime_signal_reaches_its_own_listener_only() {
             }
             let mut notified = 0;
             for listener in &mut listeners {
-                if poll_fn(|cx| Poll::Ready(listener.poll_recv(cx))).await.is_ready() {
+                if poll_fn(|cx| Poll::Ready(listener.poll_recv(cx)))
+                    .await
+                    .is_ready()
+                {
                     notified += 1;
                 }
             }
-            assert_eq!(notified, 0, "a listener was notified of a signal not raised");
+            assert_eq!(
+                notified, 0,
+                "a listener was notified of a signal not raised"
+            );
             assert!(numbers.len() >= 8, "{} real-time signals", numbers.len());
         });
     });

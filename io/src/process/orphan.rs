@@ -13,12 +13,14 @@
 //!   it), and no such wake-up is lost.
 //! - What a finished poll takes out of the state (the watch, whose drop deregisters and wakes
 //!   the waker again) is dropped after the state's lock is released.
-//! - An orphan whose reactor shut down with no other reactor current stays listed, unwatched;
-//!   `sweep` (run at every spawn and every drop of a running child) polls every listed orphan
-//!   again, from a thread where a reactor is current, which moves its watch there.
+//! - An orphan whose reactor shut down with no other reactor current stays listed, marked
+//!   `unwatched`; `sweep` (run at every spawn and every drop of a running child) polls the
+//!   unwatched orphans again, from a thread where a reactor is current, which moves their
+//!   watch there. Watched orphans are left to their wakers: a sweep costs nothing for them.
 
 use super::exit::ExitWatch;
 use super::serial::Serial;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::task::{Context, Poll, Wake, Waker};
 
@@ -27,6 +29,8 @@ type Running = (std::process::Child, ExitWatch);
 /// A child nobody waits for any more.
 struct Orphan {
     state: Serial<Option<Running>>,
+    /// Its watch's reactor shut down: only `sweep` polls it now.
+    unwatched: AtomicBool,
     waker: Waker,
 }
 
@@ -58,6 +62,7 @@ fn orphans() -> MutexGuard<'static, Vec<Arc<Orphan>>> {
 pub(crate) fn adopt(child: std::process::Child, watch: ExitWatch) {
     let orphan = Arc::new_cyclic(|weak| Orphan {
         state: Serial::new(Some((child, watch))),
+        unwatched: AtomicBool::new(false),
         waker: Waker::from(Arc::new(OrphanWaker(weak.clone()))),
     });
     // Listed before the first poll, so that the poll that reaps it (this one or its waker's)
@@ -66,11 +71,15 @@ pub(crate) fn adopt(child: std::process::Child, watch: ExitWatch) {
     orphan.poll();
 }
 
-/// Polls every listed orphan once: reaps those that exited, moves the watch of those whose
-/// reactor shut down to the current one.
+/// Polls every unwatched orphan once: reaps those that exited, moves the watch of the others
+/// to the current reactor.
 pub(crate) fn sweep() {
-    let listed: Vec<Arc<Orphan>> = orphans().clone();
-    for orphan in listed {
+    let unwatched: Vec<Arc<Orphan>> = orphans()
+        .iter()
+        .filter(|orphan| orphan.unwatched.load(Ordering::Acquire))
+        .cloned()
+        .collect();
+    for orphan in unwatched {
         orphan.poll();
     }
 }
@@ -89,11 +98,15 @@ impl Orphan {
     fn poll(self: &Arc<Self>) {
         let finished = self.state.run(|state| {
             let (child, watch) = state.as_mut()?;
-            match watch.poll_exit(child, &Context::from_waker(&self.waker)) {
+            let polled = watch.poll_exit(child, &Context::from_waker(&self.waker));
+            let unwatched =
+                matches!(&polled, Poll::Ready(Err(error)) if crate::is_shutdown_error(error));
+            self.unwatched.store(unwatched, Ordering::Release);
+            match polled {
                 Poll::Pending => None,
                 // Unwatched for now (its reactor shut down, none other current): `sweep`
                 // tries again.
-                Poll::Ready(Err(error)) if crate::is_shutdown_error(&error) => None,
+                Poll::Ready(Err(_)) if unwatched => None,
                 // Exited and reaped; or an error such as the child reaped by someone else's
                 // `waitpid`, after which there is nothing left to reap either.
                 Poll::Ready(_) => state.take(),

@@ -188,3 +188,37 @@ fn a_program_that_does_not_exist_is_not_found_and_leaves_nothing_registered() {
     assert_eq!(error.kind(), std::io::ErrorKind::NotFound);
     assert_eq!(reactor.sources(), 0);
 }
+
+#[test]
+#[cfg_attr(miri, ignore)] // fork/exec, pidfd, epoll
+fn an_orphan_whose_reactor_shut_down_is_reaped_by_a_later_spawn_elsewhere() {
+    let first = reactor();
+    let id = {
+        let _entered = first.enter();
+        let child = Command::new("sh")
+            .args(["-c", "read line"])
+            .stdin(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let id = child.id().unwrap();
+        drop(child); // its stdin closes with it: it exits soon, unwatched once `first` is gone
+        id
+    };
+    first.shutdown();
+    drop(first);
+    // Wait (without reaping) until it is a zombie, so the sweep below finds it exited.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::fs::read_to_string(format!("/proc/{id}/stat"))
+        .is_ok_and(|stat| !stat.contains(") Z "))
+    {
+        assert!(Instant::now() < deadline, "child {id} did not exit");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let second = reactor();
+    let _entered = second.enter();
+    // Whatever the first reactor's last turn did, a spawn on the second sweeps it up.
+    let mut other = Command::new("true").spawn().unwrap();
+    assert!(!super::orphan::is_listed(id));
+    assert!(reaped(id));
+    second.block_on(other.wait()).unwrap().unwrap();
+}
