@@ -15,6 +15,8 @@ struct Logged {
     output: Arc<Mutex<Vec<u8>>>,
     chunk: usize,
     fail_writes: bool,
+    /// When set, each read first waits for a message on it.
+    gate: Option<Arc<Mutex<std::sync::mpsc::Receiver<()>>>>,
 }
 
 impl Logged {
@@ -25,6 +27,9 @@ impl Logged {
 
 impl Read for Logged {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if let Some(gate) = &self.gate {
+            gate.lock().unwrap().recv().unwrap();
+        }
         let mut input = self.input.lock().unwrap();
         let n = buf.len().min(self.chunk).min(input.len());
         buf[..n].copy_from_slice(&input[..n]);
@@ -98,18 +103,23 @@ fn each_blocking_read_asks_for_what_the_caller_s_buffer_holds() {
 #[test]
 #[cfg_attr(miri, ignore)] // the runtime's I/O driver
 fn a_read_cancelled_while_it_runs_loses_nothing_and_its_bytes_serve_later_reads() {
+    let (open, gate) = std::sync::mpsc::channel();
     let logged = Logged {
         input: Arc::new(Mutex::new(b"abcdef".to_vec())),
         chunk: 8,
+        gate: Some(Arc::new(Mutex::new(gate))),
         ..Logged::default()
     };
     let mut blocking = Blocking::new(logged.clone());
     let got = block_on(async {
         let mut big = [0u8; 8];
-        // Polled once (the blocking read starts), then dropped.
+        // Polled once (the blocking read starts, and waits at the gate), then dropped.
         let mut first = std::pin::pin!(poll_fn(|cx| blocking.poll_read(cx, &mut big)));
         let started = poll_fn(|cx| std::task::Poll::Ready(first.as_mut().poll(cx))).await;
         assert!(started.is_pending());
+        for _ in 0..2 {
+            open.send(()).unwrap(); // one per blocking read: the cancelled one, then EOF
+        }
         let mut got = Vec::new();
         let mut small = [0u8; 4];
         for _ in 0..3 {
