@@ -116,6 +116,16 @@ fn generate(entry: Entry, mut input: ItemFn, config: Config, krate: &syn::Path) 
         (start, end)
     };
 
+    // The crate path takes the same span as the rest of the builder path, so that errors
+    // point where they did before the path became configurable.
+    let krate: TokenStream = krate
+        .to_token_stream()
+        .into_iter()
+        .map(|mut token| {
+            token.set_span(last_start);
+            token
+        })
+        .collect();
     let builder = match config.flavor {
         Flavor::MultiThread => quote_spanned! {last_start=>
             #krate::runtime::Builder::new_multi_thread()
