@@ -293,3 +293,25 @@ fn a_missing_program_is_not_found() {
 fn spawning_outside_a_runtime_panics() {
     let _ = Command::new("true").spawn();
 }
+
+#[test]
+fn one_child_s_stdout_becomes_the_next_one_s_stdin() {
+    common::guard(|| {
+        current_thread().block_on(async {
+            let mut first = Command::new("echo")
+                .arg("piped along")
+                .stdout(Stdio::piped())
+                .spawn()
+                .unwrap();
+            let pipe: Stdio = first.stdout.take().unwrap().try_into().unwrap();
+            let output = Command::new("tr")
+                .args(["a-z", "A-Z"])
+                .stdin(pipe)
+                .output()
+                .await
+                .unwrap();
+            assert!(first.wait().await.unwrap().success());
+            assert_eq!(output.stdout, b"PIPED ALONG\n");
+        });
+    });
+}

@@ -45,17 +45,38 @@ impl Pipe {
 }
 
 fn set_nonblocking(fd: BorrowedFd<'_>) -> io::Result<()> {
+    set_blocking_mode(fd, true)
+}
+
+/// Sets or clears `O_NONBLOCK` on the open file description `fd` refers to.
+fn set_blocking_mode(fd: BorrowedFd<'_>, nonblocking: bool) -> io::Result<()> {
     let raw = fd.as_raw_fd();
     // SAFETY: fcntl(F_GETFL) on a descriptor that `fd` borrows, so it stays open for the call.
     let flags = unsafe { libc::fcntl(raw, libc::F_GETFL) };
     if flags < 0 {
         return Err(io::Error::last_os_error());
     }
+    let flags = if nonblocking {
+        flags | libc::O_NONBLOCK
+    } else {
+        flags & !libc::O_NONBLOCK
+    };
     // SAFETY: as above; F_SETFL only changes this open file description's status flags.
-    if unsafe { libc::fcntl(raw, libc::F_SETFL, flags | libc::O_NONBLOCK) } < 0 {
+    if unsafe { libc::fcntl(raw, libc::F_SETFL, flags) } < 0 {
         return Err(io::Error::last_os_error());
     }
     Ok(())
+}
+
+impl Pipe {
+    /// The pipe end as a blocking descriptor, out of the reactor: a duplicate (the
+    /// registration goes with `self`, which closes the original), made blocking again.
+    fn into_blocking_fd(self) -> io::Result<OwnedFd> {
+        let fd = OwnedFd::from(self.io.get_ref().try_clone()?);
+        drop(self);
+        set_blocking_mode(fd.as_fd(), false)?;
+        Ok(fd)
+    }
 }
 
 macro_rules! pipe_end {
@@ -79,6 +100,27 @@ macro_rules! pipe_end {
                 Ok($name {
                     pipe: Pipe::new(OwnedFd::from(inner))?,
                 })
+            }
+        }
+
+        impl $name {
+            /// The pipe end as a blocking `OwnedFd`, deregistered from the reactor: to hand
+            /// it to a thread that does blocking I/O, or to another child.
+            ///
+            /// # Errors
+            /// If duplicating the descriptor or `fcntl` fails.
+            pub fn into_owned_fd(self) -> io::Result<OwnedFd> {
+                self.pipe.into_blocking_fd()
+            }
+        }
+
+        /// Hands the pipe to another child as its stdio: `cmd.stdin(first_stdout.try_into()?)`
+        /// pipes one child's output into the next one's input, as a shell pipeline does.
+        impl TryFrom<$name> for std::process::Stdio {
+            type Error = io::Error;
+
+            fn try_from(end: $name) -> io::Result<std::process::Stdio> {
+                end.into_owned_fd().map(std::process::Stdio::from)
             }
         }
 
