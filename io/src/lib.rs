@@ -38,6 +38,14 @@
 //! does it store the task's waker and wait; the reactor (edge-triggered `epoll`, one
 //! registration per socket for its whole life) wakes it when the socket becomes readable.
 //! No operation allocates, and none takes a lock shared by other sockets.
+//!
+//! # Signals and child processes
+//!
+//! [`signal`] and [`process`] live here too, because the reactor is all they need: a signal
+//! handler writes to a self-pipe that each reactor with listeners watches, and a child's exit
+//! is a pidfd (or, without one, a SIGCHLD) that the reactor reports. Their wake-ups run in the
+//! reactor's turn, with no task or thread of their own, so any executor that turns a weft-io
+//! reactor gets them; weft re-exports both as `weft::signal` and `weft::process`.
 
 #![warn(missing_docs, missing_debug_implementations, rust_2018_idioms)]
 #![deny(clippy::undocumented_unsafe_blocks)]
