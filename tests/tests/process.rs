@@ -315,3 +315,37 @@ fn one_child_s_stdout_becomes_the_next_one_s_stdin() {
         });
     });
 }
+
+#[test]
+fn a_read_that_found_the_pipe_empty_is_woken_by_the_next_chunk_while_the_child_lives() {
+    common::guard(|| {
+        current_thread().block_on(async {
+            let mut child = Command::new("sh")
+                .args(["-c", "printf 'one\\n'; read gate; printf 'two\\n'; read gate"])
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .kill_on_drop(true)
+                .spawn()
+                .unwrap();
+            let mut stdin = child.stdin.take().unwrap();
+            let mut stdout = child.stdout.take().unwrap();
+            let mut chunk = [0u8; 4];
+            stdout.read_exact(&mut chunk).await.unwrap();
+            assert_eq!(&chunk, b"one\n");
+            // The child waits for us: a read now finds nothing (polled once, then dropped).
+            let mut byte = [0u8; 1];
+            let early = weft::select! {
+                biased;
+                read = stdout.read(&mut byte) => Some(read),
+                () = std::future::ready(()) => None,
+            };
+            assert!(early.is_none(), "read {early:?} before the child wrote");
+            stdin.write_all(b"go\n").await.unwrap();
+            stdout.read_exact(&mut chunk).await.unwrap();
+            assert_eq!(&chunk, b"two\n");
+            stdin.write_all(b"go\n").await.unwrap();
+            assert_eq!(stdout.read(&mut chunk).await.unwrap(), 0);
+            assert!(child.wait().await.unwrap().success());
+        });
+    });
+}
