@@ -321,7 +321,10 @@ fn a_read_that_found_the_pipe_empty_is_woken_by_the_next_chunk_while_the_child_l
     common::guard(|| {
         current_thread().block_on(async {
             let mut child = Command::new("sh")
-                .args(["-c", "printf 'one\\n'; read gate; printf 'two\\n'; read gate"])
+                .args([
+                    "-c",
+                    "printf 'one\\n'; read gate; printf 'two\\n'; read gate",
+                ])
                 .stdin(Stdio::piped())
                 .stdout(Stdio::piped())
                 .kill_on_drop(true)

@@ -20,7 +20,9 @@ fn types_are_send_sync_and_unpin() {
 
 #[test]
 fn futures_are_send_and_sync() {
-    let runtime = weft::runtime::Builder::new_current_thread().build().unwrap();
+    let runtime = weft::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
     let _entered = runtime.enter();
     send_sync(&weft::signal::ctrl_c());
     let mut listener = weft::signal::unix::signal(weft::signal::unix::SignalKind::from_raw(

@@ -26,12 +26,18 @@ impl Pipe {
         })
     }
 
+    // A pipe is a byte stream: a read shorter than asked found it empty, a write shorter than
+    // asked found it full, so the stream variants may skip the call that would say
+    // `WouldBlock` (see `io_source.rs`).
+
     fn poll_read(&self, cx: &Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
-        self.io.poll_read_with(cx, |mut file| file.read(buf))
+        self.io
+            .poll_stream_read(cx, buf.len(), |mut file| file.read(buf))
     }
 
     fn poll_write(&self, cx: &Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        self.io.poll_write_with(cx, |mut file| file.write(buf))
+        self.io
+            .poll_stream_write(cx, buf.len(), |mut file| file.write(buf))
     }
 
     fn poll_write_vectored(
@@ -39,8 +45,9 @@ impl Pipe {
         cx: &Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
+        let len = bufs.iter().map(|buf| buf.len()).sum();
         self.io
-            .poll_write_with(cx, |mut file| file.write_vectored(bufs))
+            .poll_stream_write(cx, len, |mut file| file.write_vectored(bufs))
     }
 }
 
