@@ -14,8 +14,10 @@ pub(crate) mod handle;
 mod metrics;
 #[allow(clippy::module_inception)]
 mod runtime;
+pub(crate) mod scoped;
 mod shutdown_err;
 pub(crate) mod task;
+pub(crate) mod user_code;
 
 #[cfg(all(test, not(loom)))]
 mod tests;

@@ -30,9 +30,7 @@ mod task_group;
 mod yield_now;
 
 #[cfg(all(test, loom))]
-mod join_loom_tests;
-#[cfg(all(test, not(loom)))]
-mod join_test_util;
+mod loom_tests;
 
 pub use crate::runtime::task::{AbortHandle, Id, JoinError, JoinHandle};
 pub use blocking::spawn_blocking;
