@@ -11,15 +11,18 @@
 mod builder;
 pub(crate) mod context;
 pub(crate) mod handle;
+mod id;
 mod metrics;
 #[allow(clippy::module_inception)]
 mod runtime;
 pub(crate) mod task;
+pub(crate) mod thread_id;
 
 #[cfg(all(test, not(loom)))]
 mod tests;
 
 pub use builder::Builder;
 pub use handle::{EnterGuard, Handle, TryCurrentError};
+pub use id::Id;
 pub use metrics::RuntimeMetrics;
 pub use runtime::Runtime;

@@ -25,8 +25,10 @@ mod blocking;
 mod group_state;
 mod join_all;
 mod join_set;
+mod local;
 mod ready;
 mod task_group;
+mod task_local;
 mod yield_now;
 
 #[cfg(all(test, loom))]
@@ -39,7 +41,9 @@ pub use blocking::spawn_blocking;
 pub(crate) use blocking::BlockingTask;
 pub use join_all::{join_all, JoinAll};
 pub use join_set::JoinSet;
+pub use local::{spawn_local, LocalEnterGuard, LocalSet, RunUntil};
 pub use task_group::TaskGroup;
+pub use task_local::{AccessError, LocalKey, TaskLocalFuture};
 pub use yield_now::yield_now;
 
 use std::future::Future;

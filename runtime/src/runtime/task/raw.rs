@@ -62,10 +62,13 @@ enum Stage<F: Future> {
 }
 
 /// Allocates a task; its state starts with three references (see `state::INITIAL`).
-pub(crate) fn allocate<F, S>(future: F, scheduler: S, id: Id) -> NonNull<Header>
+///
+/// The bounds ask for no `Send`: the callers, `new_task` (which requires it) and
+/// `new_local_task` (whose contract keeps a `!Send` future on one thread), decide.
+pub(super) fn allocate<F, S>(future: F, scheduler: S, id: Id) -> NonNull<Header>
 where
-    F: Future + Send + 'static,
-    F::Output: Send + 'static,
+    F: Future + 'static,
+    F::Output: 'static,
     S: Schedule,
 {
     let cell = Box::new(Cell {
@@ -84,8 +87,8 @@ where
 
 fn vtable<F, S>() -> &'static Vtable
 where
-    F: Future + Send + 'static,
-    F::Output: Send + 'static,
+    F: Future + 'static,
+    F::Output: 'static,
     S: Schedule,
 {
     &Vtable {
