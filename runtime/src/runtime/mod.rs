@@ -12,7 +12,7 @@ mod builder;
 pub(crate) mod context;
 pub(crate) mod handle;
 mod id;
-mod metrics;
+pub(crate) mod metrics;
 #[allow(clippy::module_inception)]
 mod runtime;
 pub(crate) mod task;
@@ -25,4 +25,4 @@ pub use builder::Builder;
 pub use handle::{EnterGuard, Handle, TryCurrentError};
 pub use id::Id;
 pub use metrics::RuntimeMetrics;
-pub use runtime::Runtime;
+pub use runtime::{Runtime, RuntimeFlavor};

@@ -34,7 +34,7 @@ mod yield_now;
 #[cfg(all(test, loom))]
 mod join_loom_tests;
 #[cfg(all(test, not(loom)))]
-mod join_test_util;
+pub(crate) mod join_test_util;
 
 pub use crate::runtime::task::{AbortHandle, Id, JoinError, JoinHandle};
 pub use blocking::spawn_blocking;

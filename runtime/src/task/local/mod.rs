@@ -152,7 +152,7 @@ where
 {
     let current = CURRENT.try_with(|current| current.borrow().clone());
     match current {
-        Ok(Some(shared)) => shared.spawn(future),
+        Ok(Some(shared)) => Shared::spawn(&shared, future),
         Ok(None) | Err(_) => panic!(
             "`spawn_local` called from outside of a `task::LocalSet` or `runtime::LocalRuntime`"
         ),
@@ -214,7 +214,7 @@ impl LocalSet {
         F: Future + 'static,
         F::Output: 'static,
     {
-        self.shared.spawn(future)
+        Shared::spawn(&self.shared, future)
     }
 
     /// Runs `future` to completion on `runtime`, driving this set's tasks meanwhile:

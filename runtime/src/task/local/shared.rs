@@ -115,17 +115,17 @@ impl Shared {
     /// Off the owner thread (a bug in weft: callers reach here through the owner's `LocalSet`
     /// or its entered context).
     #[track_caller]
-    pub(crate) fn spawn<F>(self: &Arc<Self>, future: F) -> JoinHandle<F::Output>
+    pub(crate) fn spawn<F>(this: &Arc<Shared>, future: F) -> JoinHandle<F::Output>
     where
         F: Future + 'static,
         F::Output: 'static,
     {
-        self.assert_owner_thread();
+        this.assert_owner_thread();
         // SAFETY: on the owner thread (just checked). Our `Schedule` impl hands every `Notified`
         // to a queue that only `tick` (owner only) pops, and its `release` only calls `remove`.
-        let (join, notified) = unsafe { self.owned.bind(future, self.clone(), Id::next()) };
+        let (join, notified) = unsafe { this.owned.bind(future, this.clone(), Id::next()) };
         if let Some(notified) = notified {
-            self.schedule(notified);
+            this.schedule(notified);
         }
         join
     }
