@@ -36,7 +36,7 @@ mod join_loom_tests;
 #[cfg(all(test, not(loom)))]
 pub(crate) mod join_test_util;
 
-pub use crate::runtime::task::{AbortHandle, Id, JoinError, JoinHandle};
+pub use crate::runtime::task::{id, try_id, AbortHandle, Id, JoinError, JoinHandle};
 pub use blocking::spawn_blocking;
 pub(crate) use blocking::BlockingTask;
 pub use join_all::{join_all, JoinAll};

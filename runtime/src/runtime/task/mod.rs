@@ -70,7 +70,7 @@ mod loom_tests;
 mod tests;
 
 pub use error::JoinError;
-pub use id::Id;
+pub use id::{id, try_id, Id};
 pub use join::{AbortHandle, JoinHandle};
 
 pub(crate) use raw::Header;

@@ -13,6 +13,7 @@
 //! - The future is pinned: it lives in the heap block and is dropped in place.
 
 use super::error::JoinError;
+use super::id::CurrentTaskGuard;
 use super::state::{State, ToIdle, ToRunning};
 use super::{waker, Id, Notified, Schedule, Task};
 use crate::loom::UnsafeCell;
@@ -265,6 +266,7 @@ unsafe fn shutdown<F: Future, S: Schedule>(ptr: NonNull<Header>) {
 impl<F: Future, S: Schedule> Cell<F, S> {
     /// Polls the future; on `Ready` (or a panic) stores the output. Only the runner calls this.
     fn poll_future(&self, cx: &mut Context<'_>) -> Poll<()> {
+        let _current = CurrentTaskGuard::enter(self.header.id);
         let polled = panic::catch_unwind(AssertUnwindSafe(|| {
             self.stage.with_mut(|stage| {
                 // SAFETY: we hold RUNNING, so the stage is ours alone, and it is `Running`
@@ -305,6 +307,8 @@ impl<F: Future, S: Schedule> Cell<F, S> {
     }
 
     fn set_stage(&self, stage: Stage<F>) {
+        // The old stage's destructor is the task's code: `task::id()` names it.
+        let _current = CurrentTaskGuard::enter(self.header.id);
         // SAFETY: callers hold RUNNING, or are the sole owner of a COMPLETE output (see the
         // module invariants); the old value is dropped in place, as pinning requires.
         self.stage.with_mut(|slot| unsafe { *slot = stage });
