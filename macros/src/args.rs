@@ -44,6 +44,8 @@ pub(crate) enum Flavor {
     MultiThread,
     /// `Builder::new_current_thread()`.
     CurrentThread,
+    /// `Builder::new_current_thread().build_local(..)`: a `LocalRuntime`.
+    Local,
 }
 
 impl Flavor {
@@ -51,11 +53,12 @@ impl Flavor {
         match lit.value().as_str() {
             "multi_thread" => Ok(Flavor::MultiThread),
             "current_thread" => Ok(Flavor::CurrentThread),
+            "local" => Ok(Flavor::Local),
             other => Err(syn::Error::new(
                 lit.span(),
                 format!(
                     "unknown runtime flavor `{other}`; \
-                     expected `\"multi_thread\"` or `\"current_thread\"`"
+                     expected `\"multi_thread\"`, `\"current_thread\"` or `\"local\"`"
                 ),
             )),
         }
@@ -194,12 +197,19 @@ impl Raw {
                         ),
                     ));
                 }
-                Flavor::CurrentThread => {
+                Flavor::CurrentThread | Flavor::Local => {
+                    let flavor = if flavor == Some(Flavor::Local) {
+                        "local"
+                    } else {
+                        "current_thread"
+                    };
                     return Err(syn::Error::new(
                         span,
-                        "the `worker_threads` option cannot be used with \
-                         `flavor = \"current_thread\"`, which runs everything on the calling \
-                         thread; use `flavor = \"multi_thread\"` or remove `worker_threads`",
+                        format!(
+                            "the `worker_threads` option cannot be used with \
+                             `flavor = \"{flavor}\"`, which runs everything on the calling \
+                             thread; use `flavor = \"multi_thread\"` or remove `worker_threads`"
+                        ),
                     ));
                 }
             }
@@ -415,6 +425,14 @@ mod tests {
         );
         let e = err(Entry::Test, quote!(a::b = 1));
         assert!(e.contains("unknown option `a::b`"), "{e}");
+    }
+
+    #[test]
+    fn local_flavor() {
+        let c = ok(Entry::Main, quote!(flavor = "local", start_paused = true));
+        assert_eq!(c.flavor, Flavor::Local);
+        let e = err(Entry::Test, quote!(flavor = "local", worker_threads = 2));
+        assert!(e.contains("`flavor = \"local\"`"), "{e}");
     }
 
     #[test]

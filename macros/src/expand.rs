@@ -101,9 +101,13 @@ fn generate(entry: Entry, mut input: ItemFn, config: &Config) -> TokenStream {
         Flavor::MultiThread => quote_spanned! {last_start=>
             ::weft::runtime::Builder::new_multi_thread()
         },
-        Flavor::CurrentThread => quote_spanned! {last_start=>
+        Flavor::CurrentThread | Flavor::Local => quote_spanned! {last_start=>
             ::weft::runtime::Builder::new_current_thread()
         },
+    };
+    let build = match config.flavor {
+        Flavor::Local => quote! { .build_local(::core::default::Default::default()) },
+        Flavor::MultiThread | Flavor::CurrentThread => quote! { .build() },
     };
     let workers = config
         .worker_threads
@@ -152,7 +156,7 @@ fn generate(entry: Entry, mut input: ItemFn, config: &Config) -> TokenStream {
                 #start_paused
                 #name
                 .enable_all()
-                .build()
+                #build
                 .expect("failed to build the weft runtime")
                 .block_on(#body_ident);
         }
@@ -232,6 +236,16 @@ mod tests {
             ),
         );
         assert!(out.contains("new_current_thread"), "{out}");
+        assert!(out.contains(". build ()"), "{out}");
+        let out = expand_str(
+            Entry::Main,
+            quote!(flavor = "local"),
+            quote!(
+                async fn main() {}
+            ),
+        );
+        assert!(out.contains("new_current_thread"), "{out}");
+        assert!(out.contains(". build_local ("), "{out}");
         let out = expand_str(
             Entry::Test,
             quote!(start_paused = true, name = "rt"),

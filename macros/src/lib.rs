@@ -39,7 +39,7 @@
 //!
 //! | option | values | default |
 //! |---|---|---|
-//! | `flavor` | `"multi_thread"`, `"current_thread"` | `"multi_thread"` for `main`, `"current_thread"` for `test` |
+//! | `flavor` | `"multi_thread"`, `"current_thread"`, `"local"` (a `LocalRuntime`, where `spawn_local` works everywhere) | `"multi_thread"` for `main`, `"current_thread"` for `test` |
 //! | `worker_threads` | an integer literal > 0; multi-thread flavor only | one worker per core |
 //! | `start_paused` | `true` or `false`; current-thread flavor only; needs `weft`'s `test-util` feature | `false` |
 //! | `name` | a non-empty string literal: `Builder::name`, read back by `Handle::name` | no name |

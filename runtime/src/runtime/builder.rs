@@ -210,9 +210,53 @@ impl Builder {
         Ok(match self.flavor {
             Flavor::MultiThread => Runtime::multi_thread(workers, blocking, config, io),
             Flavor::CurrentThread => {
-                Runtime::current_thread(blocking, io, config, self.start_paused)
+                Runtime::current_thread(blocking, io, config, self.start_paused, None)
             }
         })
+    }
+
+    /// Builds a [`LocalRuntime`](super::LocalRuntime): a current-thread runtime on which
+    /// [`spawn_local`](crate::task::spawn_local) works from any of its tasks.
+    ///
+    /// # Panics
+    /// On a multi-thread builder (as tokio's).
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    /// use weft::runtime::{Builder, LocalOptions};
+    ///
+    /// let runtime = Builder::new_current_thread()
+    ///     .build_local(LocalOptions::default())
+    ///     .unwrap();
+    /// let rc = Rc::new(3);
+    /// let out = runtime.block_on(async move {
+    ///     weft::task::spawn_local(async move { *rc * 2 }).await.unwrap()
+    /// });
+    /// assert_eq!(out, 6);
+    /// ```
+    #[track_caller]
+    pub fn build_local(&mut self, options: super::LocalOptions) -> io::Result<super::LocalRuntime> {
+        let _ = options;
+        assert!(
+            self.flavor == Flavor::CurrentThread,
+            "multi_thread is not supported for LocalRuntime"
+        );
+        let config = ThreadConfig {
+            runtime_id: super::Id::next(),
+            ..self.config.clone()
+        };
+        let blocking =
+            BlockingPool::new(self.max_blocking_threads, self.keep_alive, config.clone());
+        let io = crate::scheduler::io_driver::IoDriver::new()?;
+        let local = crate::task::LocalSet::new();
+        let runtime = Runtime::current_thread(
+            blocking,
+            io,
+            config,
+            self.start_paused,
+            Some(local.shared().clone()),
+        );
+        Ok(super::LocalRuntime::from_parts(runtime, local))
     }
 }
 

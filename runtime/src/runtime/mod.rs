@@ -12,6 +12,7 @@ mod builder;
 pub(crate) mod context;
 pub(crate) mod handle;
 mod id;
+mod local_runtime;
 pub(crate) mod metrics;
 #[allow(clippy::module_inception)]
 mod runtime;
@@ -24,5 +25,6 @@ mod tests;
 pub use builder::Builder;
 pub use handle::{EnterGuard, Handle, TryCurrentError};
 pub use id::Id;
+pub use local_runtime::{LocalOptions, LocalRuntime};
 pub use metrics::RuntimeMetrics;
 pub use runtime::{Runtime, RuntimeFlavor};

@@ -74,8 +74,9 @@ impl Runtime {
         io: IoDriver,
         config: ThreadConfig,
         start_paused: bool,
+        local: Option<crate::loom::Arc<crate::task::LocalShared>>,
     ) -> Runtime {
-        let shared = current_thread::Shared::new(blocking, io, config, start_paused);
+        let shared = current_thread::Shared::new(blocking, io, config, start_paused, local);
         let handle = SchedulerHandle::CurrentThread(shared);
         handle.blocking().set_handle(handle.clone());
         Runtime {
@@ -144,6 +145,11 @@ impl Runtime {
     /// Shuts down without waiting for blocking jobs.
     pub fn shutdown_background(self) {
         self.shutdown_timeout(Duration::ZERO);
+    }
+
+    /// Shuts down now; `drop` then has nothing left to do.
+    pub(crate) fn shutdown_in_place(&mut self, timeout: Option<Duration>) {
+        self.shutdown(timeout);
     }
 
     fn shutdown(&mut self, timeout: Option<Duration>) {

@@ -47,6 +47,8 @@ pub(crate) struct Shared {
     parks: AtomicU64,
     /// The runtime's id and name (the thread settings are unused: no threads of its own).
     pub(crate) config: ThreadConfig,
+    /// A `LocalRuntime`'s set of `!Send` tasks, which `spawn_local` finds through the runtime.
+    pub(crate) local: Option<crate::loom::Arc<crate::task::LocalShared>>,
 }
 
 struct Core {
@@ -106,6 +108,7 @@ impl Shared {
         io: IoDriver,
         config: ThreadConfig,
         start_paused: bool,
+        local: Option<crate::loom::Arc<crate::task::LocalShared>>,
     ) -> Arc<Shared> {
         let parker = Parker::new();
         let wake = Arc::new(CoreWake {
@@ -135,6 +138,7 @@ impl Shared {
             polls: AtomicU64::new(0),
             parks: AtomicU64::new(0),
             config,
+            local,
         })
     }
 

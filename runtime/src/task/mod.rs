@@ -41,6 +41,7 @@ pub use blocking::spawn_blocking;
 pub(crate) use blocking::BlockingTask;
 pub use join_all::{join_all, JoinAll};
 pub use join_set::JoinSet;
+pub(crate) use local::Shared as LocalShared;
 pub use local::{spawn_local, LocalEnterGuard, LocalSet, RunUntil};
 pub use task_group::TaskGroup;
 pub use task_local::{AccessError, LocalKey, TaskLocalFuture};

@@ -14,12 +14,13 @@
 
 mod shared;
 
+pub(crate) use shared::Shared;
+
 #[cfg(all(test, loom))]
 mod loom_tests;
 #[cfg(all(test, not(loom)))]
 mod tests;
 
-use self::shared::Shared;
 use super::JoinHandle;
 use crate::loom::Arc;
 use std::cell::RefCell;
@@ -119,7 +120,8 @@ pub struct LocalEnterGuard {
     _not_send: PhantomData<*const ()>,
 }
 
-/// Spawns a `!Send` future on the [`LocalSet`] this thread is running (or has entered).
+/// Spawns a `!Send` future on the [`LocalSet`] this thread is running (or has entered), or
+/// on the [`LocalRuntime`](crate::runtime::LocalRuntime) this thread runs.
 ///
 /// The task runs on this thread, when the set is driven; the [`JoinHandle`] works as for
 /// [`weft::spawn`](crate::spawn) and is `Send` if the output is.
@@ -151,9 +153,22 @@ where
     F::Output: 'static,
 {
     let current = CURRENT.try_with(|current| current.borrow().clone());
-    match current {
-        Ok(Some(shared)) => Shared::spawn(&shared, future),
-        Ok(None) | Err(_) => panic!(
+    if let Ok(Some(shared)) = current {
+        return Shared::spawn(&shared, future);
+    }
+    // No set entered: the tasks of a `LocalRuntime` (its own, and its `Send` ones) may spawn
+    // on its set, from its thread.
+    let runtime_set = crate::runtime::context::with_scheduler(|handle| match handle {
+        Some(crate::scheduler::Handle::CurrentThread(runtime)) => runtime.local.clone(),
+        _ => None,
+    });
+    match runtime_set {
+        Some(shared) if shared.is_owner_thread() => Shared::spawn(&shared, future),
+        Some(_) => panic!(
+            "Local tasks can only be spawned on a LocalRuntime from the thread the runtime was \
+             created on"
+        ),
+        None => panic!(
             "`spawn_local` called from outside of a `task::LocalSet` or `runtime::LocalRuntime`"
         ),
     }
@@ -270,6 +285,10 @@ impl LocalSet {
         self.shared.id()
     }
 
+    pub(crate) fn shared(&self) -> &Arc<Shared> {
+        &self.shared
+    }
+
     /// Runs `f` with the set entered (and restores the previous context even on a panic).
     fn with<R>(&self, f: impl FnOnce() -> R) -> R {
         let _guard = self.enter();
@@ -326,8 +345,9 @@ impl<F: Future> Future for RunUntil<'_, F> {
     }
 }
 
-impl Drop for LocalSet {
-    fn drop(&mut self) {
+impl LocalSet {
+    /// Cancels every task and refuses new ones; what `Drop` does, and idempotent.
+    pub(crate) fn close(&self) {
         // Inside the set's context, as tokio does: a future's destructor may call
         // `spawn_local` (the closed set refuses the task and cancels it on the spot). If the
         // context's thread-local is already gone (the set lives in another thread-local), the
@@ -338,6 +358,12 @@ impl Drop for LocalSet {
         let restore = RestoreOnDrop(entered);
         self.shared.close();
         drop(restore);
+    }
+}
+
+impl Drop for LocalSet {
+    fn drop(&mut self) {
+        self.close();
     }
 }
 

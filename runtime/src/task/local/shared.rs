@@ -86,7 +86,7 @@ impl Shared {
         self.id
     }
 
-    fn is_owner_thread(&self) -> bool {
+    pub(crate) fn is_owner_thread(&self) -> bool {
         ThreadId::current() == self.owned.owner()
     }
 
