@@ -169,7 +169,10 @@ async fn runtime_identity_and_metrics() {
     let _ = task.await;
     assert_eq!(metrics.num_alive_tasks(), 0);
 
-    let other = Builder::new_multi_thread().worker_threads(3).build().unwrap();
+    let other = Builder::new_multi_thread()
+        .worker_threads(3)
+        .build()
+        .unwrap();
     assert_ne!(other.handle().id(), handle.id());
     assert_eq!(other.metrics().num_workers(), 3);
     assert_eq!(other.handle().runtime_flavor(), RuntimeFlavor::MultiThread);
