@@ -140,9 +140,12 @@ async fn local_set_on_multi_thread_with_wakes_from_workers() {
     assert_eq!(woken.load(SeqCst), 1);
 }
 
+// The handle a task returns is the point: it is joined by the caller.
+#[allow(clippy::async_yields_async)]
 #[weft::main(flavor = "local")]
 async fn local_main() -> u32 {
     let rc = Rc::new(20);
+    // A `Send` task spawns a local one and hands back its (`Send`) handle.
     let from_send_task = weft::spawn(async { task::spawn_local(async { 1 }) })
         .await
         .unwrap();

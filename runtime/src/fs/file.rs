@@ -338,6 +338,8 @@ impl File {
     /// let file = weft::fs::File::from_std(file);
     /// assert!(file.try_into_std().is_ok());
     /// ```
+    // tokio's signature: the `File` itself comes back on failure.
+    #[allow(clippy::result_large_err)]
     pub fn try_into_std(mut self) -> Result<std::fs::File, File> {
         if matches!(self.inner.get_mut().state, State::Busy(_)) {
             return Err(self);

@@ -3,7 +3,7 @@
 //! Operating systems offer no readiness-based file I/O that an epoll reactor could wait on,
 //! so, as in tokio, every operation here runs the matching `std::fs` call on the runtime's
 //! blocking pool ([`spawn_blocking`](crate::task::spawn_blocking)) and awaits it. A call costs
-//! a hand-off to a blocking thread and back: batch work into few calls ([`read`], [`write`])
+//! a hand-off to a blocking thread and back: batch work into few calls ([`read()`], [`write()`])
 //! rather than many small ones, or run a whole sequence of `std::fs` calls in one
 //! `spawn_blocking`.
 //!

@@ -330,9 +330,7 @@ impl<T: 'static, F: Future> Future for TaskLocalFuture<T, F> {
         let key = this.key;
         let future = &mut this.future;
         let polled = key.enter(&mut this.value, || {
-            let Some(inner) = future.as_mut() else {
-                return None;
-            };
+            let inner = future.as_mut()?;
             // SAFETY: see above: `future` stays where it is until dropped in place.
             let poll = unsafe { Pin::new_unchecked(inner) }.poll(cx);
             if poll.is_ready() {

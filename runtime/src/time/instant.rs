@@ -28,7 +28,7 @@ impl Instant {
     /// The current instant.
     ///
     /// With the `test-util` feature, inside a runtime whose clock is paused
-    /// ([`pause`](crate::time::pause)), this is the paused clock's instant, as in tokio;
+    /// (`weft::time::pause`), this is the paused clock's instant, as in tokio;
     /// `std::time::Instant::now()` keeps reading the real clock.
     pub fn now() -> Instant {
         #[cfg(any(test, feature = "test-util"))]

@@ -42,10 +42,10 @@
 //!
 //! # The test clock (`test-util`)
 //!
-//! With the `test-util` feature, as with tokio's: [`pause`], [`resume`] and [`advance`], and
+//! With the `test-util` feature, as with tokio's: `pause`, `resume` and `advance`, and
 //! *auto-advance*: while a current-thread runtime's clock is paused and every task is idle, the
 //! clock jumps to the next timer instead of waiting for it. `#[weft::test(start_paused = true)]`
-//! and [`Builder::start_paused`](crate::runtime::Builder) start a runtime paused. The clock is
+//! and `Builder::start_paused` start a runtime paused. The clock is
 //! per runtime: `weft::time::Instant::now()` reads the paused clock inside the runtime, the real
 //! one elsewhere (and `std::time::Instant` always reads the real one).
 

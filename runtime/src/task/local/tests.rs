@@ -197,7 +197,7 @@ fn spawn_local_inside_the_set_and_nested_spawns_stay_on_the_set() {
 #[test]
 #[should_panic = "`spawn_local` called from outside of a `task::LocalSet` or `runtime::LocalRuntime`"]
 fn spawn_local_outside_a_set_panics_with_tokios_message() {
-    let _ = spawn_local(async {});
+    drop(spawn_local(async {}));
 }
 
 #[test]
