@@ -28,3 +28,24 @@ pub use id::Id;
 pub use local_runtime::{LocalOptions, LocalRuntime};
 pub use metrics::RuntimeMetrics;
 pub use runtime::{Runtime, RuntimeFlavor};
+
+/// Whether `error` is the error of an I/O operation whose runtime has shut down: a socket made
+/// on a runtime that was dropped since (tokio's `is_rt_shutdown_err`).
+///
+/// ```
+/// use weft::net::TcpListener;
+/// use weft::runtime::{is_rt_shutdown_err, Runtime};
+///
+/// let first = Runtime::new().unwrap();
+/// let second = Runtime::new().unwrap();
+/// let listener = first.block_on(TcpListener::bind("127.0.0.1:0")).unwrap();
+/// drop(first);
+/// second.block_on(async {
+///     let error = listener.accept().await.unwrap_err();
+///     assert!(is_rt_shutdown_err(&error));
+///     assert!(!is_rt_shutdown_err(&std::io::Error::other("something else")));
+/// });
+/// ```
+pub fn is_rt_shutdown_err(error: &std::io::Error) -> bool {
+    weft_io::is_shutdown_error(error)
+}

@@ -49,6 +49,11 @@ pub use yield_now::yield_now;
 
 use std::future::Future;
 
+/// Task-related futures, at tokio's path (`tokio::task::futures::TaskLocalFuture`).
+pub mod futures {
+    pub use super::task_local::TaskLocalFuture;
+}
+
 /// Spawns a task on the runtime this thread is in.
 ///
 /// The task starts running at once, on any worker, whether or not the returned [`JoinHandle`]

@@ -6,6 +6,9 @@
 //!   pausing folds the elapsed real time into `base`, resuming restarts `unfrozen`, advancing
 //!   adds to `base`. So the clock never goes backwards, and resuming continues from where the
 //!   paused clock stood (as tokio's does).
+//! - Pausing stops the clock on the timer grid (whole milliseconds since `origin`, the
+//!   driver's tick 0), rounding up by under a millisecond: a whole-millisecond sleep then ends
+//!   exactly at its deadline, where tokio's can end up to 1 ms late after a `pause()` mid-run.
 //! - Only a current-thread runtime's clock may pause (`can_pause`): auto-advance needs to know
 //!   that *every* task is idle, which only the one thread that runs them all can tell.
 //! - `inhibit` counts blocking jobs in flight: while one runs, the runtime may be idle only
@@ -23,11 +26,20 @@ mod real {
 
     /// The real clock.
     #[derive(Debug)]
-    pub(crate) struct Clock;
+    pub(crate) struct Clock {
+        origin: Instant,
+    }
 
     impl Clock {
         pub(crate) fn new(_can_pause: bool, _start_paused: bool) -> Clock {
-            Clock
+            Clock {
+                origin: Instant::now(),
+            }
+        }
+
+        /// The instant the clock was made: the timer grid's tick 0.
+        pub(crate) fn origin(&self) -> Instant {
+            self.origin
         }
 
         pub(crate) fn now(&self) -> Instant {
@@ -62,6 +74,9 @@ mod test_util {
     /// A clock that can pause.
     #[derive(Debug)]
     pub(crate) struct Clock {
+        /// The instant the clock was made: the timer grid's tick 0 (whole milliseconds from
+        /// here are the instants timers fire at).
+        origin: Instant,
         can_pause: bool,
         paused_once: AtomicBool,
         state: Mutex<State>,
@@ -85,6 +100,7 @@ mod test_util {
         pub(crate) fn new(can_pause: bool, start_paused: bool) -> Clock {
             let now = Instant::now();
             let clock = Clock {
+                origin: now,
                 can_pause,
                 paused_once: AtomicBool::new(false),
                 state: Mutex::new(State {
@@ -99,6 +115,11 @@ mod test_util {
                 }
             }
             clock
+        }
+
+        /// The instant the clock was made: the timer grid's tick 0.
+        pub(crate) fn origin(&self) -> Instant {
+            self.origin
         }
 
         pub(crate) fn now(&self) -> Instant {
@@ -120,7 +141,12 @@ mod test_util {
             let Some(unfrozen) = state.unfrozen.take() else {
                 return Err(ALREADY_PAUSED);
             };
-            state.base += unfrozen.elapsed();
+            // Stop on the timer grid: round up to the next whole millisecond since `origin`
+            // (a step forward of under 1 ms), so that whole-millisecond sleeps from here end
+            // exactly at their deadline when auto-advance jumps to them.
+            let since = (state.base + unfrozen.elapsed()).saturating_duration_since(self.origin);
+            let millis = u64::try_from(since.as_nanos().div_ceil(1_000_000)).unwrap_or(u64::MAX);
+            state.base = self.origin + Duration::from_millis(millis);
             self.paused_once.store(true, Ordering::Release);
             ANY_PAUSED.store(true, std::sync::atomic::Ordering::Release);
             Ok(())
@@ -201,6 +227,19 @@ mod tests {
         clock.pause().unwrap();
         assert_eq!(clock.pause(), Err(super::ALREADY_PAUSED));
         assert!(clock.now() >= running);
+    }
+
+    #[test]
+    fn pausing_stops_on_a_whole_millisecond_since_the_origin() {
+        let clock = Clock::new(true, false);
+        std::thread::sleep(Duration::from_micros(1500));
+        let before = clock.now();
+        clock.pause().unwrap();
+        let paused = clock.now();
+        assert!(paused >= before);
+        let since = paused - clock.origin();
+        assert_eq!(since.as_nanos() % 1_000_000, 0, "{since:?}");
+        assert!(paused - before < Duration::from_millis(1));
     }
 
     #[test]

@@ -91,10 +91,10 @@ impl TimeDriver {
         TimeDriver::with_clock(wake_driver, Clock::new(false, false))
     }
 
-    /// A driver on `clock`, whose tick 0 is the clock's now.
+    /// A driver on `clock`, whose tick 0 is the clock's origin.
     pub(crate) fn with_clock(wake_driver: Box<dyn Fn() + Send + Sync>, clock: Clock) -> TimeDriver {
         TimeDriver {
-            start: clock.now(),
+            start: clock.origin(),
             state: Mutex::new(State {
                 wheel: Wheel::new(),
                 parked_until: None,

@@ -32,7 +32,11 @@ fn with_clock<R>(f: impl FnOnce(&Clock) -> Result<R, &'static str>) -> R {
 /// runtime is then only waiting for that job); I/O does not, so wrap I/O that the test waits
 /// for in `spawn_blocking`, as with tokio.
 ///
-/// Only `weft::time`'s clock is paused; `std::time::Instant` runs on.
+/// Only `weft::time`'s clock is paused; `std::time::Instant` runs on. Pausing stops the clock
+/// on a whole millisecond of the runtime's timer grid (a step forward of under 1 ms), so that
+/// a whole-millisecond sleep ends exactly at its deadline. (A sub-millisecond
+/// [`advance`] moves the clock off that grid; timers still fire on it, up to 1 ms after
+/// their deadline, as timers always have millisecond resolution.)
 ///
 /// Requires the `test-util` feature.
 ///

@@ -264,3 +264,18 @@ fn a_paused_run_is_deterministic() {
     assert_eq!(first, run());
     assert!(first.windows(2).all(|w| w[0] <= w[1]));
 }
+
+#[test]
+fn pausing_mid_run_still_ends_whole_millisecond_sleeps_exactly() {
+    Builder::new_current_thread()
+        .build()
+        .unwrap()
+        .block_on(async {
+            sleep(Duration::from_micros(300)).await; // off the millisecond grid, in real time
+            pause();
+            let start = Instant::now();
+            sleep(Duration::from_secs(3600)).await;
+            sleep(ms(7)).await;
+            assert_eq!(start.elapsed(), Duration::from_secs(3600) + ms(7));
+        });
+}
