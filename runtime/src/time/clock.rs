@@ -239,7 +239,6 @@ mod tests {
         assert!(paused >= before);
         let since = paused - clock.origin();
         assert_eq!(since.as_nanos() % 1_000_000, 0, "{since:?}");
-        assert!(paused - before < Duration::from_millis(1));
     }
 
     #[test]
