@@ -273,7 +273,7 @@ impl File {
     }
 
     /// A second `File` on the same open file description (shared position), as
-    /// `std::fs::File::try_clone`.
+    /// `std::fs::File::try_clone`, with the same [`max_buf_size`](File::max_buf_size).
     ///
     /// ```
     /// # weft::runtime::Runtime::new().unwrap().block_on(async {
@@ -285,7 +285,9 @@ impl File {
     pub async fn try_clone(&self) -> io::Result<File> {
         let std = self.std.clone();
         let clone = asyncify(move || std.try_clone()).await?;
-        Ok(File::from_std(clone))
+        let mut clone = File::from_std(clone);
+        clone.max_buf_size = self.max_buf_size;
+        Ok(clone)
     }
 
     /// Changes the file's permissions.
@@ -361,6 +363,16 @@ impl File {
     /// ```
     pub fn set_max_buf_size(&mut self, max_buf_size: usize) {
         self.max_buf_size = max_buf_size.max(1);
+    }
+
+    /// The most one read or write hands to a blocking job.
+    ///
+    /// ```
+    /// let file = weft::fs::File::from_std(std::fs::File::open(std::env::temp_dir()).unwrap());
+    /// assert_eq!(file.max_buf_size(), 2 * 1024 * 1024);
+    /// ```
+    pub fn max_buf_size(&self) -> usize {
+        self.max_buf_size
     }
 
     /// The `Inner` and the shared parts, for the poll functions behind `&mut self`.
@@ -581,6 +593,24 @@ impl From<std::fs::File> for File {
 impl std::os::fd::AsRawFd for File {
     fn as_raw_fd(&self) -> std::os::fd::RawFd {
         self.std.as_raw_fd()
+    }
+}
+
+#[cfg(unix)]
+impl From<std::os::fd::OwnedFd> for File {
+    fn from(fd: std::os::fd::OwnedFd) -> File {
+        File::from_std(std::fs::File::from(fd))
+    }
+}
+
+#[cfg(unix)]
+impl std::os::fd::FromRawFd for File {
+    /// # Safety
+    /// As `std::fs::File::from_raw_fd`: `fd` is an open file descriptor that nothing else
+    /// owns.
+    unsafe fn from_raw_fd(fd: std::os::fd::RawFd) -> File {
+        // SAFETY: forwarded to the caller (see above).
+        File::from_std(unsafe { std::fs::File::from_raw_fd(fd) })
     }
 }
 

@@ -226,8 +226,10 @@ fn into_std_and_try_into_std_hand_back_the_position() {
             std::io::Read::read_to_string(&mut std, &mut rest).unwrap();
             assert_eq!(rest, "23456789");
 
-            let file = File::open(&path).await.unwrap();
+            let mut file = File::open(&path).await.unwrap();
+            file.set_max_buf_size(128);
             let twin = file.try_clone().await.unwrap();
+            assert_eq!(twin.max_buf_size(), 128);
             assert!(file.try_into_std().is_ok());
             assert!(twin.try_into_std().is_ok());
         });
