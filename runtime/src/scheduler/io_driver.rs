@@ -1,11 +1,12 @@
 //! The runtime's I/O driver: the `weft_io::Reactor` that its parked worker turns, and the
 //! park state that lets a notifier know whether the sleeper sits in the reactor.
 //!
-//! Under miri there is no reactor (miri cannot run `epoll`/`timerfd`), and the schedulers
+//! Under miri there is no reactor (miri cannot run `epoll`/`eventfd`), and the schedulers
 //! sleep on their parkers as before; sockets then panic for lack of a reactor.
 
 use crate::loom::{AtomicUsize, Ordering::SeqCst};
 use std::io;
+use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
 use std::time::Duration;
 use weft_io::Reactor;
@@ -31,36 +32,58 @@ impl IoDriver {
 
     /// Waits for I/O for at most `timeout` and wakes the tasks that were waiting for it.
     /// Returns `false` when there is no reactor (the caller sleeps some other way).
+    ///
+    /// A waker that panics (one a user's own executor or future supplied: weft's own never
+    /// panic) does not reach the worker, which never unwinds: the reactor has woken the rest
+    /// of its batch and resumes the panic here, the panic hook has already reported it (as for
+    /// any panic), and it is dropped. The reactor keeps working.
     pub(crate) fn turn(&self, timeout: Option<Duration>) -> bool {
         let Some(reactor) = &self.reactor else {
             return false;
         };
-        if let Err(error) = reactor.turn(timeout) {
-            // epoll_wait fails only on EBADF, EFAULT or EINVAL: a broken reactor, not a
-            // condition a program can recover from.
-            panic!("weft's I/O driver failed to wait for events: {error}");
+        match catch_waker_panic(|| reactor.turn(timeout)) {
+            Some(Err(error)) => {
+                // epoll_wait fails only on EBADF, EFAULT or EINVAL: a broken reactor, not a
+                // condition a program can recover from.
+                panic!("weft's I/O driver failed to wait for events: {error}");
+            }
+            Some(Ok(_)) | None => true,
         }
-        true
     }
 
     /// Cuts the reactor's current (or next) wait short.
     pub(crate) fn notify(&self) {
         if let Some(reactor) = &self.reactor {
-            // Fails only if the eventfd counter would overflow, i.e. never: it is cleared by
-            // every turn.
+            // Fails only if the eventfd cannot be written, i.e. never: a write that would
+            // overflow its counter resets it first.
             let _ = reactor.notify();
         }
     }
 
-    /// Wakes every task waiting on a socket with an error; new sockets fail to register.
+    /// Wakes every task waiting on a socket with an error; new sockets fail to register. A
+    /// panicking waker is handled as in `turn`.
     pub(crate) fn shutdown(&self) {
         if let Some(reactor) = &self.reactor {
-            reactor.shutdown();
+            catch_waker_panic(|| reactor.shutdown());
         }
     }
 
     pub(crate) fn sources(&self) -> usize {
         self.reactor.as_ref().map_or(0, |reactor| reactor.sources())
+    }
+}
+
+/// Runs `f` (a reactor call that wakes wakers), turning a waker's panic into `None`; the
+/// payload is dropped (a payload whose own `Drop` panics is leaked rather than unwinding).
+fn catch_waker_panic<R>(f: impl FnOnce() -> R) -> Option<R> {
+    match panic::catch_unwind(AssertUnwindSafe(f)) {
+        Ok(result) => Some(result),
+        Err(payload) => {
+            if let Err(payload) = panic::catch_unwind(AssertUnwindSafe(|| drop(payload))) {
+                std::mem::forget(payload);
+            }
+            None
+        }
     }
 }
 
