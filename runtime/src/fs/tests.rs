@@ -239,7 +239,7 @@ fn into_std_and_try_into_std_hand_back_the_position() {
 #[should_panic = "no weft runtime is running"]
 fn outside_a_runtime_fs_panics() {
     let mut read = Box::pin(super::read("/"));
-    let waker = crate::time::test_util::noop_waker();
+    let waker = crate::test_util::noop_waker();
     let _ = read
         .as_mut()
         .poll(&mut std::task::Context::from_waker(&waker));

@@ -39,7 +39,7 @@ macro_rules! pin {
         // the rest of the block, and the shadowing binding is the only way to reach it: the
         // value cannot move again. No `unsafe` in the expansion.
         #[allow(unused_mut)]
-        let mut $name = $crate::macros::support::pin!($name);
+        let mut $name = ::core::pin::pin!($name);
     )* };
     ($(let $name:ident = $init:expr;)*) => { $(
         let $name = $init;

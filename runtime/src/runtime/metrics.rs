@@ -50,6 +50,8 @@ pub(crate) struct Snapshot {
     pub(crate) steals: u64,
     /// Times a worker went to sleep.
     pub(crate) parks: u64,
+    /// Workers asleep now, waiting for work (0 for a current-thread runtime).
+    pub(crate) idle_workers: usize,
     /// Times a worker found work while spinning before sleeping (each one a wake-up saved).
     pub(crate) spins: u64,
     /// Tasks waiting in the shared (injector) queue.
@@ -176,6 +178,20 @@ impl RuntimeMetrics {
         self.now().parks
     }
 
+    /// Workers asleep now, waiting for work (0 for a current-thread runtime): a test or a
+    /// health check can wait for a runtime to go idle on it.
+    ///
+    /// ```
+    /// let runtime = weft::runtime::Builder::new_multi_thread().worker_threads(2).build().unwrap();
+    /// let metrics = runtime.metrics();
+    /// while metrics.idle_workers() < 2 {
+    ///     std::thread::yield_now(); // both workers go to sleep once they find no work
+    /// }
+    /// ```
+    pub fn idle_workers(&self) -> usize {
+        self.now().idle_workers
+    }
+
     /// Times a worker found work while spinning before sleeping (each one a wake-up saved).
     pub fn spin_count(&self) -> u64 {
         self.now().spins
@@ -202,6 +218,7 @@ impl fmt::Debug for RuntimeMetrics {
             .field("polls", &now.polls)
             .field("steals", &now.steals)
             .field("parks", &now.parks)
+            .field("idle_workers", &now.idle_workers)
             .field("spins", &now.spins)
             .field("global_queue_depth", &now.global_queue_depth)
             .field("local_queue_depth", &now.local_queue_depth)

@@ -16,8 +16,10 @@ mod local_runtime;
 pub(crate) mod metrics;
 #[allow(clippy::module_inception)]
 mod runtime;
+pub(crate) mod scoped;
 pub(crate) mod task;
 pub(crate) mod thread_id;
+pub(crate) mod user_code;
 
 #[cfg(all(test, not(loom)))]
 mod tests;

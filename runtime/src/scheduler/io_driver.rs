@@ -5,8 +5,8 @@
 //! sleep on their parkers as before; sockets then panic for lack of a reactor.
 
 use crate::loom::{AtomicUsize, Ordering::SeqCst};
+use crate::runtime::user_code::catch_user_panic;
 use std::io;
-use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
 use std::time::Duration;
 use weft_io::Reactor;
@@ -41,7 +41,7 @@ impl IoDriver {
         let Some(reactor) = &self.reactor else {
             return false;
         };
-        match catch_waker_panic(|| reactor.turn(timeout)) {
+        match catch_user_panic(|| reactor.turn(timeout)) {
             Some(Err(error)) => {
                 // epoll_wait fails only on EBADF, EFAULT or EINVAL: a broken reactor, not a
                 // condition a program can recover from.
@@ -64,26 +64,12 @@ impl IoDriver {
     /// panicking waker is handled as in `turn`.
     pub(crate) fn shutdown(&self) {
         if let Some(reactor) = &self.reactor {
-            catch_waker_panic(|| reactor.shutdown());
+            catch_user_panic(|| reactor.shutdown());
         }
     }
 
     pub(crate) fn sources(&self) -> usize {
         self.reactor.as_ref().map_or(0, |reactor| reactor.sources())
-    }
-}
-
-/// Runs `f` (a reactor call that wakes wakers), turning a waker's panic into `None`; the
-/// payload is dropped (a payload whose own `Drop` panics is leaked rather than unwinding).
-fn catch_waker_panic<R>(f: impl FnOnce() -> R) -> Option<R> {
-    match panic::catch_unwind(AssertUnwindSafe(f)) {
-        Ok(result) => Some(result),
-        Err(payload) => {
-            if let Err(payload) = panic::catch_unwind(AssertUnwindSafe(|| drop(payload))) {
-                std::mem::forget(payload);
-            }
-            None
-        }
     }
 }
 

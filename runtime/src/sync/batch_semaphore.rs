@@ -233,6 +233,12 @@ impl Semaphore {
         self.word.load(Ordering::Acquire) >> SHIFT
     }
 
+    /// Waiters queued now: tests wait on it rather than sleep until a waiter blocks.
+    #[cfg(all(test, not(loom)))]
+    pub(crate) fn waiters(&self) -> usize {
+        lock(&self.waiters).len()
+    }
+
     /// Removes up to `n` available permits; returns how many were removed.
     pub(crate) fn forget_permits(&self, n: usize) -> usize {
         let mut current = self.word.load(Ordering::Acquire);
@@ -453,5 +459,7 @@ impl fmt::Debug for Acquire<'_> {
 }
 
 #[cfg(all(test, not(loom)))]
-#[path = "batch_semaphore_tests.rs"]
 mod tests;
+
+#[cfg(all(test, loom))]
+mod loom_tests;

@@ -38,9 +38,3 @@ pub use rwlock::{
     OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLock, RwLockReadGuard, RwLockWriteGuard,
 };
 pub use semaphore::{OwnedSemaphorePermit, Semaphore, SemaphorePermit};
-
-#[cfg(all(test, not(loom)))]
-mod test_util;
-
-#[cfg(all(test, loom))]
-mod loom_models;

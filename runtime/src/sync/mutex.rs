@@ -354,5 +354,7 @@ impl<T: ?Sized + fmt::Display> fmt::Display for OwnedMutexGuard<T> {
 }
 
 #[cfg(all(test, not(loom)))]
-#[path = "mutex_tests.rs"]
 mod tests;
+
+#[cfg(all(test, loom))]
+mod loom_tests;

@@ -444,5 +444,7 @@ impl fmt::Debug for Notified<'_> {
 }
 
 #[cfg(all(test, not(loom)))]
-#[path = "notify_tests.rs"]
 mod tests;
+
+#[cfg(all(test, loom))]
+mod loom_tests;

@@ -341,5 +341,4 @@ macro_rules! passthrough_fmt {
 passthrough_fmt!(RwLockReadGuard, RwLockWriteGuard);
 
 #[cfg(all(test, not(loom)))]
-#[path = "rwlock_tests.rs"]
 mod tests;

@@ -397,5 +397,4 @@ impl fmt::Debug for OwnedSemaphorePermit {
 }
 
 #[cfg(all(test, not(loom)))]
-#[path = "semaphore_tests.rs"]
 mod tests;

@@ -32,9 +32,7 @@ mod task_local;
 mod yield_now;
 
 #[cfg(all(test, loom))]
-mod join_loom_tests;
-#[cfg(all(test, not(loom)))]
-pub(crate) mod join_test_util;
+mod loom_tests;
 
 pub use crate::runtime::task::{id, try_id, AbortHandle, Id, JoinError, JoinHandle};
 pub use blocking::spawn_blocking;

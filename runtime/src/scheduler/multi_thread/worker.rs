@@ -20,13 +20,13 @@
 use super::{Remote, Shared, WorkerCounters};
 use crate::loom::{spin_loop_hint, Ordering, Parker};
 use crate::runtime::context;
+use crate::runtime::scoped::Scoped;
 use crate::runtime::task::Notified;
 use crate::scheduler::queue::{Steal, Worker};
 use crate::scheduler::Handle;
 use crossbeam_utils::Backoff;
 use std::cell::Cell;
 use std::io;
-use std::ptr;
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -50,15 +50,20 @@ pub(super) struct WorkerContext {
 }
 
 thread_local! {
-    static CURRENT: Cell<*const WorkerContext> = const { Cell::new(ptr::null()) };
+    /// This thread's worker, while `WorkerContext::run` runs (reset by a guard, even on a
+    /// panic: see `Scoped`).
+    static CURRENT: Scoped<WorkerContext> = const { Scoped::new() };
 }
 
 /// Runs `f` with this thread's worker, if it is one.
 pub(super) fn with_current<R>(f: impl FnOnce(Option<&WorkerContext>) -> R) -> R {
-    let current = CURRENT.try_with(Cell::get).unwrap_or(ptr::null());
-    // SAFETY: `CURRENT` is non-null only while `start`'s closure runs `WorkerContext::run` on
-    // this thread with the context on its stack; it is reset before the context is dropped.
-    f(unsafe { current.as_ref() })
+    let mut f = Some(f);
+    let ran = CURRENT.try_with(|current| current.with(|worker| f.take().map(|f| f(worker))));
+    match ran {
+        Ok(Some(result)) => result,
+        // The thread-local is being destroyed: no worker runs here any more.
+        _ => (f.take().expect("`f` has not run"))(None),
+    }
 }
 
 pub(super) struct Queues {
@@ -76,9 +81,7 @@ pub(super) fn start(
     let config = shared.config.clone();
     config.builder().spawn(move || {
         let _runtime = context::enter_runtime(Handle::MultiThread(shared.clone()));
-        if let Some(on_start) = &config.on_start {
-            on_start();
-        }
+        config.run_on_start();
         let worker = WorkerContext {
             rng: Cell::new(
                 0x9E37_79B9_7F4A_7C15 ^ (index as u64 + 1).wrapping_mul(0xA24B_AED4_963E_E407),
@@ -93,13 +96,9 @@ pub(super) fn start(
             is_searching: Cell::new(false),
             in_park: Cell::new(false),
         };
-        CURRENT.with(|current| current.set(&worker));
-        worker.run();
-        CURRENT.with(|current| current.set(ptr::null()));
+        CURRENT.with(|current| current.set(&worker, || worker.run()));
         worker.drop_queued();
-        if let Some(on_stop) = &config.on_stop {
-            on_stop();
-        }
+        config.run_on_stop();
     })
 }
 

@@ -2,7 +2,7 @@
 
 use super::error::{SendError, TryRecvError, TrySendError};
 use super::{channel, unbounded_channel};
-use crate::time::test_util::{counting_waker, noop_waker};
+use crate::test_util::{counting_waker, noop_waker};
 use std::future::Future;
 use std::pin::{pin, Pin};
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
@@ -49,16 +49,16 @@ fn a_send_wakes_a_waiting_receiver_once() {
         assert_eq!(poll(recv.as_mut(), &waker), Poll::Pending);
         assert_eq!(poll(recv.as_mut(), &waker), Poll::Pending);
         tx.send(1).unwrap();
-        assert_eq!(wakes.count(), 1);
+        assert_eq!(wakes.wakes(), 1);
         // The slot is empty after the wake: more sends do not wake again.
         tx.send(2).unwrap();
         tx.send(3).unwrap();
-        assert_eq!(wakes.count(), 1);
+        assert_eq!(wakes.wakes(), 1);
         assert_eq!(poll(recv.as_mut(), &waker), Poll::Ready(Some(1)));
     }
     assert_eq!(rx.try_recv(), Ok(2));
     assert_eq!(rx.try_recv(), Ok(3));
-    assert_eq!(wakes.count(), 1);
+    assert_eq!(wakes.wakes(), 1);
 }
 
 #[test]
@@ -70,10 +70,10 @@ fn only_the_last_sender_drop_ends_the_stream() {
     let mut recv = pin!(rx.recv());
     assert_eq!(poll(recv.as_mut(), &waker), Poll::Pending);
     drop(tx);
-    assert_eq!(wakes.count(), 0);
+    assert_eq!(wakes.wakes(), 0);
     assert_eq!(poll(recv.as_mut(), &waker), Poll::Pending);
     drop(tx2);
-    assert_eq!(wakes.count(), 1);
+    assert_eq!(wakes.wakes(), 1);
     assert_eq!(poll(recv.as_mut(), &waker), Poll::Ready(None));
 }
 
@@ -127,7 +127,7 @@ fn close_refuses_sends_drains_then_ends_and_wakes_closed_waiters() {
     tx.send(1).unwrap();
     tx.send(2).unwrap();
     rx.close();
-    assert_eq!(wakes.count(), 1);
+    assert_eq!(wakes.wakes(), 1);
     assert_eq!(poll(closed.as_mut(), &waker), Poll::Ready(()));
     assert!(tx.is_closed());
     assert_eq!(tx.send(3), Err(SendError(3)));
@@ -146,7 +146,7 @@ fn dropped_closed_future_leaves_nothing_behind() {
     }
     let before = Arc::strong_count(&wakes);
     rx.close();
-    assert_eq!(wakes.count(), 0, "dropped waiters are not woken");
+    assert_eq!(wakes.wakes(), 0, "dropped waiters are not woken");
     assert_eq!(Arc::strong_count(&wakes), before);
 }
 
@@ -161,10 +161,10 @@ fn bounded_send_waits_for_a_slot_and_recv_wakes_it() {
     let mut send = pin!(tx.send(2));
     assert_eq!(poll(send.as_mut(), &waker), Poll::Pending);
     assert_eq!(poll(send.as_mut(), &waker), Poll::Pending);
-    assert_eq!(wakes.count(), 0);
+    assert_eq!(wakes.wakes(), 0);
     assert_eq!(rx.try_recv(), Ok(1));
     assert_eq!(
-        wakes.count(),
+        wakes.wakes(),
         1,
         "the freed slot went to the waiting sender"
     );
@@ -238,13 +238,13 @@ fn close_waits_for_every_outstanding_permit_and_the_last_one_wakes_once() {
     );
     drop(owned.release());
     assert_eq!(
-        wakes.count(),
+        wakes.wakes(),
         0,
         "one permit is still out: nothing to wake for"
     );
     drop(borrowed);
     assert_eq!(
-        wakes.count(),
+        wakes.wakes(),
         1,
         "the last permit back finishes the channel"
     );
@@ -262,7 +262,7 @@ fn close_delivers_what_an_outstanding_permit_sends() {
         let mut recv = pin!(rx.recv());
         assert_eq!(poll(recv.as_mut(), &waker), Poll::Pending);
         permit.send(7);
-        assert_eq!(wakes.count(), 1);
+        assert_eq!(wakes.wakes(), 1);
         assert_eq!(poll(recv.as_mut(), &waker), Poll::Ready(Some(7)));
     }
     assert_eq!(rx.try_recv(), Err(TryRecvError::Disconnected));
@@ -282,10 +282,10 @@ fn close_wakes_a_receiver_when_a_granted_waiter_drops() {
         let mut recv = pin!(rx.recv());
         assert_eq!(poll(recv.as_mut(), &rx_waker), Poll::Pending);
         drop(send);
-        assert_eq!(rx_wakes.count(), 1);
+        assert_eq!(rx_wakes.wakes(), 1);
         assert_eq!(poll(recv.as_mut(), &rx_waker), Poll::Ready(None));
     }
-    assert_eq!(wakes.count(), 1);
+    assert_eq!(wakes.wakes(), 1);
 }
 
 #[test]
@@ -296,7 +296,7 @@ fn close_fails_a_waiting_send_with_its_value() {
     let mut send = pin!(tx.send(2));
     assert_eq!(poll(send.as_mut(), &waker), Poll::Pending);
     rx.close();
-    assert_eq!(wakes.count(), 1);
+    assert_eq!(wakes.wakes(), 1);
     assert_eq!(poll(send.as_mut(), &waker), Poll::Ready(Err(SendError(2))));
     assert_eq!(rx.try_recv(), Ok(1));
     assert_eq!(rx.try_recv(), Err(TryRecvError::Disconnected));

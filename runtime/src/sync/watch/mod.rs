@@ -179,3 +179,6 @@ impl<T: fmt::Debug> fmt::Debug for Shared<T> {
 
 #[cfg(all(test, not(loom)))]
 mod tests;
+
+#[cfg(all(test, loom))]
+mod loom_tests;

@@ -2,7 +2,7 @@
 
 use super::error::{RecvError, SendError};
 use super::*;
-use crate::sync::test_util::Task;
+use crate::test_util::Task;
 
 #[test]
 fn versions_track_what_each_receiver_has_seen() {

@@ -5,7 +5,7 @@ use super::shared::MAX_TASKS_PER_TICK;
 use super::{spawn_local, LocalSet};
 use crate::runtime::thread_id::ThreadId;
 use crate::runtime::Builder;
-use crate::task::join_test_util::{poll_with, Control, CountingWaker};
+use crate::test_util::{poll_with, Control, CountingWaker};
 use std::cell::Cell;
 use std::future::Future;
 use std::pin::Pin;

@@ -2,7 +2,7 @@
 
 use super::AccessError;
 use crate::runtime::Builder;
-use crate::task::join_test_util::{poll_with, CountingWaker};
+use crate::test_util::{poll_with, CountingWaker};
 use std::cell::Cell;
 use std::future::{poll_fn, Future};
 use std::panic::{catch_unwind, AssertUnwindSafe};

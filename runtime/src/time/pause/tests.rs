@@ -2,7 +2,7 @@
 
 use super::{advance, pause, resume};
 use crate::runtime::{Builder, Runtime};
-use crate::task::join_test_util;
+use crate::test_util;
 use crate::time::{interval, sleep, sleep_until, timeout, Instant};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -84,16 +84,16 @@ fn advance_by_sub_millisecond_steps_keeps_the_exact_sum() {
     paused().block_on(async {
         let start = Instant::now();
         let mut timer = Box::pin(sleep(MS));
-        let waker = join_test_util::CountingWaker::new();
-        assert!(join_test_util::poll_with(timer.as_mut(), &waker).is_pending());
+        let waker = test_util::CountingWaker::new();
+        assert!(test_util::poll_with(timer.as_mut(), &waker).is_pending());
         for _ in 0..3 {
             advance(Duration::from_micros(250)).await;
-            assert!(join_test_util::poll_with(timer.as_mut(), &waker).is_pending());
+            assert!(test_util::poll_with(timer.as_mut(), &waker).is_pending());
         }
         assert_eq!(waker.wakes(), 0);
         advance(Duration::from_micros(250)).await;
         assert_eq!(waker.wakes(), 1, "the fourth step reached the deadline");
-        assert!(join_test_util::poll_with(timer.as_mut(), &waker).is_ready());
+        assert!(test_util::poll_with(timer.as_mut(), &waker).is_ready());
         assert_eq!(start.elapsed(), MS);
     });
 }
@@ -251,7 +251,7 @@ fn a_paused_run_is_deterministic() {
     fn run() -> Vec<Duration> {
         paused().block_on(async {
             let start = Instant::now();
-            let mut rng = crate::time::test_util::XorShift::new(7);
+            let mut rng = crate::test_util::XorShift::new(7);
             let mut at = Vec::new();
             for _ in 0..200 {
                 sleep(Duration::from_micros(rng.below(5_000_000))).await;

@@ -1,7 +1,7 @@
 //! Unit tests of the batch semaphore, with counted wakes and no runtime.
 
 use super::*;
-use crate::sync::test_util::Task;
+use crate::test_util::Task;
 
 #[test]
 fn fast_path_counts_permits() {
@@ -185,7 +185,7 @@ fn only_the_latest_waker_is_woken() {
     let mut acquire = Task::new(sem.acquire(1));
     acquire.pending();
     let first = acquire.waker.clone();
-    acquire.waker = crate::sync::test_util::Counted::new();
+    acquire.waker = crate::test_util::Counted::new();
     acquire.pending();
     sem.release(1);
     assert_eq!((first.wakes(), acquire.wakes()), (0, 1));

@@ -1,7 +1,7 @@
 //! Unit tests of the public `Semaphore` and its permits, with counted wakes and no runtime.
 
 use super::*;
-use crate::sync::test_util::Task;
+use crate::test_util::Task;
 
 #[test]
 fn permits_give_back_what_they_hold() {

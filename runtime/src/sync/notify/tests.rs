@@ -1,7 +1,7 @@
 //! Unit tests of `Notify`, with counted wakes and no runtime.
 
 use super::*;
-use crate::sync::test_util::{Counted, Task};
+use crate::test_util::{Counted, Task};
 
 #[test]
 fn notify_one_with_nobody_waiting_stores_one_permit() {

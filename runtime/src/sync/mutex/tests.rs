@@ -1,7 +1,7 @@
 //! Unit tests of `Mutex`, with counted wakes and no runtime.
 
 use super::*;
-use crate::sync::test_util::Task;
+use crate::test_util::Task;
 use std::fmt::Debug;
 
 #[test]
@@ -85,7 +85,10 @@ fn blocking_lock_outside_a_runtime_waits_for_the_holder() {
         let mutex = mutex.clone();
         move || *mutex.blocking_lock() += 1
     });
-    std::thread::sleep(std::time::Duration::from_millis(10));
+    // Release the lock only once the other thread waits for it.
+    while mutex.semaphore.waiters() == 0 {
+        std::thread::yield_now();
+    }
     drop(guard);
     other.join().unwrap();
     assert_eq!(*mutex.blocking_lock(), 1);

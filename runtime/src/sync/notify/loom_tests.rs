@@ -2,8 +2,8 @@
 //! chosen waiter dropped before it completes (the notification passes on), and
 //! `notify_waiters` racing a future created before it (with or without `enable`).
 
-use super::poll_once;
 use crate::sync::Notify;
+use crate::test_util::poll_once;
 use loom::future::block_on;
 use loom::sync::atomic::{AtomicBool, Ordering::SeqCst};
 use loom::sync::Arc;
@@ -31,7 +31,7 @@ fn loom_notify_one_passes_on_from_a_dropped_waiter() {
             let notify = notify.clone();
             thread::spawn(move || {
                 let mut notified = Box::pin(notify.notified());
-                if poll_once(&mut notified).is_ready() {
+                if poll_once(std::pin::Pin::new(&mut notified)).is_ready() {
                     // It took the notification itself: hand it on, as a user would.
                     notify.notify_one();
                 }

@@ -1,7 +1,7 @@
 //! Unit tests of `RwLock`, with counted wakes and no runtime.
 
 use super::*;
-use crate::sync::test_util::Task;
+use crate::test_util::Task;
 
 #[test]
 fn readers_share_and_a_writer_is_alone() {
