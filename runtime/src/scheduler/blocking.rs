@@ -111,19 +111,23 @@ impl Schedule for BlockingSchedule {
     }
 
     fn release(&self, _task: &Task) -> Option<Task> {
-        #[cfg(any(test, feature = "test-util"))]
-        if let Some(inhibit) = &self.inhibit {
-            inhibit.release();
-        }
         // Blocking tasks are not in the owned-task list: running ones cannot be cancelled, and
         // queued ones are cancelled by the pool's own shutdown.
         None
     }
+
+    fn completed(&self) {
+        #[cfg(any(test, feature = "test-util"))]
+        if let Some(inhibit) = &self.inhibit {
+            inhibit.release();
+        }
+    }
 }
 
 /// One blocking job's hold on a paused clock's auto-advance: taken at spawn, given back once
-/// when the job completes (run, or cancelled by shutdown), then the driver is woken so that it
-/// can jump again.
+/// when the job has completed (run, or cancelled by shutdown) *and* woken whoever awaits it, so
+/// that the runtime sees that task runnable before it may jump; then the driver is woken so
+/// that it can jump again.
 #[cfg(any(test, feature = "test-util"))]
 pub(crate) struct InhibitAutoAdvance {
     driver: crate::loom::Arc<crate::time::driver::TimeDriver>,

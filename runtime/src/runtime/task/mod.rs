@@ -104,6 +104,12 @@ pub(crate) trait Schedule: Send + Sync + 'static {
 
     /// The task completed: remove it from the owned-task list, returning the list's reference.
     fn release(&self, task: &Task) -> Option<Task>;
+
+    /// The task's output is stored and its `JoinHandle`'s waker woken: the last step of
+    /// completion, once per task, while the task is still alive. (The blocking pool gives a
+    /// paused clock's auto-advance back here, after the awaiting task was woken, so that the
+    /// clock never jumps past a job whose result is about to be seen.)
+    fn completed(&self) {}
 }
 
 /// One counted reference to a task.

@@ -203,6 +203,7 @@ unsafe fn complete<F: Future, S: Schedule>(ptr: NonNull<Header>) {
             catch_user_panic(|| cell.join_waker.with_mut(|slot| unsafe { *slot = None }));
         }
     }
+    cell.scheduler.completed();
     if cell.header.state.transition_to_terminal(count) {
         // SAFETY: those were the last references; `cell` and `task` are not used again.
         unsafe { dealloc::<F, S>(ptr) }
