@@ -9,7 +9,13 @@ use std::fmt;
 use std::panic::{self, AssertUnwindSafe};
 use std::task::Waker;
 
-const INLINE: usize = 32;
+/// Wakers carried without allocating; `Notify::notify_waiters` wakes in batches of this many.
+/// One under loom, so that a model of two waiters crosses a batch.
+const INLINE: usize = if cfg!(any(all(test, loom), weft_loom)) {
+    1
+} else {
+    32
+};
 
 pub(crate) struct WakeList {
     inline: [Option<Waker>; INLINE],
@@ -24,6 +30,11 @@ impl WakeList {
             len: 0,
             spill: Vec::new(),
         }
+    }
+
+    /// Whether the inline slots are used up (the next push allocates).
+    pub(crate) fn is_full(&self) -> bool {
+        self.len == INLINE
     }
 
     pub(crate) fn push(&mut self, waker: Waker) {

@@ -121,3 +121,15 @@ fn guards_are_send_when_the_value_is() {
     assert_sync(&cell);
     assert_send(&cell.try_lock().unwrap());
 }
+
+#[test]
+fn const_new_makes_a_usable_static() {
+    static MUTEX: Mutex<Vec<u8>> = Mutex::const_new(Vec::new());
+    MUTEX.try_lock().unwrap().push(1);
+    let mut waiting = Task::new(MUTEX.lock());
+    let held = MUTEX.try_lock().unwrap();
+    waiting.pending();
+    drop(held);
+    assert_eq!(waiting.wakes(), 1);
+    assert_eq!(*waiting.ready(), [1]);
+}

@@ -88,3 +88,40 @@ fn loom_notify_enable_then_check_then_wait() {
         waiter.join().unwrap();
     });
 }
+
+/// `notify_waiters` wakes in batches (of one waker under loom), releasing the lock in between,
+/// while a second waiter that was queued before the call is dropped: the first waiter is
+/// woken whichever batch it falls in, and the queue ends empty.
+#[test]
+fn loom_notify_waiters_batches_vs_a_waiter_dropped() {
+    use loom::sync::atomic::AtomicUsize;
+    loom::model(|| {
+        let notify = Arc::new(Notify::new());
+        let queued = Arc::new(AtomicUsize::new(0));
+        let waiter = {
+            let (notify, queued) = (notify.clone(), queued.clone());
+            thread::spawn(move || {
+                let mut notified = Box::pin(notify.notified());
+                Pin::as_mut(&mut notified).enable();
+                queued.fetch_add(1, SeqCst);
+                block_on(notified);
+            })
+        };
+        let quitter = {
+            let (notify, queued) = (notify.clone(), queued.clone());
+            thread::spawn(move || {
+                let mut notified = Box::pin(notify.notified());
+                Pin::as_mut(&mut notified).enable();
+                queued.fetch_add(1, SeqCst);
+                drop(notified);
+            })
+        };
+        while queued.load(SeqCst) < 2 {
+            thread::yield_now();
+        }
+        notify.notify_waiters();
+        waiter.join().unwrap();
+        quitter.join().unwrap();
+        assert_eq!(notify.waiting(), 0);
+    });
+}
