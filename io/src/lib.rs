@@ -83,7 +83,6 @@ mod loom;
 pub mod net;
 pub mod process;
 mod reactor;
-mod shutdown;
 pub mod signal;
 mod source;
 mod sys;
@@ -95,7 +94,7 @@ mod tests;
 mod loom_tests;
 
 pub use reactor::{EnterGuard, Reactor};
-pub use shutdown::is_shutdown_error;
+pub use source::is_shutdown_error;
 
 /// The I/O traits, from `futures-io`, and their extension traits, from `futures-lite`.
 ///

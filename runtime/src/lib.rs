@@ -72,6 +72,7 @@
 pub(crate) mod loom;
 
 pub mod docs;
+pub mod fs;
 #[cfg(fuzzing)]
 #[doc(hidden)]
 pub mod fuzz_hooks;
