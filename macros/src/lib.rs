@@ -10,7 +10,16 @@
 //!
 //! Use these through the `weft` crate, which re-exports them; this crate is an implementation
 //! detail. The generated code names `::weft::runtime::Builder`, so `weft` must be a direct
-//! dependency of the crate that uses the attributes, under that name.
+//! dependency of the crate that uses the attributes, under that name, unless the `crate`
+//! option says where else it is (tokio's `crate = "..."`):
+//!
+//! ```
+//! # extern crate weft as my_weft; // as a renamed dependency would be
+//! #[my_weft::main(crate = "my_weft", flavor = "current_thread")]
+//! async fn main() {
+//!     assert_eq!(my_weft::spawn(async { 1 }).await.unwrap(), 1);
+//! }
+//! ```
 //!
 //! # What they expand to
 //!
@@ -39,8 +48,11 @@
 //!
 //! | option | values | default |
 //! |---|---|---|
-//! | `flavor` | `"multi_thread"`, `"current_thread"` | `"multi_thread"` for `main`, `"current_thread"` for `test` |
+//! | `flavor` | `"multi_thread"`, `"current_thread"`, `"local"` (a `LocalRuntime`, where `spawn_local` works everywhere) | `"multi_thread"` for `main`, `"current_thread"` for `test` |
 //! | `worker_threads` | an integer literal > 0; multi-thread flavor only | one worker per core |
+//! | `start_paused` | `true` or `false`; current-thread flavor only; needs `weft`'s `test-util` feature | `false` |
+//! | `name` | a non-empty string literal: `Builder::name`, read back by `Handle::name` | no name |
+//! | `crate` | a string literal: the path of the weft crate, for a renamed dependency (`crate = "my_weft"`) | `"::weft"` |
 //!
 //! Misuse is a compile error at the offending tokens: a missing `async`, `worker_threads = 0`,
 //! `worker_threads` with the current-thread flavor, an unknown option or flavor, an option
@@ -52,6 +64,7 @@
 #![deny(clippy::undocumented_unsafe_blocks)]
 
 mod args;
+mod crate_path;
 mod expand;
 mod select;
 
@@ -118,6 +131,10 @@ pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
 /// `flavor = "multi_thread"` is given (optionally with `worker_threads = N`), and `block_on`s
 /// the body. Each test gets its own runtime. Other attributes, such as `#[should_panic]` or
 /// `#[ignore]`, are kept; do not add `#[test]` yourself.
+///
+/// With `weft`'s `test-util` feature, `start_paused = true` starts the runtime's clock paused
+/// (`Builder::start_paused`): sleeps then complete as soon as every task is idle, with the clock
+/// jumping to each deadline in turn, so a test of a one-hour timeout runs in microseconds.
 ///
 /// ```no_run
 /// #[weft::test]

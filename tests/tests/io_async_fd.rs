@@ -229,15 +229,15 @@ fn refusals_hand_the_object_back(rt: Runtime) {
 
 fn into_inner_deregisters(rt: Runtime) {
     rt.block_on(async {
-        let before = Handle::current().metrics().io_sources;
+        let before = Handle::current().metrics().io_sources();
         let (a, _b) = StdUnixStream::pair().unwrap();
         a.set_nonblocking(true).unwrap();
         let fd = a.as_raw_fd();
         // SAFETY: as above.
         let a = unsafe { AsyncFd::register(a) }.unwrap();
-        assert_eq!(Handle::current().metrics().io_sources, before + 1);
+        assert_eq!(Handle::current().metrics().io_sources(), before + 1);
         let a = a.into_inner();
-        assert_eq!(Handle::current().metrics().io_sources, before);
+        assert_eq!(Handle::current().metrics().io_sources(), before);
         assert_eq!(a.as_raw_fd(), fd, "the same descriptor, still open");
         a.set_nonblocking(false).unwrap();
     });

@@ -212,8 +212,8 @@ fn as_fd_reaches_socket_options(rt: Runtime) {
 /// The `block_on` future itself polls by hand (`try_read`, then `yield_now`), as tokio's own
 /// tests do: between its yields the runtime must look at I/O, or the data that the reactor
 /// has not reported yet would never be seen (on the current-thread runtime the future spun
-/// for ever). Counts the yields: at least one (the data was not reported at first), and the
-/// loop ends.
+/// for ever). Counts the yields: at least one on the current-thread runtime (the data was not
+/// reported at first), and the loop ends.
 fn a_block_on_future_that_yields_until_data_comes_sees_it(rt: Runtime) {
     rt.block_on(async {
         let (client, server) = connected_pair().await;
@@ -234,9 +234,15 @@ fn a_block_on_future_that_yields_until_data_comes_sees_it(rt: Runtime) {
             }
         };
         assert_eq!(&buf[..n], b"ping");
-        assert!(
-            yields >= 1,
-            "no call is made before the reactor reports the data"
-        );
+        // On the multi-thread runtime a parked worker may take the event before the first
+        // look; on the current-thread runtime only this thread turns the reactor.
+        if weft::runtime::Handle::current().runtime_flavor()
+            == weft::runtime::RuntimeFlavor::CurrentThread
+        {
+            assert!(
+                yields >= 1,
+                "no call is made before the reactor reports the data"
+            );
+        }
     });
 }

@@ -21,7 +21,7 @@ on_both_flavors!(
 );
 
 fn blocking_threads() -> usize {
-    Handle::current().metrics().blocking_threads
+    Handle::current().metrics().num_blocking_threads()
 }
 
 fn every_literal_form_binds_connects_and_sends_without_a_blocking_thread(rt: Runtime) {

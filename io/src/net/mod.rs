@@ -22,7 +22,7 @@ pub mod split;
 mod stream_io;
 pub mod tcp;
 mod udp;
-mod uninit;
+pub(crate) mod uninit;
 pub mod unix;
 
 pub use addr::{lookup_host, ToSocketAddrs};

@@ -15,13 +15,15 @@
 //! - After shutdown no task is polled; queued references are dropped and every future is
 //!   dropped by `OwnedTasks::close_and_shutdown_all`.
 
-use super::blocking::BlockingPool;
+use super::blocking::{BlockingPool, ThreadConfig};
 use super::io_driver::{DriverPark, IoDriver};
 use super::queue::{Injector, Steal};
 use crate::loom::{lock, AtomicBool, AtomicU64, Mutex, Ordering, Parker, Unparker};
 use crate::runtime::context;
+use crate::runtime::metrics::{Snapshot, WorkerSnapshot};
 use crate::runtime::task::owned::OwnedTasks;
 use crate::runtime::task::{Id, JoinHandle, Notified, Schedule, Task};
+use crate::time::clock::Clock;
 use crate::time::driver::TimeDriver;
 use std::future::Future;
 use std::pin::pin;
@@ -46,6 +48,10 @@ pub(crate) struct Shared {
     shutdown: AtomicBool,
     polls: AtomicU64,
     parks: AtomicU64,
+    /// The runtime's id and name (the thread settings are unused: no threads of its own).
+    pub(crate) config: ThreadConfig,
+    /// A `LocalRuntime`'s set of `!Send` tasks, which `spawn_local` finds through the runtime.
+    pub(crate) local: Option<crate::loom::Arc<crate::task::LocalShared>>,
 }
 
 struct Core {
@@ -98,7 +104,15 @@ impl Schedule for Scheduler {
 }
 
 impl Shared {
-    pub(crate) fn new(blocking: BlockingPool, io: IoDriver) -> Arc<Shared> {
+    /// # Panics
+    /// Never for `start_paused`: a current-thread clock may pause.
+    pub(crate) fn new(
+        blocking: BlockingPool,
+        io: IoDriver,
+        config: ThreadConfig,
+        start_paused: bool,
+        local: Option<crate::loom::Arc<crate::task::LocalShared>>,
+    ) -> Arc<Shared> {
         let parker = Parker::new();
         let wake = Arc::new(CoreWake {
             park: DriverPark::new(),
@@ -112,7 +126,12 @@ impl Shared {
         Arc::new(Shared {
             queue: Injector::new(),
             owned: OwnedTasks::new(),
-            time: crate::loom::Arc::new(TimeDriver::new(wake_driver)),
+            // The one clock that may pause: this thread runs every task, so it knows when
+            // they are all idle (auto-advance, in `park`).
+            time: crate::loom::Arc::new(TimeDriver::with_clock(
+                wake_driver,
+                Clock::new(true, start_paused),
+            )),
             blocking,
             core: Mutex::new(Some(Core { parker })),
             wake,
@@ -121,6 +140,8 @@ impl Shared {
             shutdown: AtomicBool::new(false),
             polls: AtomicU64::new(0),
             parks: AtomicU64::new(0),
+            config,
+            local,
         })
     }
 
@@ -175,8 +196,8 @@ impl Shared {
         self.blocking.shutdown(timeout);
     }
 
-    pub(crate) fn metrics(&self) -> crate::runtime::RuntimeMetrics {
-        crate::runtime::RuntimeMetrics {
+    pub(crate) fn metrics(&self) -> Snapshot {
+        Snapshot {
             workers: 1,
             tasks_alive: self.owned.len(),
             tasks_spawned: self.owned.spawned(),
@@ -190,6 +211,16 @@ impl Shared {
             blocking_threads: self.blocking.num_threads(),
             blocking_queue_depth: self.blocking.queue_depth(),
             io_sources: self.io.sources(),
+        }
+    }
+
+    /// The one worker: the thread that drives the scheduler.
+    pub(crate) fn worker_metrics(&self) -> WorkerSnapshot {
+        WorkerSnapshot {
+            polls: self.polls.load(Ordering::Relaxed),
+            steals: 0,
+            parks: self.parks.load(Ordering::Relaxed),
+            local_queue_depth: 0,
         }
     }
 
@@ -225,10 +256,23 @@ impl Shared {
         }
     }
 
-    fn park(&self, core: &Core) {
+    fn park(&self, core: &Core, main: &MainWaker) {
         self.parks
             .store(self.parks.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
         let timeout = self.time.before_park();
+        #[cfg(any(test, feature = "test-util"))]
+        if let Some(jump) = self.time.auto_advance_jump() {
+            // The clock is paused and every task is idle: instead of waiting for the next
+            // timer, look for I/O without sleeping and, if nothing woke up, jump to it.
+            self.wake.sleep(core, Some(Duration::ZERO));
+            if self.queue.is_empty() && !main.woken.load(Ordering::Acquire) {
+                self.time.advance_clock(jump);
+            }
+            self.time.after_park();
+            return;
+        }
+        #[cfg(not(any(test, feature = "test-util")))]
+        let _ = main;
         self.wake.sleep(core, timeout);
         self.time.after_park();
     }
@@ -295,7 +339,7 @@ impl CoreGuard<'_> {
                 shared.io.turn(Some(Duration::ZERO));
                 shared.time.process();
             } else if !main.woken.load(Ordering::Acquire) && shared.queue.is_empty() {
-                shared.park(core);
+                shared.park(core, main);
             }
         }
     }
