@@ -2,7 +2,9 @@
 //!
 //! The run queue is an injector (any thread may spawn or wake); the thread that holds the
 //! `Core` runs it, polls the `block_on` future when its waker fires, and parks in the driver
-//! (the reactor's wait, with the nearest timer as its timeout) when both are idle.
+//! (the reactor's wait, with the nearest timer as its timeout) when both are idle. While busy
+//! it looks at I/O and the timers without sleeping every `EVENT_INTERVAL` tasks, and after
+//! every poll in which the `block_on` future woke itself (a yield).
 //!
 //! Invariants:
 //! - At most one thread holds the `Core` (it is taken out of a mutex). A second concurrent
@@ -311,10 +313,16 @@ impl CoreGuard<'_> {
         let core = self.core.as_ref().expect("the guard holds the core");
         let shared = self.shared;
         loop {
+            let mut yielded = false;
             if main.woken.swap(false, Ordering::AcqRel) {
                 if let Poll::Ready(output) = future.as_mut().poll(cx) {
                     return output;
                 }
+                // Woken while it was polled: it yielded (`yield_now`, or a loop that retries).
+                // Its next poll comes after a look at I/O and the timers, as tokio defers a
+                // yield's wake-up past the driver: a future that yields until a socket's state
+                // changes would otherwise spin without the reactor ever reporting the change.
+                yielded = main.woken.load(Ordering::Acquire);
             }
             let mut ran = 0;
             while ran < EVENT_INTERVAL {
@@ -326,7 +334,7 @@ impl CoreGuard<'_> {
                 shared.polls.load(Ordering::Relaxed) + ran as u64,
                 Ordering::Relaxed,
             );
-            if ran == EVENT_INTERVAL {
+            if ran == EVENT_INTERVAL || yielded {
                 // Busy: poll for I/O and fire due timers without sleeping, then go round.
                 shared.io.turn(Some(Duration::ZERO));
                 shared.time.process();
