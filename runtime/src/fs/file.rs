@@ -19,7 +19,7 @@ use super::{asyncify, OpenOptions};
 use crate::sync::Mutex;
 use crate::task::JoinHandle;
 use std::fmt;
-use std::fs::{Metadata, Permissions};
+use std::fs::{FileTimes, Metadata, Permissions};
 use std::future::{poll_fn, Future};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::Path;
@@ -310,6 +310,29 @@ impl File {
     pub async fn set_permissions(&self, permissions: Permissions) -> io::Result<()> {
         let std = self.std.clone();
         asyncify(move || std.set_permissions(permissions)).await
+    }
+
+    /// Sets the file's access and modification times (`std::fs::File::set_times`), after the
+    /// write-behind (so a write still in flight cannot move the modification time past the
+    /// one set here).
+    ///
+    /// ```
+    /// use std::time::{Duration, SystemTime};
+    ///
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
+    /// let path = std::env::temp_dir().join(format!("weft-file-times-{}", std::process::id()));
+    /// let file = weft::fs::File::create(&path).await?;
+    /// let modified = SystemTime::UNIX_EPOCH + Duration::from_secs(1_500_000_000);
+    /// file.set_times(weft::fs::FileTimes::new().set_modified(modified)).await?;
+    /// assert_eq!(file.metadata().await?.modified()?, modified);
+    /// # weft::fs::remove_file(&path).await?;
+    /// # std::io::Result::Ok(()) }).unwrap();
+    /// ```
+    pub async fn set_times(&self, times: FileTimes) -> io::Result<()> {
+        let mut inner = self.inner.lock().await;
+        poll_fn(|cx| inner.poll_flush(cx)).await?;
+        let std = self.std.clone();
+        asyncify(move || std.set_times(times)).await
     }
 
     /// The `std::fs::File`, once the write-behind is done (its error, if any, is dropped: call

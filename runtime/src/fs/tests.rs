@@ -246,3 +246,29 @@ fn outside_a_runtime_fs_panics() {
 }
 
 use std::future::Future;
+
+#[test]
+#[cfg_attr(miri, ignore = "file syscalls that miri does not shim")]
+fn set_times_lands_after_the_write_behind() {
+    use std::time::{Duration, SystemTime};
+    for runtime in both_flavors() {
+        let dir = TempDir::new();
+        let path = dir.join("f");
+        let accessed = SystemTime::UNIX_EPOCH + Duration::from_secs(1_600_000_000);
+        let modified = SystemTime::UNIX_EPOCH + Duration::from_secs(1_500_000_000);
+        runtime.block_on(async {
+            let mut file = File::create(&path).await.unwrap();
+            // Left in the write-behind: set_times must write it first, or the write would
+            // move the modification time past the one set.
+            file.write_all(b"abc").await.unwrap();
+            let times = super::FileTimes::new()
+                .set_accessed(accessed)
+                .set_modified(modified);
+            file.set_times(times).await.unwrap();
+            let metadata = file.metadata().await.unwrap();
+            assert_eq!(metadata.len(), 3);
+            assert_eq!(metadata.modified().unwrap(), modified);
+            assert_eq!(metadata.accessed().unwrap(), accessed);
+        });
+    }
+}
