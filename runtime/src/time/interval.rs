@@ -287,7 +287,10 @@ mod tests {
         assert!(poll(&mut interval).is_pending());
         assert!(interval.delay.deadline() > start + Duration::from_secs(86_400 * 365 * 29));
         driver.advance(Duration::from_secs(86_400 * 365));
-        assert!(poll(&mut interval).is_pending(), "a year later: still not due");
+        assert!(
+            poll(&mut interval).is_pending(),
+            "a year later: still not due"
+        );
         drop(interval);
         assert_eq!(driver.pending(), 0);
     }
