@@ -69,6 +69,12 @@ mod worker;
 mod loom_tests;
 
 use self::idle::Idle;
+
+/// The index of the worker running on this thread, if it is a worker of a multi-thread
+/// runtime (`runtime::worker_index`).
+pub(crate) fn worker_index() -> Option<usize> {
+    worker::with_current(|worker| worker.map(worker::WorkerContext::index))
+}
 use self::monitor::Monitor;
 use super::blocking::{BlockingPool, ThreadConfig};
 use super::io_driver::IoDriver;

@@ -107,6 +107,11 @@ impl WorkerContext {
         &self.shared
     }
 
+    /// This worker's index among the runtime's workers (`runtime::worker_index`).
+    pub(super) fn index(&self) -> usize {
+        self.index
+    }
+
     fn remote(&self) -> &Remote {
         &self.shared.remotes[self.index]
     }
