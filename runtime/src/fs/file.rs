@@ -26,6 +26,7 @@ use std::path::Path;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
+use std::time::SystemTime;
 
 /// The most a single read or write hands to a blocking job (as tokio's default).
 const DEFAULT_MAX_BUF_SIZE: usize = 2 * 1024 * 1024;
@@ -333,6 +334,26 @@ impl File {
         poll_fn(|cx| inner.poll_flush(cx)).await?;
         let std = self.std.clone();
         asyncify(move || std.set_times(times)).await
+    }
+
+    /// Sets the file's modification time (`std::fs::File::set_modified`), after the
+    /// write-behind, as [`set_times`](File::set_times).
+    ///
+    /// ```
+    /// use std::time::{Duration, SystemTime};
+    ///
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
+    /// let path = std::env::temp_dir().join(format!("weft-file-mtime-{}", std::process::id()));
+    /// let file = weft::fs::File::create(&path).await?;
+    /// let modified = SystemTime::UNIX_EPOCH + Duration::from_secs(1_400_000_000);
+    /// file.set_modified(modified).await?;
+    /// assert_eq!(file.metadata().await?.modified()?, modified);
+    /// # weft::fs::remove_file(&path).await?;
+    /// # std::io::Result::Ok(()) }).unwrap();
+    /// ```
+    pub async fn set_modified(&self, modified: SystemTime) -> io::Result<()> {
+        self.set_times(FileTimes::new().set_modified(modified))
+            .await
     }
 
     /// The `std::fs::File`, once the write-behind is done (its error, if any, is dropped: call

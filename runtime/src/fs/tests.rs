@@ -269,6 +269,11 @@ fn set_times_lands_after_the_write_behind() {
             assert_eq!(metadata.len(), 3);
             assert_eq!(metadata.modified().unwrap(), modified);
             assert_eq!(metadata.accessed().unwrap(), accessed);
+            file.write_all(b"de").await.unwrap();
+            let later = modified + Duration::from_secs(60);
+            file.set_modified(later).await.unwrap();
+            let metadata = file.metadata().await.unwrap();
+            assert_eq!((metadata.len(), metadata.modified().unwrap()), (5, later));
         });
     }
 }

@@ -48,3 +48,9 @@ pub use rwlock::{
 };
 pub use semaphore::{OwnedSemaphorePermit, Semaphore, SemaphorePermit};
 pub use set_once::{SetOnce, SetOnceError};
+
+/// The named futures of this module's types, at the path tokio gives them
+/// (`tokio::sync::futures::Notified`); the same types as [`Notified`] and [`OwnedNotified`].
+pub mod futures {
+    pub use super::notify::{Notified, OwnedNotified};
+}
