@@ -63,10 +63,7 @@ unsafe impl<T: ?Sized + Sync> Sync for MappedMutexGuard<'_, T> {}
 unsafe impl<T: ?Sized + Send, U: ?Sized + Send> Send for OwnedMappedMutexGuard<T, U> {}
 // SAFETY: `&guard` gives `&U` (`U: Sync`) and `&Arc<Mutex<T>>` (through `mutex`), which is
 // shareable when `T: Send`; tokio asks `Send + Sync` of both, and so do we.
-unsafe impl<T: ?Sized + Send + Sync, U: ?Sized + Send + Sync> Sync
-    for OwnedMappedMutexGuard<T, U>
-{
-}
+unsafe impl<T: ?Sized + Send + Sync, U: ?Sized + Send + Sync> Sync for OwnedMappedMutexGuard<T, U> {}
 
 impl<'a, T: ?Sized> MutexGuard<'a, T> {
     /// Exclusive access to a part of the value, picked by `f`; the mutex stays locked until

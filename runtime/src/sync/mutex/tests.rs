@@ -152,7 +152,11 @@ fn a_mapped_guard_keeps_the_whole_mutex_locked_and_unlocks_once() {
     drop(last);
     assert_eq!(waiter.wakes(), 1);
     assert_eq!(*waiter.ready(), (1, vec![1, 2, 3, 40]));
-    assert_eq!(mutex.semaphore.available_permits(), 1, "one permit, given back once");
+    assert_eq!(
+        mutex.semaphore.available_permits(),
+        1,
+        "one permit, given back once"
+    );
 }
 
 #[test]
