@@ -21,7 +21,7 @@ use crate::task::JoinHandle;
 use std::fmt;
 use std::fs::{FileTimes, Metadata, Permissions};
 use std::future::{poll_fn, Future};
-use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::io::{self, IoSlice, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -405,12 +405,17 @@ impl File {
 
     /// The most one read or write hands to a blocking job (default 2 MiB).
     ///
+    /// # Panics
+    /// If `max_buf_size` is 0 (tokio's message: "`max_buf_size` must be greater than 0").
+    ///
     /// ```
     /// let mut file = weft::fs::File::from_std(std::fs::File::open(std::env::temp_dir()).unwrap());
     /// file.set_max_buf_size(64 * 1024);
     /// ```
+    #[track_caller]
     pub fn set_max_buf_size(&mut self, max_buf_size: usize) {
-        self.max_buf_size = max_buf_size.max(1);
+        assert!(max_buf_size > 0, "`max_buf_size` must be greater than 0");
+        self.max_buf_size = max_buf_size;
     }
 
     /// The most one read or write hands to a blocking job.
@@ -496,7 +501,7 @@ impl Inner {
         cx: &mut Context<'_>,
         std: &Arc<std::fs::File>,
         max_buf_size: usize,
-        src: &[u8],
+        src: &[IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
         if let Some(error) = self.last_write_err.take() {
             return Poll::Ready(Err(error));
@@ -504,12 +509,20 @@ impl Inner {
         loop {
             match &mut self.state {
                 State::Idle(buf) => {
-                    if src.is_empty() {
+                    if src.iter().all(|slice| slice.is_empty()) {
                         return Poll::Ready(Ok(0));
                     }
                     let seek_back = buf.discard_read();
-                    let n = src.len().min(max_buf_size);
-                    buf.data.extend_from_slice(&src[..n]);
+                    // The slices in order, up to `max_buf_size` bytes in all (one job).
+                    let mut n = 0;
+                    for slice in src {
+                        let take = slice.len().min(max_buf_size - n);
+                        buf.data.extend_from_slice(&slice[..take]);
+                        n += take;
+                        if n == max_buf_size {
+                            break;
+                        }
+                    }
                     let mut buf = std::mem::take(buf);
                     let std = std.clone();
                     self.state = State::Busy(crate::task::spawn_blocking(move || {
@@ -611,7 +624,22 @@ impl weft_io::io::AsyncWrite for File {
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         let (inner, std, max) = self.get_mut().parts();
-        inner.poll_write(cx, std, max, buf)
+        inner.poll_write(cx, std, max, &[IoSlice::new(buf)])
+    }
+
+    /// Takes every slice, in order, into one write-behind (up to `max_buf_size` bytes), as
+    /// tokio's `File` does.
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let (inner, std, max) = self.get_mut().parts();
+        inner.poll_write(cx, std, max, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        true
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -667,7 +695,16 @@ impl futures_io::AsyncWrite for File {
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         let (inner, std, max) = self.get_mut().parts();
-        inner.poll_write(cx, std, max, buf)
+        inner.poll_write(cx, std, max, &[IoSlice::new(buf)])
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let (inner, std, max) = self.get_mut().parts();
+        inner.poll_write(cx, std, max, bufs)
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {

@@ -277,3 +277,40 @@ fn set_times_lands_after_the_write_behind() {
         });
     }
 }
+
+#[test]
+#[cfg_attr(miri, ignore = "file syscalls that miri does not shim")]
+fn a_vectored_write_takes_every_slice_up_to_max_buf_size() {
+    use std::io::IoSlice;
+    for runtime in both_flavors() {
+        let dir = TempDir::new();
+        let path = dir.join("f");
+        runtime.block_on(async {
+            let mut file = File::create(&path).await.unwrap();
+            assert!(crate::io::AsyncWrite::is_write_vectored(&file));
+            let slices = [
+                IoSlice::new(b"abc"),
+                IoSlice::new(b""),
+                IoSlice::new(b"defg"),
+            ];
+            assert_eq!(file.write_vectored(&slices).await.unwrap(), 7);
+            file.set_max_buf_size(5);
+            assert_eq!(
+                file.write_vectored(&slices).await.unwrap(),
+                5,
+                "one job's worth"
+            );
+            assert_eq!(file.write_vectored(&[IoSlice::new(b"")]).await.unwrap(), 0);
+            file.flush().await.unwrap();
+        });
+        assert_eq!(std::fs::read(&path).unwrap(), b"abcdefgabcde");
+    }
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "opens a file")]
+#[should_panic(expected = "`max_buf_size` must be greater than 0")]
+fn a_zero_max_buf_size_panics() {
+    let std = std::fs::File::open(std::env::temp_dir()).unwrap();
+    File::from_std(std).set_max_buf_size(0);
+}
