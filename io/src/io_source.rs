@@ -11,7 +11,7 @@ use std::future::poll_fn;
 use std::io;
 use std::os::fd::AsFd;
 use std::sync::Arc;
-use std::task::{Context, Poll};
+use std::task::{ready, Context, Poll};
 
 /// A non-blocking I/O object registered with the current reactor.
 pub(crate) struct IoSource<T: AsFd> {
@@ -48,7 +48,7 @@ impl<T: AsFd> IoSource<T> {
         cx: &Context<'_>,
         mut op: impl FnMut(&T) -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
-        self.source.poll_io(cx, Direction::READ, || op(&self.io))
+        self.poll_io(cx, Direction::READ, &mut op)
     }
 
     /// Runs the non-blocking `op` until it does not return `WouldBlock`, waiting for
@@ -58,13 +58,33 @@ impl<T: AsFd> IoSource<T> {
         cx: &Context<'_>,
         mut op: impl FnMut(&T) -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
-        self.source.poll_io(cx, Direction::WRITE, || op(&self.io))
+        self.poll_io(cx, Direction::WRITE, &mut op)
+    }
+
+    /// One operation as a leaf future of the cooperative budget: it takes a unit first (or
+    /// makes the task yield), and the unit stays spent only if the operation completed.
+    fn poll_io<R>(
+        &self,
+        cx: &Context<'_>,
+        direction: Direction,
+        op: &mut impl FnMut(&T) -> io::Result<R>,
+    ) -> Poll<io::Result<R>> {
+        let progress = ready!(crate::coop::proceed(cx));
+        let result = ready!(self.source.poll_io(cx, direction, || op(&self.io)));
+        progress.made_progress();
+        Poll::Ready(result)
     }
 
     /// Waits until the source may be ready in `direction`: the next operation in that
     /// direction is worth trying (it may still say `WouldBlock`).
     pub(crate) async fn ready(&self, direction: Direction) -> io::Result<()> {
-        poll_fn(|cx| self.source.poll_ready(cx, direction).map_ok(drop)).await
+        poll_fn(|cx| {
+            let progress = ready!(crate::coop::poll_proceed(cx));
+            let ready = ready!(self.source.poll_ready(cx, direction));
+            progress.made_progress();
+            Poll::Ready(ready.map(drop))
+        })
+        .await
     }
 
     /// Runs the non-blocking `op` once, if the source may be ready in `direction`; a

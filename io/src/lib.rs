@@ -43,6 +43,7 @@
 #![deny(clippy::undocumented_unsafe_blocks)]
 
 mod block_on;
+pub mod coop;
 mod io_source;
 mod loom;
 pub mod net;

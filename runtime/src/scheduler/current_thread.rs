@@ -31,6 +31,9 @@ const EVENT_INTERVAL: usize = 61;
 
 pub(crate) struct Shared {
     queue: Injector<Notified>,
+    /// Tasks that woke themselves while they ran (`yield_now`, a spent coop budget): they run
+    /// again only after the driver was polled and the `block_on` future had its turn.
+    yielded: Injector<Notified>,
     owned: OwnedTasks,
     pub(crate) time: crate::loom::Arc<TimeDriver>,
     pub(crate) blocking: BlockingPool,
@@ -89,6 +92,11 @@ impl Schedule for Scheduler {
         self.0.schedule(task);
     }
 
+    fn yield_now(&self, task: Notified) {
+        // Only the core's thread runs tasks, so it is the one that moves this back.
+        self.0.yielded.push(task);
+    }
+
     fn release(&self, task: &Task) -> Option<Task> {
         self.0.owned.remove(task)
     }
@@ -108,6 +116,7 @@ impl Shared {
         };
         Arc::new(Shared {
             queue: Injector::new(),
+            yielded: Injector::new(),
             owned: OwnedTasks::new(),
             time: crate::loom::Arc::new(TimeDriver::new(wake_driver)),
             blocking,
@@ -142,8 +151,12 @@ impl Shared {
     }
 
     fn pop(&self) -> Option<Notified> {
+        Self::pop_from(&self.queue)
+    }
+
+    fn pop_from(queue: &Injector<Notified>) -> Option<Notified> {
         loop {
-            match self.queue.steal() {
+            match queue.steal() {
                 Steal::Success(task) => return Some(task),
                 Steal::Empty => return None,
                 Steal::Retry => {}
@@ -152,7 +165,7 @@ impl Shared {
     }
 
     fn drain_queue(&self) {
-        while let Some(task) = self.pop() {
+        while let Some(task) = self.pop().or_else(|| Self::pop_from(&self.yielded)) {
             drop(task);
         }
     }
@@ -177,7 +190,7 @@ impl Shared {
             steals: 0,
             parks: self.parks.load(Ordering::Relaxed),
             spins: 0,
-            global_queue_depth: self.queue.len(),
+            global_queue_depth: self.queue.len() + self.yielded.len(),
             local_queue_depth: 0,
             blocking_threads: self.blocking.num_threads(),
             blocking_queue_depth: self.blocking.queue_depth(),
@@ -209,7 +222,8 @@ impl Shared {
             // Another thread drives the tasks: poll only our future until the core is free.
             lock(&self.waiters).push(thread_parker.unparker().clone());
             if main.woken.swap(false, Ordering::AcqRel) {
-                if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+                if let Poll::Ready(output) = weft_io::coop::budget(|| future.as_mut().poll(&mut cx))
+                {
                     return output;
                 }
             }
@@ -260,26 +274,37 @@ impl CoreGuard<'_> {
     ) -> F::Output {
         let core = self.core.as_ref().expect("the guard holds the core");
         let shared = self.shared;
+        // How many tasks at the front of `yielded` may run: those that were there at the last
+        // driver turn.
+        let mut released: usize = 0;
         loop {
             if main.woken.swap(false, Ordering::AcqRel) {
-                if let Poll::Ready(output) = future.as_mut().poll(cx) {
+                if let Poll::Ready(output) = weft_io::coop::budget(|| future.as_mut().poll(cx)) {
                     return output;
                 }
             }
             let mut ran = 0;
             while ran < EVENT_INTERVAL {
-                let Some(task) = shared.pop() else { break };
-                task.run();
+                let task = shared.pop().or_else(|| {
+                    // The tasks that yielded before the last driver turn come next; those that
+                    // yield again queue behind them for the next turn.
+                    released = released.checked_sub(1)?;
+                    Shared::pop_from(&shared.yielded)
+                });
+                let Some(task) = task else { break };
+                weft_io::coop::budget(|| task.run());
                 ran += 1;
             }
             shared.polls.store(
                 shared.polls.load(Ordering::Relaxed) + ran as u64,
                 Ordering::Relaxed,
             );
-            if ran == EVENT_INTERVAL {
-                // Busy: poll for I/O and fire due timers without sleeping, then go round.
+            if ran == EVENT_INTERVAL || !shared.yielded.is_empty() {
+                // Busy, or tasks yielded: poll for I/O and fire due timers without sleeping, so
+                // that a yield lets the driver's tasks and the `block_on` future in first.
                 shared.io.turn(Some(Duration::ZERO));
                 shared.time.process();
+                released = shared.yielded.len();
             } else if !main.woken.load(Ordering::Acquire) && shared.queue.is_empty() {
                 shared.park(core);
             }

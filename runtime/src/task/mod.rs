@@ -22,6 +22,7 @@
 //! ```
 
 mod blocking;
+pub mod coop;
 mod group_state;
 mod join_all;
 mod join_set;
@@ -37,6 +38,7 @@ mod join_test_util;
 pub use crate::runtime::task::{AbortHandle, Id, JoinError, JoinHandle};
 pub use blocking::spawn_blocking;
 pub(crate) use blocking::BlockingTask;
+pub use coop::{consume_budget, unconstrained, Unconstrained};
 pub use join_all::{join_all, JoinAll};
 pub use join_set::JoinSet;
 pub use task_group::TaskGroup;

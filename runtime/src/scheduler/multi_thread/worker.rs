@@ -204,7 +204,7 @@ impl WorkerContext {
         }
         let remote = self.remote();
         WorkerCounters::bump(&remote.poll_ticks);
-        task.run();
+        weft_io::coop::budget(|| task.run());
         WorkerCounters::bump(&remote.poll_ticks);
         WorkerCounters::bump(&remote.metrics.polls);
         if remote.lifo_stealable.load(Ordering::Relaxed) {

@@ -1,0 +1,38 @@
+//! Cooperative scheduling: each poll of a task gets a budget of steps of weft's leaf futures,
+//! after which they make the task yield, so that no task keeps its worker to itself.
+//!
+//! A task whose futures are always ready (a channel that is never empty, a socket that always
+//! has data, an `Interval` whose ticks are overdue) would otherwise never return `Pending`:
+//! the other tasks of its worker would starve, a biased [`select!`](crate::select) would never
+//! reach its other branch, and a [`timeout`](crate::time::timeout) around it could never fire.
+//! So every leaf future of weft (socket operations and readiness, `weft::sync` waits and
+//! receives, `sleep`, `timeout`, `interval`, `JoinHandle`) spends one unit of the task's budget
+//! (128 per poll, as tokio) when it makes progress, and once the budget is spent returns
+//! `Pending` after waking the task: the task goes to the back of its worker's queue and resumes
+//! with a fresh budget once the others (and the I/O driver) have had their turn.
+//!
+//! ```
+//! # weft::runtime::Runtime::new().unwrap().block_on(async {
+//! use weft::sync::mpsc;
+//!
+//! let (tx, mut rx) = mpsc::unbounded_channel();
+//! for i in 0..1_000 {
+//!     tx.send(i).unwrap();
+//! }
+//! // Always ready, yet it yields every 128 messages: other tasks keep running.
+//! let mut sum = 0;
+//! for _ in 0..1_000 {
+//!     sum += rx.recv().await.unwrap();
+//! }
+//! assert_eq!(sum, 499_500);
+//! # });
+//! ```
+//!
+//! These are tokio's `task::coop` names. The budget itself lives in `weft-io` (its sockets must
+//! read it, and `weft-io` knows no scheduler), which any executor can set with
+//! `weft_io::coop::budget`; this module re-exports what tasks and leaf futures use.
+
+pub use weft_io::coop::{
+    consume_budget, cooperative, has_budget_remaining, poll_proceed, unconstrained, Coop,
+    RestoreOnPending, Unconstrained,
+};
