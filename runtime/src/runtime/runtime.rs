@@ -4,7 +4,7 @@ use super::{EnterGuard, Handle};
 use crate::scheduler::blocking::{BlockingPool, ThreadConfig};
 use crate::scheduler::current_thread;
 use crate::scheduler::io_driver::IoDriver;
-use crate::scheduler::multi_thread::MultiThread;
+use crate::scheduler::multi_thread::{MultiThread, Tuning};
 use crate::scheduler::Handle as SchedulerHandle;
 use crate::task::JoinHandle;
 use std::fmt;
@@ -46,9 +46,10 @@ impl Runtime {
         workers: usize,
         blocking: BlockingPool,
         config: ThreadConfig,
+        tuning: Tuning,
         io: IoDriver,
     ) -> Runtime {
-        let scheduler = MultiThread::new(workers, blocking, config, io);
+        let scheduler = MultiThread::new(workers, blocking, config, tuning, io);
         let handle = SchedulerHandle::MultiThread(scheduler.shared.clone());
         handle.blocking().set_handle(handle.clone());
         Runtime {
@@ -57,8 +58,13 @@ impl Runtime {
         }
     }
 
-    pub(crate) fn current_thread(blocking: BlockingPool, io: IoDriver) -> Runtime {
-        let handle = SchedulerHandle::CurrentThread(current_thread::Shared::new(blocking, io));
+    pub(crate) fn current_thread(
+        blocking: BlockingPool,
+        config: ThreadConfig,
+        io: IoDriver,
+    ) -> Runtime {
+        let handle =
+            SchedulerHandle::CurrentThread(current_thread::Shared::new(blocking, config, io));
         handle.blocking().set_handle(handle.clone());
         Runtime {
             handle: Handle { inner: handle },

@@ -26,6 +26,9 @@ pub(crate) struct ThreadConfig {
     pub(crate) stack_size: Option<usize>,
     pub(crate) on_start: Option<Arc<dyn Fn() + Send + Sync>>,
     pub(crate) on_stop: Option<Arc<dyn Fn() + Send + Sync>>,
+    /// Run by a scheduler thread before it sleeps for lack of work, and after it wakes.
+    pub(crate) on_park: Option<Arc<dyn Fn() + Send + Sync>>,
+    pub(crate) on_unpark: Option<Arc<dyn Fn() + Send + Sync>>,
 }
 
 impl ThreadConfig {

@@ -7,16 +7,17 @@
 //! Invariants:
 //! - At most one thread holds the `Core` (it is taken out of a mutex). A second concurrent
 //!   `block_on` polls only its own future, and takes the core when the first returns it.
-//! - Every schedule pushes, then wakes the core (`CoreWake`: a `DriverPark` state word, then
-//!   the reactor's notify or the parker's unpark, both sticky), so a task queued while the
-//!   driving thread is about to sleep is never missed.
+//! - Every schedule pushes, then unparks the core's parker (`park.rs`: a state word, then the
+//!   reactor's notify, both sticky), so a task queued while the driving thread is about to
+//!   sleep is never missed.
 //! - After shutdown no task is polled; queued references are dropped and every future is
 //!   dropped by `OwnedTasks::close_and_shutdown_all`.
 
-use super::blocking::BlockingPool;
-use super::io_driver::{DriverPark, IoDriver};
+use super::blocking::{BlockingPool, ThreadConfig};
+use super::io_driver::IoDriver;
+use super::park::{Driver, Parker, Unparker};
 use super::queue::{Injector, Steal};
-use crate::loom::{lock, AtomicBool, AtomicU64, Mutex, Ordering, Parker, Unparker};
+use crate::loom::{lock, AtomicBool, AtomicU64, Mutex, Ordering};
 use crate::runtime::task::owned::OwnedTasks;
 use crate::runtime::task::{Id, JoinHandle, Notified, Schedule, Task};
 use crate::time::driver::TimeDriver;
@@ -38,49 +39,20 @@ pub(crate) struct Shared {
     pub(crate) time: crate::loom::Arc<TimeDriver>,
     pub(crate) blocking: BlockingPool,
     core: Mutex<Option<Core>>,
-    /// Wakes whichever thread drives the scheduler.
-    wake: Arc<CoreWake>,
+    /// Wakes whichever thread drives the scheduler: the core's parker.
+    wake: Unparker,
     pub(crate) io: IoDriver,
     /// Threads in `block_on` waiting for the core.
-    waiters: Mutex<Vec<Unparker>>,
+    waiters: Mutex<Vec<crate::loom::Unparker>>,
     shutdown: AtomicBool,
     polls: AtomicU64,
     parks: AtomicU64,
+    config: ThreadConfig,
 }
 
 struct Core {
+    /// Sleeps in the driver: this scheduler's only sleeper always finds it free.
     parker: Parker,
-}
-
-/// How the driving thread sleeps and is woken: in the reactor when there is one, else on the
-/// core's parker; `park` tells a waker which of the two to interrupt.
-struct CoreWake {
-    park: DriverPark,
-    unparker: Unparker,
-    io: IoDriver,
-}
-
-impl CoreWake {
-    fn wake(&self) {
-        if self.park.unpark() {
-            if self.io.reactor().is_some() {
-                self.io.notify();
-            } else {
-                self.unparker.unpark();
-            }
-        }
-    }
-
-    fn sleep(&self, core: &Core, timeout: Option<Duration>) {
-        self.park.park(|| {
-            if !self.io.turn(timeout) {
-                match timeout {
-                    Some(timeout) => core.parker.park_timeout(timeout),
-                    None => core.parker.park(),
-                }
-            }
-        });
-    }
 }
 
 /// What tasks of a current-thread runtime hold to reschedule themselves.
@@ -103,22 +75,15 @@ impl Schedule for Scheduler {
 }
 
 impl Shared {
-    pub(crate) fn new(blocking: BlockingPool, io: IoDriver) -> Arc<Shared> {
-        let parker = Parker::new();
-        let wake = Arc::new(CoreWake {
-            park: DriverPark::new(),
-            unparker: parker.unparker().clone(),
-            io: io.clone(),
-        });
-        let wake_driver = {
-            let wake = wake.clone();
-            Box::new(move || wake.wake())
-        };
+    pub(crate) fn new(blocking: BlockingPool, config: ThreadConfig, io: IoDriver) -> Arc<Shared> {
+        let time = crate::loom::Arc::new(TimeDriver::new(Driver::time_wake(io.clone())));
+        let parker = Parker::new(crate::loom::Arc::new(Driver::new(io.clone(), time.clone())));
+        let wake = parker.unparker();
         Arc::new(Shared {
             queue: Injector::new(),
             yielded: Injector::new(),
             owned: OwnedTasks::new(),
-            time: crate::loom::Arc::new(TimeDriver::new(wake_driver)),
+            time,
             blocking,
             core: Mutex::new(Some(Core { parker })),
             wake,
@@ -127,6 +92,7 @@ impl Shared {
             shutdown: AtomicBool::new(false),
             polls: AtomicU64::new(0),
             parks: AtomicU64::new(0),
+            config,
         })
     }
 
@@ -144,7 +110,7 @@ impl Shared {
 
     fn schedule(&self, task: Notified) {
         self.queue.push(task);
-        self.wake.wake();
+        self.wake.unpark();
         if self.shutdown.load(Ordering::SeqCst) {
             self.drain_queue();
         }
@@ -201,7 +167,7 @@ impl Shared {
     /// Runs `future` to completion on this thread, running the runtime's tasks meanwhile.
     pub(crate) fn block_on<F: Future>(self: &Arc<Self>, future: F) -> F::Output {
         let mut future = pin!(future);
-        let thread_parker = Parker::new();
+        let thread_parker = crate::loom::Parker::new();
         let main = Arc::new(MainWaker {
             woken: AtomicBool::new(true),
             core: self.wake.clone(),
@@ -234,17 +200,21 @@ impl Shared {
     fn park(&self, core: &Core) {
         self.parks
             .store(self.parks.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
-        let timeout = self.time.before_park();
-        self.wake.sleep(core, timeout);
-        self.time.after_park();
+        if let Some(on_park) = &self.config.on_park {
+            on_park();
+        }
+        core.parker.park();
+        if let Some(on_unpark) = &self.config.on_unpark {
+            on_unpark();
+        }
     }
 }
 
 /// Wakes the `block_on` future: flags it and unparks both the core and the waiting thread.
 struct MainWaker {
     woken: AtomicBool,
-    core: Arc<CoreWake>,
-    thread: Unparker,
+    core: Unparker,
+    thread: crate::loom::Unparker,
 }
 
 impl Wake for MainWaker {
@@ -254,7 +224,7 @@ impl Wake for MainWaker {
 
     fn wake_by_ref(self: &Arc<Self>) {
         self.woken.store(true, Ordering::Release);
-        self.core.wake();
+        self.core.unpark();
         self.thread.unpark();
     }
 }
@@ -302,8 +272,7 @@ impl CoreGuard<'_> {
             if ran == EVENT_INTERVAL || !shared.yielded.is_empty() {
                 // Busy, or tasks yielded: poll for I/O and fire due timers without sleeping, so
                 // that a yield lets the driver's tasks and the `block_on` future in first.
-                shared.io.turn(Some(Duration::ZERO));
-                shared.time.process();
+                core.parker.park_yield();
                 released = shared.yielded.len();
             } else if !main.woken.load(Ordering::Acquire) && shared.queue.is_empty() {
                 shared.park(core);

@@ -36,8 +36,8 @@ mod join_loom_tests;
 mod join_test_util;
 
 pub use crate::runtime::task::{AbortHandle, Id, JoinError, JoinHandle};
-pub use blocking::spawn_blocking;
 pub(crate) use blocking::BlockingTask;
+pub use blocking::{block_in_place, spawn_blocking};
 pub use coop::{consume_budget, unconstrained, Unconstrained};
 pub use join_all::{join_all, JoinAll};
 pub use join_set::JoinSet;
