@@ -30,8 +30,6 @@ pub struct RuntimeMetrics {
     pub steals: u64,
     /// Times a worker went to sleep.
     pub parks: u64,
-    /// Times a worker found work while spinning before sleeping (each one a wake-up saved).
-    pub spins: u64,
     /// Tasks waiting in the shared (injector) queue.
     pub global_queue_depth: usize,
     /// Tasks waiting in the workers' own queues.

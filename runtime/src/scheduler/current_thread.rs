@@ -155,7 +155,6 @@ impl Shared {
             polls: self.polls.load(Ordering::Relaxed),
             steals: 0,
             parks: self.parks.load(Ordering::Relaxed),
-            spins: 0,
             global_queue_depth: self.queue.len() + self.yielded.len(),
             local_queue_depth: 0,
             blocking_threads: self.blocking.num_threads(),

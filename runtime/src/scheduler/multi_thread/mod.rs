@@ -121,7 +121,6 @@ pub(crate) struct WorkerCounters {
     pub(crate) polls: AtomicU64,
     pub(crate) steals: AtomicU64,
     pub(crate) parks: AtomicU64,
-    pub(crate) spins: AtomicU64,
 }
 
 impl WorkerCounters {
@@ -389,7 +388,6 @@ impl Shared {
             polls: counter(|c| &c.polls),
             steals: counter(|c| &c.steals),
             parks: counter(|c| &c.parks),
-            spins: counter(|c| &c.spins),
             global_queue_depth: self.injector.len(),
             local_queue_depth: self
                 .remotes

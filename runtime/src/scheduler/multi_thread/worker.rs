@@ -3,8 +3,7 @@
 //! The order a worker looks in: the injector every `global_queue_interval` ticks (so remote
 //! work is never starved by local work), its LIFO slot (at most `MAX_LIFO_POLLS` times in a
 //! row, so two tasks waking each other cannot monopolise it), its deque, the injector, the tasks
-//! that yielded, then, as a searcher, its peers from a random start, then a bounded spin, then
-//! park. Every `event_interval` ticks a busy worker polls the driver if no one sleeps in it, so
+//! that yielded, then, as a searcher, its peers from a random start, then it parks. Every `event_interval` ticks a busy worker polls the driver if no one sleeps in it, so
 //! that I/O and timers do not wait for a worker to run out of work (tokio does the same).
 //!
 //! Yielded tasks (a `yield_now`, a spent coop budget) wait in a deque of their own, behind the
@@ -35,7 +34,6 @@ use crate::runtime::task::Notified;
 use crate::scheduler::park::{Parker, Unparker};
 use crate::scheduler::queue::{Steal, Stealer, Worker};
 use crate::scheduler::Handle;
-use crossbeam_utils::Backoff;
 use std::cell::{Cell, RefCell};
 use std::io;
 use std::ptr;
@@ -378,10 +376,11 @@ impl WorkerContext {
         None
     }
 
+    /// Sleeps until there is work. There is no spin before it: measured on this project's
+    /// 2-core machine, workers spinning (and `sched_yield`ing) before they sleep took the CPU
+    /// from the thread that would have given them work (a consumer in `block_on`), making the
+    /// lockstep shapes 10-30x slower, and won nothing measurable on the spawn shapes.
     fn park(&self, core: &Core) {
-        if self.spin_for_work(core) {
-            return;
-        }
         let was_searching = core.is_searching.replace(false);
         if self
             .shared
@@ -419,23 +418,6 @@ impl WorkerContext {
             on_unpark();
         }
         self.shared.monitor.worker_unparked();
-    }
-
-    /// A bounded spin before sleeping: work that arrives within microseconds is far cheaper to
-    /// catch awake than through a futex wake-up.
-    fn spin_for_work(&self, core: &Core) -> bool {
-        let backoff = Backoff::new();
-        while !backoff.is_completed() {
-            backoff.snooze();
-            let found = !self.shared.injector.is_empty()
-                || (core.is_searching.get()
-                    && self.shared.remotes.iter().any(|remote| remote.has_queued()));
-            if found || self.shared.is_shutdown() {
-                WorkerCounters::bump(&self.remote(core).metrics.spins);
-                return true;
-            }
-        }
-        false
     }
 
     /// `block_in_place` on a worker: hands the core to a blocking-pool thread and returns a
