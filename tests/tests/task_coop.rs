@@ -235,3 +235,98 @@ fn socket_operations_spend_the_budget() {
         assert_eq!(yields, 15);
     });
 }
+
+/// Every `weft::sync` wait that is ready at once spends one unit: 1000 of them take exactly
+/// eight polls (seven budgets of 128, then 104).
+#[test]
+fn sync_waits_that_are_always_ready_yield_every_128() {
+    on_both(|rt| {
+        let polls = polls_of(&rt, async {
+            let (tx, mut rx) = weft::sync::mpsc::unbounded_channel();
+            for i in 0..1_000 {
+                tx.send(i).unwrap();
+            }
+            for i in 0..1_000 {
+                assert_eq!(rx.recv().await, Some(i));
+            }
+        });
+        assert_eq!(polls, 8, "mpsc::UnboundedReceiver::recv");
+
+        let polls = polls_of(&rt, async {
+            let (tx, mut rx) = weft::sync::mpsc::channel(1_000);
+            for i in 0..1_000 {
+                tx.send(i).await.unwrap(); // a free slot: ready at once
+            }
+            drop(tx);
+            let mut n = 0;
+            while rx.try_recv().is_ok() {
+                n += 1;
+            }
+            assert_eq!(n, 1_000);
+        });
+        assert_eq!(polls, 8, "mpsc::Sender::send");
+
+        let polls = polls_of(&rt, async {
+            let mutex = weft::sync::Mutex::new(0);
+            for _ in 0..1_000 {
+                *mutex.lock().await += 1;
+            }
+            assert_eq!(*mutex.lock().await, 1_000);
+        });
+        // 1001 locks: the last one in the eighth poll (104 + 1 steps).
+        assert_eq!(polls, 8, "Mutex::lock");
+
+        let polls = polls_of(&rt, async {
+            let semaphore = weft::sync::Semaphore::new(1);
+            for _ in 0..1_000 {
+                drop(semaphore.acquire().await.unwrap());
+            }
+        });
+        assert_eq!(polls, 8, "Semaphore::acquire");
+
+        let polls = polls_of(&rt, async {
+            let lock = weft::sync::RwLock::new(());
+            for _ in 0..1_000 {
+                drop(lock.read().await);
+            }
+        });
+        assert_eq!(polls, 8, "RwLock::read");
+
+        let polls = polls_of(&rt, async {
+            let notify = weft::sync::Notify::new();
+            for _ in 0..1_000 {
+                notify.notify_one(); // stores a permit: the next wait is ready at once
+                notify.notified().await;
+            }
+        });
+        assert_eq!(polls, 8, "Notify::notified");
+
+        let polls = polls_of(&rt, async {
+            let (tx, mut rx) = weft::sync::watch::channel(0);
+            for i in 0..1_000 {
+                tx.send(i).unwrap();
+                rx.changed().await.unwrap();
+            }
+            drop(tx);
+        });
+        assert_eq!(polls, 8, "watch::Receiver::changed");
+
+        let polls = polls_of(&rt, async {
+            let (tx, rx) = weft::sync::watch::channel(());
+            drop(rx);
+            for _ in 0..1_000 {
+                tx.closed().await;
+            }
+        });
+        assert_eq!(polls, 8, "watch::Sender::closed");
+
+        let polls = polls_of(&rt, async {
+            for i in 0..1_000 {
+                let (tx, rx) = weft::sync::oneshot::channel();
+                tx.send(i).unwrap();
+                assert_eq!(rx.await.unwrap(), i);
+            }
+        });
+        assert_eq!(polls, 8, "oneshot::Receiver");
+    });
+}

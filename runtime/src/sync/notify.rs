@@ -400,7 +400,8 @@ impl Future for Notified<'_> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         // `Notified` is `Unpin`: no field is pinned.
-        self.get_mut().poll_notified(Some(cx.waker()))
+        let this = self.get_mut();
+        crate::task::coop::leaf(cx, |cx| this.poll_notified(Some(cx.waker())))
     }
 }
 

@@ -36,3 +36,27 @@ pub use weft_io::coop::{
     consume_budget, cooperative, has_budget_remaining, poll_proceed, unconstrained, Coop,
     RestoreOnPending, Unconstrained,
 };
+
+use std::task::{Context, Poll};
+
+/// Polls `poll` as a leaf future of the budget: a unit first (or a yield if the budget is
+/// spent), spent only if `poll` is ready. weft's own waits (`weft::sync`, timers, join handles)
+/// go through this.
+#[inline]
+pub(crate) fn leaf<T>(
+    cx: &mut Context<'_>,
+    poll: impl FnOnce(&mut Context<'_>) -> Poll<T>,
+) -> Poll<T> {
+    let progress = std::task::ready!(poll_proceed(cx));
+    let output = poll(cx);
+    if output.is_ready() {
+        progress.made_progress();
+    }
+    output
+}
+
+/// Makes `future`, built from other leaves (a `Notify` wait in a loop, say), one leaf of the
+/// budget: a unit per completion, none spent inside it.
+pub(crate) fn single_leaf<F: std::future::Future>(future: F) -> Coop<Unconstrained<F>> {
+    cooperative(unconstrained(future))
+}
