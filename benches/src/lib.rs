@@ -8,15 +8,16 @@
 //!   (`cargo bench -p weft-benches`), which report weft and tokio side by side in one criterion
 //!   group per shape;
 //! - the `compare` binary (`cargo run --release -p weft-benches --bin compare`), which runs every
-//!   shape on both runtimes in one process, alternating runtimes over several rounds, and prints a
-//!   table per [`Group`] plus a CSV;
+//!   shape on both runtimes, alternating runtimes over several rounds, and prints a table per
+//!   group, CSVs and an SVG chart ([`compare`]);
 //! - the correctness test `tests/shapes.rs`, which runs every shape with small
 //!   ([`Params::quick`]) sizes and checks that the work was really done.
 //!
-//! The I/O head-to-head is separate from the shapes: [`echo`] (a TCP echo server on each
-//! runtime, one load generator for both; the `compare` binary's `io` group, the `echo_server` and
-//! `echo_client` binaries of `scripts/syscalls.sh`) and [`http`] (the hyper hello-world servers of
-//! `scripts/http.sh`), both on [`rt::BenchNet`].
+//! The server head-to-head is separate from the shapes: [`server`] (a TCP echo, a hyper
+//! hello-world and a key-value server, written once for both runtimes in [`rt::BenchServe`], run
+//! in processes of their own by `compare`), driven by [`load`] (one event-loop client thread, or
+//! one blocking thread per connection), measured with [`os`] (CPU time, context switches) and
+//! [`syscalls`] (perf or strace).
 //!
 //! The shapes follow tokio's own `benches/rt_multi_threaded.rs`, `sync_mpsc.rs`,
 //! `sync_notify.rs` and `sync_semaphore.rs` (same structure, same constants), so that the
@@ -26,12 +27,15 @@
 #![deny(clippy::undocumented_unsafe_blocks)]
 
 pub mod cli;
-pub mod echo;
-pub mod http;
+pub mod compare;
+pub mod load;
 pub mod oneshot;
+pub mod os;
 pub mod report;
 pub mod rt;
+pub mod server;
 pub mod shapes;
+pub mod syscalls;
 
-pub use rt::{workers_from_env, BenchNet, BenchRuntime, BenchSync, RuntimeKind, TokioRt, WeftRt};
+pub use rt::{workers_from_env, BenchRuntime, BenchServe, BenchSync, RuntimeKind, TokioRt, WeftRt};
 pub use shapes::{Group, Params, Shape, ShapeKind};

@@ -4,15 +4,17 @@
 //! Every shape is generic over [`BenchRuntime`]; [`WeftRt`] and [`TokioRt`] map its handful of
 //! operations one-to-one onto the runtimes' own APIs (no extra boxing, no extra synchronisation),
 //! so that after monomorphisation a shape runs exactly the code a hand-written tokio (or weft)
-//! benchmark would run.
+//! benchmark would run. The two implementations are one macro body instantiated with each
+//! crate's path (`bench_runtime!`, and likewise `impl_bench_sync!` and `bench_net!`): where the
+//! two APIs are the same, the code is written once.
 
 use std::fmt::Debug;
 use std::future::Future;
 
-mod net;
+mod serve;
 mod sync;
 
-pub use net::{BenchNet, ECHO_BUFFER};
+pub use serve::{BenchServe, Started, ECHO_BUFFER};
 pub use sync::{BenchSync, OneshotChannel, StandinOneshot, TokioOneshot, WeftOneshot};
 
 /// Worker threads used when `WEFT_BENCH_WORKERS` is not set: 4, like tokio's own bench.
@@ -96,123 +98,79 @@ pub trait BenchRuntime: Sized + 'static {
     fn yield_now() -> impl Future<Output = ()> + Send;
 }
 
-/// A weft runtime (multi-thread, or current-thread for the `*_single` shapes).
-#[derive(Debug)]
-pub struct WeftRt(weft::runtime::Runtime);
+/// Defines a runtime type and implements [`BenchRuntime`] for it from the path of its crate:
+/// weft's API follows tokio's name for name, so the one body fits both.
+macro_rules! bench_runtime {
+    ($(#[$doc:meta])* $ty:ident, $name:literal, $rt:ident) => {
+        $(#[$doc])*
+        #[derive(Debug)]
+        pub struct $ty(pub(crate) $rt::runtime::Runtime);
 
-impl BenchRuntime for WeftRt {
-    const NAME: &'static str = "weft";
-    type JoinError = weft::task::JoinError;
-    type JoinHandle<T: Send + 'static> = weft::task::JoinHandle<T>;
+        impl BenchRuntime for $ty {
+            const NAME: &'static str = $name;
+            type JoinError = $rt::task::JoinError;
+            type JoinHandle<T: Send + 'static> = $rt::task::JoinHandle<T>;
 
-    fn new(workers: usize) -> Self {
-        let rt = weft::runtime::Builder::new_multi_thread()
-            .worker_threads(workers)
-            .enable_all()
-            .build()
-            .expect("failed to build the weft runtime");
-        WeftRt(rt)
-    }
+            fn new(workers: usize) -> Self {
+                let rt = $rt::runtime::Builder::new_multi_thread()
+                    .worker_threads(workers)
+                    .enable_all()
+                    .build()
+                    .expect(concat!("failed to build the ", $name, " runtime"));
+                $ty(rt)
+            }
 
-    fn new_current_thread() -> Self {
-        let rt = weft::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("failed to build the weft current-thread runtime");
-        WeftRt(rt)
-    }
+            fn new_current_thread() -> Self {
+                let rt = $rt::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect(concat!("failed to build the ", $name, " current-thread runtime"));
+                $ty(rt)
+            }
 
-    fn block_on<F: Future>(&self, future: F) -> F::Output {
-        self.0.block_on(future)
-    }
+            fn block_on<F: Future>(&self, future: F) -> F::Output {
+                self.0.block_on(future)
+            }
 
-    fn spawn<F>(&self, future: F) -> Self::JoinHandle<F::Output>
-    where
-        F: Future + Send + 'static,
-        F::Output: Send + 'static,
-    {
-        self.0.spawn(future)
-    }
+            fn spawn<F>(&self, future: F) -> Self::JoinHandle<F::Output>
+            where
+                F: Future + Send + 'static,
+                F::Output: Send + 'static,
+            {
+                self.0.spawn(future)
+            }
 
-    fn handle_spawn<F>(&self, future: F) -> Self::JoinHandle<F::Output>
-    where
-        F: Future + Send + 'static,
-        F::Output: Send + 'static,
-    {
-        self.0.handle().spawn(future)
-    }
+            fn handle_spawn<F>(&self, future: F) -> Self::JoinHandle<F::Output>
+            where
+                F: Future + Send + 'static,
+                F::Output: Send + 'static,
+            {
+                self.0.handle().spawn(future)
+            }
 
-    fn spawn_current<F>(future: F) -> Self::JoinHandle<F::Output>
-    where
-        F: Future + Send + 'static,
-        F::Output: Send + 'static,
-    {
-        weft::spawn(future)
-    }
+            fn spawn_current<F>(future: F) -> Self::JoinHandle<F::Output>
+            where
+                F: Future + Send + 'static,
+                F::Output: Send + 'static,
+            {
+                $rt::spawn(future)
+            }
 
-    fn yield_now() -> impl Future<Output = ()> + Send {
-        weft::task::yield_now()
-    }
+            fn yield_now() -> impl Future<Output = ()> + Send {
+                $rt::task::yield_now()
+            }
+        }
+    };
 }
 
-/// A tokio runtime (multi-thread, or current-thread for the `*_single` shapes).
-#[derive(Debug)]
-pub struct TokioRt(tokio::runtime::Runtime);
-
-impl BenchRuntime for TokioRt {
-    const NAME: &'static str = "tokio";
-    type JoinError = tokio::task::JoinError;
-    type JoinHandle<T: Send + 'static> = tokio::task::JoinHandle<T>;
-
-    fn new(workers: usize) -> Self {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(workers)
-            .enable_all()
-            .build()
-            .expect("failed to build the tokio runtime");
-        TokioRt(rt)
-    }
-
-    fn new_current_thread() -> Self {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("failed to build the tokio current-thread runtime");
-        TokioRt(rt)
-    }
-
-    fn block_on<F: Future>(&self, future: F) -> F::Output {
-        self.0.block_on(future)
-    }
-
-    fn spawn<F>(&self, future: F) -> Self::JoinHandle<F::Output>
-    where
-        F: Future + Send + 'static,
-        F::Output: Send + 'static,
-    {
-        self.0.spawn(future)
-    }
-
-    fn handle_spawn<F>(&self, future: F) -> Self::JoinHandle<F::Output>
-    where
-        F: Future + Send + 'static,
-        F::Output: Send + 'static,
-    {
-        self.0.handle().spawn(future)
-    }
-
-    fn spawn_current<F>(future: F) -> Self::JoinHandle<F::Output>
-    where
-        F: Future + Send + 'static,
-        F::Output: Send + 'static,
-    {
-        tokio::spawn(future)
-    }
-
-    fn yield_now() -> impl Future<Output = ()> + Send {
-        tokio::task::yield_now()
-    }
-}
+bench_runtime!(
+    /// A weft runtime (multi-thread, or current-thread for the `*_single` shapes).
+    WeftRt, "weft", weft
+);
+bench_runtime!(
+    /// A tokio runtime (multi-thread, or current-thread for the `*_single` shapes).
+    TokioRt, "tokio", tokio
+);
 
 /// The runtimes under test, as a value (for the binary, the bench and the tests to loop over).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

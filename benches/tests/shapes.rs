@@ -41,6 +41,8 @@ fn units(kind: ShapeKind, p: &Params) -> usize {
         | SemaphoreUncontendedConcurrentSingle
         | SemaphoreContendedConcurrentMulti
         | SemaphoreContendedConcurrentSingle => 6,
+        MpscBlockOnConsumer | MpscFull4Producers => p.lockstep_messages,
+        MpscTokenRing => p.ring_hops,
     }
 }
 
@@ -160,4 +162,7 @@ shape_tests! {
     semaphore_uncontended_concurrent_single: SemaphoreUncontendedConcurrentSingle;
     semaphore_contended_concurrent_multi: SemaphoreContendedConcurrentMulti;
     semaphore_contended_concurrent_single: SemaphoreContendedConcurrentSingle;
+    mpsc_block_on_consumer: MpscBlockOnConsumer;
+    mpsc_full_4_producers: MpscFull4Producers;
+    mpsc_token_ring: MpscTokenRing;
 }

@@ -1,9 +1,9 @@
-//! `echo_client`: the load generator of the `io` group as a process of its own, for
+//! `echo_client`: the load generator of the server group as a process of its own, for
 //! `scripts/syscalls.sh`: a fixed number of round trips on each of N connections to an echo
 //! server, every byte checked.
 //!
 //! ```text
-//! echo_client --addr ADDR [--connections 64] [--round-trips 500] [--size 64]
+//! echo_client --addr ADDR [--connections 64] [--round-trips 500] [--size 64|4096] [--clients loop|threads]
 //! ```
 //!
 //! Prints one line, `round_trips=.. bytes_echoed=.. elapsed_ms=.. rt_per_s=.. p50_us=..
@@ -16,29 +16,33 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use weft_benches::cli::{positive, Arg, Args};
-use weft_benches::echo::{run_client, ClientConfig, Load, DEFAULT_CONNECTIONS};
+use weft_benches::load::{run_requests, ClientStyle, LoadConfig, Workload, DEFAULT_CONNECTIONS};
 
 const USAGE: &str = "\
 echo_client: drives an echo server with a fixed number of round trips per connection
 
 USAGE:
-    echo_client --addr ADDR [--connections N] [--round-trips N] [--size BYTES] [--stall-secs N]
+    echo_client --addr ADDR [--connections N] [--round-trips N] [--size BYTES] [--clients STYLE]
+        [--stall-secs N]
 
 OPTIONS:
     --addr ADDR        the echo server (required)
     --connections N    concurrent connections [default 64]
     --round-trips N    round trips per connection [default 500]
-    --size BYTES       message size [default 64]
+    --size BYTES       message size: 64 or 4096 [default 64]
+    --clients STYLE    loop (one event-loop thread) or threads (one per connection) [default loop]
     --stall-secs N     fail when no round trip completes for N seconds [default 30]
     -h, --help         this text";
 
 fn run() -> Result<(), String> {
     let mut addr: Option<SocketAddr> = None;
-    let mut config = ClientConfig {
+    let mut style = ClientStyle::EventLoop;
+    let mut config = LoadConfig {
+        workload: Workload::Echo64,
         connections: DEFAULT_CONNECTIONS,
-        size: 64,
-        load: Load::RoundTrips(500),
+        requests: Some(500),
         stall_limit: Duration::from_secs(30),
+        cpus: None,
     };
     let mut args = Args::from_env();
     while let Some(arg) = args.next_arg() {
@@ -52,10 +56,19 @@ fn run() -> Result<(), String> {
                 config.connections = positive(args.value()?, "--connections")? as usize;
             }
             Arg::Flag(f) if f == "--round-trips" => {
-                config.load = Load::RoundTrips(positive(args.value()?, "--round-trips")?);
+                config.requests = Some(positive(args.value()?, "--round-trips")?);
             }
             Arg::Flag(f) if f == "--size" => {
-                config.size = positive(args.value()?, "--size")? as usize;
+                config.workload = match args.value::<usize>()? {
+                    64 => Workload::Echo64,
+                    4096 => Workload::Echo4k,
+                    n => return Err(format!("--size: 64 or 4096, not {n}")),
+                };
+            }
+            Arg::Flag(f) if f == "--clients" => {
+                let name: String = args.value()?;
+                style = ClientStyle::from_name(&name)
+                    .ok_or_else(|| format!("--clients: loop or threads, not {name:?}"))?;
             }
             Arg::Flag(f) if f == "--stall-secs" => {
                 config.stall_limit = Duration::from_secs(positive(args.value()?, "--stall-secs")?);
@@ -64,24 +77,23 @@ fn run() -> Result<(), String> {
         }
     }
     let addr = addr.ok_or("--addr is required")?;
-    let report = run_client(addr, &config).map_err(|e| e.to_string())?;
-    let Load::RoundTrips(per_conn) = config.load else {
-        unreachable!("echo_client counts round trips")
-    };
+    let report = run_requests(style, addr, &config).map_err(|e| e.to_string())?;
+    let per_conn = config.requests.expect("set above");
     let expected = per_conn * config.connections as u64;
+    let size = config.workload.message_size() as u64;
     println!(
         "round_trips={} bytes_echoed={} elapsed_ms={:.1} rt_per_s={:.0} p50_us={:.1} p99_us={:.1}",
-        report.round_trips,
-        report.bytes_echoed,
-        report.elapsed.as_secs_f64() * 1e3,
+        report.total_requests(),
+        report.total_requests() * size,
+        report.window.as_secs_f64() * 1e3,
         report.throughput(),
         report.percentile(50.0).as_secs_f64() * 1e6,
         report.percentile(99.0).as_secs_f64() * 1e6,
     );
-    if report.round_trips != expected {
+    if report.total_requests() != expected {
         return Err(format!(
             "{} round trips, expected {expected}",
-            report.round_trips
+            report.total_requests()
         ));
     }
     Ok(())

@@ -1,8 +1,14 @@
 //! `hello_weft`: hyper 1 HTTP/1 hello-world server on weft, for `scripts/http.sh` (driven by
-//! `wrk`). `hello_weft [ADDR] [--workers N]`; see [`weft_benches::http`].
+//! `wrk`). `hello_weft [ADDR] [--workers N]`; see [`weft_benches::server::child`].
 
 #![warn(missing_docs, missing_debug_implementations, rust_2018_idioms)]
 
+use weft_benches::cli::Args;
+use weft_benches::server::child::{serve_main, Mode};
+use weft_benches::server::Service;
+use weft_benches::RuntimeKind;
+
 fn main() -> std::process::ExitCode {
-    weft_benches::http::hello_main(weft_benches::RuntimeKind::Weft)
+    let (mode, runtime) = (Mode::Serve(Service::Hello), RuntimeKind::Weft);
+    serve_main("hello_weft", Some(mode), Some(runtime), Args::from_env())
 }

@@ -31,11 +31,15 @@
 //! | `semaphore_uncontended` | [`semaphore`] | in `block_on`, acquire and release 1 of 10 permits 6 times |
 //! | `semaphore_{un,}contended_concurrent_multi` | [`semaphore`] | 6 spawned tasks each take 1 of 10 (5) permits; `try_join!` |
 //! | `semaphore_{un,}contended_concurrent_single` | [`semaphore`] | the same as 6 futures in `join!` on a current-thread runtime |
+//! | `mpsc_block_on_consumer` | [`lockstep`] | `block_on` receives 10 000 messages from 2 spawned producers through channel(16) |
+//! | `mpsc_full_4_producers` | [`lockstep`] | a spawned consumer receives 10 000 messages from 4 spawned producers through channel(16) |
+//! | `mpsc_token_ring` | [`lockstep`] | 16 tasks in a ring of channel(1)s pass a token 10 000 hops |
 
 use crate::rt::{BenchSync, RuntimeKind, StandinOneshot, TokioRt, WeftRt};
 use std::time::{Duration, Instant};
 
 pub mod chained_spawn;
+pub mod lockstep;
 pub mod mpsc;
 pub mod notify;
 pub mod ping_pong;
@@ -78,6 +82,17 @@ pub struct Params {
     pub notify_iters: usize,
     /// Permits taken per iteration of `semaphore_*` (6: the concurrent shapes join 6 tasks).
     pub semaphore_tasks: usize,
+    /// Producers of `mpsc_block_on_consumer`.
+    pub lockstep_producers: usize,
+    /// Messages per iteration of `mpsc_block_on_consumer` and `mpsc_full_4_producers`, split
+    /// evenly between the producers (a multiple of 4 and of `lockstep_producers`).
+    pub lockstep_messages: usize,
+    /// Capacity of the channel of those two shapes.
+    pub lockstep_capacity: usize,
+    /// Tasks in the ring of `mpsc_token_ring`.
+    pub ring_tasks: usize,
+    /// Hops of the token per iteration of `mpsc_token_ring`.
+    pub ring_hops: usize,
 }
 
 impl Params {
@@ -99,6 +114,11 @@ impl Params {
             mpsc_uncontended: 5_000,
             notify_iters: 500,
             semaphore_tasks: 6,
+            lockstep_producers: 2,
+            lockstep_messages: 10_000,
+            lockstep_capacity: 16,
+            ring_tasks: 16,
+            ring_hops: 10_000,
         }
     }
 
@@ -122,6 +142,11 @@ impl Params {
             mpsc_uncontended: 500,
             notify_iters: 50,
             semaphore_tasks: 6,
+            lockstep_producers: 2,
+            lockstep_messages: 400,
+            lockstep_capacity: 4,
+            ring_tasks: 8,
+            ring_hops: 400,
         }
     }
 }
@@ -304,6 +329,16 @@ shape_kinds! {
     /// [`semaphore::Concurrent`], 5 permits, current-thread.
     SemaphoreContendedConcurrentSingle = "semaphore_contended_concurrent_single", Sync,
         |w, p| semaphore::Concurrent::<R>::new(w, p, semaphore::Flavor::Single, semaphore::CONTENDED_PERMITS);
+
+    /// [`lockstep::Producers`], the consumer in `block_on`.
+    MpscBlockOnConsumer = "mpsc_block_on_consumer", Sync,
+        |w, p| lockstep::Producers::<R>::block_on_consumer(w, p);
+    /// [`lockstep::Producers`], four producers, a spawned consumer.
+    MpscFull4Producers = "mpsc_full_4_producers", Sync,
+        |w, p| lockstep::Producers::<R>::full_four(w, p);
+    /// [`lockstep::TokenRing`].
+    MpscTokenRing = "mpsc_token_ring", Sync,
+        |w, p| lockstep::TokenRing::<R>::new(w, p);
 }
 
 impl ShapeKind {
@@ -384,6 +419,9 @@ mod tests {
             assert!(p.mpsc_big_capacity >= p.mpsc_producers * p.mpsc_per_producer);
             assert!(p.mpsc_big_capacity >= p.mpsc_uncontended);
             assert!(p.mpsc_full_capacity < p.mpsc_producers * p.mpsc_per_producer);
+            assert_eq!(p.lockstep_messages % 4, 0);
+            assert_eq!(p.lockstep_messages % p.lockstep_producers, 0);
+            assert!(p.lockstep_capacity < p.lockstep_messages / 4);
         }
     }
 
@@ -392,7 +430,7 @@ mod tests {
         let rt: Vec<_> = ShapeKind::of_group(Group::Rt).collect();
         let sync: Vec<_> = ShapeKind::of_group(Group::Sync).collect();
         assert_eq!(rt.len(), 8);
-        assert_eq!(sync.len(), 7 + 10 + 5);
+        assert_eq!(sync.len(), 7 + 10 + 5 + 3);
         assert_eq!(rt.len() + sync.len(), ShapeKind::ALL.len());
         // Report order: every rt shape before every sync shape.
         assert_eq!(&ShapeKind::ALL[..rt.len()], &rt[..]);

@@ -1,8 +1,54 @@
-//! Summaries and output formats of the `compare` binary: per-shape statistics, the side-by-side
-//! tables and the CSVs (one for the time-per-iteration shapes, one for the `io` group).
+//! Summaries and output formats of the `compare` binary: the statistics over rounds, the
+//! side-by-side tables, the CSVs and the chart.
+//!
+//! This module holds what every table shares ([`Outcome`], the number formats, the column
+//! layout, the [`Bar`]s of the chart) and the time-per-iteration table of the `rt_multi_threaded`
+//! and `sync` groups; [`server`] and [`idle`] hold theirs, and [`svg`] draws the chart. Every
+//! ratio is oriented the same way: **above 1, weft is better**.
 
 use std::fmt::Write as _;
 use std::time::Duration;
+
+pub mod idle;
+pub mod server;
+pub mod svg;
+
+/// One bar of the chart: a row's label and its ratio (above 1: weft better); `None` when the
+/// row has no ratio (failed or skipped on a runtime).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bar {
+    /// The row's label.
+    pub label: String,
+    /// The ratio, oriented so that above 1 means weft is better.
+    pub ratio: Option<f64>,
+}
+
+/// A titled group of bars: one table (or one figure of a table) of the chart.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BarGroup {
+    /// The title above the group.
+    pub title: String,
+    /// One bar per row.
+    pub bars: Vec<Bar>,
+}
+
+/// The median of `values` (the mean of the two middle ones for an even count); `None` for none.
+pub fn median_f64(values: impl IntoIterator<Item = f64>) -> Option<f64> {
+    let mut v: Vec<f64> = values.into_iter().collect();
+    v.sort_unstable_by(f64::total_cmp);
+    let n = v.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(v[n / 2]),
+        _ => Some((v[n / 2 - 1] + v[n / 2]) / 2.0),
+    }
+}
+
+/// The ratio `numerator / denominator` when both are finite and positive.
+pub fn ratio(numerator: f64, denominator: f64) -> Option<f64> {
+    (numerator.is_finite() && denominator.is_finite() && numerator > 0.0 && denominator > 0.0)
+        .then(|| numerator / denominator)
+}
 
 /// Statistics over the per-round times (time per iteration) of one shape on one runtime.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,8 +83,8 @@ impl Stats {
     }
 }
 
-/// What became of one shape on one runtime: [`Stats`] for the time-per-iteration shapes,
-/// [`IoStats`] for the `io` group.
+/// What became of one row on one runtime: its statistics ([`Stats`] for the time-per-iteration
+/// shapes, [`server::ServerFigures`], [`idle::IdleFigures`]), or why there are none.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome<S = Stats> {
     /// Measured over one or more rounds.
@@ -58,8 +104,17 @@ impl<S> Outcome<S> {
         }
     }
 
+    /// Maps the statistics, keeping a failure or a skip.
+    pub fn map<T>(&self, f: impl FnOnce(&S) -> Option<T>) -> Outcome<T> {
+        match self {
+            Outcome::Measured(s) => f(s).map_or(Outcome::Skipped, Outcome::Measured),
+            Outcome::Failed(e) => Outcome::Failed(e.clone()),
+            Outcome::Skipped => Outcome::Skipped,
+        }
+    }
+
     /// The table cell when not measured (`FAILED` or `-`), else `measured(stats)`.
-    fn cell_with(&self, measured: impl FnOnce(&S) -> String) -> String {
+    pub(crate) fn cell_with(&self, measured: impl FnOnce(&S) -> String) -> String {
         match self {
             Outcome::Measured(s) => measured(s),
             Outcome::Failed(_) => "FAILED".to_owned(),
@@ -68,7 +123,7 @@ impl<S> Outcome<S> {
     }
 
     /// The CSV status column: `ok`, `failed` or `skipped`.
-    fn status(&self) -> &'static str {
+    pub(crate) fn status(&self) -> &'static str {
         match self {
             Outcome::Measured(_) => "ok",
             Outcome::Failed(_) => "failed",
@@ -151,13 +206,14 @@ pub fn render_table(rows: &[Row]) -> String {
     render_columns(["shape", "weft", "tokio", "tokio/weft"], &cells)
 }
 
-fn format_ratio(ratio: Option<f64>) -> String {
+/// A ratio cell: `1.23x`, or `-` when there is none.
+pub fn format_ratio(ratio: Option<f64>) -> String {
     ratio.map_or_else(|| "-".to_owned(), |x| format!("{x:.2}x"))
 }
 
 /// Lays out a table: the first column left-aligned, the others right-aligned, two spaces
 /// between columns, a rule under the header.
-fn render_columns<const N: usize>(header: [&str; N], rows: &[[String; N]]) -> String {
+pub(crate) fn render_columns<const N: usize>(header: [&str; N], rows: &[[String; N]]) -> String {
     let mut widths = header.map(|h| h.chars().count());
     for row in rows {
         for (w, c) in widths.iter_mut().zip(row) {
@@ -183,6 +239,25 @@ fn render_columns<const N: usize>(header: [&str; N], rows: &[[String; N]]) -> St
         line(std::array::from_fn(|i| row[i].as_str()));
     }
     out
+}
+
+/// The time table's bars: one per shape, tokio / weft.
+pub fn time_bars(title: &str, rows: &[Row]) -> BarGroup {
+    BarGroup {
+        title: title.to_owned(),
+        bars: rows
+            .iter()
+            .map(|r| Bar {
+                label: r.shape.to_owned(),
+                ratio: r.ratio(),
+            })
+            .collect(),
+    }
+}
+
+/// A CSV number cell: empty for `None`.
+pub(crate) fn csv_opt(x: Option<f64>, digits: usize) -> String {
+    x.map_or_else(String::new, |x| format!("{x:.digits$}"))
 }
 
 /// The CSV header of [`render_csv`].
@@ -220,90 +295,6 @@ pub fn render_csv(rows: &[Row], workers: usize) -> String {
     out
 }
 
-/// One round of an `io` shape on one runtime: what the load generator measured.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct IoSample {
-    /// Round trips per second.
-    pub throughput: f64,
-    /// Median round-trip latency.
-    pub p50: Duration,
-    /// 99th-percentile round-trip latency.
-    pub p99: Duration,
-}
-
-/// Statistics over the rounds of an `io` shape on one runtime: the median of each figure,
-/// taken separately.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct IoStats {
-    /// Median round trips per second.
-    pub throughput: f64,
-    /// Median over rounds of the per-round median latency.
-    pub p50: Duration,
-    /// Median over rounds of the per-round 99th-percentile latency.
-    pub p99: Duration,
-    /// How many rounds.
-    pub rounds: usize,
-}
-
-impl IoStats {
-    /// Summarises rounds; `None` for no rounds.
-    pub fn from_rounds(rounds: &[IoSample]) -> Option<IoStats> {
-        let mut throughput: Vec<f64> = rounds.iter().map(|r| r.throughput).collect();
-        throughput.sort_unstable_by(f64::total_cmp);
-        let n = throughput.len();
-        let throughput = match n {
-            0 => return None,
-            _ if n % 2 == 1 => throughput[n / 2],
-            _ => (throughput[n / 2 - 1] + throughput[n / 2]) / 2.0,
-        };
-        let median = |f: fn(&IoSample) -> Duration| {
-            let times: Vec<Duration> = rounds.iter().map(f).collect();
-            Stats::from_rounds(&times).map(|s| s.median)
-        };
-        Some(IoStats {
-            throughput,
-            p50: median(|r| r.p50)?,
-            p99: median(|r| r.p99)?,
-            rounds: n,
-        })
-    }
-}
-
-/// One line of the `io` comparison.
-#[derive(Debug, Clone, PartialEq)]
-pub struct IoRow {
-    /// The shape's name.
-    pub shape: &'static str,
-    /// weft's result.
-    pub weft: Outcome<IoStats>,
-    /// tokio's result.
-    pub tokio: Outcome<IoStats>,
-}
-
-impl IoRow {
-    fn both(&self) -> Option<(&IoStats, &IoStats)> {
-        Some((self.weft.measured()?, self.tokio.measured()?))
-    }
-
-    /// weft's throughput over tokio's: above 1 means weft is faster.
-    pub fn throughput_ratio(&self) -> Option<f64> {
-        let (w, t) = self.both()?;
-        (t.throughput > 0.0).then(|| w.throughput / t.throughput)
-    }
-
-    /// tokio's median latency over weft's: above 1 means weft is faster.
-    pub fn p50_ratio(&self) -> Option<f64> {
-        let (w, t) = self.both()?;
-        (!w.p50.is_zero()).then(|| t.p50.as_secs_f64() / w.p50.as_secs_f64())
-    }
-
-    /// tokio's 99th-percentile latency over weft's: above 1 means weft is faster.
-    pub fn p99_ratio(&self) -> Option<f64> {
-        let (w, t) = self.both()?;
-        (!w.p99.is_zero()).then(|| t.p99.as_secs_f64() / w.p99.as_secs_f64())
-    }
-}
-
 /// Formats a rate with three significant-ish digits: `812`, `48.2k`, `1.23M`.
 pub fn format_rate(per_sec: f64) -> String {
     let (value, unit) = if per_sec < 1e3 {
@@ -321,89 +312,6 @@ pub fn format_rate(per_sec: f64) -> String {
         2
     };
     format!("{value:.digits$}{unit}")
-}
-
-/// The `io` table: per shape, round trips per second on each runtime and weft/tokio, then the
-/// median (p50) and 99th-percentile (p99) latencies on each runtime and tokio/weft. Every ratio
-/// is oriented so that above 1 means weft is better.
-pub fn render_io_table(rows: &[IoRow]) -> String {
-    let cells: Vec<[String; 10]> = rows
-        .iter()
-        .map(|r| {
-            [
-                r.shape.to_owned(),
-                r.weft.cell_with(|s| format_rate(s.throughput)),
-                r.tokio.cell_with(|s| format_rate(s.throughput)),
-                format_ratio(r.throughput_ratio()),
-                r.weft.cell_with(|s| format_duration(s.p50)),
-                r.tokio.cell_with(|s| format_duration(s.p50)),
-                format_ratio(r.p50_ratio()),
-                r.weft.cell_with(|s| format_duration(s.p99)),
-                r.tokio.cell_with(|s| format_duration(s.p99)),
-                format_ratio(r.p99_ratio()),
-            ]
-        })
-        .collect();
-    render_columns(
-        [
-            "shape",
-            "rt/s weft",
-            "rt/s tokio",
-            "weft/tokio",
-            "p50 weft",
-            "p50 tokio",
-            "tokio/weft",
-            "p99 weft",
-            "p99 tokio",
-            "tokio/weft",
-        ],
-        &cells,
-    )
-}
-
-/// The CSV header of [`render_io_csv`].
-pub const IO_CSV_HEADER: &str = "shape,workers,connections,message_bytes,weft_status,weft_rounds,\
-weft_rtps,weft_p50_ns,weft_p99_ns,tokio_status,tokio_rounds,tokio_rtps,tokio_p50_ns,tokio_p99_ns,\
-rtps_weft_over_tokio,p50_tokio_over_weft,p99_tokio_over_weft";
-
-/// The `io` table as CSV, one line per shape: round trips per second and latencies in
-/// nanoseconds (medians over rounds), each runtime's status `ok`, `failed` or `skipped` (its
-/// numbers then empty), and the three ratios of [`render_io_table`] (empty unless both runtimes
-/// were measured). `sizes` gives each row's message size, in the same order.
-pub fn render_io_csv(
-    rows: &[IoRow],
-    sizes: &[usize],
-    workers: usize,
-    connections: usize,
-) -> String {
-    fn cols(o: &Outcome<IoStats>) -> String {
-        match o {
-            Outcome::Measured(s) => format!(
-                "ok,{},{:.0},{},{}",
-                s.rounds,
-                s.throughput,
-                s.p50.as_nanos(),
-                s.p99.as_nanos()
-            ),
-            _ => format!("{},,,,", o.status()),
-        }
-    }
-    let ratio = |x: Option<f64>| x.map_or_else(String::new, |x| format!("{x:.4}"));
-    let mut out = String::from(IO_CSV_HEADER);
-    out.push('\n');
-    for (r, size) in rows.iter().zip(sizes) {
-        let _ = writeln!(
-            out,
-            "{},{workers},{connections},{size},{},{},{},{},{}",
-            r.shape,
-            cols(&r.weft),
-            cols(&r.tokio),
-            ratio(r.throughput_ratio()),
-            ratio(r.p50_ratio()),
-            ratio(r.p99_ratio()),
-        );
-    }
-    out
 }
 
 #[cfg(test)]
@@ -486,70 +394,6 @@ mod tests {
         );
         assert!(lines[2].starts_with("yield_many,4,failed,,,,,ok,"));
         assert!(lines[3].starts_with("chained_spawn,4,skipped,"));
-    }
-
-    fn io(throughput: f64, p50_us: u64, p99_us: u64) -> Outcome<IoStats> {
-        let sample = IoSample {
-            throughput,
-            p50: Duration::from_micros(p50_us),
-            p99: Duration::from_micros(p99_us),
-        };
-        Outcome::Measured(IoStats::from_rounds(&[sample]).unwrap())
-    }
-
-    #[test]
-    fn io_stats_take_the_median_of_each_figure() {
-        assert_eq!(IoStats::from_rounds(&[]), None);
-        let s = |t, a, b| IoSample {
-            throughput: t,
-            p50: Duration::from_micros(a),
-            p99: Duration::from_micros(b),
-        };
-        let st = IoStats::from_rounds(&[s(3.0, 9, 1), s(1.0, 5, 7), s(2.0, 1, 4)]).unwrap();
-        assert_eq!(st.throughput, 2.0);
-        assert_eq!(st.p50, Duration::from_micros(5));
-        assert_eq!(st.p99, Duration::from_micros(4));
-        assert_eq!(st.rounds, 3);
-    }
-
-    #[test]
-    fn io_ratios_favour_weft_above_one() {
-        let row = IoRow {
-            shape: "echo_64b",
-            weft: io(30_000.0, 100, 400),
-            tokio: io(20_000.0, 150, 200),
-        };
-        let close = |x: Option<f64>, y: f64| (x.unwrap() - y).abs() < 1e-9;
-        assert!(close(row.throughput_ratio(), 1.5));
-        assert!(close(row.p50_ratio(), 1.5));
-        assert!(close(row.p99_ratio(), 0.5));
-        let failed = IoRow {
-            shape: "echo_4k",
-            weft: Outcome::Failed("hung".into()),
-            tokio: io(1.0, 1, 1),
-        };
-        assert_eq!(failed.throughput_ratio(), None);
-        let t = render_io_table(&[row.clone(), failed.clone()]);
-        let lines: Vec<&str> = t.lines().collect();
-        assert_eq!(lines.len(), 4);
-        assert!(lines[0].starts_with("shape") && lines[0].contains("weft/tokio"));
-        assert!(lines[2].contains("30.0k") && lines[2].contains("150 µs"));
-        assert!(lines[2].ends_with("0.50x"));
-        assert!(lines[3].contains("FAILED"));
-        let width = lines[0].chars().count();
-        assert!(lines.iter().all(|l| l.chars().count() == width));
-
-        let csv = render_io_csv(&[row, failed], &[64, 4096], 4, 64);
-        let lines: Vec<&str> = csv.lines().collect();
-        assert_eq!(lines[0], IO_CSV_HEADER);
-        let n = IO_CSV_HEADER.split(',').count();
-        assert!(lines.iter().all(|l| l.split(',').count() == n));
-        assert_eq!(
-            lines[1],
-            "echo_64b,4,64,64,ok,1,30000,100000,400000,ok,1,20000,150000,200000,\
-             1.5000,1.5000,0.5000"
-        );
-        assert!(lines[2].starts_with("echo_4k,4,64,4096,failed,,,,,ok,"));
     }
 
     #[test]
