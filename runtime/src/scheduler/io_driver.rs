@@ -75,55 +75,89 @@ impl IoDriver {
         }
     }
 
+    /// Loom models: an I/O event whose task `waker` stands for; the next turn wakes it.
+    #[cfg(all(test, loom))]
+    pub(crate) fn raise_event(&self, waker: std::task::Waker) {
+        match &self.backend {
+            Backend::StandIn(stand_in) => stand_in.raise(waker),
+            Backend::Reactor(_) => unreachable!("loom models run on the stand-in"),
+        }
+    }
+
     pub(crate) fn sources(&self) -> usize {
         self.reactor().map_or(0, |reactor| reactor.sources())
     }
 }
 
-/// The reactor's stand-in: one sticky notification token.
+/// The reactor's stand-in: one sticky notification token, and the "events" a loom model
+/// raises (wakers, woken by whichever thread turns, as the reactor wakes a socket's task).
 #[derive(Debug)]
 struct StandIn {
-    notified: crate::loom::Mutex<bool>,
+    state: crate::loom::Mutex<StandInState>,
     condvar: crate::loom::Condvar,
+}
+
+#[derive(Debug, Default)]
+struct StandInState {
+    notified: bool,
+    /// A thread is inside `turn`: another one returns at once, as with the reactor.
+    turning: bool,
+    events: Vec<std::task::Waker>,
 }
 
 impl StandIn {
     #[cfg_attr(not(any(miri, all(test, loom))), allow(dead_code))]
     fn new() -> StandIn {
         StandIn {
-            notified: crate::loom::Mutex::new(false),
+            state: crate::loom::Mutex::new(StandInState::default()),
             condvar: crate::loom::Condvar::new(),
         }
     }
 
     fn turn(&self, timeout: Option<Duration>) {
-        let mut notified = crate::loom::lock(&self.notified);
+        let mut state = crate::loom::lock(&self.state);
+        if state.turning {
+            return;
+        }
+        state.turning = true;
         match timeout {
             Some(timeout) if timeout.is_zero() => {}
             // Loom has no clock: its timed wait is a wait that a notification must end.
             Some(timeout) => {
-                if !*notified {
-                    notified = self
+                if !state.notified {
+                    state = self
                         .condvar
-                        .wait_timeout(notified, timeout)
+                        .wait_timeout(state, timeout)
                         .unwrap_or_else(|error| error.into_inner())
                         .0;
                 }
             }
             None => {
-                while !*notified {
-                    notified = self
+                while !state.notified {
+                    state = self
                         .condvar
-                        .wait(notified)
+                        .wait(state)
                         .unwrap_or_else(|error| error.into_inner());
                 }
             }
         }
-        *notified = false;
+        state.notified = false;
+        state.turning = false;
+        let events = std::mem::take(&mut state.events);
+        drop(state);
+        for waker in events {
+            waker.wake();
+        }
     }
 
     fn notify(&self) {
-        *crate::loom::lock(&self.notified) = true;
+        crate::loom::lock(&self.state).notified = true;
         self.condvar.notify_one();
+    }
+
+    #[cfg(all(test, loom))]
+    fn raise(&self, waker: std::task::Waker) {
+        crate::loom::lock(&self.state).events.push(waker);
+        self.notify();
     }
 }

@@ -29,6 +29,11 @@
 //! - At most one thread is inside the driver (`Driver::locked`, taken with a compare-exchange
 //!   and released by a guard): the reactor lets one thread wait, and the time driver records one
 //!   holder's deadline.
+//! - Only threads that park take the driver (to sleep in it, or to poll it while awake): the
+//!   last thread to park then always finds it free, so whenever every thread sleeps one of them
+//!   sleeps in the driver. A thread that never parks (the monitor) polls the reactor without
+//!   taking the driver (`poll_from_outside`); this relies on the reactor's turn being
+//!   exclusive (a turn while another is in progress returns at once, consuming nothing).
 //! - A parker is parked by one thread at a time (the owner of the `Parker`, which is not
 //!   `Clone`); any number of threads may unpark it.
 //! - `park` may return without a notification (an I/O event or a timer woke the driver holder,
@@ -93,9 +98,11 @@ impl Driver {
             .map(|_| DriverGuard { driver: self })
     }
 
-    /// Polls for I/O and fires the due timers without sleeping, unless another thread is inside
-    /// the driver (it does that itself when it wakes); whether it polled.
-    pub(crate) fn poll_now(&self) -> bool {
+    /// For a scheduler thread that is awake: polls for I/O and fires the due timers without
+    /// sleeping, unless another thread is inside the driver (it does that itself when it
+    /// wakes); whether it polled. The caller will park later, so leaving the driver to it for
+    /// a moment cannot leave every sleeper on its condition variable.
+    fn poll_now(&self) -> bool {
         match self.try_lock() {
             Some(guard) => {
                 guard.poll();
@@ -103,6 +110,17 @@ impl Driver {
             }
             None => false,
         }
+    }
+
+    /// For a thread that never parks here (the monitor): polls for I/O and fires the due timers
+    /// without taking the driver. A worker that parks meanwhile must find the driver free, or
+    /// it would sleep on its condition variable with no one left in the driver to see the next
+    /// event (the last sleeper must be the driver's). If a worker is inside the reactor at that
+    /// moment, this turn returns at once (the reactor lets one thread turn at a time, and
+    /// consumes nothing of the other's), and that worker handles the events.
+    pub(crate) fn poll_from_outside(&self) {
+        self.io.turn(Some(Duration::ZERO));
+        self.time.process();
     }
 }
 

@@ -173,8 +173,8 @@ fn worker_takes_work(
     }
 }
 
-/// One worker sleeps (in the driver when it is free, else on its condition variable: a third
-/// thread polls the driver meanwhile, so both places are explored) while a producer makes work
+/// One worker sleeps (in the driver when it is free, else on its condition variable: a busy
+/// worker polls the driver meanwhile, so both places are explored) while a producer makes work
 /// visible and notifies. A lost wake-up is a deadlock, which loom reports.
 #[test]
 fn loom_a_sleeping_worker_is_woken_in_the_driver_or_on_its_condvar() {
@@ -193,16 +193,66 @@ fn loom_a_sleeping_worker_is_woken_in_the_driver_or_on_its_condvar() {
                 notify_parked(&idle, &unparkers);
             })
         };
+        // A busy worker's look at the driver (`event_interval`, a yield): it holds the driver
+        // for a moment.
         let poller = {
-            let driver = driver.clone();
+            let busy = Parker::new(driver.clone());
             thread::spawn(move || {
-                driver.poll_now();
+                busy.park_yield();
             })
         };
         let taken = worker_takes_work(&idle, 0, &parker, &unparkers, &pending, &shutdown, 1);
         assert_eq!(taken, 1);
         producer.join().unwrap();
         poller.join().unwrap();
+    });
+}
+
+/// A socket's task: when the reactor (here, whichever thread turns the stand-in) wakes it, it
+/// becomes work, pushed from outside a worker (`Shared::schedule_remote`).
+struct EventTask {
+    idle: Arc<Idle>,
+    unparkers: Arc<Vec<Unparker>>,
+    pending: Arc<AtomicUsize>,
+}
+
+impl std::task::Wake for EventTask {
+    fn wake(self: std::sync::Arc<Self>) {
+        self.pending.fetch_add(1, SeqCst);
+        notify_parked(&self.idle, &self.unparkers);
+    }
+}
+
+/// Work that arrives only as an I/O event, while the monitor polls the reactor from outside:
+/// the worker must not end up on its condition variable with no one in the driver (a server
+/// that stops answering). The event's waker runs on whichever thread turns.
+#[test]
+fn loom_an_io_event_reaches_a_sleeping_worker_while_the_monitor_polls() {
+    loom::model(|| {
+        let driver = driver();
+        let idle = Arc::new(Idle::new(1));
+        let parker = Parker::new(driver.clone());
+        let unparkers = Arc::new(vec![parker.unparker()]);
+        let pending = Arc::new(AtomicUsize::new(0));
+        let shutdown = Arc::new(AtomicBool::new(false));
+
+        let monitor = {
+            let driver = driver.clone();
+            thread::spawn(move || driver.poll_from_outside())
+        };
+        let network = {
+            let task = std::task::Waker::from(std::sync::Arc::new(EventTask {
+                idle: idle.clone(),
+                unparkers: unparkers.clone(),
+                pending: pending.clone(),
+            }));
+            let io = driver.io().clone();
+            thread::spawn(move || io.raise_event(task))
+        };
+        let taken = worker_takes_work(&idle, 0, &parker, &unparkers, &pending, &shutdown, 1);
+        assert_eq!(taken, 1);
+        monitor.join().unwrap();
+        network.join().unwrap();
     });
 }
 

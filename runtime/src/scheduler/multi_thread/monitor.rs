@@ -156,7 +156,7 @@ fn look(shared: &Shared, last_ticks: &mut [u64]) -> Look {
         // No one sleeps in the driver: poll it for them, so that a socket's or a timer's task
         // never waits for a long poll to end. Its wakers push to the injector and wake a
         // sleeping peer. (If a worker takes the driver meanwhile, this does nothing.)
-        shared.driver.poll_now();
+        shared.driver.poll_from_outside();
     }
     let mut look = Look {
         maybe_long_poll: running_unwatched,
