@@ -1,4 +1,10 @@
 //! `Reactor::block_on`: the smallest executor, one future on the calling thread.
+//!
+//! User code: the future's `poll` and `Drop`, and (through the reactor's turn) the wakers of
+//! any future it polls by hand. A panic from any of them unwinds out of `block_on` and leaves
+//! nothing shared behind: the future lives on this stack frame, the current reactor is restored
+//! by the `EnterGuard`'s drop, and the reactor has finished its turn (every other waker woken,
+//! its lock released) before it resumes a waker's panic.
 
 use crate::loom::{AtomicBool, Ordering};
 use crate::reactor::Reactor;
@@ -37,6 +43,12 @@ impl Reactor {
     ///
     /// # Errors
     /// The error of a failed `epoll_wait`; the future is dropped.
+    ///
+    /// # Panics
+    /// When `future` panics, and when a waker that the reactor wakes panics (one of the
+    /// program's own, stored by a future polled with it): that panic is passed on here after
+    /// the reactor has woken every other waker of its turn, and the future is dropped. The
+    /// reactor keeps working for the next `block_on` or `turn`.
     ///
     /// # Examples
     ///

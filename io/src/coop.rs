@@ -233,6 +233,21 @@ pub(crate) fn proceed(cx: &Context<'_>) -> Poll<RestoreOnPending> {
     }
 }
 
+/// Polls `poll` as a leaf future: a unit first (or a yield if the budget is spent), spent only
+/// if `poll` is ready. weft-io's socket operations go through this.
+#[inline]
+pub(crate) fn leaf<'a, 'b, T>(
+    cx: &'a Context<'b>,
+    poll: impl FnOnce(&'a Context<'b>) -> Poll<T>,
+) -> Poll<T> {
+    let progress = std::task::ready!(proceed(cx));
+    let output = poll(cx);
+    if output.is_ready() {
+        progress.made_progress();
+    }
+    output
+}
+
 /// Takes a unit of budget for a step that always makes progress: `Pending` (the task woken) if
 /// the budget is spent, else `Ready` with the unit spent.
 #[inline]

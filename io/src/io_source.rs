@@ -1,23 +1,46 @@
 //! `IoSource`: an I/O object registered with a reactor, and the poll functions the socket
 //! types build on.
 //!
-//! Invariant: the registration is deleted from the poller in `Drop`, before the I/O object
+//! Which to use (the socket types in `net/` follow this):
+//!
+//! | operation | call |
+//! |---|---|
+//! | a byte-stream read or write from a `poll_*` trait method (`AsyncRead`, `AsyncWrite`) | `poll_stream_read` / `poll_stream_write`, giving the bytes asked for |
+//! | any other operation from a `poll_*` method (peek, a datagram, accept) | `poll_read_with` / `poll_write_with` |
+//! | an `async fn` of a socket (accept, recv_from, send_to, peek, connect) | `read_with` / `write_with` |
+//! | `readable()` / `writable()` | `ready` |
+//! | a `try_*` call | `try_io` |
+//!
+//! The `stream` variants clear the readiness after a read (write) that moved fewer bytes than
+//! asked, saving the call that would say `WouldBlock`, where the backend allows it
+//! (`Selector::SHORT_IO_DRAINS`, the epoll backend). That is sound only for a byte stream (TCP,
+//! Unix stream), whose short read means the receive queue was empty: not for a datagram (one
+//! datagram per call, however many are queued), not for a peek (it takes nothing), not for
+//! accept. The `async fn` variants hold a `Waiter`, so that a cancelled future leaves no waker
+//! behind; a `poll_*` method has no future to hold one (see `source.rs`).
+//!
+//! Every operation but `try_io` is a leaf future of the cooperative budget (`coop.rs`): it takes
+//! a unit first (or makes the task yield), and the unit stays spent only if the operation
+//! completed.
+//!
+//! Invariant: the registration is deleted from the selector in `Drop`, before the I/O object
 //! (and its file descriptor) is dropped; see `Reactor::register`.
 
 use crate::reactor::{current_or_panic, Reactor};
-use crate::source::{Direction, Source};
+use crate::source::{Direction, Source, Waiter};
+use crate::sys::Selector;
 use std::fmt;
 use std::future::poll_fn;
 use std::io;
 use std::os::fd::AsFd;
 use std::sync::Arc;
-use std::task::{ready, Context, Poll};
+use std::task::{Context, Poll};
 
 /// A non-blocking I/O object registered with the current reactor.
 pub(crate) struct IoSource<T: AsFd> {
     io: T,
     source: Arc<Source>,
-    key: usize,
+    token: u64,
     reactor: Arc<Reactor>,
 }
 
@@ -28,11 +51,14 @@ impl<T: AsFd> IoSource<T> {
     /// If no reactor is current on this thread.
     pub(crate) fn new(io: T) -> io::Result<IoSource<T>> {
         let reactor = current_or_panic();
-        let (key, source) = reactor.register(io.as_fd())?;
+        // SAFETY: `register` requires that the descriptor be deregistered before it is closed:
+        // this `IoSource` owns `io` and its `Drop` deregisters before `io` is dropped (the
+        // fields drop after `drop` returns).
+        let (token, source) = unsafe { reactor.register(io.as_fd())? };
         Ok(IoSource {
             io,
             source,
-            key,
+            token,
             reactor,
         })
     }
@@ -41,50 +67,78 @@ impl<T: AsFd> IoSource<T> {
         &self.io
     }
 
+    /// A byte-stream read for a `poll_*` method: runs `op`, which reads into a buffer of
+    /// `capacity` bytes, until it does not return `WouldBlock`, waiting for readability in
+    /// between. A read of fewer bytes than `capacity` (and more than zero) drained the socket:
+    /// the readiness is cleared, so the next read waits for an event instead of paying for a
+    /// call that would say `WouldBlock` (epoll backend only; see the module docs).
+    pub(crate) fn poll_stream_read(
+        &self,
+        cx: &Context<'_>,
+        capacity: usize,
+        mut op: impl FnMut(&T) -> io::Result<usize>,
+    ) -> Poll<io::Result<usize>> {
+        crate::coop::leaf(cx, |cx| {
+            self.source.poll_io(
+                cx,
+                Direction::READ,
+                || op(&self.io),
+                |&n| short(n, capacity),
+            )
+        })
+    }
+
+    /// A byte-stream write of `len` bytes for a `poll_*` method; as `poll_stream_read`, a short
+    /// write clears the writability.
+    pub(crate) fn poll_stream_write(
+        &self,
+        cx: &Context<'_>,
+        len: usize,
+        mut op: impl FnMut(&T) -> io::Result<usize>,
+    ) -> Poll<io::Result<usize>> {
+        crate::coop::leaf(cx, |cx| {
+            self.source
+                .poll_io(cx, Direction::WRITE, || op(&self.io), |&n| short(n, len))
+        })
+    }
+
     /// Runs the non-blocking `op` until it does not return `WouldBlock`, waiting for
-    /// readability in between.
+    /// readability in between (for a `poll_*` method).
+    // For the `poll_*` methods of operations other than stream reads (`poll_peek`,
+    // `poll_recv_from`, `poll_accept`, ...), which no socket type has yet.
+    #[allow(dead_code)]
     pub(crate) fn poll_read_with<R>(
         &self,
         cx: &Context<'_>,
         mut op: impl FnMut(&T) -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
-        self.poll_io(cx, Direction::READ, &mut op)
+        crate::coop::leaf(cx, |cx| {
+            self.source
+                .poll_io(cx, Direction::READ, || op(&self.io), |_| false)
+        })
     }
 
     /// Runs the non-blocking `op` until it does not return `WouldBlock`, waiting for
-    /// writability in between.
+    /// writability in between (for a `poll_*` method).
+    // For `poll_send_to` and the like, which no socket type has yet.
+    #[allow(dead_code)]
     pub(crate) fn poll_write_with<R>(
         &self,
         cx: &Context<'_>,
         mut op: impl FnMut(&T) -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
-        self.poll_io(cx, Direction::WRITE, &mut op)
-    }
-
-    /// One operation as a leaf future of the cooperative budget: it takes a unit first (or
-    /// makes the task yield), and the unit stays spent only if the operation completed.
-    fn poll_io<R>(
-        &self,
-        cx: &Context<'_>,
-        direction: Direction,
-        op: &mut impl FnMut(&T) -> io::Result<R>,
-    ) -> Poll<io::Result<R>> {
-        let progress = ready!(crate::coop::proceed(cx));
-        let result = ready!(self.source.poll_io(cx, direction, || op(&self.io)));
-        progress.made_progress();
-        Poll::Ready(result)
+        crate::coop::leaf(cx, |cx| {
+            self.source
+                .poll_io(cx, Direction::WRITE, || op(&self.io), |_| false)
+        })
     }
 
     /// Waits until the source may be ready in `direction`: the next operation in that
-    /// direction is worth trying (it may still say `WouldBlock`).
+    /// direction is worth trying (it may still say `WouldBlock`). Dropping the future
+    /// removes its waker.
     pub(crate) async fn ready(&self, direction: Direction) -> io::Result<()> {
-        poll_fn(|cx| {
-            let progress = ready!(crate::coop::poll_proceed(cx));
-            let ready = ready!(self.source.poll_ready(cx, direction));
-            progress.made_progress();
-            Poll::Ready(ready.map(drop))
-        })
-        .await
+        let mut waiter = Waiter::new(&self.source, direction);
+        poll_fn(|cx| crate::coop::leaf(cx, |cx| waiter.poll_ready(cx).map_ok(drop))).await
     }
 
     /// Runs the non-blocking `op` once, if the source may be ready in `direction`; a
@@ -103,27 +157,44 @@ impl<T: AsFd> IoSource<T> {
         result
     }
 
-    /// `poll_read_with` as a future.
+    /// Runs the non-blocking `op` until it does not return `WouldBlock`, waiting for
+    /// readability in between; dropping the future removes its waker.
     pub(crate) async fn read_with<R>(
         &self,
         mut op: impl FnMut(&T) -> io::Result<R>,
     ) -> io::Result<R> {
-        poll_fn(|cx| self.poll_read_with(cx, &mut op)).await
+        let mut waiter = Waiter::new(&self.source, Direction::READ);
+        poll_fn(|cx| crate::coop::leaf(cx, |cx| waiter.poll_io(cx, || op(&self.io), |_| false)))
+            .await
     }
 
-    /// `poll_write_with` as a future.
+    /// Runs the non-blocking `op` until it does not return `WouldBlock`, waiting for
+    /// writability in between; dropping the future removes its waker.
     pub(crate) async fn write_with<R>(
         &self,
         mut op: impl FnMut(&T) -> io::Result<R>,
     ) -> io::Result<R> {
-        poll_fn(|cx| self.poll_write_with(cx, &mut op)).await
+        let mut waiter = Waiter::new(&self.source, Direction::WRITE);
+        poll_fn(|cx| crate::coop::leaf(cx, |cx| waiter.poll_io(cx, || op(&self.io), |_| false)))
+            .await
     }
+
+    #[cfg(all(test, not(loom), not(miri)))]
+    pub(crate) fn source(&self) -> &Source {
+        &self.source
+    }
+}
+
+/// Whether a stream call that moved `n` of `asked` bytes drained the socket, on a backend
+/// where that clears the readiness.
+fn short(n: usize, asked: usize) -> bool {
+    Selector::SHORT_IO_DRAINS && 0 < n && n < asked
 }
 
 impl<T: AsFd> Drop for IoSource<T> {
     fn drop(&mut self) {
         self.reactor
-            .deregister(self.io.as_fd(), self.key, &self.source);
+            .deregister(self.io.as_fd(), self.token, &self.source);
     }
 }
 

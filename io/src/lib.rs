@@ -1,5 +1,6 @@
-//! The I/O driver of weft: a reactor on [`polling`] that any executor can drive, and the
-//! sockets that register with it.
+//! The I/O driver of weft: a reactor that any executor can drive (weft-io's own epoll backend
+//! on Linux, the [`polling`](https://docs.rs/polling) crate elsewhere), and the sockets that
+//! register with it.
 //!
 //! ```
 //! use std::sync::Arc;
@@ -37,7 +38,33 @@
 //! A read first tries `read(2)` on the non-blocking socket. Only if that says `WouldBlock`
 //! does it store the task's waker and wait; the reactor (edge-triggered `epoll`, one
 //! registration per socket for its whole life) wakes it when the socket becomes readable.
+//! As in tokio, a stream read that returns fewer bytes than the buffer holds has drained the
+//! socket, so the next read waits for the reactor instead of making a call that would say
+//! `WouldBlock` (on Linux's epoll backend, which sees the peer's FIN as `EPOLLRDHUP` and keeps
+//! it: a FIN that came with the last data still ends the next read with EOF). Dropping a
+//! waiting future of weft-io (`readable()`, `accept()`, `recv_from()`, ...) removes its waker.
 //! No operation allocates, and none takes a lock shared by other sockets.
+//!
+//! # Backends
+//!
+//! | system | backend |
+//! |---|---|
+//! | Linux | weft-io's own, on `rustix`: epoll, edge-triggered, `EPOLLRDHUP`, an eventfd to wake the wait, the timeout given to `epoll_wait` |
+//! | Linux with the feature `polling-backend` | the `polling` crate (for testing it on Linux) |
+//! | other systems | the `polling` crate (kqueue, event ports, ...) |
+//!
+//! [`Reactor::backend`] names the one in use.
+//!
+//! # Panics in user code
+//!
+//! The only user code weft-io runs is wakers (their `wake`, `clone` and `Drop`) and the futures
+//! given to [`Reactor::block_on`]. The reactor wakes each waker inside `catch_unwind`: a waker
+//! that panics does not keep the others of its turn from being woken, and its panic is then
+//! resumed on the thread that turned (or shut the reactor down, or dropped the socket) with
+//! the reactor ready for the next turn; weft's runtime catches it there, after the panic hook
+//! has reported it. Everywhere else a panic can only unwind out of the call that ran the user
+//! code, with every lock released and every shared structure consistent (the module docs of
+//! `reactor.rs`, `source.rs` and `block_on.rs` say why).
 
 #![warn(missing_docs, missing_debug_implementations, rust_2018_idioms)]
 #![deny(clippy::undocumented_unsafe_blocks)]
@@ -49,8 +76,9 @@ mod loom;
 pub mod net;
 mod reactor;
 mod source;
+mod sys;
 
-#[cfg(all(test, not(loom)))]
+#[cfg(all(test, not(loom), not(miri)))]
 mod tests;
 
 #[cfg(all(test, loom))]

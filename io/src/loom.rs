@@ -21,9 +21,9 @@ pub(crate) use std::sync::{
 
 pub(crate) use std::sync::atomic::Ordering;
 
-/// Locks a mutex, ignoring poisoning: no code of this crate panics while holding one of its
-/// locks (wakers are woken after the lock is released), so a poisoned lock still guards
-/// consistent data.
+/// Locks a mutex, ignoring poisoning: the only user code that runs while a lock of this crate
+/// is held is `Waker::clone`, before anything guarded is changed (wakers are woken and dropped
+/// after the lock is released), so a poisoned lock still guards consistent data.
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     match mutex.lock() {
         Ok(guard) => guard,

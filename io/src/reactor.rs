@@ -1,32 +1,53 @@
-//! The reactor: one `polling::Poller`, the sources registered with it, and the turn that
+//! The reactor: the OS selector (`sys/`), the sources registered with it, and the turn that
 //! turns its events into woken tasks.
 //!
 //! Invariants:
 //! - Every source is registered in edge-triggered mode for both directions, once: no
 //!   `epoll_ctl` per operation. Its readiness lives in its `Source` (see `source.rs`).
-//! - A source's key is its index in `sources`. A key freed by a deregistration may be reused;
-//!   an event already fetched for the old source then marks the new one ready, which costs one
-//!   `WouldBlock` and nothing else.
-//! - The poller is deleted from before the file descriptor is closed: `IoSource`'s `Drop`
+//! - A source's token is its index in `sources` and the generation of that slot, bumped at
+//!   every removal: an event already fetched for a source that was deregistered meanwhile
+//!   finds another generation and is dropped, never marking the source that reuses the slot
+//!   (where the backend's tokens carry the generation: see `Selector::TOKENS_CARRY_GENERATION`;
+//!   elsewhere such an event costs one `WouldBlock` and nothing else, as that backend sets no
+//!   sticky bit).
+//! - The selector is deleted from before the file descriptor is closed: `IoSource`'s `Drop`
 //!   deregisters, and only then drops (closes) the I/O object.
-//! - At most one thread turns at a time (`turn` is a `try_lock`), because `polling` lets only
-//!   one thread wait on a `Poller`.
-//! - Wakers are woken after every lock is released: a waker may run arbitrary scheduler code.
+//! - At most one thread turns at a time (`turn` is a `try_lock`).
+//!
+//! # User code
+//!
+//! The reactor calls user code in one way: it wakes wakers (and so drops them), which any
+//! executor may have supplied. It does so after releasing every lock but the turn's own, each
+//! waker in `catch_unwind`, in `wake_all`: a panicking waker cannot leave shared state broken
+//! (no lock is poisoned, since none is held across a wake but `turn`'s, whose state, the event
+//! buffer and the emptied wake list, is consistent before the first wake), and cannot keep the
+//! rest of its batch from being woken. The first panic is then resumed on the thread that
+//! turned (or deregistered, or shut down), once the turn lock is released: the panic is not
+//! lost, and the reactor keeps working for the next turn. weft's runtime catches it there
+//! (`weft`'s `io_driver.rs`). A poisoned `turn` or `sources` lock (from a panic this crate
+//! does not expect) is taken anyway: both guard data that is consistent between statements.
 
 use crate::loom::{lock, AtomicBool, Mutex, Ordering};
-use crate::source::{Source, READ_WRITE};
-use polling::{Event, Events, PollMode, Poller};
+use crate::source::Source;
+use crate::sys::{Events, Selector};
+use std::any::Any;
 use std::cell::RefCell;
 use std::fmt;
 use std::io;
-use std::num::NonZeroUsize;
-use std::os::fd::{AsRawFd, BorrowedFd};
-use std::sync::Arc;
+use std::os::fd::BorrowedFd;
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::{Arc, TryLockError};
 use std::task::Waker;
 use std::time::Duration;
 
 /// How many events one turn fetches at most (more wait for the next turn).
 const EVENTS_PER_TURN: usize = 1024;
+
+/// The index of a slot in the low half of a token, its generation in the high half.
+const INDEX_BITS: u32 = 32;
+/// The most sources one reactor holds at once (`u32::MAX` stays free for the backend's own
+/// notification token).
+const MAX_SOURCES: usize = u32::MAX as usize - 1;
 
 /// A reactor: waits for I/O events on the registered sockets and wakes the tasks that wait
 /// for them.
@@ -38,6 +59,11 @@ const EVENTS_PER_TURN: usize = 1024;
 /// single future; any other executor can do the same.
 ///
 /// Sockets find their reactor through the thread-local set by [`Reactor::enter`].
+///
+/// On Linux the reactor is weft-io's own epoll backend (edge-triggered, `EPOLLRDHUP`, an
+/// eventfd for [`notify`](Reactor::notify)); elsewhere, and on Linux with the crate feature
+/// `polling-backend`, it runs on the [`polling`](https://docs.rs/polling) crate.
+/// [`backend`](Reactor::backend) says which.
 ///
 /// # Examples
 ///
@@ -65,7 +91,7 @@ const EVENTS_PER_TURN: usize = 1024;
 /// # std::io::Result::Ok(())
 /// ```
 pub struct Reactor {
-    poller: Poller,
+    selector: Selector,
     sources: Mutex<Slab>,
     turn: Mutex<TurnState>,
     shutdown: AtomicBool,
@@ -77,48 +103,108 @@ struct TurnState {
     wake: Vec<Waker>,
 }
 
-/// Registered sources by key, with a free list.
+/// Registered sources by index, with a free list. `generations[i]` is bumped each time slot
+/// `i` is emptied.
 #[derive(Default)]
 struct Slab {
     entries: Vec<Option<Arc<Source>>>,
+    generations: Vec<u32>,
     free: Vec<usize>,
 }
 
+/// The slot index a token names.
+fn index_of(token: u64) -> usize {
+    (token & u64::from(u32::MAX)) as usize
+}
+
+impl Slab {
+    /// The source an event's token names, if it is still registered.
+    fn get(&self, token: u64) -> Option<&Arc<Source>> {
+        let index = index_of(token);
+        let generation = (token >> INDEX_BITS) as u32;
+        let same =
+            !Selector::TOKENS_CARRY_GENERATION || self.generations.get(index) == Some(&generation);
+        same.then(|| self.entries.get(index)?.as_ref()).flatten()
+    }
+}
+
+/// A panic caught while waking, to be resumed once no lock is held.
+type Panic = Box<dyn Any + Send + 'static>;
+
+/// Wakes every waker of `wakers`, each in `catch_unwind`: one that panics does not keep the
+/// others from being woken. Returns the first panic.
+fn wake_all(wakers: impl Iterator<Item = Waker>) -> Option<Panic> {
+    let mut first = None;
+    for waker in wakers {
+        // `AssertUnwindSafe`: the closure owns the waker and touches nothing else.
+        if let Err(panic) = panic::catch_unwind(AssertUnwindSafe(|| waker.wake())) {
+            if first.is_none() {
+                first = Some(panic);
+            } else {
+                drop_panic(panic);
+            }
+        }
+    }
+    first
+}
+
+/// Drops a panic payload whose `Drop` might itself panic.
+fn drop_panic(panic: Panic) {
+    let _ = panic::catch_unwind(AssertUnwindSafe(|| drop(panic)));
+}
+
+/// Resumes a panic caught by `wake_all` on this thread, unless it is already unwinding (from
+/// a `Drop` that runs during a panic, where a second panic would abort): then the panic hook
+/// has reported it, and it is dropped.
+fn resume(panic: Option<Panic>) {
+    if let Some(panic) = panic {
+        if std::thread::panicking() {
+            drop_panic(panic);
+        } else {
+            panic::resume_unwind(panic);
+        }
+    }
+}
+
 impl Reactor {
-    /// Creates a reactor (an epoll instance, through `polling`).
+    /// Creates a reactor (an epoll instance and its eventfd on Linux).
     ///
     /// # Errors
-    /// The `polling` crate's error if the system refuses the epoll instance or its eventfd
-    /// (too many open files, for instance).
+    /// The system's error if it refuses the epoll instance or its eventfd (too many open
+    /// files, for instance).
     pub fn new() -> io::Result<Reactor> {
-        let poller = Poller::new()?;
-        if !poller.supports_edge() {
-            return Err(io::Error::new(
-                io::ErrorKind::Unsupported,
-                "weft-io needs edge-triggered polling, which this platform's poller lacks",
-            ));
-        }
-        let events = NonZeroUsize::new(EVENTS_PER_TURN).expect("nonzero");
         Ok(Reactor {
-            poller,
+            selector: Selector::new()?,
             sources: Mutex::new(Slab::default()),
             turn: Mutex::new(TurnState {
-                events: Events::with_capacity(events),
+                events: Events::with_capacity(EVENTS_PER_TURN),
                 wake: Vec::new(),
             }),
             shutdown: AtomicBool::new(false),
         })
     }
 
+    /// The backend this reactor runs on: `"epoll"` (weft-io's own, Linux) or `"polling"` (the
+    /// `polling` crate: other systems, or Linux with the `polling-backend` feature).
+    pub fn backend(&self) -> &'static str {
+        Selector::NAME
+    }
+
     /// Waits for I/O events for at most `timeout` (`None`: until an event or a
     /// [`notify`](Reactor::notify)), then wakes the tasks waiting for them. Returns how many
     /// wakers it woke.
     ///
+    /// The timeout is rounded up to the backend's resolution (a millisecond for epoll): the
+    /// call does not return before it unless an event, a notification or a signal comes.
     /// Only one thread waits at a time: a call made while another thread turns returns
     /// `Ok(0)` at once.
     ///
     /// # Errors
     /// The error of `epoll_wait` other than `EINTR`; none is expected in practice.
+    ///
+    /// # Panics
+    /// If a waker panics: the panic is resumed here, after every other waker of the turn was
+    /// woken and with the reactor ready for the next turn.
     pub fn turn(&self, timeout: Option<Duration>) -> io::Result<usize> {
         self.turn_counted(timeout).map(|woken| woken.unwrap_or(0))
     }
@@ -129,41 +215,49 @@ impl Reactor {
     }
 
     fn turn_counted(&self, timeout: Option<Duration>) -> io::Result<Option<usize>> {
-        let Ok(mut guard) = self.turn.try_lock() else {
-            return Ok(None);
+        let mut guard = match self.turn.try_lock() {
+            Ok(guard) => guard,
+            // The turn state is consistent between statements: take it despite the poison.
+            Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+            Err(TryLockError::WouldBlock) => return Ok(None),
         };
         let state = &mut *guard;
-        state.events.clear();
-        self.poller.wait(&mut state.events, timeout)?;
+        self.selector.wait(&mut state.events, timeout)?;
         {
             let sources = lock(&self.sources);
-            for event in state.events.iter() {
-                if let Some(Some(source)) = sources.entries.get(event.key) {
-                    source.set_ready(readiness(&event), &mut state.wake);
+            for (token, ready) in state.events.iter() {
+                if let Some(source) = sources.get(token) {
+                    source.set_ready(ready, &mut state.wake);
                 }
             }
         }
         let woken = state.wake.len();
         // The wakers run scheduler code: wake them with only the turn lock held, which no
         // waker takes (a waker never turns the reactor itself).
-        for waker in state.wake.drain(..) {
-            waker.wake();
-        }
+        let panic = wake_all(state.wake.drain(..));
+        drop(guard);
+        resume(panic);
         Ok(Some(woken))
     }
 
     /// Interrupts the current [`turn`](Reactor::turn), or the next one if none is waiting.
-    /// Callable from any thread, cheap when repeated before the turn wakes.
+    /// Callable from any thread. Each call is one system call (an eventfd write on Linux):
+    /// a caller that may notify often gates it on whether a thread waits in the turn, as
+    /// weft's runtime does.
     ///
     /// # Errors
-    /// The error of writing to the poller's eventfd; none is expected in practice.
+    /// The error of writing to the eventfd; none is expected in practice.
     pub fn notify(&self) -> io::Result<()> {
-        self.poller.notify()
+        self.selector.notify()
     }
 
     /// Shuts the reactor down: every registered socket fails its pending and future
     /// operations with an error, and every task waiting on one is woken. Registering a new
     /// socket fails from now on.
+    ///
+    /// # Panics
+    /// If a waker panics: resumed after every other waker was woken (see
+    /// [`turn`](Reactor::turn)).
     pub fn shutdown(&self) {
         self.shutdown.store(true, Ordering::SeqCst);
         let mut wake = Vec::new();
@@ -173,10 +267,8 @@ impl Reactor {
                 source.close(&mut wake);
             }
         }
-        for waker in wake {
-            waker.wake();
-        }
         let _ = self.notify();
+        resume(wake_all(wake.into_iter()));
     }
 
     /// Whether [`shutdown`](Reactor::shutdown) was called.
@@ -190,57 +282,85 @@ impl Reactor {
         sources.entries.len() - sources.free.len()
     }
 
-    /// Registers `fd` for both directions, edge-triggered. The caller must call `deregister`
-    /// before the descriptor is closed (`IoSource` does).
-    pub(crate) fn register(&self, fd: BorrowedFd<'_>) -> io::Result<(usize, Arc<Source>)> {
+    /// Registers `fd` for both directions, edge-triggered; returns its token and source.
+    ///
+    /// # Safety
+    /// The caller must call `deregister` before the descriptor is closed (`IoSource` does).
+    pub(crate) unsafe fn register(&self, fd: BorrowedFd<'_>) -> io::Result<(u64, Arc<Source>)> {
         let source = Arc::new(Source::new());
-        let key = {
+        let token = {
             let mut sources = lock(&self.sources);
             // Checked under the lock that `shutdown` takes: a source registered after the
             // shutdown's sweep would never be closed.
             if self.is_shutdown() {
                 return Err(crate::source::closed_error());
             }
-            let key = sources.free.pop().unwrap_or(sources.entries.len());
-            if key == sources.entries.len() {
-                sources.entries.push(None);
-            }
-            sources.entries[key] = Some(source.clone());
-            key
+            let index = match sources.free.pop() {
+                Some(index) => index,
+                None if sources.entries.len() < MAX_SOURCES => {
+                    sources.entries.push(None);
+                    sources.generations.push(0);
+                    sources.entries.len() - 1
+                }
+                None => {
+                    return Err(io::Error::other(
+                        "a weft-io reactor holds at most u32::MAX - 1 sockets at once",
+                    ))
+                }
+            };
+            sources.entries[index] = Some(source.clone());
+            (u64::from(sources.generations[index]) << INDEX_BITS) | index as u64
         };
-        // `add_with_mode` requires that `fd` be deleted from the poller before it is closed.
-        // SAFETY: our caller (`IoSource::new`) keeps the registration with the I/O object that
-        // owns `fd`, and `IoSource::drop` deregisters (deletes `fd`) before that object closes it.
-        let added = unsafe {
-            self.poller
-                .add_with_mode(fd.as_raw_fd(), Event::all(key), PollMode::Edge)
-        };
+        // SAFETY: our caller deregisters `fd` before closing it, which is what the selector's
+        // `register` requires.
+        let added = unsafe { self.selector.register(fd, token) };
         if let Err(error) = added {
-            self.remove(key);
+            self.remove(token);
             return Err(error);
         }
-        Ok((key, source))
+        Ok((token, source))
     }
 
-    /// Deletes `fd` from the poller and forgets its source, waking anyone still waiting on it
-    /// with an error.
-    pub(crate) fn deregister(&self, fd: BorrowedFd<'_>, key: usize, source: &Source) {
+    /// Deletes `fd` from the selector and forgets its source, waking anyone still waiting on
+    /// it with an error.
+    ///
+    /// # Panics
+    /// If a waker panics (see [`turn`](Reactor::turn)), unless this thread is unwinding.
+    pub(crate) fn deregister(&self, fd: BorrowedFd<'_>, token: u64, source: &Source) {
         // Fails only if the descriptor was never added or already closed, neither of which
         // `IoSource` allows; the removal below happens regardless.
-        let _ = self.poller.delete(fd);
-        self.remove(key);
+        let _ = self.selector.deregister(fd);
+        self.remove(token);
         let mut wake = Vec::new();
         source.close(&mut wake);
-        for waker in wake {
-            waker.wake();
+        resume(wake_all(wake.into_iter()));
+    }
+
+    fn remove(&self, token: u64) {
+        let index = index_of(token);
+        let mut sources = lock(&self.sources);
+        if sources.entries[index].take().is_some() {
+            sources.generations[index] = sources.generations[index].wrapping_add(1);
+            sources.free.push(index);
         }
     }
 
-    fn remove(&self, key: usize) {
-        let mut sources = lock(&self.sources);
-        if sources.entries[key].take().is_some() {
-            sources.free.push(key);
-        }
+    /// The selector, for tests of the backend.
+    #[cfg(all(
+        test,
+        not(loom),
+        not(miri),
+        target_os = "linux",
+        not(feature = "polling-backend")
+    ))]
+    pub(crate) fn selector(&self) -> &Selector {
+        &self.selector
+    }
+
+    /// The source an event with `token` would reach now.
+    #[cfg(all(test, not(loom), not(miri)))]
+    pub(crate) fn source_of(&self, token: u64) -> Option<Arc<Source>> {
+        lock(&self.sources).get(token).cloned()
     }
 
     /// Makes this reactor the current one on this thread until the guard drops: sockets
@@ -257,22 +377,6 @@ impl Reactor {
             .ok()
             .flatten()
     }
-}
-
-/// The direction bits an event reports. `polling` folds hang-up and error into both
-/// directions, so that the next system call reports the EOF or the error itself.
-fn readiness(event: &Event) -> usize {
-    let mut ready = 0;
-    if event.readable {
-        ready |= crate::source::Direction::READ_BIT;
-    }
-    if event.writable {
-        ready |= crate::source::Direction::WRITE_BIT;
-    }
-    if event.is_interrupt() || event.is_err() == Some(true) {
-        ready |= READ_WRITE;
-    }
-    ready
 }
 
 thread_local! {
@@ -301,6 +405,7 @@ impl fmt::Debug for EnterGuard {
 impl fmt::Debug for Reactor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Reactor")
+            .field("backend", &self.backend())
             .field("sources", &self.sources())
             .field("shutdown", &self.is_shutdown())
             .finish_non_exhaustive()

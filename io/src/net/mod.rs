@@ -19,7 +19,9 @@ pub use udp::UdpSocket;
 pub use unix::{UnixListener, UnixStream};
 
 /// `futures-io`'s `AsyncRead` and `AsyncWrite` for a stream type `$stream` (and `&$stream`)
-/// whose field `io` is an `IoSource` over a std stream; `close` shuts down writing.
+/// whose field `io` is an `IoSource` over a std stream; `close` shuts down writing. Reads and
+/// writes go through `poll_stream_read`/`poll_stream_write`: a short one clears the
+/// readiness (byte streams only: see `io_source.rs`).
 macro_rules! impl_async_io {
     ($stream:ty) => {
         impl futures_io::AsyncRead for &$stream {
@@ -29,7 +31,9 @@ macro_rules! impl_async_io {
                 buf: &mut [u8],
             ) -> std::task::Poll<std::io::Result<usize>> {
                 use std::io::Read;
-                self.io.poll_read_with(cx, |mut io| io.read(buf))
+                let capacity = buf.len();
+                self.io
+                    .poll_stream_read(cx, capacity, |mut io| io.read(buf))
             }
 
             fn poll_read_vectored(
@@ -38,7 +42,9 @@ macro_rules! impl_async_io {
                 bufs: &mut [std::io::IoSliceMut<'_>],
             ) -> std::task::Poll<std::io::Result<usize>> {
                 use std::io::Read;
-                self.io.poll_read_with(cx, |mut io| io.read_vectored(bufs))
+                let capacity = bufs.iter().map(|buf| buf.len()).sum();
+                self.io
+                    .poll_stream_read(cx, capacity, |mut io| io.read_vectored(bufs))
             }
         }
 
@@ -49,7 +55,8 @@ macro_rules! impl_async_io {
                 buf: &[u8],
             ) -> std::task::Poll<std::io::Result<usize>> {
                 use std::io::Write;
-                self.io.poll_write_with(cx, |mut io| io.write(buf))
+                self.io
+                    .poll_stream_write(cx, buf.len(), |mut io| io.write(buf))
             }
 
             fn poll_write_vectored(
@@ -58,8 +65,9 @@ macro_rules! impl_async_io {
                 bufs: &[std::io::IoSlice<'_>],
             ) -> std::task::Poll<std::io::Result<usize>> {
                 use std::io::Write;
+                let len = bufs.iter().map(|buf| buf.len()).sum();
                 self.io
-                    .poll_write_with(cx, |mut io| io.write_vectored(bufs))
+                    .poll_stream_write(cx, len, |mut io| io.write_vectored(bufs))
             }
 
             fn poll_flush(

@@ -8,6 +8,7 @@
 //! need the real reactor and panic without one.
 
 use std::io;
+use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
 use std::time::Duration;
 use weft_io::Reactor;
@@ -44,10 +45,15 @@ impl IoDriver {
 
     /// Waits for I/O (or a `notify`) for at most `timeout` (`None`: no limit) and wakes the
     /// tasks that were waiting for it.
+    ///
+    /// A waker that panics (one a user's own executor or future supplied: weft's own never
+    /// panic) does not reach the worker, which never unwinds: the reactor has woken the rest
+    /// of its batch and resumes the panic here, the panic hook has already reported it (as for
+    /// any panic), and it is dropped. The reactor keeps working.
     pub(crate) fn turn(&self, timeout: Option<Duration>) {
         match &self.backend {
             Backend::Reactor(reactor) => {
-                if let Err(error) = reactor.turn(timeout) {
+                if let Some(Err(error)) = catch_waker_panic(|| reactor.turn(timeout)) {
                     // epoll_wait fails only on EBADF, EFAULT or EINVAL: a broken reactor, not
                     // a condition a program can recover from.
                     panic!("weft's I/O driver failed to wait for events: {error}");
@@ -61,17 +67,18 @@ impl IoDriver {
     /// ends the next turn at once.
     pub(crate) fn notify(&self) {
         match &self.backend {
-            // Fails only if the eventfd counter would overflow, i.e. never: it is cleared by
-            // every turn.
+            // Fails only if the eventfd cannot be written, i.e. never: a write that would
+            // overflow its counter resets it first.
             Backend::Reactor(reactor) => drop(reactor.notify()),
             Backend::StandIn(stand_in) => stand_in.notify(),
         }
     }
 
-    /// Wakes every task waiting on a socket with an error; new sockets fail to register.
+    /// Wakes every task waiting on a socket with an error; new sockets fail to register. A
+    /// panicking waker is handled as in `turn`.
     pub(crate) fn shutdown(&self) {
         if let Some(reactor) = self.reactor() {
-            reactor.shutdown();
+            catch_waker_panic(|| reactor.shutdown());
         }
     }
 
@@ -86,6 +93,20 @@ impl IoDriver {
 
     pub(crate) fn sources(&self) -> usize {
         self.reactor().map_or(0, |reactor| reactor.sources())
+    }
+}
+
+/// Runs `f` (a reactor call that wakes wakers), turning a waker's panic into `None`; the
+/// payload is dropped (a payload whose own `Drop` panics is leaked rather than unwinding).
+fn catch_waker_panic<R>(f: impl FnOnce() -> R) -> Option<R> {
+    match panic::catch_unwind(AssertUnwindSafe(f)) {
+        Ok(result) => Some(result),
+        Err(payload) => {
+            if let Err(payload) = panic::catch_unwind(AssertUnwindSafe(|| drop(payload))) {
+                std::mem::forget(payload);
+            }
+            None
+        }
     }
 }
 

@@ -1,55 +1,14 @@
-//! Unit tests of the reactor with real sockets, driven by `Reactor::block_on` or by hand.
+//! The reactor with real sockets, driven by `Reactor::block_on` or by hand: waits, wake
+//! counts, deregistration, shutdown.
 
+use super::{connected_pair, poll_once, turn_until_woken, CountingWaker};
 use crate::io::{AsyncReadExt, AsyncWriteExt};
 use crate::net::{TcpListener, TcpStream, UdpSocket};
 use crate::Reactor;
-use std::future::Future;
 use std::pin::pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use std::task::{Context, Poll, Wake, Waker};
-use std::time::Duration;
-
-/// Counts its wakes.
-#[derive(Default)]
-struct CountingWaker(AtomicUsize);
-
-impl Wake for CountingWaker {
-    fn wake(self: Arc<Self>) {
-        self.0.fetch_add(1, Ordering::SeqCst);
-    }
-}
-
-fn poll_once<F: Future>(
-    future: std::pin::Pin<&mut F>,
-    waker: &Arc<CountingWaker>,
-) -> Poll<F::Output> {
-    let waker = Waker::from(waker.clone());
-    future.poll(&mut Context::from_waker(&waker))
-}
-
-fn connected_pair(reactor: &Arc<Reactor>) -> (TcpStream, TcpStream) {
-    reactor
-        .block_on(async {
-            let listener = TcpListener::bind("127.0.0.1:0").await?;
-            let client = TcpStream::connect(listener.local_addr()?).await?;
-            let (server, _) = listener.accept().await?;
-            std::io::Result::Ok((client, server))
-        })
-        .unwrap()
-        .unwrap()
-}
-
-/// Turns the reactor until a turn wakes something (loopback data may take a turn or two to
-/// be reported); how many that turn woke.
-fn turn_until_woken(reactor: &Reactor) -> usize {
-    loop {
-        let woken = reactor.turn(Some(Duration::from_secs(5))).unwrap();
-        if woken > 0 {
-            return woken;
-        }
-    }
-}
+use std::task::Poll;
 
 #[test]
 fn a_read_waits_for_data_and_one_turn_wakes_it_once() {
