@@ -46,8 +46,8 @@
 //! `worker_threads` with the current-thread flavor, an unknown option or flavor, an option
 //! given twice, arguments on `main`, and a second `#[test]` under `#[weft::test]`.
 //!
-//! The crate also holds the hidden helpers of `weft::select!` (see `select.rs`); use that macro
-//! through `weft`.
+//! The crate also holds the hidden helpers of `weft::join!`, `weft::try_join!` and
+//! `weft::select!` (see `select.rs`); use those macros through `weft`.
 #![warn(missing_docs, missing_debug_implementations, rust_2018_idioms)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 
@@ -144,14 +144,28 @@ pub fn select_priv_count(input: TokenStream) -> TokenStream {
     select::count(input.into()).into()
 }
 
-/// `select!` helper: declares the output enum (one variant per branch) and the mask type.
+/// `select!` helper: the unsigned type with a bit per branch.
 #[doc(hidden)]
 #[proc_macro]
-pub fn select_priv_output_enum(input: TokenStream) -> TokenStream {
-    select::output_enum(input.into()).into()
+pub fn select_priv_mask(input: TokenStream) -> TokenStream {
+    select::mask(input.into()).into()
 }
 
-/// `select!` helper: the variant of a branch, optionally applied to a pattern.
+/// `join!`/`select!` helper: the branches' futures, nested in one value.
+#[doc(hidden)]
+#[proc_macro]
+pub fn select_priv_cons(input: TokenStream) -> TokenStream {
+    select::cons(input.into()).into()
+}
+
+/// `join!`/`select!` helper: the pinned future of one branch.
+#[doc(hidden)]
+#[proc_macro]
+pub fn select_priv_nth(input: TokenStream) -> TokenStream {
+    select::nth(input.into()).into()
+}
+
+/// `select!` helper: which branch won, as an expression or a pattern.
 #[doc(hidden)]
 #[proc_macro]
 pub fn select_priv_variant(input: TokenStream) -> TokenStream {

@@ -1,13 +1,22 @@
-//! Helpers for `weft::select!`, which is a `macro_rules!` macro in the `weft` crate.
+//! Helpers for `weft::join!`, `weft::try_join!` and `weft::select!`, which are `macro_rules!`
+//! macros in the `weft` crate.
 //!
-//! A declarative macro cannot turn "the branches before this one" into a number, an enum
-//! variant or a generic parameter, nor rewrite a pattern. `select!` normalises its branches into
-//! one `_` per preceding branch and hands those lists to the four small macros here:
+//! A declarative macro cannot turn "the branches before this one" into a number, a nested
+//! expression or a type, nor rewrite a pattern. The macros normalise their branches into one
+//! `_` per preceding branch and hand those lists to the small macros here. None of them
+//! declares an item: everything they produce is an expression, a pattern or a type that names
+//! `weft`'s support module through the path it is given, so a macro brings no name into the
+//! caller's scope (a caller's `const COUNT` or `mod Out` is never shadowed).
 //!
 //! - [`count`]: `_ _ _` becomes the literal `3`;
-//! - [`output_enum`]: `(_ _ _)` becomes `enum Out<_0, _1, _2> { _0(_0), _1(_1), _2(_2), Disabled }`
-//!   and the bit-mask type wide enough for three branches;
-//! - [`variant`]: `Out, (_ _)` becomes `Out::_2`, and `Out, (_ _) (pat)` becomes `Out::_2(pat)`;
+//! - [`mask`]: `_ _ _` becomes `::core::primitive::u8`, the unsigned type with a bit per branch;
+//! - [`cons`]: `path; a, b, c,` becomes `path::Cons::new(a, path::Cons::new(b, path::Cons::new(c, ())))`,
+//!   the branches' futures in one value that is pinned once;
+//! - [`nth`]: `path; list; _ _` becomes `path::Cons::head(path::Cons::tail(path::Cons::tail(list)))`,
+//!   the pinned future of the third branch;
+//! - [`variant`]: `path; (_ _) (x)` becomes `path::Winner::Later(path::Winner::Later(path::Winner::Here(x)))`
+//!   (an expression or a pattern: which branch of a `select!` won), and `path; (_ _)` becomes
+//!   `path::Winner::Later(path::Winner::Later(path::AllDisabled))`;
 //! - [`clean_pattern`]: removes `ref` and `mut` from a pattern, so that it can be matched against
 //!   a reference to the output (to test it without moving the output).
 //!
@@ -56,9 +65,9 @@ pub(crate) fn count(input: TokenStream) -> TokenStream {
     }
 }
 
-/// `(_ _ _)` → the output enum with one variant per branch, plus `Disabled`, and `Mask`.
-pub(crate) fn output_enum(input: TokenStream) -> TokenStream {
-    let branches = match group(input).and_then(|(inner, _)| underscores(inner)) {
+/// `_ _ _` → the unsigned integer type with at least one bit per branch.
+pub(crate) fn mask(input: TokenStream) -> TokenStream {
+    let branches = match underscores(input) {
         Ok(n) => n,
         Err(error) => return error.to_compile_error(),
     };
@@ -69,7 +78,6 @@ pub(crate) fn output_enum(input: TokenStream) -> TokenStream {
         )
         .to_compile_error();
     }
-    let variants: Vec<_> = (0..branches).map(|i| format_ident!("_{}", i)).collect();
     let mask = format_ident!(
         "{}",
         match branches {
@@ -79,50 +87,109 @@ pub(crate) fn output_enum(input: TokenStream) -> TokenStream {
             _ => "u64",
         }
     );
-    quote! {
-        pub(super) enum Out<#( #variants ),*> {
-            #( #variants(#variants), )*
-            Disabled,
-        }
+    quote!(::core::primitive::#mask)
+}
 
-        pub(super) type Mask = #mask;
+/// Splits `input` at its top-level `;` tokens. (A `$x:expr` fragment reaches a proc macro as
+/// one invisible group, so a `;` inside it is not top-level.)
+fn split_semicolons(input: TokenStream) -> Vec<TokenStream> {
+    let mut parts = vec![TokenStream::new()];
+    for token in input {
+        match &token {
+            TokenTree::Punct(p) if p.as_char() == ';' => parts.push(TokenStream::new()),
+            _ => parts.last_mut().expect("never empty").extend([token]),
+        }
+    }
+    parts
+}
+
+/// Splits `input` at its top-level `,` tokens, dropping a trailing empty part.
+fn split_commas(input: TokenStream) -> Vec<TokenStream> {
+    let mut parts = vec![TokenStream::new()];
+    for token in input {
+        match &token {
+            TokenTree::Punct(p) if p.as_char() == ',' => parts.push(TokenStream::new()),
+            _ => parts.last_mut().expect("never empty").extend([token]),
+        }
+    }
+    if parts.last().is_some_and(TokenStream::is_empty) {
+        parts.pop();
+    }
+    parts
+}
+
+/// Exactly `n` `;`-separated parts of `input`, or an error naming the helper's syntax.
+fn parts(input: TokenStream, n: usize, syntax: &str) -> Result<Vec<TokenStream>, syn::Error> {
+    let parts = split_semicolons(input);
+    if parts.len() == n {
+        Ok(parts)
+    } else {
+        Err(syn::Error::new(
+            Span::call_site(),
+            format!("internal select! helper: expected `{syntax}`"),
+        ))
     }
 }
 
-/// `Out, (_ _)` → `Out::_2`; `Out, (_ _) (pat)` → `Out::_2(pat)`.
-pub(crate) fn variant(input: TokenStream) -> TokenStream {
-    let mut tokens: Vec<TokenTree> = input.into_iter().collect();
-    let Some(comma) = tokens
-        .iter()
-        .position(|t| matches!(t, TokenTree::Punct(p) if p.as_char() == ','))
-    else {
-        return syn::Error::new(
-            Span::call_site(),
-            "internal select! helper: expected `Enum, (_ ...)`",
-        )
-        .to_compile_error();
+/// `path; a, b, c,` → `path::Cons::new(a, path::Cons::new(b, path::Cons::new(c, ())))`.
+pub(crate) fn cons(input: TokenStream) -> TokenStream {
+    let (path, items) = match parts(input, 2, "path; a, b, ...") {
+        Ok(mut parts) => {
+            let items = parts.pop().expect("two parts");
+            (parts.pop().expect("two parts"), items)
+        }
+        Err(error) => return error.to_compile_error(),
     };
-    let rest: TokenStream = tokens.split_off(comma + 1).into_iter().collect();
-    tokens.pop();
-    let path: TokenStream = tokens.into_iter().collect();
+    split_commas(items).into_iter().rev().fold(
+        quote!(()),
+        |tail, head| quote!(#path::Cons::new(#head, #tail)),
+    )
+}
+
+/// `path; list; _ _` → `path::Cons::head(path::Cons::tail(path::Cons::tail(list)))`.
+pub(crate) fn nth(input: TokenStream) -> TokenStream {
+    let (path, list, index) = match parts(input, 3, "path; list; _ ...") {
+        Ok(mut parts) => {
+            let skips = parts.pop().expect("three parts");
+            let list = parts.pop().expect("three parts");
+            match underscores(skips) {
+                Ok(index) => (parts.pop().expect("three parts"), list, index),
+                Err(error) => return error.to_compile_error(),
+            }
+        }
+        Err(error) => return error.to_compile_error(),
+    };
+    let tails = (0..index).fold(list, |list, _| quote!(#path::Cons::tail(#list)));
+    quote!(#path::Cons::head(#tails))
+}
+
+/// `path; (_ _) (x)` → `path::Winner::Later(path::Winner::Later(path::Winner::Here(x)))`;
+/// `path; (_ _)` → `path::Winner::Later(path::Winner::Later(path::AllDisabled))`.
+pub(crate) fn variant(input: TokenStream) -> TokenStream {
+    let (path, rest) = match parts(input, 2, "path; (_ ...) (x)?") {
+        Ok(mut parts) => {
+            let rest = parts.pop().expect("two parts");
+            (parts.pop().expect("two parts"), rest)
+        }
+        Err(error) => return error.to_compile_error(),
+    };
     let (index, binding) =
         match group(rest).and_then(|(inner, after)| Ok((underscores(inner)?, after))) {
             Ok(parts) => parts,
             Err(error) => return error.to_compile_error(),
         };
-    let variant = format_ident!("_{}", index);
-    match binding.into_iter().next() {
-        None => quote!(#path::#variant),
-        Some(TokenTree::Group(pattern)) => {
-            let pattern = pattern.stream();
-            quote!(#path::#variant(#pattern))
+    let innermost = match binding.into_iter().next() {
+        None => quote!(#path::AllDisabled),
+        Some(TokenTree::Group(value)) => {
+            let value = value.stream();
+            quote!(#path::Winner::Here(#value))
         }
-        Some(other) => syn::Error::new(
-            other.span(),
-            "internal select! helper: expected `(pattern)`",
-        )
-        .to_compile_error(),
-    }
+        Some(other) => {
+            return syn::Error::new(other.span(), "internal select! helper: expected `(x)`")
+                .to_compile_error()
+        }
+    };
+    (0..index).fold(innermost, |inner, _| quote!(#path::Winner::Later(#inner)))
 }
 
 /// Removes `ref` and `mut` bindings from a pattern. Input that does not parse as a pattern is
@@ -179,25 +246,38 @@ mod tests {
     }
 
     #[test]
-    fn declares_one_variant_per_branch_and_a_wide_enough_mask() {
-        let out = expand(output_enum, "(_ _)");
-        assert!(out.contains("enum Out < _0 , _1 >"), "{out}");
-        assert!(out.contains("_1 (_1)"), "{out}");
-        assert!(out.contains("Disabled"), "{out}");
-        assert!(out.contains("type Mask = u8"), "{out}");
-        let nine = format!("({})", "_ ".repeat(9));
-        assert!(expand(output_enum, &nine).contains("u16"));
-        let too_many = format!("({})", "_ ".repeat(65));
-        assert!(expand(output_enum, &too_many).contains("at most 64 branches"));
+    fn picks_a_mask_type_with_a_bit_per_branch() {
+        assert_eq!(expand(mask, "_ _"), ":: core :: primitive :: u8");
+        assert!(expand(mask, &"_ ".repeat(9)).ends_with("u16"));
+        assert!(expand(mask, &"_ ".repeat(64)).ends_with("u64"));
+        assert!(expand(mask, &"_ ".repeat(65)).contains("at most 64 branches"));
     }
 
     #[test]
-    fn names_variants_by_position() {
-        assert_eq!(expand(variant, "Out, ()"), "Out :: _0");
-        assert_eq!(expand(variant, "m::Out, (_ _)"), "m :: Out :: _2");
+    fn nests_the_branches_and_reaches_each_by_position() {
         assert_eq!(
-            expand(variant, "Out, (_) (Some(x))"),
-            "Out :: _1 (Some (x))"
+            expand(cons, "s; a, b(1, 2),"),
+            "s :: Cons :: new (a , s :: Cons :: new (b (1 , 2) , ()))"
+        );
+        assert_eq!(expand(cons, "s; a"), "s :: Cons :: new (a , ())");
+        assert_eq!(expand(nth, "s; x; "), "s :: Cons :: head (x)");
+        assert_eq!(
+            expand(nth, "s; x.y(); _ _"),
+            "s :: Cons :: head (s :: Cons :: tail (s :: Cons :: tail (x . y ())))"
+        );
+        assert!(expand(nth, "s; x").contains("compile_error"));
+    }
+
+    #[test]
+    fn names_the_winner_by_position() {
+        assert_eq!(expand(variant, "s; () (x)"), "s :: Winner :: Here (x)");
+        assert_eq!(
+            expand(variant, "s; (_) (Some(v))"),
+            "s :: Winner :: Later (s :: Winner :: Here (Some (v)))"
+        );
+        assert_eq!(
+            expand(variant, "s; (_ _)"),
+            "s :: Winner :: Later (s :: Winner :: Later (s :: AllDisabled))"
         );
     }
 

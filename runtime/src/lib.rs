@@ -79,6 +79,8 @@ pub mod runtime;
 pub(crate) mod scheduler;
 pub mod sync;
 pub mod task;
+#[cfg(test)]
+mod test_util;
 pub mod time;
 
 pub use task::{spawn, spawn_blocking};

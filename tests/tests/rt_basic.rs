@@ -323,7 +323,7 @@ fn detached_tasks_run_without_block_on_multi_thread() {
             "only {} of 1000 detached tasks ran",
             get(&runs)
         );
-        thread::sleep(Duration::from_millis(20));
+        wait_until_no_task_is_alive(&rt);
         assert_eq!(get(&runs), 1000, "a detached task ran more than once");
     });
 }
@@ -442,7 +442,7 @@ fn nested_spawn_tree_detached_multi_thread() {
             "only {} of {TREE_NODES} detached tree nodes ran",
             get(&nodes)
         );
-        thread::sleep(Duration::from_millis(20));
+        wait_until_no_task_is_alive(&rt);
         assert_eq!(get(&nodes), TREE_NODES);
     });
 }
@@ -572,6 +572,37 @@ fn handle_current_outside_a_runtime_panics() {
     });
 }
 
+/// tokio's `rt_handle::interleave_enter_same_rt` and `interleave_enter_different_rt`.
+#[test]
+fn enter_guards_dropped_out_of_order_panic_and_leave_no_runtime_behind() {
+    guard(|| {
+        const OUT_OF_ORDER: &str = "dropped out of order";
+        let (one, two) = (current(), multi(1));
+        let outer = one.enter();
+        let inner = two.enter();
+        expect_panic_containing(OUT_OF_ORDER, || drop(outer));
+        assert!(Handle::try_current().is_err(), "a runtime is still current");
+        drop(inner);
+        assert!(Handle::try_current().is_err());
+
+        let outer = one.enter();
+        let middle = one.enter();
+        let inner = one.enter();
+        expect_panic_containing(OUT_OF_ORDER, || drop(middle));
+        assert!(Handle::try_current().is_ok(), "the outer guard still holds");
+        drop(inner);
+        drop(outer);
+        assert!(Handle::try_current().is_err());
+
+        // In order, nesting is fine.
+        let outer = one.enter();
+        let inner = two.enter();
+        drop(inner);
+        drop(outer);
+        assert!(Handle::try_current().is_err());
+    });
+}
+
 // ---------------------------------------------------------------- threads
 
 #[test]
@@ -684,6 +715,48 @@ fn on_thread_start_runs_once_on_every_runtime_thread_before_its_tasks() {
         for n in hook_names.lock().unwrap().iter() {
             assert!(n.starts_with("hooked"), "hook ran on a thread named {n:?}");
         }
+    });
+}
+
+#[test]
+fn panicking_thread_hooks_take_no_thread_from_the_runtime() {
+    guard(|| {
+        const WORKERS: usize = 2;
+        let (starts, stops) = (counter(), counter());
+        let (a, b) = (starts.clone(), stops.clone());
+        let rt = Builder::new_multi_thread()
+            .worker_threads(WORKERS)
+            .on_thread_start(move || {
+                bump(&a);
+                panic!("on_thread_start panics");
+            })
+            .on_thread_stop(move || {
+                bump(&b);
+                panic!("on_thread_stop panics");
+            })
+            .build()
+            .unwrap();
+        // Both workers still run tasks, at the same time, and the blocking pool runs jobs.
+        let meet = MeetAll::new(WORKERS);
+        let all_met = rt.block_on(async move {
+            let meeters: Vec<_> = (0..WORKERS)
+                .map(|_| {
+                    let meet = meet.clone();
+                    weft::spawn(async move { meet.meet(HANG_LIMIT) })
+                })
+                .collect();
+            let mut all_met = true;
+            for h in meeters {
+                all_met &= h.await.unwrap();
+            }
+            all_met
+        });
+        assert!(all_met, "a worker was lost to its on_thread_start hook");
+        assert_eq!(rt.block_on(rt.spawn_blocking(|| 5)).unwrap(), 5);
+        // Shutdown joins every thread: a stop hook that panics neither hangs it nor is skipped.
+        drop(rt);
+        assert_eq!(get(&starts), WORKERS + 1);
+        assert_eq!(get(&stops), WORKERS + 1);
     });
 }
 

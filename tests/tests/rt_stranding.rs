@@ -4,11 +4,14 @@
 //!    child (tokio keeps it in the blocked worker's un-stealable LIFO slot).
 //! 2. A task that blocks its worker in a long poll must not stop timers from firing for tasks
 //!    that another worker could run.
+//!
+//! Each blocked task blocks until the work it must not strand has happened (or `GIVE_UP`
+//! passes, which fails the test): no test depends on how long anything takes.
 
 mod common;
 
 use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
-use std::sync::Arc;
+use std::sync::{mpsc, Arc};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -36,10 +39,13 @@ async fn parent_spins_until_children_ran(children: usize) -> bool {
     false
 }
 
+/// Waits until every worker is asleep: the situation in which tokio strands work.
 fn settle(rt: &Runtime) {
-    // Let both workers go idle (park) first, the situation in which tokio strands work.
-    rt.block_on(async {});
-    thread::sleep(Duration::from_millis(50));
+    let metrics = || rt.handle().metrics();
+    assert!(
+        wait_until(HANG_LIMIT, || metrics().idle_workers == metrics().workers),
+        "the workers never went idle"
+    );
 }
 
 #[test]
@@ -93,7 +99,7 @@ fn several_children_run_while_their_parent_spins() {
 }
 
 #[test]
-fn child_runs_while_its_parent_sleeps_its_thread() {
+fn child_runs_while_its_parent_blocks_its_thread() {
     guard(|| {
         let rt = multi(2);
         for round in 0..3 {
@@ -101,42 +107,46 @@ fn child_runs_while_its_parent_sleeps_its_thread() {
             let set_in_time = rt
                 .block_on(async {
                     weft::spawn(async {
-                        let flag = Arc::new(AtomicBool::new(false));
-                        let f = flag.clone();
-                        drop(weft::spawn(async move { f.store(true, SeqCst) }));
-                        thread::sleep(Duration::from_millis(500));
-                        flag.load(SeqCst)
+                        // The parent blocks its thread (not spinning) until the child runs.
+                        let (ran, child_ran) = mpsc::channel();
+                        drop(weft::spawn(async move { ran.send(()).unwrap() }));
+                        child_ran.recv_timeout(GIVE_UP).is_ok()
                     })
                     .await
                 })
                 .unwrap();
             assert!(
                 set_in_time,
-                "round {round}: the child did not run during its parent's 500 ms blocking sleep"
+                "round {round}: the child did not run while its parent blocked for {GIVE_UP:?}"
             );
         }
     });
 }
 
-/// The sleeper measures how long its own 50 ms sleep took, from its first poll.
-async fn timed_sleep_50ms() -> Duration {
+/// Blocks its worker in plain code (no `.await`) until `released`, or until `GIVE_UP` passes;
+/// `true` if it was released. Sets `blocking` first.
+async fn block_worker_until(blocking: Arc<AtomicBool>, released: mpsc::Receiver<()>) -> bool {
+    blocking.store(true, SeqCst);
+    released.recv_timeout(GIVE_UP).is_ok()
+}
+
+/// Sleeps 50 ms, then releases the blocked worker; how long the sleep took.
+async fn sleep_then_release(release: mpsc::Sender<()>) -> Duration {
     let t0 = Instant::now();
     weft::time::sleep(Duration::from_millis(50)).await;
-    t0.elapsed()
+    let took = t0.elapsed();
+    let _ = release.send(());
+    took
 }
 
-async fn blocker() {
-    thread::sleep(Duration::from_secs(1));
-}
-
-fn check_sleeper(took: Duration, what: &str) {
+fn check(released: bool, took: Duration, what: &str) {
     assert!(
         took >= Duration::from_millis(50),
         "{what}: a 50 ms sleep ended after {took:?}"
     );
     assert!(
-        took < Duration::from_millis(600),
-        "{what}: a 50 ms sleep took {took:?} while another worker was blocked for 1 s: \
+        released,
+        "{what}: a 50 ms timer did not fire while another worker was blocked for {GIVE_UP:?}: \
          timers must keep firing when the driver's worker is busy"
     );
 }
@@ -146,11 +156,11 @@ fn timer_fires_while_a_worker_is_blocked_sleeper_spawned_first() {
     guard(|| {
         let rt = multi(2);
         settle(&rt);
-        let sleeper = rt.spawn(timed_sleep_50ms());
-        let blocked = rt.spawn(blocker());
+        let (release, released) = mpsc::channel();
+        let sleeper = rt.spawn(sleep_then_release(release));
+        let blocked = rt.spawn(block_worker_until(Arc::default(), released));
         let took = rt.block_on(sleeper).unwrap();
-        check_sleeper(took, "sleeper first");
-        rt.block_on(blocked).unwrap();
+        check(rt.block_on(blocked).unwrap(), took, "sleeper first");
     });
 }
 
@@ -159,12 +169,13 @@ fn timer_fires_while_a_worker_is_blocked_blocker_spawned_first() {
     guard(|| {
         let rt = multi(2);
         settle(&rt);
-        let blocked = rt.spawn(blocker());
-        thread::sleep(Duration::from_millis(20));
-        let sleeper = rt.spawn(timed_sleep_50ms());
+        let (release, released) = mpsc::channel();
+        let blocking = Arc::new(AtomicBool::new(false));
+        let blocked = rt.spawn(block_worker_until(blocking.clone(), released));
+        assert!(wait_until(HANG_LIMIT, || blocking.load(SeqCst)));
+        let sleeper = rt.spawn(sleep_then_release(release));
         let took = rt.block_on(sleeper).unwrap();
-        check_sleeper(took, "blocker first");
-        rt.block_on(blocked).unwrap();
+        check(rt.block_on(blocked).unwrap(), took, "blocker first");
     });
 }
 
@@ -173,18 +184,18 @@ fn timer_fires_while_a_worker_is_blocked_both_spawned_from_a_task() {
     guard(|| {
         let rt = multi(2);
         settle(&rt);
-        let took = rt.block_on(async {
+        let (released, took) = rt.block_on(async {
             weft::spawn(async {
-                let sleeper = weft::spawn(timed_sleep_50ms());
-                let blocked = weft::spawn(blocker());
+                let (release, released) = mpsc::channel();
+                let sleeper = weft::spawn(sleep_then_release(release));
+                let blocked = weft::spawn(block_worker_until(Arc::default(), released));
                 let took = sleeper.await.unwrap();
-                blocked.await.unwrap();
-                took
+                (blocked.await.unwrap(), took)
             })
             .await
             .unwrap()
         });
-        check_sleeper(took, "spawned from a task");
+        check(released, took, "spawned from a task");
     });
 }
 
@@ -195,13 +206,17 @@ fn timer_fires_while_the_worker_that_drove_the_timers_is_blocked() {
         // the sleeper has registered its timer and the other worker has gone idle; then it blocks.
         let rt = multi(2);
         settle(&rt);
-        let blocked = rt.spawn(async {
+        let (release, released) = mpsc::channel();
+        let blocked = rt.spawn(async move {
             weft::time::sleep(Duration::from_millis(20)).await;
-            thread::sleep(Duration::from_secs(1));
+            block_worker_until(Arc::default(), released).await
         });
-        let sleeper = rt.spawn(timed_sleep_50ms());
+        let sleeper = rt.spawn(sleep_then_release(release));
         let took = rt.block_on(sleeper).unwrap();
-        check_sleeper(took, "blocker woken by a timer");
-        rt.block_on(blocked).unwrap();
+        check(
+            rt.block_on(blocked).unwrap(),
+            took,
+            "blocker woken by a timer",
+        );
     });
 }

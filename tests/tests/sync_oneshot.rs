@@ -6,7 +6,6 @@ mod common;
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::sync::Arc;
 use std::thread;
-use std::time::Duration;
 
 use common::*;
 use futures_lite::future::poll_once;
@@ -76,18 +75,6 @@ fn a_cancelled_receive_loses_nothing() {
             weft::spawn(async move { tx.send(42).unwrap() });
             assert_eq!(rx.await, Ok(42));
         });
-    });
-}
-
-#[test]
-fn blocking_recv_on_a_plain_thread_gets_a_value_sent_by_a_task() {
-    guard(|| {
-        let rt = multi(2);
-        let (tx, rx) = oneshot::channel();
-        let waiter = thread::spawn(move || rx.blocking_recv());
-        thread::sleep(Duration::from_millis(10));
-        rt.spawn(async move { tx.send(7u8).unwrap() });
-        assert_eq!(waiter.join().unwrap(), Ok(7));
     });
 }
 

@@ -1,13 +1,13 @@
 //! `spawn_blocking`: results, panics, the `max_blocking_threads` bound, the runtime context on
 //! blocking threads, async work going on beside it, and shutdown waiting for (or, with
-//! `shutdown_timeout`, giving up on) running blocking tasks.
+//! `shutdown_timeout`, giving up on) the blocking jobs queued or running when it begins.
 
 mod common;
 
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
+use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::sync::Arc;
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::*;
 use weft::runtime::{Builder, Handle};
@@ -46,10 +46,7 @@ fn spawn_blocking_from_inside_a_task() {
         let rt = multi(2);
         let out = rt.block_on(async {
             weft::spawn(async {
-                let h = weft::spawn_blocking(|| {
-                    thread::sleep(Duration::from_millis(10));
-                    21
-                });
+                let h = weft::spawn_blocking(|| 21);
                 h.await.unwrap() * 2
             })
             .await
@@ -154,26 +151,21 @@ fn max_blocking_threads_bounds_concurrency() {
 fn blocking_jobs_do_not_stall_async_tasks() {
     guard(|| {
         let rt = multi(1);
-        let blocker_done = Arc::new(AtomicBool::new(false));
-        let bd = blocker_done.clone();
-        let async_done_while_blocking = rt.block_on(async move {
-            let blocking = weft::spawn_blocking(move || {
-                thread::sleep(Duration::from_millis(500));
-                bd.store(true, SeqCst);
-            });
-            let bd = blocker_done.clone();
+        let (release, released) = std::sync::mpsc::channel();
+        let released_in_time = rt.block_on(async move {
+            // The blocking job waits until an async task on the only worker has run to its end.
+            let blocking = weft::spawn_blocking(move || released.recv_timeout(HANG_LIMIT).is_ok());
             let a = weft::spawn(async move {
                 for _ in 0..10 {
                     yield_now().await;
                 }
-                !bd.load(SeqCst)
+                release.send(()).unwrap();
             });
-            let r = a.await.unwrap();
-            blocking.await.unwrap();
-            r
+            a.await.unwrap();
+            blocking.await.unwrap()
         });
         assert!(
-            async_done_while_blocking,
+            released_in_time,
             "an async task on the only worker waited for a blocking job"
         );
     });
@@ -206,40 +198,19 @@ fn blocking_threads_are_inside_the_runtime() {
 }
 
 #[test]
-fn dropping_the_runtime_waits_for_a_running_blocking_task() {
-    guard(|| {
-        let rt = multi(2);
-        let started = Arc::new(AtomicBool::new(false));
-        let finished = Arc::new(AtomicBool::new(false));
-        let (s, f) = (started.clone(), finished.clone());
-        drop(rt.spawn(async move {
-            drop(weft::spawn_blocking(move || {
-                s.store(true, SeqCst);
-                thread::sleep(Duration::from_millis(300));
-                f.store(true, SeqCst);
-            }));
-        }));
-        assert!(wait_until(Duration::from_secs(10), || started.load(SeqCst)));
-        drop(rt);
-        assert!(
-            finished.load(SeqCst),
-            "drop(Runtime) returned while a blocking task was still running"
-        );
-    });
-}
-
-#[test]
 fn shutdown_timeout_gives_up_on_a_stuck_blocking_task() {
     guard(|| {
         let rt = multi(2);
-        let started = Arc::new(AtomicBool::new(false));
-        let s = started.clone();
+        let (started, is_started) = std::sync::mpsc::channel();
+        let (release, released) = std::sync::mpsc::channel::<()>();
         let pending_drops = counter();
         let pd = pending_drops.clone();
         rt.block_on(async move {
+            // Stuck until released, which happens only once `shutdown_timeout` has returned:
+            // if it waited for the job, the test would hang.
             drop(weft::spawn_blocking(move || {
-                s.store(true, SeqCst);
-                thread::sleep(Duration::from_secs(5));
+                started.send(()).unwrap();
+                let _ = released.recv();
             }));
             for _ in 0..10 {
                 let g = DropGuard::new(&pd);
@@ -249,14 +220,9 @@ fn shutdown_timeout_gives_up_on_a_stuck_blocking_task() {
                 }));
             }
         });
-        assert!(wait_until(Duration::from_secs(10), || started.load(SeqCst)));
-        let t0 = Instant::now();
+        is_started.recv_timeout(HANG_LIMIT).unwrap();
         rt.shutdown_timeout(Duration::from_millis(50));
-        let took = t0.elapsed();
-        assert!(
-            took < Duration::from_secs(2),
-            "shutdown_timeout(50ms) took {took:?} with a 5 s blocking task running"
-        );
+        release.send(()).unwrap();
         assert_eq!(
             get(&pending_drops),
             10,
@@ -265,31 +231,71 @@ fn shutdown_timeout_gives_up_on_a_stuck_blocking_task() {
     });
 }
 
+/// tokio's `spawn_blocking_started_before_shutdown_continues`: a job spawned just before
+/// `shutdown_timeout` runs, whether its thread had picked it up or it was still queued.
 #[test]
-fn shutdown_timeout_waits_for_a_short_blocking_task() {
+fn a_job_spawned_just_before_shutdown_timeout_runs_to_completion() {
     guard(|| {
-        let rt = multi(2);
-        let started = Arc::new(AtomicBool::new(false));
-        let finished = Arc::new(AtomicBool::new(false));
-        let (s, f) = (started.clone(), finished.clone());
-        rt.block_on(async move {
-            drop(weft::spawn_blocking(move || {
-                s.store(true, SeqCst);
-                thread::sleep(Duration::from_millis(100));
-                f.store(true, SeqCst);
-            }));
-        });
-        assert!(wait_until(Duration::from_secs(10), || started.load(SeqCst)));
-        let t0 = Instant::now();
-        rt.shutdown_timeout(Duration::from_secs(10));
-        let took = t0.elapsed();
-        assert!(
-            finished.load(SeqCst),
-            "shutdown_timeout returned before the blocking task ended"
-        );
-        assert!(
-            took < Duration::from_secs(5),
-            "shutdown_timeout(10s) took {took:?}: it should return once the blocking task ends"
-        );
+        for flavor in 0..2 {
+            for _ in 0..20 {
+                let rt = if flavor == 0 { current() } else { multi(2) };
+                let handle = rt.handle().clone();
+                let join = {
+                    let _enter = handle.enter();
+                    weft::spawn_blocking(|| 42)
+                };
+                rt.shutdown_timeout(Duration::from_secs(1000));
+                assert!(join.is_finished(), "shutdown returned before the job ran");
+                assert_eq!(handle.block_on(join).unwrap(), 42);
+            }
+        }
+    });
+}
+
+#[test]
+fn jobs_queued_or_running_when_shutdown_begins_run_and_shutdown_waits_for_them() {
+    type Shutdown = fn(weft::runtime::Runtime);
+    let ways: [Shutdown; 2] = [drop, |rt| rt.shutdown_timeout(Duration::from_secs(1000))];
+    guard(move || {
+        for (flavor, shutdown) in [0, 1].into_iter().flat_map(|f| ways.map(|way| (f, way))) {
+            let builder = if flavor == 0 {
+                Builder::new_current_thread()
+            } else {
+                let mut multi = Builder::new_multi_thread();
+                multi.worker_threads(2);
+                multi
+            };
+            let rt = { builder }.max_blocking_threads(1).build().unwrap();
+            let handle = rt.handle().clone();
+            let (started_tx, started_rx) = std::sync::mpsc::channel();
+            let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+            // The pool's one thread runs `first`, which waits to be released; `second` queues.
+            let first = rt.spawn_blocking(move || {
+                started_tx.send(()).unwrap();
+                release_rx.recv().unwrap();
+                1
+            });
+            let second = rt.spawn_blocking(|| 2);
+            started_rx.recv_timeout(HANG_LIMIT).unwrap();
+            // Releases `first` once the pool has begun its shutdown, which it shows by
+            // refusing a new job (its handle is finished at once, cancelled).
+            let releaser = thread::spawn(move || loop {
+                if handle.spawn_blocking(|| 0).is_finished() {
+                    release_tx.send(()).unwrap();
+                    return handle;
+                }
+                thread::yield_now();
+            });
+            shutdown(rt);
+            let handle = releaser.join().unwrap();
+            assert!(first.is_finished() && second.is_finished());
+            assert_eq!(handle.block_on(first).unwrap(), 1);
+            assert_eq!(
+                handle
+                    .block_on(second)
+                    .expect("a job queued before shutdown began was cancelled"),
+                2
+            );
+        }
     });
 }

@@ -4,6 +4,7 @@
 mod common;
 
 use std::error::Error;
+use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
@@ -42,11 +43,12 @@ fn join_handle_can_be_awaited_by_another_task() {
             5
         });
         let consumer = rt.spawn(async move { producer.await.unwrap() * 10 });
-        // Opened from a plain thread: the producer's waker and then the consumer's must fire.
+        // Opened from a plain thread, once the producer waits on it: the producer's waker and
+        // then the consumer's must fire.
         let opener = {
             let gate = gate.clone();
             thread::spawn(move || {
-                thread::sleep(Duration::from_millis(30));
+                assert!(wait_until(HANG_LIMIT, || gate.waiters() == 1));
                 gate.open();
             })
         };
@@ -80,7 +82,7 @@ fn is_finished_tracks_completion_multi_thread() {
             g.wait().await;
             9
         });
-        thread::sleep(Duration::from_millis(30));
+        assert!(wait_until(HANG_LIMIT, || gate.waiters() == 1));
         assert!(
             !h.is_finished(),
             "a task waiting on a closed gate is not finished"
@@ -119,7 +121,6 @@ fn awaiting_a_long_finished_task_gives_its_output() {
         let rt = multi(2);
         let h = rt.spawn(async { "early" });
         assert!(wait_until(Duration::from_secs(10), || h.is_finished()));
-        thread::sleep(Duration::from_millis(20));
         assert_eq!(rt.block_on(h).unwrap(), "early");
     });
 }
@@ -161,7 +162,7 @@ fn dropping_the_handle_of_a_pending_task_detaches_it() {
         }));
         assert!(wait_until(Duration::from_secs(10), || get(&polls) >= 1));
         drop(h);
-        thread::sleep(Duration::from_millis(20));
+        // The gate is closed: the task cannot have completed.
         assert_eq!(get(&done), 0);
         gate.open();
         assert!(
@@ -231,7 +232,8 @@ fn output_is_dropped_exactly_once_whoever_ends_up_owning_it() {
             wait_until(Duration::from_secs(10), || get(&drops) == 1),
             "the output of a detached task was never dropped"
         );
-        thread::sleep(Duration::from_millis(20));
+        // Once the task is freed (its future held a clone of `drops`), nothing can drop more.
+        assert!(wait_until(HANG_LIMIT, || Arc::strong_count(&drops) == 1));
         assert_eq!(get(&drops), 1, "an output was dropped twice");
     });
 }

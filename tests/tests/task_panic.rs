@@ -4,7 +4,11 @@
 mod common;
 
 use std::collections::HashSet;
+use std::future::Future;
 use std::panic::{self, AssertUnwindSafe};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Waker};
 use std::thread::{self, ThreadId};
 use std::time::Duration;
 
@@ -219,6 +223,71 @@ fn panic_in_the_block_on_future_reaches_the_caller_and_the_runtime_survives() {
             assert_eq!(
                 out, 8,
                 "the runtime must stay usable after a panic in block_on"
+            );
+        }
+    });
+}
+
+#[test]
+fn a_panicking_join_handle_waker_neither_kills_the_worker_nor_leaks_the_task() {
+    guard(|| {
+        let rt = multi(1);
+        let gate = Gate::new();
+        let drops = counter();
+        let (g, d) = (gate.clone(), DropGuard::new(&drops));
+        let mut join = rt.spawn(async move {
+            let _d = d;
+            g.wait().await;
+            thread::current().id()
+        });
+        // Await the handle from outside the runtime with a waker that panics when woken: the
+        // worker that completes the task calls it.
+        let wakes = counter();
+        let waker = Waker::from(Arc::new(PanickingWaker(wakes.clone())));
+        assert!(Pin::new(&mut join)
+            .poll(&mut Context::from_waker(&waker))
+            .is_pending());
+        drop(waker);
+        gate.open();
+        assert!(wait_until(HANG_LIMIT, || join.is_finished()));
+        let worker = futures_lite::future::block_on(join).expect("the task completed");
+        assert_eq!((get(&wakes), get(&drops)), (1, 1));
+        // The one worker survived: it runs the next task, on the same thread.
+        let next = rt.block_on(async { weft::spawn(async { thread::current().id() }).await });
+        assert_eq!(next.unwrap(), worker);
+        assert_eq!(rt.handle().metrics().tasks_alive, 0, "no task leaked");
+    });
+}
+
+#[test]
+fn a_panicking_future_is_dropped_while_the_panic_unwinds() {
+    guard(|| {
+        // A hand-written future: an `async` block drops its own locals during the unwind, but
+        // the fields of a struct future are the runtime's to drop.
+        struct Boom(Arc<std::sync::Mutex<Vec<bool>>>);
+        impl Future for Boom {
+            type Output = ();
+            fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> std::task::Poll<()> {
+                panic!("unwinds through the future");
+            }
+        }
+        impl Drop for Boom {
+            fn drop(&mut self) {
+                self.0.lock().unwrap().push(thread::panicking());
+            }
+        }
+        for rt in [multi(2), current()] {
+            let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+            let boom = Boom(seen.clone());
+            let err = rt.block_on(rt.spawn(boom)).unwrap_err();
+            assert_eq!(
+                panic_message(&*err.into_panic()),
+                "unwinds through the future"
+            );
+            assert_eq!(
+                *seen.lock().unwrap(),
+                [true],
+                "dropped once, during the unwind"
             );
         }
     });

@@ -9,7 +9,6 @@ use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::thread;
 use std::time::{Duration, Instant};
 
 use common::*;
@@ -197,8 +196,13 @@ fn an_earlier_deadline_rearms_a_parked_driver() {
     guard(|| {
         let rt = multi(2);
         // A far timer first, so the runtime parks until it ...
-        drop(rt.spawn(async { sleep(Duration::from_secs(10)).await }));
-        thread::sleep(Duration::from_millis(50));
+        let polls = counter();
+        drop(rt.spawn(count_polls(&polls, async {
+            sleep(Duration::from_secs(10)).await
+        })));
+        let metrics = || rt.handle().metrics();
+        assert!(wait_until(HANG_LIMIT, || get(&polls) == 1
+            && metrics().idle_workers == metrics().workers));
         // ... then a near one, from outside: it must not wait for the far one.
         let fired = counter();
         let f = fired.clone();
@@ -380,5 +384,35 @@ fn sleep_outside_a_runtime_panics_with_a_clear_message() {
         expect_panic_containing("no weft runtime is running", || {
             futures_lite::future::block_on(sleep(Duration::from_millis(1)))
         });
+    });
+}
+
+#[test]
+fn a_panicking_waker_on_a_timer_takes_down_no_runtime_thread() {
+    guard(|| {
+        let rt = multi(1);
+        let wakes = counter();
+        let waker = std::task::Waker::from(Arc::new(PanickingWaker(wakes.clone())));
+        {
+            // A `Sleep` awaited by some other executor, whose waker panics: the runtime's
+            // thread that fires the timer (the worker in its park, or the monitor) calls it.
+            let _enter = rt.enter();
+            let mut timer = Box::pin(sleep(Duration::from_millis(1)));
+            assert!(timer
+                .as_mut()
+                .poll(&mut Context::from_waker(&waker))
+                .is_pending());
+            assert!(wait_until(HANG_LIMIT, || get(&wakes) == 1));
+        }
+        // The one worker and the monitor still fire timers and run tasks.
+        let out = rt.block_on(async {
+            weft::spawn(async {
+                sleep(Duration::from_millis(1)).await;
+                7
+            })
+            .await
+        });
+        assert_eq!(out.unwrap(), 7);
+        assert_eq!(get(&wakes), 1);
     });
 }

@@ -4,26 +4,18 @@
 
 use super::{WeftExecutor, WeftIo, WeftTimer, MAX_SCRATCH};
 use crate::runtime::{Builder, Runtime};
+use crate::test_util::noop_waker;
 use futures_lite::{AsyncReadExt, AsyncWriteExt};
 use hyper::rt::{Executor, Read, ReadBuf, ReadBufCursor, Timer, Write};
 use std::future::{poll_fn, Future};
 use std::io;
 use std::mem::MaybeUninit;
 use std::pin::Pin;
-use std::sync::Arc;
-use std::task::{Context, Poll, Wake, Waker};
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 fn current_thread() -> Runtime {
     Builder::new_current_thread().enable_all().build().unwrap()
-}
-
-fn noop_waker() -> Waker {
-    struct Noop;
-    impl Wake for Noop {
-        fn wake(self: Arc<Self>) {}
-    }
-    Waker::from(Arc::new(Noop))
 }
 
 /// `len` bytes that differ from their neighbours and from any shifted copy of themselves.

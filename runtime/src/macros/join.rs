@@ -51,69 +51,99 @@
 /// With no branches, `join!()` is `()`.
 #[macro_export]
 macro_rules! join {
-    // Normalised: one `( _ _ ... )` per branch, with one `_` for each branch before it. Those
-    // lists name the branch's place in the tuple of futures (`let (_, _, fut, ..) = ...`).
+    // What `join!` and `try_join!` (the `mode`) do differently, in the one expansion below.
+    (@ready join $fut:ident) => {};
+    (@ready try_join $fut:ident) => {
+        if let ::std::option::Option::Some(error) = $crate::macros::support::take_err($fut) {
+            // The other futures are dropped with the macro's future.
+            return $crate::macros::support::Poll::Ready(::std::result::Result::Err(error));
+        }
+    };
+    (@take join $fut:expr) => {
+        $fut.take_output()
+            .expect("join!: a branch finished without an output")
+    };
+    (@take try_join $fut:expr) => {
+        $crate::macros::support::take_ok($fut)
+    };
+    (@output join $outputs:expr) => {
+        $outputs
+    };
+    (@output try_join $outputs:expr) => {
+        ::std::result::Result::Ok($outputs)
+    };
+
+    // Normalised: one `( _ _ ... )` per branch, with one `_` for each branch before it: the
+    // branch's position, for `nth!`. The branches live in one `Cons` list inside the
+    // `PollPinned` future (no pointer per branch), and every name the expansion binds is a
+    // local variable, hygienic: nothing shadows the caller's names.
     (@ {
+        mode = $mode:ident;
         biased = $biased:literal;
         ( $($count:tt)* )
         $( ( $($skip:tt)* ) $e:expr, )*
     }) => {{
-        let mut futures = ( $(
-            $crate::macros::support::pin!($crate::macros::support::maybe_done($e)),
-        )* );
-        // The closure below holds `&mut` to the futures, never the futures themselves.
-        let futures = &mut futures;
-        const COUNT: u32 = $crate::macros::support::count!( $($count)* );
-        let mut rotator = $crate::macros::support::Rotator::new(COUNT, $biased);
-
-        $crate::macros::support::poll_fn(move |cx| {
-            let mut pending = false;
-            let mut to_poll = COUNT;
-            // Skip the first `skip` branches on the first pass of the loop; the second pass
-            // polls them, and `to_poll` stops it after `COUNT` branches.
-            let mut skip = rotator.skip();
-            loop {
-                $(
-                    if skip == 0 {
-                        if to_poll == 0 {
-                            break;
+        let mut rotator = $crate::macros::support::Rotator::new();
+        $crate::macros::support::PollPinned::new(
+            $crate::macros::support::cons!($crate::macros::support;
+                $( $crate::macros::support::maybe_done($e), )*
+            ),
+            move |mut futures, cx| {
+                let count: u32 = $crate::macros::support::count!( $($count)* );
+                let mut pending = false;
+                let mut to_poll = count;
+                // Skip the first `skip` branches on the first pass of the loop; the second pass
+                // polls them, and `to_poll` stops it after `count` branches.
+                let mut skip = if $biased { 0 } else { rotator.skip(count) };
+                loop {
+                    $(
+                        if skip == 0 {
+                            if to_poll == 0 {
+                                break;
+                            }
+                            to_poll -= 1;
+                            let mut fut = $crate::macros::support::nth!(
+                                $crate::macros::support; futures.as_mut(); $($skip)*
+                            );
+                            if $crate::macros::support::Future::poll(fut.as_mut(), cx).is_pending() {
+                                pending = true;
+                            } else {
+                                $crate::join!(@ready $mode fut);
+                            }
+                        } else {
+                            skip -= 1;
                         }
-                        to_poll -= 1;
-                        let ( $($skip,)* fut, .. ) = &mut *futures;
-                        if $crate::macros::support::Future::poll(fut.as_mut(), cx).is_pending() {
-                            pending = true;
-                        }
-                    } else {
-                        skip -= 1;
-                    }
-                )*
-            }
-            if pending {
-                return $crate::macros::support::Poll::Pending;
-            }
-            // An uninhabited output type makes this unreachable, which is fine.
-            #[allow(unreachable_code)]
-            $crate::macros::support::Poll::Ready(( $({
-                let ( $($skip,)* fut, .. ) = &mut *futures;
-                fut.as_mut()
-                    .take_output()
-                    .expect("join!: a branch finished without an output")
-            },)* ))
-        })
+                    )*
+                }
+                if pending {
+                    return $crate::macros::support::Poll::Pending;
+                }
+                // An uninhabited output type makes this unreachable, which is fine.
+                #[allow(unreachable_code)]
+                $crate::macros::support::Poll::Ready($crate::join!(@output $mode ( $(
+                    $crate::join!(@take $mode $crate::macros::support::nth!(
+                        $crate::macros::support; futures.as_mut(); $($skip)*
+                    )),
+                )* )))
+            },
+        )
         .await
     }};
 
     // Normalise one branch.
-    (@ { biased = $biased:literal; ( $($s:tt)* ) $($t:tt)* } $e:expr, $($rest:tt)*) => {
-        $crate::join!(@ { biased = $biased; ( $($s)* _ ) $($t)* ( $($s)* ) $e, } $($rest)*)
+    (@ { mode = $mode:ident; biased = $biased:literal; ( $($s:tt)* ) $($t:tt)* }
+        $e:expr, $($rest:tt)*) => {
+        $crate::join!(@ {
+            mode = $mode; biased = $biased; ( $($s)* _ ) $($t)* ( $($s)* ) $e,
+        } $($rest)*)
     };
 
     // Entry points.
     (biased; $($e:expr),+ $(,)?) => {
-        $crate::join!(@ { biased = true; () } $($e,)+)
+        $crate::join!(@ { mode = join; biased = true; () } $($e,)+)
     };
     ($($e:expr),+ $(,)?) => {
-        $crate::join!(@ { biased = false; () } $($e,)+)
+        $crate::join!(@ { mode = join; biased = false; () } $($e,)+)
     };
     ($(biased;)?) => {
         async {}.await

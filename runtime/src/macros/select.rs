@@ -1,12 +1,13 @@
 //! `select!`: the first branch to complete wins; the others are dropped.
 //!
 //! The macro normalises every branch to `( _ ... ) pattern = future, if condition => handler,`
-//! (one `_` per earlier branch), then expands to: the output enum (one variant per branch, from
-//! the `output_enum!` helper), a bit mask of disabled branches, the futures pinned on the stack,
-//! and a `poll_fn` that polls the enabled branches from a (random, or first with `biased;`)
-//! start. A branch whose output does not match its pattern is disabled and polling goes on. The
-//! handler runs outside the `poll_fn`, after the futures are dropped, so it may `.await`,
-//! `return`, `break` or use `?` as in the enclosing code.
+//! (one `_` per earlier branch), then expands to: a bit mask of disabled branches, and a
+//! `PollPinned` future that owns the branches' futures (a `Cons` list, pinned once) and polls
+//! the enabled ones from a (random, or first with `biased;`) start. A branch whose output does
+//! not match its pattern is disabled and polling goes on. The winner comes out as a nested
+//! `Winner` value; the handler runs outside the future, after the futures are dropped, so it
+//! may `.await`, `return`, `break` or use `?` as in the enclosing code. The expansion declares
+//! no item: every name it binds is a hygienic local.
 
 /// Waits on several futures at once, inside the current task, and runs the handler of the
 /// **first** one to complete; the other futures are dropped (cancelled).
@@ -110,53 +111,54 @@
 /// ```
 #[macro_export]
 macro_rules! select {
-    // All branches normalised: `( _ ... )` lists, then `; else-expression`.
+    // All branches normalised: `( _ ... )` lists, then `; else-expression`. The futures live in
+    // one `Cons` list inside the `PollPinned` future, the winner comes out as a nested
+    // `Winner` (built and matched by `variant!`), and every name the expansion binds is a
+    // local variable: no item, nothing that shadows the caller's names.
     (@ {
-        start = $start:expr;
+        biased = $biased:literal;
         ( $($count:tt)* )
         $( ( $($skip:tt)* ) $bind:pat = $fut:expr, if $cond:expr => $handler:expr, )+
         ; $else:expr
     }) => {{
-        // A module, so that the helper can declare an enum generic over the branches' outputs.
-        mod __weft_select {
-            $crate::macros::support::output_enum!( ( $($count)* ) );
-        }
-
-        const BRANCHES: u32 = $crate::macros::support::count!( $($count)* );
-        let mut disabled: __weft_select::Mask = 0;
+        // The preconditions first, in order; a disabled branch's future is still evaluated.
+        let mut disabled: $crate::macros::support::mask!( $($count)* ) = 0;
         $(
             if !$cond {
                 disabled |= 1 << $crate::macros::support::count!( $($skip)* );
             }
         )+
 
-        let output = {
-            // Evaluated as written first, so that temporaries in the expressions live as long
-            // as the `select!` (temporary lifetime extension), then converted and pinned.
-            let futures_init = ( $( $fut, )+ );
-            let mut futures = ( $(
-                $crate::macros::support::pin!($crate::macros::support::IntoFuture::into_future({
-                    let ( $($skip,)* fut, .. ) = futures_init;
-                    fut
-                })),
-            )+ );
-            let futures = &mut futures;
-
-            $crate::macros::support::poll_fn(|cx| {
+        // The futures are dropped when this statement ends, before the handler runs. `mut`:
+        // a pattern may bind by `ref mut`.
+        #[allow(unused_mut)]
+        let mut output = $crate::macros::support::PollPinned::new(
+            $crate::macros::support::cons!($crate::macros::support;
+                $( $crate::macros::support::IntoFuture::into_future($fut), )+
+            ),
+            move |mut futures, cx| {
+                let branches: u32 = $crate::macros::support::count!( $($count)* );
+                let start: u32 = if $biased {
+                    0
+                } else {
+                    $crate::macros::support::thread_rng_n(branches)
+                };
                 let mut pending = false;
-                let start: u32 = $start;
-                for offset in 0..BRANCHES {
+                for offset in 0..branches {
                     // With one branch this is `% 1`, which clippy flags in weft's own tests.
                     #[allow(clippy::modulo_one)]
-                    let branch = (start + offset) % BRANCHES;
+                    let branch = (start + offset) % branches;
                     $(
                         if branch == $crate::macros::support::count!( $($skip)* ) {
-                            let mask: __weft_select::Mask = 1 << branch;
+                            // The type of `disabled`, by inference.
+                            let mask = 1 << branch;
                             if disabled & mask != 0 {
                                 continue;
                             }
-                            let ( $($skip,)* fut, .. ) = &mut *futures;
-                            let out = match $crate::macros::support::Future::poll(fut.as_mut(), cx) {
+                            let fut = $crate::macros::support::nth!(
+                                $crate::macros::support; futures.as_mut(); $($skip)*
+                            );
+                            let out = match $crate::macros::support::Future::poll(fut, cx) {
                                 $crate::macros::support::Poll::Ready(out) => out,
                                 $crate::macros::support::Poll::Pending => {
                                     pending = true;
@@ -172,8 +174,8 @@ macro_rules! select {
                             }
                             return $crate::macros::support::Poll::Ready(
                                 $crate::macros::support::variant!(
-                                    __weft_select::Out, ( $($skip)* )
-                                )(out),
+                                    $crate::macros::support; ( $($skip)* ) (out)
+                                ),
                             );
                         }
                     )+
@@ -181,32 +183,36 @@ macro_rules! select {
                 if pending {
                     $crate::macros::support::Poll::Pending
                 } else {
-                    $crate::macros::support::Poll::Ready(__weft_select::Out::Disabled)
+                    $crate::macros::support::Poll::Ready($crate::macros::support::variant!(
+                        $crate::macros::support; ( $($count)* )
+                    ))
                 }
-            })
-            .await
-        };
+            },
+        )
+        .await;
 
         match output {
             $(
-                $crate::macros::support::variant!(__weft_select::Out, ( $($skip)* ) ($bind)) => {
+                $crate::macros::support::variant!(
+                    $crate::macros::support; ( $($skip)* ) ($bind)
+                ) => {
                     $handler
                 }
             )+
-            __weft_select::Out::Disabled => $else,
+            $crate::macros::support::variant!($crate::macros::support; ( $($count)* )) => $else,
             #[allow(unreachable_patterns)]
             _ => ::std::unreachable!("select!: an output matched no branch"),
         }
     }};
 
     // Normalise: the `else` branch (last), or its absence.
-    (@ { start = $start:expr; $($t:tt)* }) => {
-        $crate::select!(@ { start = $start; $($t)*; ::std::panic!(
+    (@ { biased = $biased:literal; $($t:tt)* }) => {
+        $crate::select!(@ { biased = $biased; $($t)*; ::std::panic!(
             "all branches of select! are disabled and there is no `else` branch"
         ) })
     };
-    (@ { start = $start:expr; $($t:tt)* } else => $else:expr $(,)?) => {
-        $crate::select!(@ { start = $start; $($t)*; $else })
+    (@ { biased = $biased:literal; $($t:tt)* } else => $else:expr $(,)?) => {
+        $crate::select!(@ { biased = $biased; $($t)*; $else })
     };
     (@ { $($t:tt)* } else $($rest:tt)*) => {
         ::std::compile_error!("select!: `else => <expression>` must be the last branch")
@@ -214,37 +220,37 @@ macro_rules! select {
 
     // Normalise one branch: with or without `, if cond`; a block handler with or without a
     // comma after it; an expression handler followed by a comma or last.
-    (@ { start = $start:expr; ( $($s:tt)* ) $($t:tt)* }
+    (@ { biased = $biased:literal; ( $($s:tt)* ) $($t:tt)* }
         $p:pat = $f:expr, if $c:expr => $h:block, $($r:tt)*) => {
-        $crate::select!(@ { start = $start; ( $($s)* _ ) $($t)* ( $($s)* ) $p = $f, if $c => $h, } $($r)*)
+        $crate::select!(@ { biased = $biased; ( $($s)* _ ) $($t)* ( $($s)* ) $p = $f, if $c => $h, } $($r)*)
     };
-    (@ { start = $start:expr; ( $($s:tt)* ) $($t:tt)* }
+    (@ { biased = $biased:literal; ( $($s:tt)* ) $($t:tt)* }
         $p:pat = $f:expr => $h:block, $($r:tt)*) => {
-        $crate::select!(@ { start = $start; ( $($s)* _ ) $($t)* ( $($s)* ) $p = $f, if true => $h, } $($r)*)
+        $crate::select!(@ { biased = $biased; ( $($s)* _ ) $($t)* ( $($s)* ) $p = $f, if true => $h, } $($r)*)
     };
-    (@ { start = $start:expr; ( $($s:tt)* ) $($t:tt)* }
+    (@ { biased = $biased:literal; ( $($s:tt)* ) $($t:tt)* }
         $p:pat = $f:expr, if $c:expr => $h:block $($r:tt)*) => {
-        $crate::select!(@ { start = $start; ( $($s)* _ ) $($t)* ( $($s)* ) $p = $f, if $c => $h, } $($r)*)
+        $crate::select!(@ { biased = $biased; ( $($s)* _ ) $($t)* ( $($s)* ) $p = $f, if $c => $h, } $($r)*)
     };
-    (@ { start = $start:expr; ( $($s:tt)* ) $($t:tt)* }
+    (@ { biased = $biased:literal; ( $($s:tt)* ) $($t:tt)* }
         $p:pat = $f:expr => $h:block $($r:tt)*) => {
-        $crate::select!(@ { start = $start; ( $($s)* _ ) $($t)* ( $($s)* ) $p = $f, if true => $h, } $($r)*)
+        $crate::select!(@ { biased = $biased; ( $($s)* _ ) $($t)* ( $($s)* ) $p = $f, if true => $h, } $($r)*)
     };
-    (@ { start = $start:expr; ( $($s:tt)* ) $($t:tt)* }
+    (@ { biased = $biased:literal; ( $($s:tt)* ) $($t:tt)* }
         $p:pat = $f:expr, if $c:expr => $h:expr) => {
-        $crate::select!(@ { start = $start; ( $($s)* _ ) $($t)* ( $($s)* ) $p = $f, if $c => $h, })
+        $crate::select!(@ { biased = $biased; ( $($s)* _ ) $($t)* ( $($s)* ) $p = $f, if $c => $h, })
     };
-    (@ { start = $start:expr; ( $($s:tt)* ) $($t:tt)* }
+    (@ { biased = $biased:literal; ( $($s:tt)* ) $($t:tt)* }
         $p:pat = $f:expr => $h:expr) => {
-        $crate::select!(@ { start = $start; ( $($s)* _ ) $($t)* ( $($s)* ) $p = $f, if true => $h, })
+        $crate::select!(@ { biased = $biased; ( $($s)* _ ) $($t)* ( $($s)* ) $p = $f, if true => $h, })
     };
-    (@ { start = $start:expr; ( $($s:tt)* ) $($t:tt)* }
+    (@ { biased = $biased:literal; ( $($s:tt)* ) $($t:tt)* }
         $p:pat = $f:expr, if $c:expr => $h:expr, $($r:tt)*) => {
-        $crate::select!(@ { start = $start; ( $($s)* _ ) $($t)* ( $($s)* ) $p = $f, if $c => $h, } $($r)*)
+        $crate::select!(@ { biased = $biased; ( $($s)* _ ) $($t)* ( $($s)* ) $p = $f, if $c => $h, } $($r)*)
     };
-    (@ { start = $start:expr; ( $($s:tt)* ) $($t:tt)* }
+    (@ { biased = $biased:literal; ( $($s:tt)* ) $($t:tt)* }
         $p:pat = $f:expr => $h:expr, $($r:tt)*) => {
-        $crate::select!(@ { start = $start; ( $($s)* _ ) $($t)* ( $($s)* ) $p = $f, if true => $h, } $($r)*)
+        $crate::select!(@ { biased = $biased; ( $($s)* _ ) $($t)* ( $($s)* ) $p = $f, if true => $h, } $($r)*)
     };
     // Anything else in branch position.
     (@ { $($t:tt)* } $($rest:tt)+) => {
@@ -264,13 +270,10 @@ macro_rules! select {
         ::std::compile_error!("select!: `else => <expression>` must be the last branch")
     };
     (biased; $p:pat = $($t:tt)*) => {
-        $crate::select!(@ { start = 0; () } $p = $($t)*)
+        $crate::select!(@ { biased = true; () } $p = $($t)*)
     };
     ($p:pat = $($t:tt)*) => {
-        $crate::select!(@ {
-            start = $crate::macros::support::thread_rng_n(BRANCHES);
-            ()
-        } $p = $($t)*)
+        $crate::select!(@ { biased = false; () } $p = $($t)*)
     };
     ($(biased;)?) => {
         ::std::compile_error!("select! needs at least one branch: `<pattern> = <future> => <handler>,`")

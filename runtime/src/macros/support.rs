@@ -1,59 +1,139 @@
 //! What the expansions of `join!`, `try_join!` and `select!` name. Hidden: not API, but public
-//! because the expansions live in the user's crate.
+//! because the expansions live in the user's crate. The expansions reach everything here by its
+//! full path (`$crate::macros::support::...`) and declare no item of their own, so that they
+//! bring no name into the caller's scope.
 //!
-//! Invariant: [`MaybeDone`] is a pinned future whose `Future` variant is never moved; it is
-//! dropped in place by `Pin::set`. Only the `Done` variant, which holds no future, is moved out.
+//! [`MaybeDone`]'s pin projections come from `pin-project-lite`: no `unsafe` here.
 
 use std::cell::Cell;
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
-use std::mem;
 
-pub use std::future::{poll_fn, Future, IntoFuture};
-pub use std::pin::{pin, Pin};
+pub use std::future::{Future, IntoFuture};
+pub use std::pin::Pin;
 pub use std::task::{Context, Poll};
 pub use weft_macros::{
-    select_priv_clean_pattern as clean_pattern, select_priv_count as count,
-    select_priv_output_enum as output_enum, select_priv_variant as variant,
+    select_priv_clean_pattern as clean_pattern, select_priv_cons as cons,
+    select_priv_count as count, select_priv_mask as mask, select_priv_nth as nth,
+    select_priv_variant as variant,
 };
 
-/// A future that keeps its output once it has completed, so that `join!` can poll the rest.
+pin_project_lite::pin_project! {
+    /// A future that owns its state, pinned in place, and is polled through `poll`: the
+    /// branches of `join!` and `select!` live in it, so the macro's future stores no pointer
+    /// to them (a `pin!` per branch would cost 8 bytes each).
+    #[derive(Debug)]
+    pub struct PollPinned<S, F> {
+        #[pin]
+        state: S,
+        poll: F,
+    }
+}
+
+impl<S, F> PollPinned<S, F> {
+    /// `poll` is called with the pinned state at each poll.
+    pub fn new<T>(state: S, poll: F) -> PollPinned<S, F>
+    where
+        F: FnMut(Pin<&mut S>, &mut Context<'_>) -> Poll<T>,
+    {
+        PollPinned { state, poll }
+    }
+}
+
+impl<S, F, T> Future for PollPinned<S, F>
+where
+    F: FnMut(Pin<&mut S>, &mut Context<'_>) -> Poll<T>,
+{
+    type Output = T;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
+        let this = self.project();
+        (this.poll)(this.state, cx)
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// A list of branches, each pinned in place: the first and the rest (`()` ends it). The
+    /// `cons!` and `nth!` helpers build one and reach its branches by position.
+    #[derive(Debug)]
+    pub struct Cons<H, T> {
+        #[pin]
+        head: H,
+        #[pin]
+        tail: T,
+    }
+}
+
+impl<H, T> Cons<H, T> {
+    /// `head`, then the rest of the list.
+    pub fn new(head: H, tail: T) -> Cons<H, T> {
+        Cons { head, tail }
+    }
+
+    /// The first branch.
+    pub fn head(self: Pin<&mut Self>) -> Pin<&mut H> {
+        self.project().head
+    }
+
+    /// The rest of the list.
+    pub fn tail(self: Pin<&mut Self>) -> Pin<&mut T> {
+        self.project().tail
+    }
+}
+
+/// Which branch of a `select!` won: `Here` after one `Later` per branch before it, or
+/// [`AllDisabled`] after one `Later` per branch. Built and matched through `variant!`.
 #[derive(Debug)]
-pub enum MaybeDone<F: Future> {
-    /// Still running.
-    Future(F),
-    /// Completed; the output waits to be taken.
-    Done(F::Output),
-    /// The output was taken.
-    Gone,
+pub enum Winner<T, Rest> {
+    /// This branch won, with its output.
+    Here(T),
+    /// A later branch won (or none did).
+    Later(Rest),
+}
+
+/// Every branch of a `select!` was disabled: the `else` branch runs.
+#[derive(Debug)]
+pub struct AllDisabled;
+
+pin_project_lite::pin_project! {
+    /// A future that keeps its output once it has completed, so that `join!` can poll the rest.
+    #[derive(Debug)]
+    #[project = MaybeDoneProj]
+    #[project_replace = MaybeDoneReplace]
+    pub enum MaybeDone<F: Future> {
+        /// Still running.
+        Future { #[pin] future: F },
+        /// Completed; the output waits to be taken.
+        Done { output: F::Output },
+        /// The output was taken.
+        Gone,
+    }
 }
 
 /// Wraps anything that converts into a future.
 pub fn maybe_done<F: IntoFuture>(future: F) -> MaybeDone<F::IntoFuture> {
-    MaybeDone::Future(future.into_future())
+    MaybeDone::Future {
+        future: future.into_future(),
+    }
 }
 
 impl<F: Future> MaybeDone<F> {
     /// The output, if the future completed and the output was not taken.
     pub fn output_mut(self: Pin<&mut Self>) -> Option<&mut F::Output> {
-        // SAFETY: only the output is reached, never the future: nothing pinned moves.
-        match unsafe { self.get_unchecked_mut() } {
-            MaybeDone::Done(output) => Some(output),
+        match self.project() {
+            MaybeDoneProj::Done { output } => Some(output),
             _ => None,
         }
     }
 
     /// Takes the output, if the future completed and the output was not taken yet.
-    pub fn take_output(self: Pin<&mut Self>) -> Option<F::Output> {
-        // SAFETY: the value is replaced (moved) only when it is `Done`, which holds no future;
-        // a `Future` variant is left where it is.
-        let this = unsafe { self.get_unchecked_mut() };
-        match this {
-            MaybeDone::Done(_) => match mem::replace(this, MaybeDone::Gone) {
-                MaybeDone::Done(output) => Some(output),
-                _ => unreachable!(),
-            },
-            _ => None,
+    pub fn take_output(mut self: Pin<&mut Self>) -> Option<F::Output> {
+        if !matches!(self.as_mut().project(), MaybeDoneProj::Done { .. }) {
+            return None;
+        }
+        match self.project_replace(MaybeDone::Gone) {
+            MaybeDoneReplace::Done { output } => Some(output),
+            _ => unreachable!("the variant was just checked"),
         }
     }
 }
@@ -62,17 +142,16 @@ impl<F: Future> Future for MaybeDone<F> {
     type Output = ();
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        // SAFETY: the future is only pinned again (below), never moved; `set` drops it in place.
-        let output = match unsafe { self.as_mut().get_unchecked_mut() } {
-            // SAFETY: `self` is pinned, so its `Future` variant's field is too (structural).
-            MaybeDone::Future(future) => match unsafe { Pin::new_unchecked(future) }.poll(cx) {
+        let output = match self.as_mut().project() {
+            MaybeDoneProj::Future { future } => match future.poll(cx) {
                 Poll::Ready(output) => output,
                 Poll::Pending => return Poll::Pending,
             },
-            MaybeDone::Done(_) => return Poll::Ready(()),
-            MaybeDone::Gone => panic!("a join! branch was polled after its output was taken"),
+            MaybeDoneProj::Done { .. } => return Poll::Ready(()),
+            MaybeDoneProj::Gone => panic!("a join! branch was polled after its output was taken"),
         };
-        self.set(MaybeDone::Done(output));
+        // Drops the future in place, as its pin requires.
+        self.set(MaybeDone::Done { output });
         Poll::Ready(())
     }
 }
@@ -106,31 +185,24 @@ where
     }
 }
 
-/// Which branch `join!` polls first: rotates by one each poll, or always the first (`biased;`).
-#[derive(Debug)]
+/// Which branch `join!` polls first: one further each poll, wrapping around (unless
+/// `biased;`, which does not use it). Four bytes in the macro's future.
+#[derive(Debug, Default)]
 pub struct Rotator {
     next: u32,
-    count: u32,
-    biased: bool,
 }
 
 impl Rotator {
-    /// A rotator over `count` branches.
-    pub fn new(count: u32, biased: bool) -> Rotator {
-        Rotator {
-            next: 0,
-            count,
-            biased,
-        }
+    /// A rotator that starts with the first branch.
+    pub fn new() -> Rotator {
+        Rotator::default()
     }
 
-    /// How many branches to skip before polling this time (the rest wrap around).
-    pub fn skip(&mut self) -> u32 {
-        if self.biased {
-            return 0;
-        }
+    /// How many of the `count` branches to skip before polling this time (the rest wrap
+    /// around).
+    pub fn skip(&mut self, count: u32) -> u32 {
         let skip = self.next;
-        self.next = if skip + 1 >= self.count { 0 } else { skip + 1 };
+        self.next = if skip + 1 >= count { 0 } else { skip + 1 };
         skip
     }
 }

@@ -3,9 +3,8 @@
 
 use std::future::Future;
 use std::pin::{pin, Pin};
-use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll, Wake, Waker};
+use std::task::{Context, Poll};
 
 /// Shared record of what the probes saw.
 #[derive(Clone, Default)]
@@ -82,17 +81,8 @@ async fn fallible(probe: Probe, fail: bool) -> Result<usize, usize> {
     }
 }
 
-struct CountingWaker(AtomicUsize);
-
-impl Wake for CountingWaker {
-    fn wake(self: Arc<Self>) {
-        self.0.fetch_add(1, SeqCst);
-    }
-}
-
 fn poll<F: Future>(future: Pin<&mut F>) -> Poll<F::Output> {
-    let waker = Waker::from(Arc::new(CountingWaker(AtomicUsize::new(0))));
-    future.poll(&mut Context::from_waker(&waker))
+    crate::test_util::poll_once(future)
 }
 
 #[test]

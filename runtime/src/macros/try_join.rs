@@ -38,69 +38,12 @@
 /// With no branches, `try_join!()` is `Ok(())`.
 #[macro_export]
 macro_rules! try_join {
-    // Normalised as in `join!`: one `( _ ... )` per branch.
-    (@ {
-        biased = $biased:literal;
-        ( $($count:tt)* )
-        $( ( $($skip:tt)* ) $e:expr, )*
-    }) => {{
-        let mut futures = ( $(
-            $crate::macros::support::pin!($crate::macros::support::maybe_done($e)),
-        )* );
-        let futures = &mut futures;
-        const COUNT: u32 = $crate::macros::support::count!( $($count)* );
-        let mut rotator = $crate::macros::support::Rotator::new(COUNT, $biased);
-
-        $crate::macros::support::poll_fn(move |cx| {
-            let mut pending = false;
-            let mut to_poll = COUNT;
-            let mut skip = rotator.skip();
-            loop {
-                $(
-                    if skip == 0 {
-                        if to_poll == 0 {
-                            break;
-                        }
-                        to_poll -= 1;
-                        let ( $($skip,)* fut, .. ) = &mut *futures;
-                        if $crate::macros::support::Future::poll(fut.as_mut(), cx).is_pending() {
-                            pending = true;
-                        } else if let ::std::option::Option::Some(error) =
-                            $crate::macros::support::take_err(fut.as_mut())
-                        {
-                            // The other futures are dropped when the macro's block ends.
-                            return $crate::macros::support::Poll::Ready(
-                                ::std::result::Result::Err(error),
-                            );
-                        }
-                    } else {
-                        skip -= 1;
-                    }
-                )*
-            }
-            if pending {
-                return $crate::macros::support::Poll::Pending;
-            }
-            #[allow(unreachable_code)]
-            $crate::macros::support::Poll::Ready(::std::result::Result::Ok(( $({
-                let ( $($skip,)* fut, .. ) = &mut *futures;
-                $crate::macros::support::take_ok(fut.as_mut())
-            },)* )))
-        })
-        .await
-    }};
-
-    // Normalise one branch.
-    (@ { biased = $biased:literal; ( $($s:tt)* ) $($t:tt)* } $e:expr, $($rest:tt)*) => {
-        $crate::try_join!(@ { biased = $biased; ( $($s)* _ ) $($t)* ( $($s)* ) $e, } $($rest)*)
-    };
-
-    // Entry points.
+    // The expansion is `join!`'s, in its `try_join` mode: see there.
     (biased; $($e:expr),+ $(,)?) => {
-        $crate::try_join!(@ { biased = true; () } $($e,)+)
+        $crate::join!(@ { mode = try_join; biased = true; () } $($e,)+)
     };
     ($($e:expr),+ $(,)?) => {
-        $crate::try_join!(@ { biased = false; () } $($e,)+)
+        $crate::join!(@ { mode = try_join; biased = false; () } $($e,)+)
     };
     ($(biased;)?) => {
         async { ::std::result::Result::Ok(()) }.await

@@ -114,12 +114,18 @@ impl Builder {
     }
 
     /// Runs `f` on each thread the runtime starts, before it runs any task.
+    ///
+    /// A panic in `f` is caught (the panic hook reports it) and the thread goes on to serve
+    /// the runtime: a hook cannot take a worker or a blocking thread away.
     pub fn on_thread_start<F: Fn() + Send + Sync + 'static>(&mut self, f: F) -> &mut Self {
         self.config.on_start = Some(Arc::new(f));
         self
     }
 
-    /// Runs `f` on each thread the runtime started, just before it exits.
+    /// Runs `f` on each thread the runtime started, just before it exits. Dropping the
+    /// runtime waits for it (within [`Runtime::shutdown_timeout`]'s bound).
+    ///
+    /// A panic in `f` is caught (the panic hook reports it); the thread exits as it would have.
     pub fn on_thread_stop<F: Fn() + Send + Sync + 'static>(&mut self, f: F) -> &mut Self {
         self.config.on_stop = Some(Arc::new(f));
         self

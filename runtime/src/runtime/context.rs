@@ -3,21 +3,39 @@
 //!
 //! Invariants: guards restore the previous value when dropped, in reverse order of creation,
 //! so nesting (a `block_on` inside a blocking-pool thread, an `enter` inside another) unwinds
-//! correctly even on a panic.
+//! correctly even on a panic. `entered` holds one entry per live scheduler guard, innermost
+//! last, with what to restore when it goes; a guard knows its place (depth) and its entry (a
+//! per-thread id). A guard dropped while inner ones are still alive (only a user's
+//! `EnterGuard`s can be) restores the state from before it, closes the inner entries in
+//! reverse order, and panics, as tokio does; the inner guards then find their entry gone and
+//! do nothing. So once every guard is gone the thread is back where it started.
 
 use crate::scheduler::Handle;
 use crate::time::driver::TimeDriver;
 use std::cell::{Cell, RefCell};
+use std::marker::PhantomData;
 
 struct Context {
     scheduler: RefCell<Option<Handle>>,
+    entered: RefCell<Vec<Entered>>,
+    /// Ids for `Entered`, unique on this thread.
+    next_id: Cell<u64>,
     in_runtime: Cell<bool>,
+}
+
+/// One live scheduler guard: what it replaced, and the reactor guard it holds.
+struct Entered {
+    id: u64,
+    previous: Option<Handle>,
+    reactor: Option<weft_io::EnterGuard>,
 }
 
 thread_local! {
     static CONTEXT: Context = const {
         Context {
             scheduler: RefCell::new(None),
+            entered: RefCell::new(Vec::new()),
+            next_id: Cell::new(0),
             in_runtime: Cell::new(false),
         }
     };
@@ -51,23 +69,68 @@ pub(crate) fn time_driver() -> Option<crate::loom::Arc<TimeDriver>> {
 /// Its reactor becomes current too, so that sockets created here register with it.
 pub(crate) fn set_scheduler(handle: Handle) -> SetSchedulerGuard {
     let reactor = handle.io().reactor().map(|reactor| reactor.enter());
-    let previous = CONTEXT.with(|context| context.scheduler.replace(Some(handle)));
-    SetSchedulerGuard {
-        previous,
-        _reactor: reactor,
-    }
+    CONTEXT.with(|context| {
+        let previous = context.scheduler.replace(Some(handle));
+        let id = context.next_id.get();
+        context.next_id.set(id + 1);
+        let mut entered = context.entered.borrow_mut();
+        entered.push(Entered {
+            id,
+            previous,
+            reactor,
+        });
+        SetSchedulerGuard {
+            depth: entered.len(),
+            id,
+            _not_send: PhantomData,
+        }
+    })
 }
 
 pub(crate) struct SetSchedulerGuard {
-    previous: Option<Handle>,
-    // Dropped after `previous` is restored (fields drop after `Drop::drop`).
-    _reactor: Option<weft_io::EnterGuard>,
+    /// This guard's place in `entered` (1 = outermost) and its entry's id.
+    depth: usize,
+    id: u64,
+    /// Restores a thread-local: dropped on the thread that made it.
+    _not_send: PhantomData<*const ()>,
 }
 
 impl Drop for SetSchedulerGuard {
     fn drop(&mut self) {
-        let previous = self.previous.take();
-        let _ = CONTEXT.try_with(|context| *context.scheduler.borrow_mut() = previous);
+        let Ok(closed) = CONTEXT.try_with(|context| self.close(context)) else {
+            return; // The thread-local is gone: nothing left to restore.
+        };
+        if closed > 1 && !std::thread::panicking() {
+            panic!(
+                "`EnterGuard`s dropped out of order: the guards of `Runtime::enter` and \
+                 `Handle::enter` must be dropped in the reverse order of their creation (this \
+                 one was dropped while {} entered after it were alive; they are no longer \
+                 current)",
+                closed - 1
+            );
+        }
+    }
+}
+
+impl SetSchedulerGuard {
+    /// Closes this guard's entry and every inner one, innermost first, restoring what each
+    /// replaced; returns how many were closed (0 if an outer guard already closed ours).
+    fn close(&self, context: &Context) -> usize {
+        let closing: Vec<Entered> = {
+            let mut entered = context.entered.borrow_mut();
+            match entered.get(self.depth.wrapping_sub(1)) {
+                Some(entry) if entry.id == self.id => entered.drain(self.depth - 1..).collect(),
+                _ => return 0,
+            }
+        };
+        let closed = closing.len();
+        // Outside the borrow: dropping a handle or a reactor guard may run arbitrary code.
+        for entry in closing.into_iter().rev() {
+            let replaced = context.scheduler.replace(entry.previous);
+            drop(replaced);
+            drop(entry.reactor);
+        }
+        closed
     }
 }
 
@@ -106,19 +169,19 @@ pub(crate) fn in_runtime() -> bool {
         .unwrap_or(false)
 }
 
-/// What kind of runtime this thread is inside (a worker or a `block_on`), if any.
+/// What kind of runtime this thread is inside (a worker or a `block_on`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Entered {
+pub(crate) struct InRuntime {
     pub(crate) multi_thread: bool,
 }
 
 /// The runtime this thread is inside (`None` outside, or inside a `block_in_place`).
-pub(crate) fn scheduler_kind() -> Option<Entered> {
+pub(crate) fn in_runtime_kind() -> Option<InRuntime> {
     if !in_runtime() {
         return None;
     }
     with_scheduler(|handle| {
-        handle.map(|handle| Entered {
+        handle.map(|handle| InRuntime {
             multi_thread: matches!(handle, Handle::MultiThread(_)),
         })
     })

@@ -41,6 +41,14 @@ impl std::error::Error for TryCurrentError {}
 
 /// Keeps a runtime current on this thread; from [`Runtime::enter`](super::Runtime::enter) or
 /// [`Handle::enter`].
+///
+/// Guards nest, and must be dropped in the reverse order of their creation, as in tokio.
+///
+/// # Panics
+///
+/// Dropping a guard while a guard made after it on this thread is still alive panics. Before
+/// it panics, it restores the state from before its own `enter`: the runtimes entered after
+/// it are no longer current either, and dropping their guards later does nothing.
 #[must_use = "the runtime is current only while the guard lives"]
 pub struct EnterGuard<'a> {
     _guard: context::SetSchedulerGuard,
@@ -55,12 +63,15 @@ impl Handle {
     /// Outside a weft runtime; see [`try_current`](Handle::try_current).
     #[track_caller]
     pub fn current() -> Handle {
-        Handle::try_current().unwrap_or_else(|_| {
-            panic!(
+        // A `match`, not `unwrap_or_else`: a closure would lose `#[track_caller]`, and the
+        // panic would point here instead of at the caller.
+        match Handle::try_current() {
+            Ok(handle) => handle,
+            Err(_) => panic!(
                 "no weft runtime is running: Handle::current must be called from a task, \
                  #[weft::main], Runtime::block_on or inside Runtime::enter"
-            )
-        })
+            ),
+        }
     }
 
     /// The handle of the runtime this thread is in, or an error outside one.

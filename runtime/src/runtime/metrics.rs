@@ -30,6 +30,9 @@ pub struct RuntimeMetrics {
     pub steals: u64,
     /// Times a worker went to sleep.
     pub parks: u64,
+    /// Workers asleep now, waiting for work (0 for a current-thread runtime): a test or a
+    /// health check can wait for a runtime to go idle on it.
+    pub idle_workers: usize,
     /// Tasks waiting in the shared (injector) queue.
     pub global_queue_depth: usize,
     /// Tasks waiting in the workers' own queues.

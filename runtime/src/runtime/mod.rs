@@ -14,7 +14,9 @@ pub(crate) mod handle;
 mod metrics;
 #[allow(clippy::module_inception)]
 mod runtime;
+pub(crate) mod scoped;
 pub(crate) mod task;
+pub(crate) mod user_code;
 
 #[cfg(all(test, not(loom)))]
 mod tests;

@@ -13,9 +13,10 @@ use std::time::Duration;
 
 /// The weft runtime: a scheduler, its timers and its blocking pool.
 ///
-/// Dropping it cancels every task still alive (their futures are dropped, so destructors run),
-/// joins the workers and waits for running blocking jobs; [`shutdown_timeout`] bounds that
-/// wait.
+/// Dropping it cancels every task still alive (their futures are dropped, inside the runtime's
+/// context, so destructors run and may use it: a task they spawn is cancelled at once), joins
+/// the workers and waits for the blocking jobs queued or running; [`shutdown_timeout`] bounds
+/// that wait.
 ///
 /// ```
 /// let runtime = weft::runtime::Runtime::new().unwrap();
@@ -114,7 +115,8 @@ impl Runtime {
     }
 
     /// Shuts down like `drop`, but waits at most `timeout` for blocking jobs (and for workers
-    /// stuck in a poll) to finish; threads still busy then are left to finish detached.
+    /// stuck in a poll) to finish; threads still busy then are left to finish detached, and
+    /// blocking jobs still queued then still run on them.
     pub fn shutdown_timeout(mut self, timeout: Duration) {
         self.shutdown(Some(timeout));
     }

@@ -89,3 +89,25 @@ fn spawn_blocking_returns_its_result() {
     let value = runtime.block_on(async { crate::task::spawn_blocking(|| 7).await.unwrap() });
     assert_eq!(value, 7);
 }
+
+#[test]
+fn enter_guards_dropped_out_of_order_panic_and_restore_the_state_before_the_outer_one() {
+    use super::Handle;
+    use std::panic::{self, AssertUnwindSafe};
+    let (first, second) = (
+        Builder::new_current_thread().build().unwrap(),
+        Builder::new_current_thread().build().unwrap(),
+    );
+    let outer = first.enter();
+    let inner = second.enter();
+    let dropped = panic::catch_unwind(AssertUnwindSafe(|| drop(outer)));
+    let message = dropped.expect_err("dropping the outer guard first panics");
+    assert!(message
+        .downcast_ref::<String>()
+        .is_some_and(|m| m.contains("dropped out of order")));
+    assert!(Handle::try_current().is_err(), "no runtime is left current");
+    assert!(weft_io::Reactor::current().is_none(), "nor any reactor");
+    drop(inner); // Closed by the outer one already: nothing to do, no second panic.
+    assert!(Handle::try_current().is_err());
+    assert!(weft_io::Reactor::current().is_none());
+}

@@ -6,13 +6,18 @@
 //! - `num_notify` counts wakes sent to idle threads and not yet consumed, so that a spurious
 //!   condvar wake-up is told apart from a real one and a keep-alive timeout never strands a
 //!   job that was handed to the waking thread.
-//! - After shutdown no job starts: queued jobs are cancelled (their handles say so), running
-//!   ones finish, and `shutdown` waits for them up to its timeout.
+//! - Every queued job has a thread that will run it: one was woken or started for it, or all
+//!   `max_threads` are busy and each of them looks at the queue before it idles or exits.
+//! - Once shutdown begins, no job is accepted (`spawn_blocking` gets a cancelled handle), but
+//!   the jobs already queued or running when it began run to completion, as in tokio: a thread
+//!   exits only once the queue is empty. `shutdown` waits for that, and for the threads' stop
+//!   hooks, up to its timeout; the threads still busy then finish detached.
 
 use super::Handle;
-use crate::loom::{lock, Condvar, Mutex};
+use crate::loom::{lock, Condvar, Mutex, MutexGuard};
 use crate::runtime::context;
 use crate::runtime::task::{Id, JoinHandle, Notified, Schedule, Task};
+use crate::runtime::user_code::catch_user_panic;
 use crate::task::BlockingTask;
 use std::collections::VecDeque;
 use std::fmt;
@@ -32,6 +37,37 @@ pub(crate) struct ThreadConfig {
 }
 
 impl ThreadConfig {
+    /// Runs `on_thread_start`, if set. A panic in the hook is caught (the panic hook has
+    /// reported it) and the thread goes on: a hook cannot take a worker or a blocking thread
+    /// away from the runtime, nor leave the pool's thread count wrong.
+    pub(crate) fn run_on_start(&self) {
+        if let Some(on_start) = &self.on_start {
+            catch_user_panic(|| on_start());
+        }
+    }
+
+    /// Runs `on_thread_stop`, if set; a panic in it is caught, as in `run_on_start`.
+    pub(crate) fn run_on_stop(&self) {
+        if let Some(on_stop) = &self.on_stop {
+            catch_user_panic(|| on_stop());
+        }
+    }
+
+    /// Runs `on_thread_park`, if set; a panic in it is caught, as in `run_on_start` (a worker
+    /// must still sleep and wake as the park protocol says).
+    pub(crate) fn run_on_park(&self) {
+        if let Some(on_park) = &self.on_park {
+            catch_user_panic(|| on_park());
+        }
+    }
+
+    /// Runs `on_thread_unpark`, if set; a panic in it is caught, as in `run_on_start`.
+    pub(crate) fn run_on_unpark(&self) {
+        if let Some(on_unpark) = &self.on_unpark {
+            catch_user_panic(|| on_unpark());
+        }
+    }
+
     pub(crate) fn builder(&self) -> std::thread::Builder {
         let builder = std::thread::Builder::new().name((self.name)());
         match self.stack_size {
@@ -139,19 +175,17 @@ impl BlockingPool {
         lock(&self.inner.state).queue.len()
     }
 
-    /// Cancels queued jobs and waits up to `timeout` for running ones; `true` if they all
-    /// finished in time.
+    /// Refuses new jobs and waits up to `timeout` for the queued and running ones; `true` if
+    /// they all finished in time.
     pub(crate) fn shutdown(&self, timeout: Option<Duration>) -> bool {
         let deadline = timeout.map(|timeout| Instant::now() + timeout);
-        let (queued, _handle) = {
+        let _handle = {
             let mut state = lock(&self.inner.state);
             state.shutdown = true;
-            (std::mem::take(&mut state.queue), state.handle.take())
+            state.handle.take()
         };
+        // Idle threads wake, drain the queue and exit.
         self.inner.work.notify_all();
-        for task in queued {
-            task.shutdown();
-        }
         let mut state = lock(&self.inner.state);
         while state.num_threads > 0 {
             state = match deadline {
@@ -219,9 +253,7 @@ impl Inner {
 
     fn run(self: Arc<Self>, handle: Option<Handle>) {
         let _context = handle.map(context::set_scheduler);
-        if let Some(on_start) = &self.config.on_start {
-            on_start();
-        }
+        self.config.run_on_start();
         let mut state = lock(&self.state);
         loop {
             if let Some(task) = state.queue.pop_front() {
@@ -246,16 +278,27 @@ impl Inner {
             }
             state.num_idle -= 1;
             if timeout.timed_out() && state.queue.is_empty() {
-                break;
+                // Idle past the keep-alive: leave the count under the lock that decided it, so
+                // that a job pushed from now on starts a thread rather than wait for this one.
+                self.leave(state);
+                self.config.run_on_stop();
+                return;
             }
         }
-        state.num_threads -= 1;
-        let last = state.num_threads == 0;
+        // Shut down and the queue is empty: nothing can be queued any more, so the count can
+        // wait until the stop hook has run, and `shutdown` waits for the hook too. The context's
+        // handle goes first: a runtime dropped once `shutdown` returns is not kept alive here.
         drop(state);
-        if let Some(on_stop) = &self.config.on_stop {
-            on_stop();
-        }
-        if last {
+        self.config.run_on_stop();
+        drop(_context);
+        self.leave(lock(&self.state));
+    }
+
+    /// Takes this thread out of the count; the last one out wakes `shutdown`.
+    fn leave(&self, mut state: MutexGuard<'_, State>) {
+        state.num_threads -= 1;
+        if state.num_threads == 0 {
+            drop(state);
             self.exited.notify_all();
         }
     }

@@ -18,6 +18,7 @@ use super::io_driver::IoDriver;
 use super::park::{Driver, Parker, Unparker};
 use super::queue::{Injector, Steal};
 use crate::loom::{lock, AtomicBool, AtomicU64, Mutex, Ordering};
+use crate::runtime::context;
 use crate::runtime::task::owned::OwnedTasks;
 use crate::runtime::task::{Id, JoinHandle, Notified, Schedule, Task};
 use crate::time::driver::TimeDriver;
@@ -136,8 +137,12 @@ impl Shared {
         }
     }
 
-    /// Cancels every task and stops the blocking pool (waiting at most `timeout`).
-    pub(crate) fn shutdown(&self, timeout: Option<Duration>) {
+    /// Cancels every task and stops the blocking pool (waiting at most `timeout`), in the
+    /// order and with the guarantees of the multi-thread scheduler's "Shutdown" section (it
+    /// has no worker threads to stop).
+    pub(crate) fn shutdown(self: &Arc<Self>, timeout: Option<Duration>) {
+        // Destructors and wakers run on this thread from here on: inside the runtime.
+        let _context = context::set_scheduler(super::Handle::CurrentThread(self.clone()));
         // SeqCst pairs with the load in `schedule`: see multi_thread's `schedule_remote`.
         self.shutdown.store(true, Ordering::SeqCst);
         self.owned.close_and_shutdown_all();
@@ -155,6 +160,7 @@ impl Shared {
             polls: self.polls.load(Ordering::Relaxed),
             steals: 0,
             parks: self.parks.load(Ordering::Relaxed),
+            idle_workers: 0,
             global_queue_depth: self.queue.len() + self.yielded.len(),
             local_queue_depth: 0,
             blocking_threads: self.blocking.num_threads(),

@@ -7,8 +7,8 @@
 //! next wait at once), so the park protocol (`park.rs`) runs the same code over either. Sockets
 //! need the real reactor and panic without one.
 
+use crate::runtime::user_code::catch_user_panic;
 use std::io;
-use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
 use std::time::Duration;
 use weft_io::Reactor;
@@ -53,7 +53,7 @@ impl IoDriver {
     pub(crate) fn turn(&self, timeout: Option<Duration>) {
         match &self.backend {
             Backend::Reactor(reactor) => {
-                if let Some(Err(error)) = catch_waker_panic(|| reactor.turn(timeout)) {
+                if let Some(Err(error)) = catch_user_panic(|| reactor.turn(timeout)) {
                     // epoll_wait fails only on EBADF, EFAULT or EINVAL: a broken reactor, not
                     // a condition a program can recover from.
                     panic!("weft's I/O driver failed to wait for events: {error}");
@@ -78,7 +78,7 @@ impl IoDriver {
     /// panicking waker is handled as in `turn`.
     pub(crate) fn shutdown(&self) {
         if let Some(reactor) = self.reactor() {
-            catch_waker_panic(|| reactor.shutdown());
+            catch_user_panic(|| reactor.shutdown());
         }
     }
 
@@ -93,20 +93,6 @@ impl IoDriver {
 
     pub(crate) fn sources(&self) -> usize {
         self.reactor().map_or(0, |reactor| reactor.sources())
-    }
-}
-
-/// Runs `f` (a reactor call that wakes wakers), turning a waker's panic into `None`; the
-/// payload is dropped (a payload whose own `Drop` panics is leaked rather than unwinding).
-fn catch_waker_panic<R>(f: impl FnOnce() -> R) -> Option<R> {
-    match panic::catch_unwind(AssertUnwindSafe(f)) {
-        Ok(result) => Some(result),
-        Err(payload) => {
-            if let Err(payload) = panic::catch_unwind(AssertUnwindSafe(|| drop(payload))) {
-                std::mem::forget(payload);
-            }
-            None
-        }
     }
 }
 

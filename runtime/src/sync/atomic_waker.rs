@@ -192,7 +192,7 @@ impl fmt::Debug for AtomicWaker {
 #[cfg(all(test, not(loom)))]
 mod tests {
     use super::AtomicWaker;
-    use crate::time::test_util::counting_waker;
+    use crate::test_util::counting_waker;
 
     #[test]
     fn wake_without_registration_does_nothing() {
@@ -206,12 +206,12 @@ mod tests {
         let cell = AtomicWaker::new();
         let (waker, count) = counting_waker();
         cell.register_by_ref(&waker);
-        assert_eq!(count.count(), 0);
+        assert_eq!(count.wakes(), 0);
         cell.wake();
-        assert_eq!(count.count(), 1);
+        assert_eq!(count.wakes(), 1);
         // The slot is empty now: a second wake finds nothing.
         cell.wake();
-        assert_eq!(count.count(), 1);
+        assert_eq!(count.wakes(), 1);
     }
 
     #[test]
@@ -223,8 +223,8 @@ mod tests {
         cell.register_by_ref(&first);
         cell.register_by_ref(&second);
         cell.wake();
-        assert_eq!(first_count.count(), 0);
-        assert_eq!(second_count.count(), 1);
+        assert_eq!(first_count.wakes(), 0);
+        assert_eq!(second_count.wakes(), 1);
     }
 
     #[test]
@@ -235,7 +235,7 @@ mod tests {
         let refs = std::sync::Arc::strong_count(&count);
         drop(cell);
         assert_eq!(std::sync::Arc::strong_count(&count), refs - 1);
-        assert_eq!(count.count(), 0);
+        assert_eq!(count.wakes(), 0);
     }
 }
 
@@ -245,7 +245,7 @@ mod loom_atomic_waker {
     //! never sleeps through the flag (it sees the flag on its re-check or gets the wake).
     use super::AtomicWaker;
     use crate::sync::prim::{Arc, AtomicBool, Ordering};
-    use crate::time::test_util::counting_waker;
+    use crate::test_util::counting_waker;
     use loom::thread;
 
     #[test]
@@ -269,8 +269,8 @@ mod loom_atomic_waker {
             }
             waker_thread.join().unwrap();
             // Sleeping now is only fine if the wake reached us.
-            assert!(woken_or_seen || count.count() == 1);
-            assert!(count.count() <= 1);
+            assert!(woken_or_seen || count.wakes() == 1);
+            assert!(count.wakes() <= 1);
         });
     }
 
@@ -328,8 +328,8 @@ mod loom_atomic_waker {
             cell.register_by_ref(&second);
             let seen = flag.load(Ordering::Acquire);
             waker_thread.join().unwrap();
-            assert!(seen || second_count.count() == 1);
-            assert!(first_count.count() + second_count.count() <= 2);
+            assert!(seen || second_count.wakes() == 1);
+            assert!(first_count.wakes() + second_count.wakes() <= 2);
         });
     }
 }

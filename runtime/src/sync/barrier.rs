@@ -142,5 +142,7 @@ impl fmt::Debug for Barrier {
 }
 
 #[cfg(all(test, not(loom)))]
-#[path = "barrier_tests.rs"]
 mod tests;
+
+#[cfg(all(test, loom))]
+mod loom_tests;

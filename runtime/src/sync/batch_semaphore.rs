@@ -22,8 +22,9 @@
 //!   returned), or a holder. Cancelling a wait returns what was assigned to it (to the next
 //!   waiters first); closing returns what was assigned to every queued waiter to the word.
 //! - `CLOSED` is never cleared. Once it is set no waiter is queued again, and every waiter
-//!   that was queued is woken with an error. A waiter granted before the close still gets its
-//!   permits.
+//!   that was queued is woken with an error. So is a waiter granted before the close but polled
+//!   only after it (tokio's rule: an acquire that has not returned yet fails once the
+//!   semaphore is closed); its permits go back to the word.
 //! - No waker is woken or dropped while the lock is held (see `wake_list.rs`).
 
 use super::prim::{lock, AtomicUsize, Mutex, MutexGuard, Ordering};
@@ -122,6 +123,20 @@ impl Semaphore {
             permits <= Self::MAX_PERMITS,
             "a semaphore may not have more than MAX_PERMITS ({}) permits, but {permits} were asked for",
             Self::MAX_PERMITS
+        );
+        Semaphore {
+            word: AtomicUsize::new(permits << SHIFT),
+            waiters: Mutex::new(WaitQueue::new()),
+        }
+    }
+
+    /// [`new`](Semaphore::new) in a `const` context (not under loom, whose atomics are not
+    /// `const`).
+    #[cfg(not(any(all(test, loom), weft_loom)))]
+    pub(crate) const fn const_new(permits: usize) -> Semaphore {
+        assert!(
+            permits <= Self::MAX_PERMITS,
+            "a semaphore may not have more than MAX_PERMITS permits"
         );
         Semaphore {
             word: AtomicUsize::new(permits << SHIFT),
@@ -231,6 +246,12 @@ impl Semaphore {
 
     pub(crate) fn available_permits(&self) -> usize {
         self.word.load(Ordering::Acquire) >> SHIFT
+    }
+
+    /// Waiters queued now: tests wait on it rather than sleep until a waiter blocks.
+    #[cfg(all(test, not(loom)))]
+    pub(crate) fn waiters(&self) -> usize {
+        lock(&self.waiters).len()
     }
 
     /// Removes up to `n` available permits; returns how many were removed.
@@ -365,12 +386,19 @@ impl Semaphore {
             return None;
         }
         let waiter = queue.remove(key);
+        if waiter.closed {
+            drop(queue);
+            return Some(Err(AcquireError(())));
+        }
+        if self.word.load(Ordering::Acquire) & CLOSED != 0 {
+            // Granted before the close but polled after it: as in tokio, a closed semaphore
+            // fails every acquire that has not completed yet. The permits go back (to the
+            // word: no waiter is queued once closed).
+            self.release_locked(waiter.requested, queue);
+            return Some(Err(AcquireError(())));
+        }
         drop(queue);
-        Some(if waiter.closed {
-            Err(AcquireError(()))
-        } else {
-            Ok(())
-        })
+        Some(Ok(()))
     }
 }
 
@@ -461,5 +489,7 @@ impl fmt::Debug for Acquire<'_> {
 }
 
 #[cfg(all(test, not(loom)))]
-#[path = "batch_semaphore_tests.rs"]
 mod tests;
+
+#[cfg(all(test, loom))]
+mod loom_tests;

@@ -7,7 +7,10 @@
 //! - [`Semaphore`]: a pool of permits, to bound concurrency;
 //! - [`Notify`]: wake one task, or all of them;
 //! - [`Barrier`]: wait until `n` tasks have arrived;
-//! - [`watch`]: broadcast the latest value of something.
+//! - [`OnceCell`] and [`SetOnce`]: a value set once (by an async initializer, or awaited);
+//! - [`watch`]: broadcast the latest value of something;
+//! - [`broadcast`]: every receiver gets every message;
+//! - [`mpsc`] and [`oneshot`]: channels to one receiver.
 //!
 //! `Mutex`, `RwLock` and `Semaphore` are fair: waiting tasks are served in the order they
 //! started waiting. All of them share one waiter list (a slab-backed FIFO) and take their
@@ -19,13 +22,17 @@ mod atomic_waker;
 mod barrier;
 pub(crate) mod batch_semaphore;
 mod blocking;
+pub mod broadcast;
 pub mod mpsc;
 mod mutex;
 mod notify;
+mod once_cell;
 pub mod oneshot;
 mod rwlock;
+mod rwlock_guards;
 mod rwlock_owned;
 mod semaphore;
+mod set_once;
 mod wait_queue;
 mod wake_list;
 pub mod watch;
@@ -33,14 +40,11 @@ pub mod watch;
 pub use barrier::{Barrier, BarrierWaitResult};
 pub use batch_semaphore::{AcquireError, TryAcquireError};
 pub use mutex::{Mutex, MutexGuard, OwnedMutexGuard, TryLockError};
-pub use notify::{Notified, Notify};
+pub use notify::{Notified, Notify, OwnedNotified};
+pub use once_cell::{OnceCell, SetError};
 pub use rwlock::{
-    OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLock, RwLockReadGuard, RwLockWriteGuard,
+    OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLock, RwLockMappedWriteGuard, RwLockReadGuard,
+    RwLockWriteGuard,
 };
 pub use semaphore::{OwnedSemaphorePermit, Semaphore, SemaphorePermit};
-
-#[cfg(all(test, not(loom)))]
-mod test_util;
-
-#[cfg(all(test, loom))]
-mod loom_models;
+pub use set_once::{SetOnce, SetOnceError};

@@ -105,6 +105,27 @@ impl<T> Mutex<T> {
         }
     }
 
+    /// [`new`](Mutex::new) in a `const` context, e.g. for a `static`.
+    ///
+    /// ```
+    /// use weft::sync::Mutex;
+    ///
+    /// static COUNT: Mutex<u32> = Mutex::const_new(0);
+    ///
+    /// #[weft::main]
+    /// async fn main() {
+    ///     *COUNT.lock().await += 1;
+    ///     assert_eq!(*COUNT.lock().await, 1);
+    /// }
+    /// ```
+    #[cfg(not(any(all(test, loom), weft_loom)))]
+    pub const fn const_new(value: T) -> Mutex<T> {
+        Mutex {
+            semaphore: ll::Semaphore::const_new(1),
+            value: UnsafeCell::new(value),
+        }
+    }
+
     /// The value; the mutex is consumed, so no guard can exist.
     pub fn into_inner(self) -> T {
         self.value.into_inner()
@@ -354,5 +375,7 @@ impl<T: ?Sized + fmt::Display> fmt::Display for OwnedMutexGuard<T> {
 }
 
 #[cfg(all(test, not(loom)))]
-#[path = "mutex_tests.rs"]
 mod tests;
+
+#[cfg(all(test, loom))]
+mod loom_tests;

@@ -16,8 +16,15 @@
 //!   back into the permit), so dropping a future never loses a `notify_one`.
 //! - The call counter changes only under the lock. A `Notified` remembers the count at its
 //!   creation and is ready once the count differs: `notify_waiters` reaches every future
-//!   created before the call, polled or not. Queued waiters are also marked `All`, under the
-//!   same lock as the increment, so a waiter is never left behind between the two.
+//!   created before the call, polled or not. A future that queues does so with the count it
+//!   remembers, which is the current one (else it would have been ready instead), so the
+//!   queue is ordered by that count, oldest first.
+//! - `notify_waiters` bumps the count and then marks `All` and wakes, in batches of
+//!   [`WakeList`]'s inline capacity, the queued waiters whose count is at or before the one
+//!   it bumped: exactly those queued before the call (later ones have the new count, and sit
+//!   behind). It releases the lock between batches, so waking five hundred tasks does not hold
+//!   off the tasks that come back to wait, nor needs an allocation; a waiter dropped between
+//!   two batches just leaves the queue.
 //! - No waker is woken or dropped while the lock is held (see `wake_list.rs`).
 
 use super::prim::{lock, AtomicUsize, Mutex, MutexGuard, Ordering::SeqCst};
@@ -26,6 +33,7 @@ use super::wake_list::WakeList;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
 const EMPTY: usize = 0;
@@ -34,6 +42,8 @@ const NOTIFIED: usize = 2;
 const PHASE: usize = 3;
 const CALLS_SHIFT: u32 = 2;
 const CALLS_ONE: usize = 1 << CALLS_SHIFT;
+/// The call counter's range: it wraps at `CALLS_MASK + 1`.
+const CALLS_MASK: usize = usize::MAX >> CALLS_SHIFT;
 
 /// Notifies one task or all waiting tasks of an event; carries no data.
 ///
@@ -72,12 +82,36 @@ pub struct Notify {
 struct Waiter {
     waker: Option<Waker>,
     notification: Option<Notification>,
+    /// The `notify_waiters` count when the future was created (and queued).
+    calls: usize,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Notification {
+    /// From `notify_one`: passed on to the front waiter if dropped unused.
     One,
+    /// From `notify_last`: passed on to the back waiter if dropped unused.
+    Last,
+    /// From `notify_waiters`.
     All,
+}
+
+/// Which waiter a single notification goes to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Strategy {
+    /// The one that has waited longest (`notify_one`).
+    Fifo,
+    /// The one that started waiting last (`notify_last`).
+    Lifo,
+}
+
+impl Strategy {
+    fn notification(self) -> Notification {
+        match self {
+            Strategy::Fifo => Notification::One,
+            Strategy::Lifo => Notification::Last,
+        }
+    }
 }
 
 /// The future of [`Notify::notified`]: completes when notified.
@@ -88,7 +122,21 @@ enum Notification {
 #[must_use = "futures do nothing unless polled"]
 pub struct Notified<'a> {
     notify: &'a Notify,
-    /// The `notify_waiters` count when this was created.
+    wait: Wait,
+}
+
+/// The future of [`Notify::notified_owned`]: a [`Notified`] that holds the `Notify` through an
+/// `Arc`, so it can be stored or moved into a task without a borrow.
+#[must_use = "futures do nothing unless polled"]
+pub struct OwnedNotified {
+    notify: Arc<Notify>,
+    wait: Wait,
+}
+
+/// What a `Notified` (borrowed or owned) knows of its wait.
+#[derive(Debug)]
+struct Wait {
+    /// The `notify_waiters` count when the future was created.
     calls: usize,
     state: NotifiedState,
 }
@@ -112,9 +160,35 @@ fn calls(word: usize) -> usize {
     word >> CALLS_SHIFT
 }
 
+/// Whether call count `count` is `limit` or comes before it (modulo the counter's range).
+fn at_or_before(count: usize, limit: usize) -> bool {
+    limit.wrapping_sub(count) & CALLS_MASK <= CALLS_MASK / 2
+}
+
 impl Notify {
     /// A `Notify` with no permit stored and nobody waiting.
     pub fn new() -> Notify {
+        Notify {
+            state: AtomicUsize::new(EMPTY),
+            waiters: Mutex::new(WaitQueue::new()),
+        }
+    }
+
+    /// [`new`](Notify::new) in a `const` context, e.g. for a `static`.
+    ///
+    /// ```
+    /// use weft::sync::Notify;
+    ///
+    /// static READY: Notify = Notify::const_new();
+    ///
+    /// #[weft::main]
+    /// async fn main() {
+    ///     READY.notify_one();
+    ///     READY.notified().await;
+    /// }
+    /// ```
+    #[cfg(not(any(all(test, loom), weft_loom)))]
+    pub const fn const_new() -> Notify {
         Notify {
             state: AtomicUsize::new(EMPTY),
             waiters: Mutex::new(WaitQueue::new()),
@@ -148,9 +222,29 @@ impl Notify {
     pub fn notified(&self) -> Notified<'_> {
         Notified {
             notify: self,
-            calls: calls(self.state.load(SeqCst)),
-            state: NotifiedState::Init,
+            wait: Wait::new(self),
         }
+    }
+
+    /// [`notified`](Notify::notified) for a `Notify` in an `Arc`: the future owns a reference,
+    /// so it is `'static` (store it, or move it into a task) and behaves the same otherwise.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use weft::sync::Notify;
+    ///
+    /// #[weft::main]
+    /// async fn main() {
+    ///     let notify = Arc::new(Notify::new());
+    ///     let notified = notify.clone().notified_owned(); // sees the call below
+    ///     let waiter = weft::spawn(notified);
+    ///     notify.notify_waiters();
+    ///     waiter.await.unwrap();
+    /// }
+    /// ```
+    pub fn notified_owned(self: Arc<Self>) -> OwnedNotified {
+        let wait = Wait::new(&self);
+        OwnedNotified { notify: self, wait }
     }
 
     /// Wakes the task that has waited longest, or, if none waits, stores a permit for the next
@@ -173,6 +267,32 @@ impl Notify {
     /// }
     /// ```
     pub fn notify_one(&self) {
+        self.notify_with(Strategy::Fifo);
+    }
+
+    /// Like [`notify_one`](Notify::notify_one), but wakes the task that started waiting
+    /// *last* (LIFO); with nobody waiting it stores the permit the same way.
+    ///
+    /// ```
+    /// use std::pin::pin;
+    /// use weft::sync::Notify;
+    ///
+    /// #[weft::main]
+    /// async fn main() {
+    ///     let notify = Notify::new();
+    ///     let mut first = pin!(notify.notified());
+    ///     let mut second = pin!(notify.notified());
+    ///     first.as_mut().enable();
+    ///     second.as_mut().enable();
+    ///     notify.notify_last();
+    ///     second.await; // the latest waiter got it; `first` still waits
+    /// }
+    /// ```
+    pub fn notify_last(&self) {
+        self.notify_with(Strategy::Lifo);
+    }
+
+    fn notify_with(&self, strategy: Strategy) {
         let mut current = self.state.load(SeqCst);
         // Fast path: nobody waits, so store the permit without the lock.
         while phase(current) != WAITING {
@@ -186,7 +306,7 @@ impl Notify {
             }
         }
         let mut queue = lock(&self.waiters);
-        let waker = self.notify_one_locked(&mut queue);
+        let waker = self.notify_locked(&mut queue, strategy);
         drop(queue);
         if let Some(waker) = waker {
             waker.wake();
@@ -225,24 +345,48 @@ impl Notify {
             self.state.fetch_add(CALLS_ONE, SeqCst);
             return;
         }
-        let mut wakers = WakeList::new();
-        while let Some(key) = queue.pop_front() {
-            let waiter = queue.get_mut(key);
-            waiter.notification = Some(Notification::All);
-            if let Some(waker) = waiter.waker.take() {
-                wakers.push(waker);
-            }
-        }
         // Under the lock with the phase `WAITING`, nothing else writes the word.
-        self.state
-            .store(with_phase(current.wrapping_add(CALLS_ONE), EMPTY), SeqCst);
-        drop(queue);
-        wakers.wake_all();
+        self.state.store(current.wrapping_add(CALLS_ONE), SeqCst);
+        let before = calls(current);
+        loop {
+            let mut wakers = WakeList::new();
+            let mut more = false;
+            while let Some(front) = queue.front_mut() {
+                if !at_or_before(front.calls, before) {
+                    // Queued after this call (the queue is ordered by count): not ours.
+                    break;
+                }
+                if wakers.is_full() {
+                    more = true;
+                    break;
+                }
+                front.notification = Some(Notification::All);
+                if let Some(waker) = front.waker.take() {
+                    wakers.push(waker);
+                }
+                queue.pop_front();
+            }
+            if queue.is_empty() {
+                // Under the lock with the phase `WAITING`, nothing else writes the word.
+                let current = self.state.load(SeqCst);
+                self.state.store(with_phase(current, EMPTY), SeqCst);
+            }
+            drop(queue);
+            wakers.wake_all();
+            if !more {
+                return;
+            }
+            queue = lock(&self.waiters);
+        }
     }
 
-    /// Under the lock: gives one notification to the front waiter (returning its waker) or
-    /// stores the permit.
-    fn notify_one_locked(&self, queue: &mut MutexGuard<'_, WaitQueue<Waiter>>) -> Option<Waker> {
+    /// Under the lock: gives one notification to the front (or back) waiter, returning its
+    /// waker, or stores the permit.
+    fn notify_locked(
+        &self,
+        queue: &mut MutexGuard<'_, WaitQueue<Waiter>>,
+        strategy: Strategy,
+    ) -> Option<Waker> {
         let mut current = self.state.load(SeqCst);
         loop {
             if phase(current) == WAITING {
@@ -257,9 +401,13 @@ impl Notify {
                 Err(actual) => current = actual,
             }
         }
-        let key = queue.pop_front().expect("WAITING means a queued waiter");
+        let key = match strategy {
+            Strategy::Fifo => queue.pop_front(),
+            Strategy::Lifo => queue.pop_back(),
+        }
+        .expect("WAITING means a queued waiter");
         let waiter = queue.get_mut(key);
-        waiter.notification = Some(Notification::One);
+        waiter.notification = Some(strategy.notification());
         let waker = waiter.waker.take();
         if queue.is_empty() {
             // Under the lock with the phase `WAITING`, nothing else writes the word.
@@ -311,19 +459,29 @@ impl Notified<'_> {
     /// }
     /// ```
     pub fn enable(self: Pin<&mut Self>) -> bool {
-        self.get_mut().poll_notified(None).is_ready()
+        let this = self.get_mut();
+        this.wait.poll(this.notify, None).is_ready()
+    }
+}
+
+impl Wait {
+    fn new(notify: &Notify) -> Wait {
+        Wait {
+            calls: calls(notify.state.load(SeqCst)),
+            state: NotifiedState::Init,
+        }
     }
 
-    fn poll_notified(&mut self, waker: Option<&Waker>) -> Poll<()> {
+    fn poll(&mut self, notify: &Notify, waker: Option<&Waker>) -> Poll<()> {
         match self.state {
             NotifiedState::Done => Poll::Ready(()),
             NotifiedState::Init => {
-                if self.try_take_without_lock() {
+                if self.try_take_without_lock(notify) {
                     self.state = NotifiedState::Done;
                     return Poll::Ready(());
                 }
-                let mut queue = lock(&self.notify.waiters);
-                let state = &self.notify.state;
+                let mut queue = lock(&notify.waiters);
+                let state = &notify.state;
                 let mut current = state.load(SeqCst);
                 loop {
                     if calls(current) != self.calls {
@@ -348,12 +506,13 @@ impl Notified<'_> {
                 let key = queue.push_back(Waiter {
                     waker: waker.cloned(),
                     notification: None,
+                    calls: self.calls,
                 });
                 self.state = NotifiedState::Waiting(key);
                 Poll::Pending
             }
             NotifiedState::Waiting(key) => {
-                let mut queue = lock(&self.notify.waiters);
+                let mut queue = lock(&notify.waiters);
                 let entry = queue.get_mut(key);
                 if entry.notification.is_some() {
                     let entry = queue.remove(key);
@@ -376,8 +535,8 @@ impl Notified<'_> {
 
     /// Before queueing: ready if `notify_waiters` ran since creation, or if a stored permit
     /// could be taken.
-    fn try_take_without_lock(&self) -> bool {
-        let state = &self.notify.state;
+    fn try_take_without_lock(&self, notify: &Notify) -> bool {
+        let state = &notify.state;
         let mut current = state.load(SeqCst);
         loop {
             if calls(current) != self.calls {
@@ -393,29 +552,19 @@ impl Notified<'_> {
             }
         }
     }
-}
 
-impl Future for Notified<'_> {
-    type Output = ();
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        // `Notified` is `Unpin`: no field is pinned.
-        let this = self.get_mut();
-        crate::task::coop::leaf(cx, |cx| this.poll_notified(Some(cx.waker())))
-    }
-}
-
-impl Drop for Notified<'_> {
-    fn drop(&mut self) {
+    /// The future is dropped: leave the queue, passing on a single notification it was given
+    /// but did not use.
+    fn cancel(&mut self, notify: &Notify) {
         let NotifiedState::Waiting(key) = self.state else {
             return;
         };
-        let notify = self.notify;
         let mut queue = lock(&notify.waiters);
         let entry = queue.remove(key);
         let waker = match entry.notification {
             // Chosen by `notify_one` but never completed: pass the notification on.
-            Some(Notification::One) => notify.notify_one_locked(&mut queue),
+            Some(Notification::One) => notify.notify_locked(&mut queue, Strategy::Fifo),
+            Some(Notification::Last) => notify.notify_locked(&mut queue, Strategy::Lifo),
             Some(Notification::All) => None,
             None => {
                 if queue.is_empty() {
@@ -436,14 +585,64 @@ impl Drop for Notified<'_> {
     }
 }
 
+impl Future for Notified<'_> {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        // `Notified` is `Unpin`: no field is pinned. A leaf of the cooperative budget.
+        let this = self.get_mut();
+        crate::task::coop::leaf(cx, |cx| this.wait.poll(this.notify, Some(cx.waker())))
+    }
+}
+
+impl Drop for Notified<'_> {
+    fn drop(&mut self) {
+        self.wait.cancel(self.notify);
+    }
+}
+
+impl OwnedNotified {
+    /// As [`Notified::enable`].
+    pub fn enable(self: Pin<&mut Self>) -> bool {
+        let this = self.get_mut();
+        this.wait.poll(&this.notify, None).is_ready()
+    }
+}
+
+impl Future for OwnedNotified {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        // `OwnedNotified` is `Unpin`: no field is pinned. A leaf of the cooperative budget.
+        let this = self.get_mut();
+        crate::task::coop::leaf(cx, |cx| this.wait.poll(&this.notify, Some(cx.waker())))
+    }
+}
+
+impl Drop for OwnedNotified {
+    fn drop(&mut self) {
+        self.wait.cancel(&self.notify);
+    }
+}
+
+impl fmt::Debug for OwnedNotified {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OwnedNotified")
+            .field("state", &self.wait.state)
+            .finish()
+    }
+}
+
 impl fmt::Debug for Notified<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Notified")
-            .field("state", &self.state)
+            .field("state", &self.wait.state)
             .finish()
     }
 }
 
 #[cfg(all(test, not(loom)))]
-#[path = "notify_tests.rs"]
 mod tests;
+
+#[cfg(all(test, loom))]
+mod loom_tests;

@@ -17,9 +17,8 @@ use super::blocking;
 use super::mutex::TryLockError;
 use super::prim::UnsafeCell;
 use std::fmt;
-use std::marker::PhantomData;
-use std::ops::{Deref, DerefMut};
 
+pub use super::rwlock_guards::{RwLockMappedWriteGuard, RwLockReadGuard, RwLockWriteGuard};
 pub use super::rwlock_owned::{OwnedRwLockReadGuard, OwnedRwLockWriteGuard};
 
 /// The most readers an `RwLock` admits at once by default (tokio's value).
@@ -62,20 +61,6 @@ pub struct RwLock<T: ?Sized> {
 // (needs `T: Send`); the semaphore enforces "many readers or one writer" (module invariants).
 unsafe impl<T: ?Sized + Send + Sync> Sync for RwLock<T> {}
 
-/// Shared access to the value of an [`RwLock`]; releases the read lock when dropped.
-#[must_use = "if unused the RwLock will immediately unlock"]
-pub struct RwLockReadGuard<'a, T: ?Sized> {
-    lock: &'a RwLock<T>,
-    _value: PhantomData<&'a T>,
-}
-
-/// Exclusive access to the value of an [`RwLock`]; releases the write lock when dropped.
-#[must_use = "if unused the RwLock will immediately unlock"]
-pub struct RwLockWriteGuard<'a, T: ?Sized> {
-    lock: &'a RwLock<T>,
-    _value: PhantomData<&'a mut T>,
-}
-
 impl<T> RwLock<T> {
     /// A new, unlocked lock holding `value`.
     pub fn new(value: T) -> RwLock<T> {
@@ -95,6 +80,53 @@ impl<T> RwLock<T> {
         RwLock {
             max_readers,
             semaphore: ll::Semaphore::new(max_readers as usize),
+            value: UnsafeCell::new(value),
+        }
+    }
+
+    /// [`new`](RwLock::new) in a `const` context, e.g. for a `static`.
+    ///
+    /// ```
+    /// use weft::sync::RwLock;
+    ///
+    /// static CONFIG: RwLock<u32> = RwLock::const_new(7);
+    ///
+    /// #[weft::main]
+    /// async fn main() {
+    ///     *CONFIG.write().await += 1;
+    ///     assert_eq!(*CONFIG.read().await, 8);
+    /// }
+    /// ```
+    #[cfg(not(any(all(test, loom), weft_loom)))]
+    pub const fn const_new(value: T) -> RwLock<T> {
+        RwLock::const_with_max_readers(value, MAX_READS)
+    }
+
+    /// [`with_max_readers`](RwLock::with_max_readers) in a `const` context.
+    ///
+    /// # Panics
+    /// If `max_readers` is 0 or above `u32::MAX >> 3` (at compile time in a `const` or
+    /// `static`).
+    ///
+    /// ```
+    /// use weft::sync::RwLock;
+    ///
+    /// static TABLE: RwLock<[u8; 4]> = RwLock::const_with_max_readers([0; 4], 2);
+    ///
+    /// let first = TABLE.try_read().unwrap();
+    /// let second = TABLE.try_read().unwrap();
+    /// assert!(TABLE.try_read().is_err(), "two readers at most");
+    /// # drop((first, second));
+    /// ```
+    #[cfg(not(any(all(test, loom), weft_loom)))]
+    pub const fn const_with_max_readers(value: T, max_readers: u32) -> RwLock<T> {
+        assert!(
+            max_readers >= 1 && max_readers <= MAX_READS,
+            "an RwLock admits between 1 and u32::MAX >> 3 readers"
+        );
+        RwLock {
+            max_readers,
+            semaphore: ll::Semaphore::const_new(max_readers as usize),
             value: UnsafeCell::new(value),
         }
     }
@@ -131,10 +163,9 @@ impl<T: ?Sized> RwLock<T> {
     /// ```
     pub async fn read(&self) -> RwLockReadGuard<'_, T> {
         self.acquire(1).await;
-        RwLockReadGuard {
-            lock: self,
-            _value: PhantomData,
-        }
+        // SAFETY: we hold a read permit, handed to the guard; the value lives as long as
+        // `self`, and a read permit excludes every `&mut` to it (module invariants).
+        unsafe { RwLockReadGuard::new(&self.semaphore, self.value.with(|value| value)) }
     }
 
     /// Locks for writing, waiting until no reader or writer holds the lock.
@@ -157,9 +188,14 @@ impl<T: ?Sized> RwLock<T> {
     /// ```
     pub async fn write(&self) -> RwLockWriteGuard<'_, T> {
         self.acquire(self.max_readers).await;
-        RwLockWriteGuard {
-            lock: self,
-            _value: PhantomData,
+        // SAFETY: we hold every permit, handed to the guard: no other guard exists while it
+        // lives, and the value lives as long as `self`.
+        unsafe {
+            RwLockWriteGuard::new(
+                &self.semaphore,
+                self.max_readers,
+                self.value.with_mut(|value| value),
+            )
         }
     }
 
@@ -175,18 +211,20 @@ impl<T: ?Sized> RwLock<T> {
     /// ```
     pub fn try_read(&self) -> Result<RwLockReadGuard<'_, T>, TryLockError> {
         self.try_acquire(1)?;
-        Ok(RwLockReadGuard {
-            lock: self,
-            _value: PhantomData,
-        })
+        // SAFETY: as in `read`.
+        Ok(unsafe { RwLockReadGuard::new(&self.semaphore, self.value.with(|value| value)) })
     }
 
     /// Locks for writing if the lock is free now.
     pub fn try_write(&self) -> Result<RwLockWriteGuard<'_, T>, TryLockError> {
         self.try_acquire(self.max_readers)?;
-        Ok(RwLockWriteGuard {
-            lock: self,
-            _value: PhantomData,
+        // SAFETY: as in `write`.
+        Ok(unsafe {
+            RwLockWriteGuard::new(
+                &self.semaphore,
+                self.max_readers,
+                self.value.with_mut(|value| value),
+            )
         })
     }
 
@@ -232,73 +270,6 @@ impl<T: ?Sized> RwLock<T> {
     }
 }
 
-impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
-    /// Turns the write lock into a read lock, atomically: no writer can get in between. Tasks
-    /// waiting to read may proceed at once.
-    ///
-    /// ```
-    /// use weft::sync::{RwLock, RwLockWriteGuard};
-    ///
-    /// #[weft::main]
-    /// async fn main() {
-    ///     let lock = RwLock::new(1);
-    ///     let mut w = lock.write().await;
-    ///     *w = 2;
-    ///     let r = RwLockWriteGuard::downgrade(w);
-    ///     assert_eq!(*r, 2);
-    ///     assert_eq!(*lock.try_read().unwrap(), 2);
-    /// }
-    /// ```
-    pub fn downgrade(this: Self) -> RwLockReadGuard<'a, T> {
-        let lock = this.lock;
-        std::mem::forget(this);
-        // The write guard's permits, minus the one the read guard keeps.
-        lock.semaphore.release(lock.max_readers as usize - 1);
-        RwLockReadGuard {
-            lock,
-            _value: PhantomData,
-        }
-    }
-}
-
-impl<T: ?Sized> Deref for RwLockReadGuard<'_, T> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        // SAFETY: this guard holds a read permit, so no write guard exists and nothing holds
-        // a `&mut T` (module invariants); the `&T` borrows the guard, so it ends before the
-        // permit is given back.
-        self.lock.value.with(|value| unsafe { &*value })
-    }
-}
-
-impl<T: ?Sized> Deref for RwLockWriteGuard<'_, T> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        // SAFETY: this guard holds every permit, so no other guard exists; the `&T` borrows
-        // the guard, which excludes `deref_mut` while it lives.
-        self.lock.value.with(|value| unsafe { &*value })
-    }
-}
-
-impl<T: ?Sized> DerefMut for RwLockWriteGuard<'_, T> {
-    fn deref_mut(&mut self) -> &mut T {
-        // SAFETY: as in `deref`; the `&mut T` borrows the guard mutably, so it is unique.
-        self.lock.value.with_mut(|value| unsafe { &mut *value })
-    }
-}
-
-impl<T: ?Sized> Drop for RwLockReadGuard<'_, T> {
-    fn drop(&mut self) {
-        self.lock.semaphore.release(1);
-    }
-}
-
-impl<T: ?Sized> Drop for RwLockWriteGuard<'_, T> {
-    fn drop(&mut self) {
-        self.lock.semaphore.release(self.lock.max_readers as usize);
-    }
-}
-
 impl<T: ?Sized + fmt::Debug> fmt::Debug for RwLock<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut d = f.debug_struct("RwLock");
@@ -322,24 +293,5 @@ impl<T> From<T> for RwLock<T> {
     }
 }
 
-macro_rules! passthrough_fmt {
-    ($($guard:ident),*) => {$(
-        impl<T: ?Sized + fmt::Debug> fmt::Debug for $guard<'_, T> {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                fmt::Debug::fmt(&**self, f)
-            }
-        }
-
-        impl<T: ?Sized + fmt::Display> fmt::Display for $guard<'_, T> {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                fmt::Display::fmt(&**self, f)
-            }
-        }
-    )*};
-}
-
-passthrough_fmt!(RwLockReadGuard, RwLockWriteGuard);
-
 #[cfg(all(test, not(loom)))]
-#[path = "rwlock_tests.rs"]
 mod tests;

@@ -77,6 +77,78 @@ impl Semaphore {
         }
     }
 
+    /// [`new`](Semaphore::new) in a `const` context, e.g. for a `static`.
+    ///
+    /// # Panics
+    /// If `permits` exceeds [`Semaphore::MAX_PERMITS`] (at compile time in a `const` or
+    /// `static`).
+    ///
+    /// ```
+    /// use weft::sync::Semaphore;
+    ///
+    /// static CONNECTIONS: Semaphore = Semaphore::const_new(2);
+    ///
+    /// let first = CONNECTIONS.try_acquire().unwrap();
+    /// let _second = CONNECTIONS.try_acquire().unwrap();
+    /// assert!(CONNECTIONS.try_acquire().is_err());
+    /// drop(first);
+    /// assert_eq!(CONNECTIONS.available_permits(), 1);
+    /// ```
+    #[cfg(not(any(all(test, loom), weft_loom)))]
+    pub const fn const_new(permits: usize) -> Semaphore {
+        Semaphore {
+            ll: ll::Semaphore::const_new(permits),
+        }
+    }
+
+    /// Waits for one permit from synchronous code, blocking this thread.
+    ///
+    /// # Panics
+    /// Inside a runtime (a worker or a `block_on`): use `.await` there.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use weft::sync::Semaphore;
+    ///
+    /// let semaphore = Arc::new(Semaphore::new(1));
+    /// let held = semaphore.clone().try_acquire_owned().unwrap();
+    /// let waiter = std::thread::spawn({
+    ///     let semaphore = semaphore.clone();
+    ///     move || semaphore.blocking_acquire().map(|permit| permit.num_permits())
+    /// });
+    /// drop(held);
+    /// assert_eq!(waiter.join().unwrap(), Ok(1));
+    /// ```
+    #[track_caller]
+    pub fn blocking_acquire(&self) -> Result<SemaphorePermit<'_>, AcquireError> {
+        super::blocking::block_on("Semaphore::blocking_acquire", self.acquire())
+    }
+
+    /// [`blocking_acquire`](Semaphore::blocking_acquire) for `n` permits.
+    #[track_caller]
+    pub fn blocking_acquire_many(&self, n: u32) -> Result<SemaphorePermit<'_>, AcquireError> {
+        super::blocking::block_on("Semaphore::blocking_acquire_many", self.acquire_many(n))
+    }
+
+    /// [`blocking_acquire`](Semaphore::blocking_acquire) for an `Arc<Semaphore>`; the permit
+    /// keeps the semaphore alive.
+    #[track_caller]
+    pub fn blocking_acquire_owned(self: Arc<Self>) -> Result<OwnedSemaphorePermit, AcquireError> {
+        super::blocking::block_on("Semaphore::blocking_acquire_owned", self.acquire_owned())
+    }
+
+    /// [`blocking_acquire_owned`](Semaphore::blocking_acquire_owned) for `n` permits.
+    #[track_caller]
+    pub fn blocking_acquire_many_owned(
+        self: Arc<Self>,
+        n: u32,
+    ) -> Result<OwnedSemaphorePermit, AcquireError> {
+        super::blocking::block_on(
+            "Semaphore::blocking_acquire_many_owned",
+            self.acquire_many_owned(n),
+        )
+    }
+
     /// The permits available now.
     pub fn available_permits(&self) -> usize {
         self.ll.available_permits()
@@ -245,9 +317,11 @@ impl Semaphore {
         })
     }
 
-    /// Closes the semaphore: every waiting acquire fails with [`AcquireError`], and so does
-    /// every later one; `try_acquire` reports [`TryAcquireError::Closed`]. Permits already
-    /// held stay valid and are still given back.
+    /// Closes the semaphore: every waiting acquire fails with [`AcquireError`] (as in tokio,
+    /// even one whose permits were handed to it just before the close but that had not
+    /// returned yet: those permits go back), and so does every later one; `try_acquire`
+    /// reports [`TryAcquireError::Closed`]. Permits already held stay valid and are still
+    /// given back.
     ///
     /// ```
     /// use std::sync::Arc;
@@ -397,5 +471,4 @@ impl fmt::Debug for OwnedSemaphorePermit {
 }
 
 #[cfg(all(test, not(loom)))]
-#[path = "semaphore_tests.rs"]
 mod tests;

@@ -131,6 +131,16 @@ impl<T> WaitQueue<T> {
         Some(key)
     }
 
+    /// Takes the newest waiter out of the FIFO; its slot (and value) stay, owned by its key.
+    pub(crate) fn pop_back(&mut self) -> Option<Key> {
+        if self.tail == NIL {
+            return None;
+        }
+        let key = Key(self.tail);
+        self.unlink(key);
+        Some(key)
+    }
+
     /// Whether `key`'s waiter is still in the FIFO.
     pub(crate) fn is_queued(&self, key: Key) -> bool {
         self.slot(key).linked

@@ -6,9 +6,16 @@
 //! [`INLINE`] without allocating, more (a broadcast to a crowd) in a spill vector.
 
 use std::fmt;
+use std::panic::{self, AssertUnwindSafe};
 use std::task::Waker;
 
-const INLINE: usize = 32;
+/// Wakers carried without allocating; `Notify::notify_waiters` wakes in batches of this many.
+/// One under loom, so that a model of two waiters crosses a batch.
+const INLINE: usize = if cfg!(any(all(test, loom), weft_loom)) {
+    1
+} else {
+    32
+};
 
 pub(crate) struct WakeList {
     inline: [Option<Waker>; INLINE],
@@ -25,6 +32,11 @@ impl WakeList {
         }
     }
 
+    /// Whether the inline slots are used up (the next push allocates).
+    pub(crate) fn is_full(&self) -> bool {
+        self.len == INLINE
+    }
+
     pub(crate) fn push(&mut self, waker: Waker) {
         if self.len < INLINE {
             self.inline[self.len] = Some(waker);
@@ -35,14 +47,22 @@ impl WakeList {
     }
 
     /// Wakes every waker, oldest first.
+    ///
+    /// A waker is user code: one that panics does not stop the others, which are all still
+    /// woken (a task whose wake-up was lost would wait forever); then the first panic is
+    /// resumed, for the caller (`notify_waiters`, a release, a close) to see. The primitive's
+    /// state was final before the first wake, so nothing is left half-done.
     pub(crate) fn wake_all(mut self) {
-        for slot in &mut self.inline[..self.len] {
-            if let Some(waker) = slot.take() {
-                waker.wake();
+        let mut first_panic = None;
+        let inline = self.inline[..self.len].iter_mut().filter_map(Option::take);
+        for waker in inline.chain(self.spill.drain(..)) {
+            if let Err(payload) = panic::catch_unwind(AssertUnwindSafe(|| waker.wake())) {
+                // A second payload is dropped here; its `Drop` is its owner's business.
+                first_panic.get_or_insert(payload);
             }
         }
-        for waker in self.spill.drain(..) {
-            waker.wake();
+        if let Some(payload) = first_panic {
+            panic::resume_unwind(payload);
         }
     }
 }
@@ -52,5 +72,34 @@ impl fmt::Debug for WakeList {
         f.debug_struct("WakeList")
             .field("len", &(self.len + self.spill.len()))
             .finish()
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::{WakeList, INLINE};
+    use crate::test_util::{counting_waker, PanickingWaker};
+    use std::panic::{self, AssertUnwindSafe};
+    use std::task::Waker;
+
+    #[test]
+    fn a_panicking_waker_does_not_cost_the_others_their_wake_up() {
+        let (waker, counter) = counting_waker();
+        let panicking = PanickingWaker::new();
+        let mut list = WakeList::new();
+        // One panicking waker among the inline ones and one among the spilled ones.
+        list.push(Waker::from(panicking.clone()));
+        for _ in 0..INLINE + 4 {
+            list.push(waker.clone());
+        }
+        list.push(Waker::from(panicking.clone()));
+        let woken = panic::catch_unwind(AssertUnwindSafe(|| list.wake_all()));
+        assert!(woken.is_err(), "the first panic reaches the caller");
+        assert_eq!((counter.wakes(), panicking.wakes()), (INLINE + 4, 2));
+        assert_eq!(
+            std::sync::Arc::strong_count(&panicking),
+            1,
+            "every waker dropped"
+        );
     }
 }

@@ -13,8 +13,9 @@ use std::task::{Context, Poll};
 /// [`max_blocking_threads`](crate::runtime::Builder::max_blocking_threads) threads; jobs beyond
 /// that wait in a queue. Idle threads exit after a keep-alive. A blocking job cannot be
 /// cancelled once it started: `abort` only stops it if it is still queued. Dropping the runtime
-/// waits for running jobs ([`Runtime::shutdown_timeout`](crate::runtime::Runtime::shutdown_timeout)
-/// bounds the wait).
+/// lets the jobs already queued or running finish, and waits for them
+/// ([`Runtime::shutdown_timeout`](crate::runtime::Runtime::shutdown_timeout) bounds the wait);
+/// a job spawned once shutdown has begun is cancelled without running.
 ///
 /// # Panics
 /// Outside a weft runtime.

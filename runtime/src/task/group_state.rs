@@ -17,6 +17,13 @@
 //!   woken exactly once per `Pending` it returned, and never lost, since `poll_join` checks
 //!   `live` and stores the waker under the same lock.
 //!
+//! User code (the joiner's waker, a late failure's destructor) runs only after the lock is
+//! released and the state is updated, so a panic in it leaves the group consistent: it unwinds
+//! into the member's poll, where the task core catches it (the member's outcome is already
+//! recorded; only that one wake-up is lost, and the waker that lost it is the one that
+//! panicked). Cloning the joiner's waker happens under the lock, before anything changes: a
+//! panic there leaves the state as it was (`lock` ignores the poisoning).
+//!
 //! Cancellation goes through the [`Cancel`] trait so that the loom models can stand in for
 //! tasks; the group's real handles are [`AbortHandle`]s.
 

@@ -31,9 +31,7 @@ mod task_group;
 mod yield_now;
 
 #[cfg(all(test, loom))]
-mod join_loom_tests;
-#[cfg(all(test, not(loom)))]
-mod join_test_util;
+mod loom_tests;
 
 pub use crate::runtime::task::{AbortHandle, Id, JoinError, JoinHandle};
 pub(crate) use blocking::BlockingTask;

@@ -15,6 +15,11 @@
 //!   after that poll queues the key again, a wake before it is absorbed (the poll sees its
 //!   effect). The `AcqRel` swaps order the waker's writes before the poll that follows.
 //! - A key may be stale when popped (its future finished and was removed): the owner skips it.
+//! - User code cannot break the list: the registered waker is woken after the key is queued and
+//!   the waker taken, outside the lock, so a panic in it unwinds into whoever woke the
+//!   `ReadyWaker` (the task core, the timer wheel: both catch it) with the list consistent.
+//!   `register` clones the waker under the lock before it changes anything: a panic there leaves
+//!   the list as it was (`lock` ignores the poisoning).
 //!
 //! The `Arc` here is std's, not the loom facade's: `Waker::from` needs `std::sync::Arc`. What it
 //! shares (the lock, the flag) comes from `crate::loom`, so models see every synchronisation.

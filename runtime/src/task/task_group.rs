@@ -263,16 +263,33 @@ impl<T, E> fmt::Debug for TaskGroup<T, E> {
     }
 }
 
-/// The future a member's task runs: the user's future, reporting to the group when it ends.
-struct Member<F, T, E> {
-    /// Pinned (structurally); `None` once dropped.
-    future: Option<F>,
-    index: usize,
-    /// Taken when the member reports.
-    group: Option<Arc<GroupState<T, E, AbortHandle>>>,
-    /// Whether the inner future was polled yet.
-    started: bool,
-    _output: PhantomData<fn() -> T>,
+pin_project_lite::pin_project! {
+    /// The future a member's task runs: the user's future, reporting to the group when it ends.
+    struct Member<F, T, E> {
+        // `None` once dropped.
+        #[pin]
+        future: Option<F>,
+        index: usize,
+        // Taken when the member reports.
+        group: Option<Arc<GroupState<T, E, AbortHandle>>>,
+        // Whether the inner future was polled yet.
+        started: bool,
+        _output: PhantomData<fn() -> T>,
+    }
+
+    impl<F, T, E> PinnedDrop for Member<F, T, E> {
+        fn drop(this: Pin<&mut Self>) {
+            let this = this.project();
+            let Some(group) = this.group.take() else {
+                return; // reported by `poll`
+            };
+            // Dropped unfinished: cancelled (or never spawned). The future goes first.
+            match drop_future(this.future) {
+                Ok(()) => group.release(*this.index),
+                Err(payload) => group.finish(*this.index, Err(Failure::Panic(payload))),
+            }
+        }
+    }
 }
 
 impl<F, T, E> Future for Member<F, T, E>
@@ -282,14 +299,12 @@ where
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        // SAFETY: `future` is never moved out: it is pinned again below and dropped in place by
-        // assigning `None`. The other fields are not structurally pinned.
-        let this = unsafe { self.get_unchecked_mut() };
-        let Some(future) = this.future.as_mut() else {
+        let mut this = self.project();
+        let Some(future) = this.future.as_mut().as_pin_mut() else {
             return Poll::Ready(());
         };
-        if !this.started {
-            this.started = true;
+        if !*this.started {
+            *this.started = true;
             // Spawned after the group failed (or was dropped), and run before `attach` could
             // abort it: never poll it. Ending here drops the wrapper, whose `Drop` reports the
             // cancellation. Later polls need no check: `fail` aborts running members itself.
@@ -297,8 +312,6 @@ where
                 return Poll::Ready(());
             }
         }
-        // SAFETY: pinned projection of `future`, as just said; `self` was pinned.
-        let future = unsafe { Pin::new_unchecked(future) };
         let outcome = match panic::catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
             Ok(Poll::Pending) => return Poll::Pending,
             Ok(Poll::Ready(Ok(output))) => Ok(output),
@@ -306,36 +319,21 @@ where
             Err(payload) => Err(Failure::Panic(payload)),
         };
         // Drop the future (and whatever it holds) before the group hears of the end.
-        let outcome = match (this.drop_future(), outcome) {
+        let outcome = match (drop_future(this.future), outcome) {
             (Err(payload), Ok(_) | Err(Failure::Error(_))) => Err(Failure::Panic(payload)),
             (_, outcome) => outcome,
         };
         if let Some(group) = this.group.take() {
-            group.finish(this.index, outcome);
+            group.finish(*this.index, outcome);
         }
         Poll::Ready(())
     }
 }
 
-impl<F, T, E> Member<F, T, E> {
-    /// Drops the future in place, catching a panic from its destructor.
-    fn drop_future(&mut self) -> std::thread::Result<()> {
-        // Assigning drops the old value where it lies, as the pin requires.
-        panic::catch_unwind(AssertUnwindSafe(|| self.future = None))
-    }
-}
-
-impl<F, T, E> Drop for Member<F, T, E> {
-    fn drop(&mut self) {
-        let Some(group) = self.group.take() else {
-            return; // reported by `poll`
-        };
-        // Dropped unfinished: cancelled (or never spawned). The future goes first.
-        match self.drop_future() {
-            Ok(()) => group.release(self.index),
-            Err(payload) => group.finish(self.index, Err(Failure::Panic(payload))),
-        }
-    }
+/// Drops a member's future in place (as its pin requires), catching a panic from its
+/// destructor.
+fn drop_future<F>(mut future: Pin<&mut Option<F>>) -> std::thread::Result<()> {
+    panic::catch_unwind(AssertUnwindSafe(|| future.set(None)))
 }
 
 #[cfg(all(test, not(loom)))]

@@ -188,9 +188,9 @@ impl Interval {
 mod tests {
     use super::{Interval, MissedTickBehavior};
     use crate::loom::Arc;
+    use crate::test_util::counting_waker;
     use crate::time::driver::TimeDriver;
     use crate::time::sleep::Sleep;
-    use crate::time::test_util::counting_waker;
     use crate::time::Instant;
     use std::task::{Context, Poll};
     use std::time::Duration;

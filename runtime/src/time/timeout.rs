@@ -71,17 +71,19 @@ where
     Timeout::new(future.into_future(), Sleep::new(deadline))
 }
 
-/// A future with a deadline; made by [`timeout`] and [`timeout_at`].
-///
-/// Resolves to `Ok(output)` if the inner future completes first (checked first at every poll),
-/// to `Err(Elapsed)` once the deadline passes. `Timeout<F>` is `Unpin` when `F` is.
-#[must_use = "futures do nothing unless you `.await` or poll them"]
-#[derive(Debug)]
-pub struct Timeout<F> {
-    /// Structurally pinned: see `project`.
-    value: F,
-    /// Not pinned (`Sleep` is `Unpin`).
-    delay: Sleep,
+pin_project_lite::pin_project! {
+    /// A future with a deadline; made by [`timeout`] and [`timeout_at`].
+    ///
+    /// Resolves to `Ok(output)` if the inner future completes first (checked first at every
+    /// poll), to `Err(Elapsed)` once the deadline passes. `Timeout<F>` is `Unpin` when `F` is.
+    #[must_use = "futures do nothing unless you `.await` or poll them"]
+    #[derive(Debug)]
+    pub struct Timeout<F> {
+        #[pin]
+        value: F,
+        // Not pinned (`Sleep` is `Unpin`).
+        delay: Sleep,
+    }
 }
 
 impl<F> Timeout<F> {
@@ -103,35 +105,21 @@ impl<F> Timeout<F> {
     pub fn into_inner(self) -> F {
         self.value
     }
-
-    /// Pin projection: `value` is pinned when the `Timeout` is, `delay` is not.
-    fn project(self: Pin<&mut Self>) -> (Pin<&mut F>, &mut Sleep) {
-        // SAFETY: we never move out of the `Pin<&mut Self>`: the `&mut Self` only lives in this
-        // function, where it is split into the two field borrows.
-        let this = unsafe { self.get_unchecked_mut() };
-        // `value` is structurally pinned, which is sound because (1) `Timeout<F>` is `Unpin`
-        // only when `F` is (the auto impl: `Sleep` is `Unpin`), (2) `Timeout` has no `Drop`
-        // impl that could move `value`, (3) it is not `repr(packed)`, and (4) no method moves
-        // `value` out of a pinned `Timeout`: `get_mut` takes `&mut self` (unreachable from a
-        // `Pin<&mut Self>` unless `Self: Unpin`) and `into_inner` takes `self` by value.
-        // SAFETY: structural pinning of `value`, sound for the four reasons just given.
-        let value = unsafe { Pin::new_unchecked(&mut this.value) };
-        (value, &mut this.delay)
-    }
 }
 
 impl<F: Future> Future for Timeout<F> {
     type Output = Result<F::Output, Elapsed>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let (value, delay) = self.project();
+        let this = self.project();
         let had_budget = coop::has_budget_remaining();
-        if let Poll::Ready(output) = value.poll(cx) {
+        if let Poll::Ready(output) = this.value.poll(cx) {
             return Poll::Ready(Ok(output));
         }
         // The deadline is a leaf future too, so a future that spends the whole budget every
         // poll would keep the deadline from ever being checked: when it is the inner future
         // that ran the budget out, the deadline is checked without one.
+        let delay = this.delay;
         let poll_delay = || Pin::new(delay).poll(cx);
         let elapsed = if had_budget && !coop::has_budget_remaining() {
             coop::with_unconstrained(poll_delay)
@@ -146,10 +134,10 @@ impl<F: Future> Future for Timeout<F> {
 mod tests {
     use super::Timeout;
     use crate::loom::Arc;
+    use crate::test_util::counting_waker;
     use crate::time::driver::TimeDriver;
     use crate::time::error::Elapsed;
     use crate::time::sleep::Sleep;
-    use crate::time::test_util::counting_waker;
     use std::future::Future;
     use std::pin::pin;
     use std::task::{Context, Poll};
@@ -194,7 +182,7 @@ mod tests {
             assert_eq!(driver.pending(), 1);
             driver.advance(Duration::from_millis(51));
             assert_eq!(driver.process(), 1);
-            assert_eq!(count.count(), 1);
+            assert_eq!(count.wakes(), 1);
             assert_eq!(
                 timeout.as_mut().poll(&mut cx),
                 Poll::Ready(Err(Elapsed::new()))

@@ -1,5 +1,6 @@
 //! A hierarchical timing wheel over `u64` millisecond ticks: a pure data structure, with no
-//! clock, no lock and no `unsafe`.
+//! clock, no lock and no `unsafe`. It holds wakers but never wakes one, except through
+//! [`Expired::wake_all`], which the driver calls outside its lock.
 //!
 //! The design is tokio's: [`LEVELS`] levels of [`SLOTS`] slots; a slot of level `l` spans
 //! `64^l` ticks, so the wheel covers `64^6` ticks (about 2.2 years of milliseconds) past
@@ -28,6 +29,7 @@
 //! - `elapsed` only grows, and never past the start of an occupied slot that was not processed,
 //!   so no entry fires before its deadline and none is skipped.
 
+use crate::runtime::user_code::catch_user_panic;
 use std::task::Waker;
 
 /// Levels of the wheel.
@@ -101,10 +103,14 @@ impl Expired {
     }
 
     /// Wakes every collected timer and empties the batch; the number woken.
+    ///
+    /// A waker is user code, and the callers (a parked worker, the monitor, shutdown) must not
+    /// unwind: a waker that panics is caught (the panic hook has reported it) and the rest of
+    /// the batch is still woken, so that no other task loses its wake-up.
     pub(crate) fn wake_all(&mut self) -> usize {
         let mut woken = 0;
         for (_, waker) in self.drain() {
-            waker.wake();
+            catch_user_panic(|| waker.wake());
             woken += 1;
         }
         woken

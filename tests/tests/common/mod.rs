@@ -100,6 +100,16 @@ pub fn count_polls<F: Future>(polls: &Counter, fut: F) -> impl Future<Output = F
     })
 }
 
+/// Waits until `rt` has no task left alive (every one completed or was cancelled): after that
+/// no task can run again, so counts of runs and drops are final.
+pub fn wait_until_no_task_is_alive(rt: &Runtime) {
+    assert!(
+        wait_until(HANG_LIMIT, || rt.handle().metrics().tasks_alive == 0),
+        "tasks stayed alive: {:?}",
+        rt.handle().metrics()
+    );
+}
+
 /// Polls `cond` (every millisecond) until it holds or `limit` passes; whether it held.
 pub fn wait_until(limit: Duration, mut cond: impl FnMut() -> bool) -> bool {
     let deadline = Instant::now() + limit;
@@ -144,6 +154,12 @@ impl Gate {
 
     pub fn is_open(&self) -> bool {
         self.0.lock().unwrap().open
+    }
+
+    /// How many wakers wait for the gate to open: a test waits on it to know that a task is
+    /// pending on the gate, rather than sleep.
+    pub fn waiters(&self) -> usize {
+        self.0.lock().unwrap().wakers.len()
     }
 
     /// Completes once the gate is open.
@@ -250,6 +266,21 @@ pub fn noop_waker() -> Waker {
         fn wake(self: Arc<Self>) {}
     }
     Waker::from(Arc::new(Noop))
+}
+
+/// A waker whose wake panics, after adding one to its counter.
+#[derive(Debug)]
+pub struct PanickingWaker(pub Counter);
+
+impl Wake for PanickingWaker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        bump(&self.0);
+        panic!("this waker panics when woken");
+    }
 }
 
 /// A small deterministic xorshift generator (no dependency needed).

@@ -25,13 +25,39 @@ enum Repr {
     Panic(SyncPayload),
 }
 
-/// A panic payload that is `Sync` because no shared reference ever reaches it: it can only be
-/// moved out of an owned `JoinError`.
+/// A panic payload made `Sync` by never letting a shared reference reach it, except through
+/// [`downcast_ref_sync`](SyncPayload::downcast_ref_sync) to a `Sync` type. (tokio's
+/// `SyncWrapper` is the same idea.)
+///
+/// `JoinError` must be `Sync` (it is an error type, and `std::io::Error` needs it), but the
+/// payload is only `Send`: a `&JoinError` shared between threads must not give two threads a
+/// `&` to a `!Sync` payload.
 struct SyncPayload(Box<dyn Any + Send + 'static>);
 
-// SAFETY: `SyncPayload` hands out its payload only by value (`JoinError::into_panic`), never
-// through `&self`, so sharing a `&SyncPayload` between threads shares nothing that is `!Sync`.
+// SAFETY: a `&SyncPayload` gives access to the payload only through `downcast_ref_sync`, which
+// hands out `&T` for a `T: Sync` alone (a `&T` of a `Sync` type may be shared across threads)
+// and otherwise reads nothing but the payload's type id (see there). Everything else moves the
+// payload out of an owned `SyncPayload` (`JoinError::try_into_panic`).
 unsafe impl Sync for SyncPayload {}
+
+impl SyncPayload {
+    /// The payload as a `T`, if it is one; only for `Sync` types, see the `Sync` impl.
+    fn downcast_ref_sync<T: Any + Sync>(&self) -> Option<&T> {
+        // `downcast_ref` calls `Any::type_id` through the payload's vtable. That method comes
+        // from std's blanket `impl<T: 'static + ?Sized> Any for T` (no other impl can exist),
+        // which returns a constant and reads nothing from the value: calling it from several
+        // threads at once shares no data.
+        self.0.downcast_ref::<T>()
+    }
+
+    /// The panic's message, when the payload is one (`panic!` gives a `&'static str` or a
+    /// `String`, both `Sync`).
+    fn message(&self) -> Option<&str> {
+        self.downcast_ref_sync::<&'static str>()
+            .copied()
+            .or_else(|| self.downcast_ref_sync::<String>().map(String::as_str))
+    }
+}
 
 impl JoinError {
     pub(crate) fn cancelled(id: Id) -> JoinError {
@@ -83,18 +109,11 @@ impl JoinError {
     }
 }
 
-fn panic_message(payload: &(dyn Any + Send)) -> Option<&str> {
-    payload
-        .downcast_ref::<&'static str>()
-        .copied()
-        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
-}
-
 impl fmt::Display for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.repr {
             Repr::Cancelled => write!(f, "task {} was cancelled", self.id),
-            Repr::Panic(SyncPayload(payload)) => match panic_message(payload.as_ref()) {
+            Repr::Panic(payload) => match payload.message() {
                 Some(message) => write!(f, "task {} panicked with message {message:?}", self.id),
                 None => write!(f, "task {} panicked", self.id),
             },
@@ -106,7 +125,7 @@ impl fmt::Debug for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.repr {
             Repr::Cancelled => write!(f, "JoinError::Cancelled({:?})", self.id),
-            Repr::Panic(SyncPayload(payload)) => match panic_message(payload.as_ref()) {
+            Repr::Panic(payload) => match payload.message() {
                 Some(message) => write!(f, "JoinError::Panic({:?}, {message:?}, ...)", self.id),
                 None => write!(f, "JoinError::Panic({:?}, ...)", self.id),
             },

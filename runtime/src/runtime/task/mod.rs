@@ -37,13 +37,27 @@
 //! 2. To replace a stored waker (awaited from another task), the handle first clears the bit
 //!    with a compare-exchange that fails if the task completed; on failure the output is ready
 //!    and the old waker is still the runtime's to wake.
-//! 3. Completion, if it finds `JOIN_WAKER` set, wakes the stored waker (by reference), then
-//!    clears the bit. If the handle was dropped meanwhile (`JOIN_INTEREST` clear), the
+//! 3. Completion, if it finds `JOIN_WAKER` set, wakes the stored waker (by reference; a panic
+//!    in it is caught), then clears the bit. If the handle was dropped meanwhile (`JOIN_INTEREST` clear), the
 //!    completing thread drops the waker; otherwise the handle owns the slot again.
 //! 4. Dropping the handle clears `JOIN_INTEREST`, and `JOIN_WAKER` too unless the task is
 //!    complete. If the task is complete it drops the output (user code: a panic there is
 //!    caught). It drops the stored waker unless `JOIN_WAKER` is still set, which means the
 //!    completing thread is waking it right now and drops it by rule 3.
+//!
+//! # User code the core runs, and what a panic in it does
+//!
+//! The core runs on workers, which never unwind, and at shutdown; a panic in user code must
+//! neither unwind into them nor leave a task half-done. Every such call is caught
+//! (`runtime::user_code::catch_user_panic`, or `catch_unwind` where the payload is kept):
+//!
+//! | user code | where | a panic in it |
+//! |---|---|---|
+//! | the future's `poll` | the runner | caught; the future is dropped *during* the unwind (its destructors see `thread::panicking()`, as in tokio) and the task completes with `JoinError::panic` |
+//! | the future's destructor | the runner, or shutdown | caught; the task completes with `JoinError::panic` (except during the poll's unwind above, where Rust aborts, as for any destructor that panics while unwinding) |
+//! | the output's destructor | completion (detached task), or the handle's drop | caught and dropped; the panic hook has reported it |
+//! | the join waker's `wake_by_ref` and destructor | completion, the handle's drop | caught and dropped, as tokio does; the protocol goes on: the handle still gets the output, the block is freed once |
+//! | anything left in the block | `dealloc`, by the last reference | caught: freeing never unwinds into whoever dropped that reference |
 //!
 //! The loom models in `loom_tests.rs` check these races (completion, abort, handle drop,
 //! wakes and shutdown against each other), and `tests.rs` counts polls, drops, schedules and

@@ -11,11 +11,14 @@
 //!   or, once `COMPLETE`, by the `JoinHandle` (take or drop the output) or by completion itself
 //!   when no `JoinHandle` is interested.
 //! - The future is pinned: it lives in the heap block and is dropped in place.
+//! - No user code (poll, destructors, the join waker) unwinds out of a vtable function: see
+//!   "User code the core runs" in `mod.rs`.
 
 use super::error::JoinError;
 use super::state::{State, ToIdle, ToRunning};
 use super::{waker, Id, Notified, Schedule, Task};
 use crate::loom::UnsafeCell;
+use crate::runtime::user_code::catch_user_panic;
 use std::future::Future;
 use std::mem;
 use std::panic::{self, AssertUnwindSafe};
@@ -174,21 +177,26 @@ unsafe fn complete<F: Future, S: Schedule>(ptr: NonNull<Header>) {
     let snapshot = cell.header.state.transition_to_complete();
     if !snapshot.is_join_interested() {
         // No one will read the output; its destructor is user code.
-        let _ = panic::catch_unwind(AssertUnwindSafe(|| cell.set_stage(Stage::Consumed)));
+        catch_user_panic(|| cell.set_stage(Stage::Consumed));
     } else if snapshot.is_join_waker_set() {
-        cell.join_waker.with(|slot| {
-            // SAFETY: JOIN_WAKER was set when we completed: the slot is the runtime's to read
-            // until we clear the bit below, and no one writes it meanwhile.
-            let waker = unsafe { &*slot };
-            if let Some(waker) = waker {
-                waker.wake_by_ref();
-            }
+        // The waker is user code: a panic in it is caught (the panic hook has reported it, as
+        // tokio does) and the protocol goes on, so the handle still finds the output and the
+        // block is still freed once. The runner is a worker, which never unwinds.
+        catch_user_panic(|| {
+            cell.join_waker.with(|slot| {
+                // SAFETY: JOIN_WAKER was set when we completed: the slot is the runtime's to
+                // read until we clear the bit below, and no one writes it meanwhile.
+                let waker = unsafe { &*slot };
+                if let Some(waker) = waker {
+                    waker.wake_by_ref();
+                }
+            });
         });
         let snapshot = cell.header.state.unset_waker_after_complete();
         if !snapshot.is_join_interested() {
             // The handle was dropped while we woke it and left the waker to us.
             // SAFETY: JOIN_WAKER is clear and the handle is gone: the slot is ours.
-            cell.join_waker.with_mut(|slot| unsafe { *slot = None });
+            catch_user_panic(|| cell.join_waker.with_mut(|slot| unsafe { *slot = None }));
         }
     }
     if cell.header.state.transition_to_terminal(count) {
@@ -207,7 +215,11 @@ unsafe fn schedule<F: Future, S: Schedule>(ptr: NonNull<Header>) {
 unsafe fn dealloc<F: Future, S>(ptr: NonNull<Header>) {
     // SAFETY: the last reference is gone, so no one else can reach the block, and it was
     // allocated by `allocate` as a `Box<Cell<F, S>>`.
-    drop(unsafe { Box::from_raw(ptr.cast::<Cell<F, S>>().as_ptr()) });
+    let cell = unsafe { Box::from_raw(ptr.cast::<Cell<F, S>>().as_ptr()) };
+    // By now the stage and the join-waker slot are empty on every path, but the scheduler
+    // handle may be a runtime's last one: whoever drops the last reference (a waker, on any
+    // thread) must not unwind from here. The block is freed even if a field's drop panics.
+    catch_user_panic(|| drop(cell));
 }
 
 unsafe fn try_read_output<F: Future, S: Schedule>(
@@ -229,14 +241,15 @@ unsafe fn drop_join_handle<F: Future, S: Schedule>(ptr: NonNull<Header>) {
     // SAFETY: the `JoinHandle` being dropped holds a reference.
     let cell = unsafe { cell::<F, S>(ptr) };
     let (drop_output, drop_waker) = cell.header.state.transition_to_join_handle_dropped();
+    // The output's and the waker's destructors are user code: a panic in them is caught, so
+    // that the reference below is still released (the handle may be dropped on a worker,
+    // inside another task's poll or the runtime's shutdown).
     if drop_output {
-        // The output's destructor is user code: a panic in it must not escape into the
-        // runtime (the handle may be dropped on a worker, inside another task's poll).
-        let _ = panic::catch_unwind(AssertUnwindSafe(|| cell.set_stage(Stage::Consumed)));
+        catch_user_panic(|| cell.set_stage(Stage::Consumed));
     }
     if drop_waker {
         // SAFETY: JOIN_WAKER is clear and we held JOIN_INTEREST: the slot is ours.
-        cell.join_waker.with_mut(|slot| unsafe { *slot = None });
+        catch_user_panic(|| cell.join_waker.with_mut(|slot| unsafe { *slot = None }));
     }
     if cell.header.state.ref_dec() {
         // SAFETY: that was the last reference.
@@ -261,9 +274,25 @@ unsafe fn shutdown<F: Future, S: Schedule>(ptr: NonNull<Header>) {
 
 impl<F: Future, S: Schedule> Cell<F, S> {
     /// Polls the future; on `Ready` (or a panic) stores the output. Only the runner calls this.
+    ///
+    /// A future that panics is dropped while its panic unwinds, as it would be on the stack
+    /// (and as tokio does), so its destructors see `std::thread::panicking()`: guards that
+    /// roll back or poison on a panic behave as they do outside a task. The price is Rust's
+    /// rule for every unwind: a destructor that panics *then* aborts the process. A destructor
+    /// that panics after a normal `Ready` (or on cancellation) is caught and reported as the
+    /// task's panic.
     fn poll_future(&self, cx: &mut Context<'_>) -> Poll<()> {
+        /// Drops the future if the poll unwinds; forgotten when the poll returns.
+        struct DropOnUnwind<'a, F: Future, S: Schedule>(&'a Cell<F, S>);
+        impl<F: Future, S: Schedule> Drop for DropOnUnwind<'_, F, S> {
+            fn drop(&mut self) {
+                self.0.set_stage(Stage::Consumed);
+            }
+        }
+
         let polled = panic::catch_unwind(AssertUnwindSafe(|| {
-            self.stage.with_mut(|stage| {
+            let on_unwind = DropOnUnwind(self);
+            let poll = self.stage.with_mut(|stage| {
                 // SAFETY: we hold RUNNING, so the stage is ours alone, and it is `Running`
                 // (a task is polled only before completion).
                 let Stage::Running(future) = (unsafe { &mut *stage }) else {
@@ -272,15 +301,21 @@ impl<F: Future, S: Schedule> Cell<F, S> {
                 // SAFETY: the future lives in the heap block and is only ever dropped in place
                 // (by `set_stage`), so it never moves after this pin.
                 unsafe { Pin::new_unchecked(future) }.poll(cx)
-            })
+            });
+            mem::forget(on_unwind);
+            poll
         }));
         let output = match polled {
             Ok(Poll::Pending) => return Poll::Pending,
-            Ok(Poll::Ready(output)) => Ok(output),
-            Err(payload) => Err(JoinError::panic(self.header.id, payload)),
-        };
-        let output = match self.drop_future() {
-            Ok(()) => output,
+            Ok(Poll::Ready(output)) => match self.drop_future() {
+                Ok(()) => Ok(output),
+                Err(payload) => {
+                    // The output goes too: the task reports the destructor's panic.
+                    catch_user_panic(|| drop(output));
+                    Err(JoinError::panic(self.header.id, payload))
+                }
+            },
+            // The future was dropped during the unwind.
             Err(payload) => Err(JoinError::panic(self.header.id, payload)),
         };
         self.set_stage(Stage::Finished(output));

@@ -3,12 +3,13 @@
 
 use super::owned::OwnedTasks;
 use super::{Id, JoinHandle, Notified, Schedule, Task};
+use crate::test_util::{poll_with, CountingWaker, PanickingWaker};
 use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll, Wake, Waker};
+use std::task::{Context, Poll, Waker};
 
 /// A scheduler that only queues: the test decides when to run.
 #[derive(Default)]
@@ -160,22 +161,11 @@ impl Probe {
     }
 }
 
-/// A waker that counts its wakes.
-#[derive(Default)]
-struct CountingWaker(AtomicUsize);
-
-impl Wake for CountingWaker {
-    fn wake(self: Arc<Self>) {
-        self.0.fetch_add(1, SeqCst);
-    }
-}
-
 fn poll_join<T>(
     join: &mut JoinHandle<T>,
     waker: &Arc<CountingWaker>,
 ) -> Poll<Result<T, super::JoinError>> {
-    let waker = Waker::from(waker.clone());
-    Pin::new(join).poll(&mut Context::from_waker(&waker))
+    poll_with(Pin::new(join), waker)
 }
 
 #[test]
@@ -187,14 +177,14 @@ fn runs_to_completion_and_hands_over_the_output() {
     assert_eq!(sched.scheduled(), 1);
     assert_eq!(sched.run_all(), 1);
     assert_eq!((probe.polls(), probe.drops()), (1, 1));
-    let waker = Arc::new(CountingWaker::default());
+    let waker = CountingWaker::new();
     let Poll::Ready(Ok(output)) = poll_join(&mut join, &waker) else {
         panic!("the output is ready")
     };
     assert_eq!(probe.output_drops(), 0);
     drop(output);
     assert_eq!(probe.output_drops(), 1);
-    assert_eq!(waker.0.load(SeqCst), 0);
+    assert_eq!(waker.wakes(), 0);
 }
 
 #[test]
@@ -202,16 +192,16 @@ fn completion_wakes_the_join_waker_once() {
     let sched = Harness::default();
     let probe = Probe::default();
     let mut join = sched.spawn(probe.future());
-    let waker = Arc::new(CountingWaker::default());
+    let waker = CountingWaker::new();
     assert!(poll_join(&mut join, &waker).is_pending());
     sched.run_all();
     assert!(poll_join(&mut join, &waker).is_pending());
-    assert_eq!(waker.0.load(SeqCst), 0);
+    assert_eq!(waker.wakes(), 0);
     probe.finish();
     probe.wake();
     assert_eq!(sched.scheduled(), 2);
     sched.run_all();
-    assert_eq!(waker.0.load(SeqCst), 1);
+    assert_eq!(waker.wakes(), 1);
     assert!(matches!(poll_join(&mut join, &waker), Poll::Ready(Ok(_))));
     assert_eq!(
         (probe.polls(), probe.drops(), probe.output_drops()),
@@ -224,15 +214,15 @@ fn a_replaced_join_waker_is_the_one_woken() {
     let sched = Harness::default();
     let probe = Probe::default();
     let mut join = sched.spawn(probe.future());
-    let first = Arc::new(CountingWaker::default());
-    let second = Arc::new(CountingWaker::default());
+    let first = CountingWaker::new();
+    let second = CountingWaker::new();
     assert!(poll_join(&mut join, &first).is_pending());
     assert!(poll_join(&mut join, &second).is_pending());
     sched.run_all();
     probe.finish();
     probe.wake();
     sched.run_all();
-    assert_eq!((first.0.load(SeqCst), second.0.load(SeqCst)), (0, 1));
+    assert_eq!((first.wakes(), second.wakes()), (0, 1));
     // The runtime dropped its clone of the first waker when the handle replaced it.
     assert_eq!(Arc::strong_count(&first), 1);
     drop(join);
@@ -288,7 +278,7 @@ fn abort_before_the_first_poll_drops_the_future_unpolled() {
     assert_eq!(sched.scheduled(), 1, "a queued task is not queued twice");
     sched.run_all();
     assert_eq!((probe.polls(), probe.drops()), (0, 1));
-    let waker = Arc::new(CountingWaker::default());
+    let waker = CountingWaker::new();
     let Poll::Ready(Err(error)) = poll_join(&mut join, &waker) else {
         panic!("the task was cancelled")
     };
@@ -312,7 +302,7 @@ fn abort_while_pending_schedules_the_task_to_drop_it() {
     );
     sched.run_all();
     assert_eq!((probe.polls(), probe.drops()), (1, 1));
-    let waker = Arc::new(CountingWaker::default());
+    let waker = CountingWaker::new();
     assert!(matches!(poll_join(&mut join, &waker), Poll::Ready(Err(e)) if e.is_cancelled()));
 }
 
@@ -325,7 +315,7 @@ fn abort_after_completion_keeps_the_output() {
     sched.run_all();
     join.abort();
     assert_eq!(sched.scheduled(), 1);
-    let waker = Arc::new(CountingWaker::default());
+    let waker = CountingWaker::new();
     assert!(matches!(poll_join(&mut join, &waker), Poll::Ready(Ok(_))));
 }
 
@@ -371,7 +361,7 @@ fn a_panic_is_caught_and_reported_with_its_payload() {
     let sched = Harness::default();
     let mut join = sched.spawn(Panics);
     sched.run_all();
-    let waker = Arc::new(CountingWaker::default());
+    let waker = CountingWaker::new();
     let Poll::Ready(Err(error)) = poll_join(&mut join, &waker) else {
         panic!("the task panicked")
     };
@@ -397,7 +387,7 @@ fn shutdown_drops_idle_futures_and_rejects_new_tasks() {
         (0, 1),
         "a task spawned after close is cancelled"
     );
-    let waker = Arc::new(CountingWaker::default());
+    let waker = CountingWaker::new();
     for join in &mut joins {
         assert!(matches!(poll_join(join, &waker), Poll::Ready(Err(e)) if e.is_cancelled()));
     }
@@ -421,4 +411,97 @@ fn abort_handle_outlives_the_join_handle() {
     assert_eq!(probe.drops(), 1);
     drop(abort);
     assert_eq!(Arc::strong_count(&probe.polls), 1, "the task was freed");
+}
+
+#[test]
+fn a_panicking_join_waker_is_caught_and_the_task_still_completes_and_is_freed_once() {
+    let sched = Harness::default();
+    let probe = Probe::default();
+    let mut join = sched.spawn(probe.future());
+    let panicking = PanickingWaker::new();
+    let waker = Waker::from(panicking.clone());
+    assert!(Pin::new(&mut join)
+        .poll(&mut Context::from_waker(&waker))
+        .is_pending());
+    drop(waker);
+    sched.run_all();
+    probe.finish();
+    probe.wake();
+    // The runner (a worker, in a runtime) must not unwind out of the task.
+    assert_eq!(sched.run_all(), 1);
+    assert_eq!(panicking.wakes(), 1);
+    assert!(join.is_finished());
+    let counting = CountingWaker::new();
+    assert!(matches!(
+        poll_join(&mut join, &counting),
+        Poll::Ready(Ok(_))
+    ));
+    assert_eq!(
+        (probe.polls(), probe.drops(), probe.output_drops()),
+        (2, 1, 1)
+    );
+    drop(join);
+    assert_eq!(
+        Arc::strong_count(&panicking),
+        1,
+        "the stored waker was dropped"
+    );
+    assert_eq!(Arc::strong_count(&probe.polls), 1, "the task was freed");
+}
+
+#[test]
+fn a_panicking_future_is_dropped_while_its_panic_unwinds() {
+    struct PanicsOnPoll(Arc<Mutex<Vec<bool>>>);
+    impl Future for PanicsOnPoll {
+        type Output = ();
+        fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<()> {
+            panic!("boom")
+        }
+    }
+    impl Drop for PanicsOnPoll {
+        fn drop(&mut self) {
+            self.0.lock().unwrap().push(std::thread::panicking());
+        }
+    }
+    let sched = Harness::default();
+    let drops = Arc::new(Mutex::new(Vec::new()));
+    let mut join = sched.spawn(PanicsOnPoll(drops.clone()));
+    assert_eq!(sched.run_all(), 1);
+    assert_eq!(
+        *drops.lock().unwrap(),
+        [true],
+        "dropped once, during the unwind (as tokio does)"
+    );
+    let waker = CountingWaker::new();
+    let Poll::Ready(Err(error)) = poll_join(&mut join, &waker) else {
+        panic!("the task panicked")
+    };
+    assert_eq!(*error.into_panic().downcast::<&str>().unwrap(), "boom");
+    drop(join);
+    assert_eq!(Arc::strong_count(&drops), 1, "the task was freed");
+}
+
+#[test]
+fn join_error_is_sync_and_reads_only_sync_payloads_through_a_shared_reference() {
+    fn send_sync<T: Send + Sync>(_: &T) {}
+    let id = Id::next();
+    let owned = super::JoinError::panic(id, Box::new(String::from("owned message")));
+    send_sync(&owned);
+    assert_eq!(
+        owned.to_string(),
+        format!("task {id} panicked with message \"owned message\"")
+    );
+    // A `!Sync` payload is never reached through `&JoinError`: `Display` and `Debug` skip it,
+    // and only the owner moves it out.
+    let not_sync = super::JoinError::panic(id, Box::new(std::cell::Cell::new(5_u8)));
+    assert_eq!(not_sync.to_string(), format!("task {id} panicked"));
+    assert_eq!(
+        format!("{not_sync:?}"),
+        format!("JoinError::Panic({id:?}, ...)")
+    );
+    let payload = not_sync.into_panic();
+    assert_eq!(
+        *payload.downcast::<std::cell::Cell<u8>>().unwrap(),
+        std::cell::Cell::new(5)
+    );
 }

@@ -27,6 +27,48 @@
 //!   the driver before it sleeps, and leaves it only to run tasks.
 //! - After `shutdown` is set no task is polled: workers leave their loop, queued `Notified`s
 //!   are dropped, and `OwnedTasks::close_and_shutdown_all` drops every future.
+//!
+//! # Shutdown
+//!
+//! Dropping the `Runtime`, `shutdown_timeout(t)` and `shutdown_background()` (`t` = 0) all
+//! run [`MultiThread::shutdown`] on the caller's thread, once. In order:
+//!
+//! 1. **Enter the runtime's context** on this thread, for the whole shutdown: the user code
+//!    that the steps below run here (the destructors of futures, outputs and blocking jobs,
+//!    wakers) finds the runtime current, as in tokio: `Handle::try_current()` succeeds, and a
+//!    `weft::spawn` is accepted and cancelled at once by step 5 (dropped, never run).
+//! 2. **Set the flag** (`Shared::shutdown`, SeqCst). No task is polled after a worker sees
+//!    it; a remote `schedule` that sees it after its push drains the injector itself (see
+//!    `schedule_remote`), so no `Notified` is stranded in a queue nobody reads.
+//! 3. **Wake everyone**: every worker's parker, the reactor (where one worker may wait), the
+//!    monitor.
+//! 4. **Join the workers, then the monitor**, until the deadline `now + t`. A worker finishes
+//!    the poll it is in, leaves its loop, drops the task references in its queues (references
+//!    only: the futures are still owned by the list of step 5) and runs `on_thread_stop`. A
+//!    worker stuck in a poll past the deadline is left detached: it exits at its next loop,
+//!    and its task, found running by step 5, drops its own future when that poll returns.
+//!    A core that `block_in_place` handed to a blocking-pool thread is waited for too (its
+//!    thread ends it as a worker does; one still waiting in its handoff slot is ended here),
+//!    with the same deadline.
+//! 5. **Cancel every task** (`OwnedTasks::close_and_shutdown_all`): each shard is closed (a
+//!    spawn from now on is cancelled on the spot) and emptied; the futures of tasks that are
+//!    not running are dropped here, in the context of step 1. Their `JoinHandle`s report
+//!    `is_cancelled`.
+//! 6. **Drain the queues** (injector, LIFO slots): the references left there and whatever the
+//!    destructors of step 5 woke.
+//! 7. **Timers** (`TimeDriver::shutdown`): every pending timer is woken and none can be
+//!    registered; a `Sleep` polled afterwards panics with a clear message.
+//! 8. **Reactor** (`IoDriver::shutdown`): tasks elsewhere waiting on this runtime's sockets get
+//!    an error instead of waiting forever.
+//! 9. **Blocking pool**: no job is accepted any more; the jobs queued or running finish, and
+//!    shutdown waits for them (and the pool threads' `on_thread_stop`) with what is left of
+//!    the deadline. Those still busy then finish detached.
+//!
+//! Shutdown never unwinds because of user code: every call into it above is caught where it is
+//! made (the task core for futures, outputs and join wakers, the timer wheel and the I/O driver
+//! for wakers, the blocking pool and the workers for the thread hooks), so each step runs to the
+//! end. The
+//! current-thread scheduler shuts down in the same order, without steps 3 and 4.
 
 mod idle;
 mod monitor;
@@ -45,6 +87,7 @@ use super::io_driver::IoDriver;
 use super::park::{Driver, Parker, Unparker};
 use super::queue::{Injector, Steal, Stealer};
 use crate::loom::{lock, AtomicBool, AtomicPtr, AtomicU64, Condvar, Mutex, Ordering};
+use crate::runtime::context;
 use crate::runtime::task::owned::OwnedTasks;
 use crate::runtime::task::{Id, JoinHandle, Notified, Schedule, Task};
 use crate::time::driver::TimeDriver;
@@ -213,11 +256,13 @@ impl MultiThread {
         }
     }
 
-    /// Stops the scheduler: cancels every task, joins the threads (waiting at most `timeout`
-    /// for workers stuck in a poll or in `block_in_place`), and then the blocking pool.
+    /// Stops the scheduler: see "Shutdown" at the top of this module.
     pub(crate) fn shutdown(&mut self, timeout: Option<Duration>) {
         let deadline = timeout.map(|timeout| Instant::now() + timeout);
         let shared = &self.shared;
+        // User code runs on this thread from here on (futures' and jobs' destructors, wakers):
+        // inside the runtime, as in tokio, so that it may use it.
+        let _context = context::set_scheduler(super::Handle::MultiThread(shared.clone()));
         shared.shutdown.store(true, Ordering::SeqCst);
         for unparker in shared.unparkers.iter() {
             unparker.unpark();
@@ -388,6 +433,7 @@ impl Shared {
             polls: counter(|c| &c.polls),
             steals: counter(|c| &c.steals),
             parks: counter(|c| &c.parks),
+            idle_workers: self.remotes.len().saturating_sub(self.idle.unparked()),
             global_queue_depth: self.injector.len(),
             local_queue_depth: self
                 .remotes

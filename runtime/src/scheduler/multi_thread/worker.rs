@@ -3,8 +3,9 @@
 //! The order a worker looks in: the injector every `global_queue_interval` ticks (so remote
 //! work is never starved by local work), its LIFO slot (at most `MAX_LIFO_POLLS` times in a
 //! row, so two tasks waking each other cannot monopolise it), its deque, the injector, the tasks
-//! that yielded, then, as a searcher, its peers from a random start, then it parks. Every `event_interval` ticks a busy worker polls the driver if no one sleeps in it, so
-//! that I/O and timers do not wait for a worker to run out of work (tokio does the same).
+//! that yielded, then, as a searcher, its peers from a random start, then it parks. Every
+//! `event_interval` ticks a busy worker polls the driver if no one sleeps in it, so that I/O and
+//! timers do not wait for a worker to run out of work (tokio does the same).
 //!
 //! Yielded tasks (a `yield_now`, a spent coop budget) wait in a deque of their own, behind the
 //! injector: a task that yields asks to let *other* work run, remote work and I/O included. So
@@ -30,13 +31,13 @@
 use super::{Remote, Shared, WorkerCounters};
 use crate::loom::{lock, spin_loop_hint, Ordering};
 use crate::runtime::context;
+use crate::runtime::scoped::Scoped;
 use crate::runtime::task::Notified;
 use crate::scheduler::park::{Parker, Unparker};
 use crate::scheduler::queue::{Steal, Stealer, Worker};
 use crate::scheduler::Handle;
 use std::cell::{Cell, RefCell};
 use std::io;
-use std::ptr;
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
@@ -122,25 +123,19 @@ pub(super) struct WorkerContext {
 }
 
 thread_local! {
-    static CURRENT: Cell<*const WorkerContext> = const { Cell::new(ptr::null()) };
+    /// This thread's worker, while `run_core` runs (reset by a guard, even on a panic: see
+    /// `Scoped`).
+    static CURRENT: Scoped<WorkerContext> = const { Scoped::new() };
 }
 
 /// Runs `f` with this thread's worker context, if it is one.
 pub(super) fn with_current<R>(f: impl FnOnce(Option<&WorkerContext>) -> R) -> R {
-    let current = CURRENT.try_with(Cell::get).unwrap_or(ptr::null());
-    // SAFETY: `CURRENT` is non-null only while `run_core` runs on this thread with the context
-    // on its stack; `CurrentGuard` resets it before the context is dropped, even on a panic.
-    f(unsafe { current.as_ref() })
-}
-
-/// Resets `CURRENT` (to what it was) when the worker loop ends, even by unwinding.
-struct CurrentGuard {
-    previous: *const WorkerContext,
-}
-
-impl Drop for CurrentGuard {
-    fn drop(&mut self) {
-        let _ = CURRENT.try_with(|current| current.set(self.previous));
+    let mut f = Some(f);
+    let ran = CURRENT.try_with(|current| current.with(|worker| f.take().map(|f| f(worker))));
+    match ran {
+        Ok(Some(result)) => result,
+        // The thread-local is being destroyed: no worker runs here any more.
+        _ => (f.take().expect("`f` has not run"))(None),
     }
 }
 
@@ -149,13 +144,9 @@ pub(super) fn start(shared: Arc<Shared>, core: Box<Core>) -> io::Result<JoinHand
     let config = shared.config.clone();
     config.builder().spawn(move || {
         let _runtime = context::enter_runtime(Handle::MultiThread(shared.clone()));
-        if let Some(on_start) = &config.on_start {
-            on_start();
-        }
+        config.run_on_start();
         run_core(shared, core);
-        if let Some(on_stop) = &config.on_stop {
-            on_stop();
-        }
+        config.run_on_stop();
     })
 }
 
@@ -167,10 +158,7 @@ fn run_core(shared: Arc<Shared>, core: Box<Core>) {
         core: RefCell::new(Some(core)),
         in_park: Cell::new(false),
     };
-    let _current = CurrentGuard {
-        previous: CURRENT.with(|current| current.replace(&worker)),
-    };
-    worker.run();
+    CURRENT.with(|current| current.set(&worker, || worker.run()));
     let core = worker.core.borrow_mut().take();
     if let Some(core) = core {
         worker.shared.end_core(core);
@@ -390,9 +378,7 @@ impl WorkerContext {
             self.shared.notify_if_work_pending();
         }
         WorkerCounters::bump(&self.remote(core).metrics.parks);
-        if let Some(on_park) = &self.shared.config.on_park {
-            on_park();
-        }
+        self.shared.config.run_on_park();
         let remote = self.remote(core);
         let woken = sleep(
             &self.shared.idle,
@@ -414,9 +400,7 @@ impl WorkerContext {
                 }
             }
         }
-        if let Some(on_unpark) = &self.shared.config.on_unpark {
-            on_unpark();
-        }
+        self.shared.config.run_on_unpark();
         self.shared.monitor.worker_unparked();
     }
 
@@ -512,9 +496,9 @@ impl Drop for Reclaim<'_> {
 pub(crate) fn block_in_place<F: FnOnce() -> R, R>(f: F) -> R {
     let on_worker = with_current(|worker| worker.is_some());
     if !on_worker {
-        return match context::scheduler_kind() {
+        return match context::in_runtime_kind() {
             // A `block_on` thread of a current-thread runtime: its tasks would stall.
-            Some(context::Entered {
+            Some(context::InRuntime {
                 multi_thread: false,
             }) => panic!(
                 "can call blocking only when running on the multi-threaded runtime \
@@ -522,7 +506,7 @@ pub(crate) fn block_in_place<F: FnOnce() -> R, R>(f: F) -> R {
                  tasks: use spawn_blocking there)"
             ),
             // A multi-thread runtime's `block_on` thread: nothing to hand off.
-            Some(context::Entered { multi_thread: true }) => {
+            Some(context::InRuntime { multi_thread: true }) => {
                 context::exit_runtime(|| weft_io::coop::with_unconstrained(f))
             }
             // Outside a runtime, or already inside `block_in_place`: just run it.

@@ -5,13 +5,13 @@
 
 use super::capacity::Bounded;
 use super::chan::{self, Chan, Rx, Tx, WeakTx};
-use super::error::{SendError, TryRecvError, TrySendError};
-use super::permit::{OwnedPermit, Permit, Reserve};
-use super::queue::Queue;
+use super::error::{SendError, SendTimeoutError, TryRecvError, TrySendError};
+use super::permit::{OwnedPermit, Permit, PermitIterator, Reserve};
 use crate::sync::batch_semaphore::TryAcquireError;
 use std::fmt;
 use std::future::poll_fn;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 /// Makes a bounded channel that holds at most `buffer` messages: [`Sender::send`] waits for a
 /// free slot once it is full (back-pressure).
@@ -42,7 +42,7 @@ use std::task::{Context, Poll};
 #[track_caller]
 pub fn channel<T>(buffer: usize) -> (Sender<T>, Receiver<T>) {
     let capacity = Bounded::new(buffer);
-    let (tx, rx) = chan::channel(Queue::bounded(buffer), capacity);
+    let (tx, rx) = chan::channel(capacity);
     (Sender { tx }, Receiver { rx })
 }
 
@@ -175,6 +175,102 @@ impl<T> Sender<T> {
     pub async fn reserve(&self) -> Result<Permit<'_, T>, SendError<()>> {
         Reserve::new(self.chan()).await?;
         Ok(Permit::new(self.chan()))
+    }
+
+    /// Waits for `n` free slots and reserves them all at once (in line with other waiting
+    /// senders: a large request is not starved by small ones); the iterator yields one
+    /// [`Permit`] per slot. `Err` if the receiver is gone or closed, or if `n` exceeds the
+    /// channel's bound (it could never be granted). `n == 0` yields an empty iterator.
+    ///
+    /// Cancel safe like [`reserve`](Sender::reserve): dropping the future loses its place in
+    /// line and holds no slot.
+    ///
+    /// ```
+    /// use weft::sync::mpsc;
+    ///
+    /// #[weft::main]
+    /// async fn main() {
+    ///     let (tx, mut rx) = mpsc::channel(2);
+    ///     let mut permits = tx.reserve_many(2).await.unwrap();
+    ///     assert!(tx.try_send(0).is_err(), "both slots are reserved");
+    ///     permits.next().unwrap().send(1);
+    ///     permits.next().unwrap().send(2);
+    ///     assert!(permits.next().is_none());
+    ///     assert_eq!(rx.recv().await, Some(1));
+    ///     assert!(tx.reserve_many(3).await.is_err(), "more than the bound");
+    /// }
+    /// ```
+    pub async fn reserve_many(&self, n: usize) -> Result<PermitIterator<'_, T>, SendError<()>> {
+        let Some(count) = self.many_within_bound(n) else {
+            return Err(SendError(()));
+        };
+        Reserve::many(self.chan(), count).await?;
+        Ok(PermitIterator::new(self.chan(), n))
+    }
+
+    /// [`reserve_many`](Sender::reserve_many) without waiting: `Full` if fewer than `n` slots
+    /// are free now (or `n` exceeds the bound), `Closed` if the receiver is gone.
+    ///
+    /// ```
+    /// use weft::sync::mpsc::{self, error::TrySendError};
+    ///
+    /// let (tx, _rx) = mpsc::channel::<u8>(3);
+    /// let two = tx.try_reserve_many(2).unwrap();
+    /// assert!(matches!(tx.try_reserve_many(2), Err(TrySendError::Full(()))));
+    /// drop(two);
+    /// assert_eq!(tx.try_reserve_many(3).unwrap().len(), 3);
+    /// ```
+    pub fn try_reserve_many(&self, n: usize) -> Result<PermitIterator<'_, T>, TrySendError<()>> {
+        let Some(count) = self.many_within_bound(n) else {
+            return Err(TrySendError::Full(()));
+        };
+        match self.chan().capacity.semaphore.try_acquire(count) {
+            Ok(()) => Ok(PermitIterator::new(self.chan(), n)),
+            Err(TryAcquireError::NoPermits) => Err(TrySendError::Full(())),
+            Err(TryAcquireError::Closed) => Err(TrySendError::Closed(())),
+        }
+    }
+
+    /// `n` as a semaphore request, if the channel can ever grant it.
+    fn many_within_bound(&self, n: usize) -> Option<u32> {
+        if n > self.max_capacity() {
+            return None;
+        }
+        // A bound above `u32::MAX` slots is allowed, a single request that large is not
+        // (the semaphore counts requests in `u32`): refused like one above the bound.
+        u32::try_from(n).ok()
+    }
+
+    /// Sends `value`, waiting at most `timeout` for a free slot: `Timeout(value)` if none
+    /// came in time, `Closed(value)` if the receiver is gone or closed. Needs the runtime's
+    /// timer (call it from a task or a `block_on`).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use weft::sync::mpsc::{self, error::SendTimeoutError};
+    ///
+    /// #[weft::main]
+    /// async fn main() {
+    ///     let (tx, _rx) = mpsc::channel(1);
+    ///     tx.send_timeout(1, Duration::from_millis(10)).await.unwrap();
+    ///     // Full, and nobody receives: the second send gives up.
+    ///     let late = tx.send_timeout(2, Duration::from_millis(10)).await;
+    ///     assert!(matches!(late, Err(SendTimeoutError::Timeout(2))));
+    /// }
+    /// ```
+    pub async fn send_timeout(
+        &self,
+        value: T,
+        timeout: Duration,
+    ) -> Result<(), SendTimeoutError<T>> {
+        match crate::time::timeout(timeout, self.reserve()).await {
+            Ok(Ok(permit)) => {
+                permit.send(value);
+                Ok(())
+            }
+            Ok(Err(_)) => Err(SendTimeoutError::Closed(value)),
+            Err(_) => Err(SendTimeoutError::Timeout(value)),
+        }
     }
 
     /// [`reserve`](Sender::reserve) for a permit that owns this sender (so it can move into

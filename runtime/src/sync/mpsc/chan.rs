@@ -1,6 +1,6 @@
 //! The channel shared by the senders and the receiver, bounded or not.
 //!
-//! `Chan<T, S>` holds the message store (`queue.rs`), the limit `S` (`capacity.rs`), the
+//! `Chan<T, S>` holds the message store (`list.rs`), the limit `S` (`capacity.rs`), the
 //! receiver's waker, the senders' count and the senders waiting in `closed()`. `Tx` is one
 //! sender's share of it, `Rx` the receiver's (with the receiver-only counters).
 //!
@@ -26,7 +26,7 @@
 use super::capacity::{Bounded, Capacity};
 use super::closed::ClosedWaiters;
 use super::error::TryRecvError;
-use super::queue::Queue;
+use super::list::{self, List};
 use crate::sync::atomic_waker::AtomicWaker;
 use crate::sync::prim::{Arc, AtomicUsize, Ordering};
 use std::fmt;
@@ -35,7 +35,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 pub(super) struct Chan<T, S> {
-    queue: Queue<T>,
+    list: List<T>,
     pub(super) capacity: S,
     rx_waker: AtomicWaker,
     closed_waiters: ClosedWaiters,
@@ -43,10 +43,17 @@ pub(super) struct Chan<T, S> {
     tx_weak_count: AtomicUsize,
 }
 
+// A panic in user code that a channel runs (a message's `Drop`, a waker) finds the channel
+// consistent: messages are dropped after they left the list, wakers are woken after the state
+// they wake for was published, and no user code runs inside a list or semaphore update. So a
+// handle may be used again after such a panic, as in tokio, whose handles are unwind safe too.
+impl<T, S> std::panic::RefUnwindSafe for Chan<T, S> {}
+impl<T, S> std::panic::UnwindSafe for Chan<T, S> {}
+
 /// Makes a channel with one sender and the receiver.
-pub(super) fn channel<T, S: Capacity>(queue: Queue<T>, capacity: S) -> (Tx<T, S>, Rx<T, S>) {
+pub(super) fn channel<T, S: Capacity>(capacity: S) -> (Tx<T, S>, Rx<T, S>) {
     let chan = Arc::new(Chan {
-        queue,
+        list: List::new(),
         capacity,
         rx_waker: AtomicWaker::new(),
         closed_waiters: ClosedWaiters::new(),
@@ -67,7 +74,7 @@ impl<T, S: Capacity> Chan<T, S> {
     /// Stores a message that the capacity accepted and wakes the receiver.
     #[inline]
     pub(super) fn push(&self, value: T) {
-        self.queue.push(value);
+        self.list.push(value);
         self.rx_waker.wake();
     }
 }
@@ -256,7 +263,8 @@ impl<T, S: Capacity> Rx<T, S> {
     /// Pops one message and returns its slot.
     #[inline]
     fn pop(&mut self) -> Option<T> {
-        let value = self.chan.queue.pop()?;
+        // SAFETY: `&mut self`: the receiver pops, and only one call at a time.
+        let value = unsafe { self.chan.list.pop() }?;
         self.received = self.received.wrapping_add(1);
         self.chan.capacity.release(1);
         Some(value)
@@ -268,15 +276,34 @@ impl<T, S: Capacity> Rx<T, S> {
             || (self.closed && self.chan.capacity.is_idle(self.ticket, self.received))
     }
 
-    pub(super) fn try_recv(&mut self) -> Result<T, TryRecvError> {
+    /// One attempt: a message, or whether more may come.
+    fn attempt(&mut self) -> Result<T, Attempt> {
         if let Some(value) = self.pop() {
             return Ok(value);
         }
         if !self.is_finished() {
-            return Err(TryRecvError::Empty);
+            return Err(Attempt::Empty);
         }
-        // Everything that will ever be pushed is stored by now: one last look.
-        self.pop().ok_or(TryRecvError::Disconnected)
+        // Everything that will ever be pushed is written by now (a finished channel has no
+        // send under way): one last look.
+        self.pop().ok_or(Attempt::Finished)
+    }
+
+    pub(super) fn try_recv(&mut self) -> Result<T, TryRecvError> {
+        let mut backoff = Backoff::new();
+        loop {
+            match self.attempt() {
+                Ok(value) => return Ok(value),
+                Err(Attempt::Finished) => return Err(TryRecvError::Disconnected),
+                // A sender claimed the next slot and is writing it: the message is there in
+                // an instant, and a `try_recv` must not report `Empty` with it (or the ones
+                // behind it) sent.
+                Err(Attempt::Empty) if self.chan.list.claimed() != self.received => {
+                    backoff.snooze()
+                }
+                Err(Attempt::Empty) => return Err(TryRecvError::Empty),
+            }
+        }
     }
 
     pub(super) fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
@@ -285,16 +312,17 @@ impl<T, S: Capacity> Rx<T, S> {
     }
 
     fn poll_recv_unbudgeted(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        match self.try_recv() {
+        match self.attempt() {
             Ok(value) => return Poll::Ready(Some(value)),
-            Err(TryRecvError::Disconnected) => return Poll::Ready(None),
-            Err(TryRecvError::Empty) => {}
+            Err(Attempt::Finished) => return Poll::Ready(None),
+            Err(Attempt::Empty) => {}
         }
         self.chan.rx_waker.register_by_ref(cx.waker());
-        match self.try_recv() {
+        // A sender that is writing the next slot wakes us once it is written.
+        match self.attempt() {
             Ok(value) => Poll::Ready(Some(value)),
-            Err(TryRecvError::Disconnected) => Poll::Ready(None),
-            Err(TryRecvError::Empty) => Poll::Pending,
+            Err(Attempt::Finished) => Poll::Ready(None),
+            Err(Attempt::Empty) => Poll::Pending,
         }
     }
 
@@ -314,11 +342,12 @@ impl<T, S: Capacity> Rx<T, S> {
             Poll::Ready(None) => return Poll::Ready(0),
             Poll::Pending => return Poll::Pending,
         };
-        buffer.reserve(limit.min(self.chan.queue.len() + 1));
+        buffer.reserve(limit.min(self.len() + 1));
         buffer.push(first);
         let mut taken = 1;
         while taken < limit {
-            let Some(value) = self.chan.queue.pop() else {
+            // SAFETY: `&mut self`: the receiver pops, and only one call at a time.
+            let Some(value) = (unsafe { self.chan.list.pop() }) else {
                 break;
             };
             buffer.push(value);
@@ -345,8 +374,9 @@ impl<T, S: Capacity> Rx<T, S> {
         self.closed || self.chan.tx_count.load(Ordering::Acquire) == 0
     }
 
+    /// Messages stored, counting those being written right now.
     pub(super) fn len(&self) -> usize {
-        self.chan.queue.len()
+        self.chan.list.claimed().wrapping_sub(self.received)
     }
 
     pub(super) fn sender_strong_count(&self) -> usize {
@@ -361,11 +391,45 @@ impl<T, S: Capacity> Rx<T, S> {
 impl<T, S: Capacity> Drop for Rx<T, S> {
     fn drop(&mut self) {
         self.close();
-        // Drop what is stored now rather than with the last sender; a send racing this drop
-        // may still store one, which the channel drops when it goes.
-        while let Some(value) = self.pop() {
-            drop(value);
+        // The waker keeps its task alive: release it now, not with the last sender.
+        drop(self.chan.rx_waker.take());
+        // Drop what is stored now rather than with the last sender, every message even if
+        // one's drop panics (then that panic goes on afterwards). A send racing this drop may
+        // still store one, which the channel drops when it goes.
+        let panic = list::drop_each(|| self.pop());
+        list::resume(panic);
+    }
+}
+
+/// Why [`Rx::attempt`] found no message.
+enum Attempt {
+    /// None yet (or the next one is being written); more may come.
+    Empty,
+    /// None, and none will come.
+    Finished,
+}
+
+/// Waits out a sender that is between claiming a slot and writing it (a few instructions,
+/// unless its thread was preempted there): spin, then yield.
+struct Backoff(u32);
+
+impl Backoff {
+    fn new() -> Backoff {
+        Backoff(0)
+    }
+
+    fn snooze(&mut self) {
+        #[cfg(any(all(test, loom), weft_loom))]
+        loom::thread::yield_now();
+        #[cfg(not(any(all(test, loom), weft_loom)))]
+        if self.0 < 6 {
+            for _ in 0..1 << self.0 {
+                std::hint::spin_loop();
+            }
+        } else {
+            std::thread::yield_now();
         }
+        self.0 = self.0.saturating_add(1);
     }
 }
 

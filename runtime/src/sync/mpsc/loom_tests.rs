@@ -6,7 +6,7 @@
 
 use super::{channel, unbounded_channel};
 use crate::sync::prim::{Arc, AtomicUsize, Ordering::SeqCst};
-use crate::time::test_util::noop_waker;
+use crate::test_util::noop_waker;
 use loom::future::block_on;
 use loom::thread;
 use std::future::Future;
@@ -55,25 +55,24 @@ fn loom_mpsc_bounded_back_pressure() {
     });
 }
 
-/// Two senders, each sends one message and drops: the receiver gets both, then `None`.
+/// Two senders, each sends one message and drops, one on another thread and one on the
+/// receiver's (three threads made this model take minutes once the store became the real,
+/// lock-free list): the receiver gets both, then `None`.
 #[test]
 fn loom_mpsc_two_senders_drop_vs_recv() {
     loom::model(|| {
         let (tx, mut rx) = channel(2);
-        let senders: Vec<_> = (0..2)
-            .map(|i| {
-                let tx = tx.clone();
-                thread::spawn(move || tx.try_send(i).unwrap())
-            })
-            .collect();
+        let sender = {
+            let tx = tx.clone();
+            thread::spawn(move || tx.try_send(0).unwrap())
+        };
+        tx.try_send(1).unwrap();
         drop(tx);
         let mut got = [block_on(rx.recv()), block_on(rx.recv())];
         got.sort();
         assert_eq!(got, [Some(0), Some(1)]);
         assert_eq!(block_on(rx.recv()), None);
-        for sender in senders {
-            sender.join().unwrap();
-        }
+        sender.join().unwrap();
     });
 }
 
@@ -209,4 +208,100 @@ fn loom_mpsc_permits_released_after_close_finish_the_receiver() {
             releaser.join().unwrap();
         }
     });
+}
+
+/// Models of the block list itself (`list.rs`), with two slots per block under loom: senders
+/// racing to link a block and to move the tail hint, the receiver reusing a block while a
+/// sender walks the list, and the drop of a list that still holds messages.
+mod list {
+    use super::super::list::List;
+    use super::Tracked;
+    use crate::sync::prim::{Arc, AtomicUsize, Ordering::SeqCst};
+    use loom::thread;
+
+    /// Pops until `n` messages came, yielding while the next one is not written yet.
+    fn receive<T>(list: &List<T>, n: usize) -> Vec<T> {
+        let mut got = Vec::new();
+        while got.len() < n {
+            // SAFETY: only the model's main thread pops.
+            match unsafe { list.pop() } {
+                Some(value) => got.push(value),
+                None => thread::yield_now(),
+            }
+        }
+        got
+    }
+
+    /// Index 0 is sent first; two senders then claim indices 1 and 2, the second of which
+    /// needs a new block (one of them links it, the other finds it), and the one that walks
+    /// past the full first block moves the hint. The receiver gets all three, once each.
+    #[test]
+    fn loom_list_senders_race_to_grow_and_move_the_hint() {
+        loom::model(|| {
+            let list = Arc::new(List::new());
+            list.push(0);
+            let senders: Vec<_> = [1, 2]
+                .map(|value| {
+                    let list = list.clone();
+                    thread::spawn(move || list.push(value))
+                })
+                .into_iter()
+                .collect();
+            let mut got = receive(&list, 3);
+            for sender in senders {
+                sender.join().unwrap();
+            }
+            assert_eq!(got[0], 0);
+            got.sort();
+            assert_eq!(got, [0, 1, 2]);
+            // SAFETY: the main thread pops.
+            assert!(unsafe { list.pop() }.is_none());
+        });
+    }
+
+    /// One sender sends five messages (three blocks) while the receiver takes them: the
+    /// receiver resets and links finished blocks at the end while the sender walks and grows
+    /// the list. Everything arrives in order.
+    #[test]
+    fn loom_list_reuse_vs_sender() {
+        loom::model(|| {
+            let list = Arc::new(List::new());
+            let sender = {
+                let list = list.clone();
+                thread::spawn(move || {
+                    for i in 0..5 {
+                        list.push(i);
+                    }
+                })
+            };
+            assert_eq!(receive(&list, 5), [0, 1, 2, 3, 4]);
+            sender.join().unwrap();
+        });
+    }
+
+    /// The receiver takes what it finds while a sender sends three messages, then the list
+    /// is dropped: every message is dropped exactly once, taken or not.
+    #[test]
+    fn loom_list_drop_with_messages_left() {
+        loom::model(|| {
+            let drops = Arc::new(AtomicUsize::new(0));
+            let list = Arc::new(List::new());
+            let sender = {
+                let (list, drops) = (list.clone(), drops.clone());
+                thread::spawn(move || {
+                    for _ in 0..3 {
+                        list.push(Tracked(drops.clone()));
+                    }
+                })
+            };
+            // SAFETY: only the main thread pops.
+            if let Some(first) = unsafe { list.pop() } {
+                drop(first);
+                assert_eq!(drops.load(SeqCst), 1);
+            }
+            sender.join().unwrap();
+            drop(list);
+            assert_eq!(drops.load(SeqCst), 3);
+        });
+    }
 }

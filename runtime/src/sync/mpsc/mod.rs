@@ -39,17 +39,23 @@
 //! loses its place in line but takes no slot. No message is lost or duplicated when any of
 //! these futures is dropped in a `select!`.
 //!
-//! The messages sit in a lock-free store (`crossbeam-queue`: an array sized to the bound, or a
-//! segmented list); neither sending nor receiving takes a lock while no sender waits for a
-//! slot. See `chan.rs` for the protocol.
+//! The messages sit in a lock-free list of blocks of 32 uninitialised slots (tokio's design,
+//! `list.rs`), for both kinds: a channel costs one block until it holds more, whatever its
+//! bound, blocks the receiver has finished are reused, and neither sending nor receiving takes
+//! a lock while no sender waits for a slot. See `chan.rs` for the protocol.
+//!
+//! Differences from tokio: none in behaviour that we know of. `Receiver::try_recv` waits out a
+//! sender that claimed the next slot and is writing it (a few instructions) by spinning and
+//! yielding the thread, where tokio parks it.
 
+mod block;
 mod bounded;
 mod capacity;
 mod chan;
 mod closed;
 pub mod error;
+mod list;
 mod permit;
-mod queue;
 mod unbounded;
 
 #[cfg(all(test, not(loom)))]
@@ -59,5 +65,5 @@ mod tests;
 mod loom_tests;
 
 pub use bounded::{channel, Receiver, Sender, WeakSender};
-pub use permit::{OwnedPermit, Permit};
+pub use permit::{OwnedPermit, Permit, PermitIterator};
 pub use unbounded::{unbounded_channel, UnboundedReceiver, UnboundedSender, WeakUnboundedSender};

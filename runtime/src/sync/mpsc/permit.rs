@@ -1,13 +1,15 @@
-//! Reserved slots of a bounded channel: [`Permit`], [`OwnedPermit`], and the future that waits
-//! for a slot.
+//! Reserved slots of a bounded channel: [`Permit`], [`OwnedPermit`], [`PermitIterator`], and
+//! the future that waits for slots.
 //!
 //! Invariants:
 //! - A permit holds exactly one of the semaphore's permits: sending consumes it into a stored
-//!   message (the receiver returns it), dropping it unsent returns it.
+//!   message (the receiver returns it), dropping it unsent returns it. A `PermitIterator`
+//!   holds one per permit it has still to yield, and returns them when dropped.
 //! - A permit returned without a message after the receiver closed may be what the receiver
 //!   waits for to see the channel idle, so whoever returns one wakes the receiver if closed;
 //!   so does a dropped wait, whose slot may have been granted just before (the semaphore
-//!   returns it in the drop).
+//!   returns it in the drop), and a wait that fails on the close after its slot was granted
+//!   (the semaphore returns it in that poll).
 
 use super::bounded::Sender;
 use super::capacity::Bounded;
@@ -19,7 +21,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
-/// Waits for one free slot: `Ok` holding it, `Err` if the receiver closed.
+/// Waits for `n` free slots: `Ok` holding them, `Err` if the receiver closed.
 pub(super) struct Reserve<'a, T> {
     chan: &'a Chan<T, Bounded>,
     acquire: Option<Acquire<'a>>,
@@ -27,9 +29,13 @@ pub(super) struct Reserve<'a, T> {
 
 impl<'a, T> Reserve<'a, T> {
     pub(super) fn new(chan: &'a Chan<T, Bounded>) -> Reserve<'a, T> {
+        Reserve::many(chan, 1)
+    }
+
+    pub(super) fn many(chan: &'a Chan<T, Bounded>, n: u32) -> Reserve<'a, T> {
         Reserve {
             chan,
-            acquire: Some(chan.capacity.semaphore.acquire(1)),
+            acquire: Some(chan.capacity.semaphore.acquire(n)),
         }
     }
 }
@@ -46,6 +52,11 @@ impl<T> Future for Reserve<'_, T> {
             .expect("Reserve polled after it completed");
         let result = ready!(Pin::new(acquire).poll(cx));
         this.acquire = None;
+        if result.is_err() {
+            // A slot granted before the close went back in that poll: it may be the one a
+            // closed receiver waits for.
+            this.chan.wake_rx_if_closed_and_idle();
+        }
         Poll::Ready(result.map_err(|_| SendError(())))
     }
 }
@@ -146,8 +157,80 @@ impl<T> OwnedPermit<T> {
 }
 
 fn release_unsent<T>(chan: &Chan<T, Bounded>) {
-    chan.capacity.semaphore.release(1);
+    release_unsent_many(chan, 1);
+}
+
+fn release_unsent_many<T>(chan: &Chan<T, Bounded>, n: usize) {
+    chan.capacity.semaphore.release(n);
     chan.wake_rx_if_closed_and_idle();
+}
+
+/// `n` reserved slots, from [`Sender::reserve_many`] or [`Sender::try_reserve_many`]: yields
+/// one [`Permit`] per slot. Dropping it frees the slots it has not yielded.
+///
+/// ```
+/// use weft::sync::mpsc;
+///
+/// #[weft::main]
+/// async fn main() {
+///     let (tx, mut rx) = mpsc::channel(4);
+///     let permits = tx.reserve_many(3).await.unwrap();
+///     assert_eq!((permits.len(), tx.capacity()), (3, 1));
+///     for (permit, word) in permits.zip(["a", "b"]) {
+///         permit.send(word);
+///     }
+///     // The third slot was never used: it is free again.
+///     assert_eq!(tx.capacity(), 2);
+///     assert_eq!(rx.recv().await, Some("a"));
+/// }
+/// ```
+pub struct PermitIterator<'a, T> {
+    chan: &'a Chan<T, Bounded>,
+    /// Slots still held (not yet yielded as a `Permit`).
+    left: usize,
+}
+
+impl<'a, T> PermitIterator<'a, T> {
+    pub(super) fn new(chan: &'a Chan<T, Bounded>, n: usize) -> PermitIterator<'a, T> {
+        PermitIterator { chan, left: n }
+    }
+}
+
+impl<'a, T> Iterator for PermitIterator<'a, T> {
+    type Item = Permit<'a, T>;
+
+    fn next(&mut self) -> Option<Permit<'a, T>> {
+        if self.left == 0 {
+            return None;
+        }
+        self.left -= 1;
+        // One of the slots this iterator holds becomes the permit's.
+        Some(Permit::new(self.chan))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left, Some(self.left))
+    }
+}
+
+impl<T> ExactSizeIterator for PermitIterator<'_, T> {}
+
+impl<T> std::iter::FusedIterator for PermitIterator<'_, T> {}
+
+impl<T> Drop for PermitIterator<'_, T> {
+    fn drop(&mut self) {
+        if self.left > 0 {
+            release_unsent_many(self.chan, self.left);
+        }
+    }
+}
+
+impl<T> fmt::Debug for PermitIterator<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PermitIterator")
+            .field("left", &self.left)
+            .finish_non_exhaustive()
+    }
 }
 
 impl<T> Drop for OwnedPermit<T> {

@@ -2,7 +2,7 @@
 
 use super::error::{SendError, TryRecvError, TrySendError};
 use super::{channel, unbounded_channel};
-use crate::time::test_util::{counting_waker, noop_waker};
+use crate::test_util::{counting_waker, noop_waker};
 use std::future::Future;
 use std::pin::{pin, Pin};
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
@@ -49,16 +49,16 @@ fn a_send_wakes_a_waiting_receiver_once() {
         assert_eq!(poll(recv.as_mut(), &waker), Poll::Pending);
         assert_eq!(poll(recv.as_mut(), &waker), Poll::Pending);
         tx.send(1).unwrap();
-        assert_eq!(wakes.count(), 1);
+        assert_eq!(wakes.wakes(), 1);
         // The slot is empty after the wake: more sends do not wake again.
         tx.send(2).unwrap();
         tx.send(3).unwrap();
-        assert_eq!(wakes.count(), 1);
+        assert_eq!(wakes.wakes(), 1);
         assert_eq!(poll(recv.as_mut(), &waker), Poll::Ready(Some(1)));
     }
     assert_eq!(rx.try_recv(), Ok(2));
     assert_eq!(rx.try_recv(), Ok(3));
-    assert_eq!(wakes.count(), 1);
+    assert_eq!(wakes.wakes(), 1);
 }
 
 #[test]
@@ -70,10 +70,10 @@ fn only_the_last_sender_drop_ends_the_stream() {
     let mut recv = pin!(rx.recv());
     assert_eq!(poll(recv.as_mut(), &waker), Poll::Pending);
     drop(tx);
-    assert_eq!(wakes.count(), 0);
+    assert_eq!(wakes.wakes(), 0);
     assert_eq!(poll(recv.as_mut(), &waker), Poll::Pending);
     drop(tx2);
-    assert_eq!(wakes.count(), 1);
+    assert_eq!(wakes.wakes(), 1);
     assert_eq!(poll(recv.as_mut(), &waker), Poll::Ready(None));
 }
 
@@ -127,7 +127,7 @@ fn close_refuses_sends_drains_then_ends_and_wakes_closed_waiters() {
     tx.send(1).unwrap();
     tx.send(2).unwrap();
     rx.close();
-    assert_eq!(wakes.count(), 1);
+    assert_eq!(wakes.wakes(), 1);
     assert_eq!(poll(closed.as_mut(), &waker), Poll::Ready(()));
     assert!(tx.is_closed());
     assert_eq!(tx.send(3), Err(SendError(3)));
@@ -146,7 +146,7 @@ fn dropped_closed_future_leaves_nothing_behind() {
     }
     let before = Arc::strong_count(&wakes);
     rx.close();
-    assert_eq!(wakes.count(), 0, "dropped waiters are not woken");
+    assert_eq!(wakes.wakes(), 0, "dropped waiters are not woken");
     assert_eq!(Arc::strong_count(&wakes), before);
 }
 
@@ -161,10 +161,10 @@ fn bounded_send_waits_for_a_slot_and_recv_wakes_it() {
     let mut send = pin!(tx.send(2));
     assert_eq!(poll(send.as_mut(), &waker), Poll::Pending);
     assert_eq!(poll(send.as_mut(), &waker), Poll::Pending);
-    assert_eq!(wakes.count(), 0);
+    assert_eq!(wakes.wakes(), 0);
     assert_eq!(rx.try_recv(), Ok(1));
     assert_eq!(
-        wakes.count(),
+        wakes.wakes(),
         1,
         "the freed slot went to the waiting sender"
     );
@@ -238,13 +238,13 @@ fn close_waits_for_every_outstanding_permit_and_the_last_one_wakes_once() {
     );
     drop(owned.release());
     assert_eq!(
-        wakes.count(),
+        wakes.wakes(),
         0,
         "one permit is still out: nothing to wake for"
     );
     drop(borrowed);
     assert_eq!(
-        wakes.count(),
+        wakes.wakes(),
         1,
         "the last permit back finishes the channel"
     );
@@ -262,7 +262,7 @@ fn close_delivers_what_an_outstanding_permit_sends() {
         let mut recv = pin!(rx.recv());
         assert_eq!(poll(recv.as_mut(), &waker), Poll::Pending);
         permit.send(7);
-        assert_eq!(wakes.count(), 1);
+        assert_eq!(wakes.wakes(), 1);
         assert_eq!(poll(recv.as_mut(), &waker), Poll::Ready(Some(7)));
     }
     assert_eq!(rx.try_recv(), Err(TryRecvError::Disconnected));
@@ -282,10 +282,10 @@ fn close_wakes_a_receiver_when_a_granted_waiter_drops() {
         let mut recv = pin!(rx.recv());
         assert_eq!(poll(recv.as_mut(), &rx_waker), Poll::Pending);
         drop(send);
-        assert_eq!(rx_wakes.count(), 1);
+        assert_eq!(rx_wakes.wakes(), 1);
         assert_eq!(poll(recv.as_mut(), &rx_waker), Poll::Ready(None));
     }
-    assert_eq!(wakes.count(), 1);
+    assert_eq!(wakes.wakes(), 1);
 }
 
 #[test]
@@ -296,7 +296,7 @@ fn close_fails_a_waiting_send_with_its_value() {
     let mut send = pin!(tx.send(2));
     assert_eq!(poll(send.as_mut(), &waker), Poll::Pending);
     rx.close();
-    assert_eq!(wakes.count(), 1);
+    assert_eq!(wakes.wakes(), 1);
     assert_eq!(poll(send.as_mut(), &waker), Poll::Ready(Err(SendError(2))));
     assert_eq!(rx.try_recv(), Ok(1));
     assert_eq!(rx.try_recv(), Err(TryRecvError::Disconnected));
@@ -348,18 +348,23 @@ fn weak_senders_do_not_keep_the_channel_open() {
     assert_eq!(rx.sender_weak_count(), 1);
 }
 
+/// A bound of several blocks: the semaphore keeps it, the list grows to hold it.
 #[test]
-fn large_bounds_use_the_list_store() {
-    let bound = super::queue::ARRAY_MAX_BYTES / 16 + 1;
-    assert!(!super::queue::fits_array::<usize>(bound));
-    assert!(super::queue::fits_array::<usize>(bound / 2));
+fn a_bound_spanning_blocks_fills_exactly_and_drains_in_order() {
+    let bound = 3 * super::block::BLOCK_CAP + 1;
     let (tx, mut rx) = channel(bound);
     for i in 0..bound {
         tx.try_send(i).unwrap();
     }
-    assert!(tx.try_send(0).is_err());
+    assert_eq!(tx.try_send(bound), Err(TrySendError::Full(bound)));
+    assert_eq!(rx.len(), bound);
     assert_eq!(rx.try_recv(), Ok(0));
-    tx.try_send(1).unwrap();
+    tx.try_send(bound).unwrap();
+    for i in 1..=bound {
+        assert_eq!(rx.try_recv(), Ok(i));
+    }
+    assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+    assert_eq!(tx.capacity(), bound);
 }
 
 #[test]
@@ -436,4 +441,251 @@ fn handles_and_futures_are_send_and_sync() {
     let (otx, orx) = crate::sync::oneshot::channel::<u8>();
     send_sync(&otx);
     send_sync(&orx);
+}
+
+/// tokio's `failed_reserve_wakes_closed_receiver`: a queued `reserve()` whose slot was granted
+/// before `rx.close()` but which is polled only after it must fail (the channel is closed), give
+/// the slot back, and wake the receiver that waits for the channel to go idle.
+#[test]
+fn a_granted_reserve_polled_after_close_fails_and_wakes_the_receiver() {
+    let (tx, mut rx) = channel::<u8>(1);
+    let held = tx.try_reserve().unwrap();
+    let (waker, wakes) = counting_waker();
+    let mut reserve = Box::pin(tx.reserve());
+    assert!(poll(reserve.as_mut(), &waker).is_pending());
+    drop(held); // the slot goes to the queued reservation
+    assert_eq!(wakes.wakes(), 1);
+    rx.close();
+    let (rx_waker, rx_wakes) = counting_waker();
+    {
+        let mut recv = pin!(rx.recv());
+        assert_eq!(poll(recv.as_mut(), &rx_waker), Poll::Pending);
+        assert!(matches!(
+            poll(reserve.as_mut(), &waker),
+            Poll::Ready(Err(SendError(())))
+        ));
+        assert_eq!(
+            rx_wakes.wakes(),
+            1,
+            "the slot came back: the channel is idle"
+        );
+        assert_eq!(poll(recv.as_mut(), &rx_waker), Poll::Ready(None));
+    }
+    assert_eq!(tx.capacity(), 1);
+    assert_eq!(wakes.wakes(), 1);
+}
+
+/// The same for `send`: its value comes back in the error.
+#[test]
+fn a_granted_send_polled_after_close_fails_with_its_value() {
+    let (tx, mut rx) = channel::<u8>(1);
+    let held = tx.try_reserve().unwrap();
+    let (waker, _wakes) = counting_waker();
+    let mut send = Box::pin(tx.send(5));
+    assert!(poll(send.as_mut(), &waker).is_pending());
+    drop(held);
+    rx.close();
+    assert_eq!(poll(send.as_mut(), &waker), Poll::Ready(Err(SendError(5))));
+    assert_eq!(rx.try_recv(), Err(TryRecvError::Disconnected));
+}
+
+/// Panics in its drop when `panics` is set; counts every drop.
+struct PanicsOnDrop {
+    panics: bool,
+    drops: Arc<AtomicUsize>,
+}
+
+impl Drop for PanicsOnDrop {
+    fn drop(&mut self) {
+        self.drops.fetch_add(1, SeqCst);
+        if self.panics {
+            panic!("a message's drop panicked");
+        }
+    }
+}
+
+/// tokio's `drop_all_elements_during_panic`: the receiver's drop drops every stored message
+/// even though the first one's drop panics, and then resumes that panic.
+#[test]
+fn receiver_drop_drops_every_message_when_one_panics() {
+    for bounded in [false, true] {
+        let drops = Arc::new(AtomicUsize::new(0));
+        let message = |panics| PanicsOnDrop {
+            panics,
+            drops: drops.clone(),
+        };
+        let (utx, urx) = unbounded_channel();
+        let (btx, brx) = channel(4);
+        let receiver: Box<dyn std::any::Any> = if bounded {
+            for panics in [true, false, false] {
+                btx.try_send(message(panics)).unwrap();
+            }
+            Box::new(brx)
+        } else {
+            for panics in [true, false, false] {
+                utx.send(message(panics)).unwrap();
+            }
+            Box::new(urx)
+        };
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(receiver)));
+        let payload = outcome.expect_err("the message's panic is resumed");
+        assert_eq!(
+            payload.downcast_ref::<&str>(),
+            Some(&"a message's drop panicked")
+        );
+        assert_eq!(
+            drops.load(SeqCst),
+            3,
+            "every message dropped (bounded: {bounded})"
+        );
+        drop((utx, btx));
+        assert_eq!(drops.load(SeqCst), 3, "and none twice");
+    }
+}
+
+/// Several panicking drops: all messages are dropped, the first panic is resumed.
+#[test]
+fn channel_drop_drops_every_message_when_several_panic() {
+    let drops = Arc::new(AtomicUsize::new(0));
+    let (tx, rx) = unbounded_channel();
+    for panics in [false, true, false, true, false] {
+        tx.send(PanicsOnDrop {
+            panics,
+            drops: drops.clone(),
+        })
+        .unwrap();
+    }
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(rx)));
+    assert!(outcome.is_err());
+    assert_eq!(drops.load(SeqCst), 5);
+    drop(tx);
+    assert_eq!(drops.load(SeqCst), 5);
+}
+
+/// tokio's `release_waker_on_rx_drop`: the receiver's waker is released when the receiver is
+/// dropped, not when the last sender goes (a waker keeps its task's memory alive).
+#[test]
+fn receiver_drop_releases_its_waker() {
+    let (waker, count) = counting_waker();
+    let (tx, mut rx) = channel::<u8>(1);
+    let (utx, mut urx) = unbounded_channel::<u8>();
+    let before = Arc::strong_count(&count);
+    assert_eq!(poll(pin!(rx.recv()), &waker), Poll::Pending);
+    assert_eq!(poll(pin!(urx.recv()), &waker), Poll::Pending);
+    assert_eq!(Arc::strong_count(&count), before + 2);
+    drop(rx);
+    drop(urx);
+    assert_eq!(
+        Arc::strong_count(&count),
+        before,
+        "dropping the receivers released both"
+    );
+    assert_eq!(count.wakes(), 0);
+    drop((tx, utx));
+}
+
+/// tokio's handles are unwind safe; so are weft's (see `chan.rs` for why that is sound).
+#[test]
+fn handles_are_unwind_safe() {
+    fn unwind_safe<T: std::panic::RefUnwindSafe + std::panic::UnwindSafe>() {}
+    type NotUnwindSafe = (std::cell::Cell<u8>, *mut u8);
+    unwind_safe::<super::Sender<NotUnwindSafe>>();
+    unwind_safe::<super::Receiver<NotUnwindSafe>>();
+    unwind_safe::<super::WeakSender<NotUnwindSafe>>();
+    unwind_safe::<super::UnboundedSender<NotUnwindSafe>>();
+    unwind_safe::<super::UnboundedReceiver<NotUnwindSafe>>();
+    unwind_safe::<super::WeakUnboundedSender<NotUnwindSafe>>();
+    unwind_safe::<super::Permit<'static, NotUnwindSafe>>();
+    unwind_safe::<super::OwnedPermit<NotUnwindSafe>>();
+    unwind_safe::<super::PermitIterator<'static, NotUnwindSafe>>();
+}
+
+#[test]
+fn reserve_many_takes_slots_together_and_returns_the_unused_ones() {
+    let (tx, mut rx) = channel::<u32>(4);
+    tx.try_send(0).unwrap();
+    let (waker, wakes) = counting_waker();
+    let mut many = Box::pin(tx.reserve_many(4));
+    assert!(
+        poll(many.as_mut(), &waker).is_pending(),
+        "one slot is taken"
+    );
+    // A single reserve queues behind it: no overtaking.
+    let mut single = Box::pin(tx.reserve());
+    assert!(poll(single.as_mut(), &waker).is_pending());
+    assert_eq!(rx.try_recv(), Ok(0));
+    assert_eq!(wakes.wakes(), 1, "the four slots went to the first in line");
+    let Poll::Ready(Ok(mut permits)) = poll(many.as_mut(), &waker) else {
+        panic!("four slots were granted");
+    };
+    assert_eq!(permits.len(), 4);
+    permits.next().unwrap().send(1);
+    assert_eq!(permits.len(), 3);
+    drop(permits); // three unused slots come back: the single reserve gets one
+    assert_eq!(wakes.wakes(), 2);
+    assert!(matches!(poll(single.as_mut(), &waker), Poll::Ready(Ok(_))));
+    drop(single);
+    drop(many);
+    assert_eq!(tx.capacity(), 3);
+    assert_eq!(rx.try_recv(), Ok(1));
+    assert_eq!(tx.capacity(), 4);
+    // Zero: an empty iterator; more than the bound: refused at once.
+    assert_eq!(tx.try_reserve_many(0).unwrap().len(), 0);
+    assert!(matches!(
+        poll(pin!(tx.reserve_many(5)), &waker),
+        Poll::Ready(Err(SendError(())))
+    ));
+    assert!(matches!(
+        tx.try_reserve_many(5),
+        Err(TrySendError::Full(()))
+    ));
+    rx.close();
+    assert!(matches!(
+        tx.try_reserve_many(0),
+        Err(TrySendError::Closed(()))
+    ));
+    assert!(matches!(
+        poll(pin!(tx.reserve_many(1)), &waker),
+        Poll::Ready(Err(SendError(())))
+    ));
+}
+
+/// Unused permits of an iterator dropped after the close are what a closed receiver waits for.
+#[test]
+fn a_permit_iterator_dropped_after_close_wakes_the_receiver() {
+    let (tx, mut rx) = channel::<u8>(3);
+    let permits = tx.try_reserve_many(2).unwrap();
+    rx.close();
+    let (waker, wakes) = counting_waker();
+    let mut recv = pin!(rx.recv());
+    assert_eq!(poll(recv.as_mut(), &waker), Poll::Pending);
+    drop(permits);
+    assert_eq!(wakes.wakes(), 1);
+    assert_eq!(poll(recv.as_mut(), &waker), Poll::Ready(None));
+}
+
+#[test]
+#[cfg_attr(miri, ignore)] // a runtime: its timer and reactor make syscalls miri cannot run.
+fn send_timeout_sends_times_out_or_reports_the_close() {
+    use super::error::SendTimeoutError;
+    use std::time::Duration;
+    let rt = crate::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let (tx, mut rx) = channel(1);
+        tx.send_timeout(1, Duration::from_millis(5)).await.unwrap();
+        let late = tx.send_timeout(2, Duration::from_millis(5)).await;
+        assert_eq!(late, Err(SendTimeoutError::Timeout(2)));
+        assert_eq!(late.unwrap_err().into_inner(), 2);
+        assert_eq!(rx.recv().await, Some(1));
+        rx.close();
+        let closed = tx.send_timeout(3, Duration::from_secs(60)).await;
+        assert_eq!(closed, Err(SendTimeoutError::Closed(3)));
+        assert_eq!(closed.unwrap_err().to_string(), "channel closed");
+        assert_eq!(
+            SendTimeoutError::Timeout(()).to_string(),
+            "timed out waiting on send operation"
+        );
+    });
 }

@@ -7,7 +7,6 @@
 use super::capacity::Unbounded;
 use super::chan::{self, Rx, Tx, WeakTx};
 use super::error::{SendError, TryRecvError};
-use super::queue::Queue;
 use std::fmt;
 use std::future::poll_fn;
 use std::task::{Context, Poll};
@@ -35,7 +34,7 @@ use std::task::{Context, Poll};
 /// }
 /// ```
 pub fn unbounded_channel<T>() -> (UnboundedSender<T>, UnboundedReceiver<T>) {
-    let (tx, rx) = chan::channel(Queue::unbounded(), Unbounded::new());
+    let (tx, rx) = chan::channel(Unbounded::new());
     (UnboundedSender { tx }, UnboundedReceiver { rx })
 }
 

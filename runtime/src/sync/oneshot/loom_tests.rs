@@ -7,7 +7,7 @@
 use super::channel;
 use super::error::TryRecvError;
 use crate::sync::prim::{Arc, AtomicUsize, Ordering::SeqCst};
-use crate::time::test_util::noop_waker;
+use crate::test_util::noop_waker;
 use loom::future::block_on;
 use loom::thread;
 use std::future::Future;

@@ -413,6 +413,17 @@ impl<T> Receiver<T> {
     }
 }
 
+#[cfg(all(test, not(loom)))]
+impl<T> Sender<T> {
+    /// Whether the receiver has stored its waker: tests wait on it rather than sleep until a
+    /// receiver blocks.
+    pub(crate) fn receiver_is_waiting(&self) -> bool {
+        self.inner
+            .as_ref()
+            .is_some_and(|inner| State::load(&inner.state).is_rx_task_set())
+    }
+}
+
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
         if let Some(inner) = self.inner.take() {

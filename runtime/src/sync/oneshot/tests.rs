@@ -2,7 +2,7 @@
 
 use super::channel;
 use super::error::{RecvError, TryRecvError};
-use crate::time::test_util::{counting_waker, noop_waker};
+use crate::test_util::{counting_waker, noop_waker};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
@@ -36,11 +36,11 @@ fn recv_pending_then_send_wakes_once() {
     let (waker, wakes) = counting_waker();
     assert_eq!(poll(&mut rx, &waker), Poll::Pending);
     assert_eq!(poll(&mut rx, &waker), Poll::Pending, "same waker: no churn");
-    assert_eq!(wakes.count(), 0);
+    assert_eq!(wakes.wakes(), 0);
     tx.send("v").unwrap();
-    assert_eq!(wakes.count(), 1);
+    assert_eq!(wakes.wakes(), 1);
     assert_eq!(poll(&mut rx, &waker), Poll::Ready(Ok("v")));
-    assert_eq!(wakes.count(), 1);
+    assert_eq!(wakes.wakes(), 1);
 }
 
 #[test]
@@ -51,8 +51,8 @@ fn a_new_waker_replaces_the_old_one() {
     assert_eq!(poll(&mut rx, &first), Poll::Pending);
     assert_eq!(poll(&mut rx, &second), Poll::Pending);
     tx.send(()).unwrap();
-    assert_eq!(first_wakes.count(), 0);
-    assert_eq!(second_wakes.count(), 1);
+    assert_eq!(first_wakes.wakes(), 0);
+    assert_eq!(second_wakes.wakes(), 1);
 }
 
 #[test]
@@ -61,7 +61,7 @@ fn sender_drop_wakes_with_error() {
     let (waker, wakes) = counting_waker();
     assert_eq!(poll(&mut rx, &waker), Poll::Pending);
     drop(tx);
-    assert_eq!(wakes.count(), 1);
+    assert_eq!(wakes.wakes(), 1);
     assert_eq!(poll(&mut rx, &waker), Poll::Ready(Err(RecvError(()))));
 }
 
@@ -111,7 +111,7 @@ fn close_fails_later_send_and_wakes_closed() {
     assert_eq!(tx.poll_closed(&mut cx), Poll::Pending);
     assert_eq!(tx.poll_closed(&mut cx), Poll::Pending);
     rx.close();
-    assert_eq!(wakes.count(), 1);
+    assert_eq!(wakes.wakes(), 1);
     assert_eq!(tx.poll_closed(&mut cx), Poll::Ready(()));
     assert_eq!(tx.send(9), Err(9));
     assert_eq!(rx.try_recv(), Err(TryRecvError::Closed));
@@ -139,7 +139,7 @@ fn closed_waker_replaced_and_dropping_receiver_wakes() {
         Poll::Pending
     );
     drop(rx);
-    assert_eq!((first_wakes.count(), second_wakes.count()), (0, 1));
+    assert_eq!((first_wakes.wakes(), second_wakes.wakes()), (0, 1));
     assert!(tx.is_closed());
 }
 
@@ -153,7 +153,7 @@ fn send_does_not_wake_closed_waiter() {
     );
     tx.send(1).unwrap();
     drop(rx);
-    assert_eq!(wakes.count(), 0);
+    assert_eq!(wakes.wakes(), 0);
 }
 
 #[test]
@@ -170,7 +170,7 @@ fn dropping_both_halves_releases_wakers() {
     drop(tx);
     drop(rx);
     assert_eq!(Arc::strong_count(&wakes), before);
-    assert_eq!(wakes.count(), 1, "the sender's drop woke the receiver");
+    assert_eq!(wakes.wakes(), 1, "the sender's drop woke the receiver");
 }
 
 #[test]
@@ -201,4 +201,20 @@ fn blocking_recv_inside_a_runtime_panics() {
         message.contains("cannot be called inside a running runtime"),
         "{message}"
     );
+}
+
+#[test]
+fn blocking_recv_on_a_plain_thread_gets_a_value_sent_by_a_task() {
+    let runtime = crate::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .build()
+        .unwrap();
+    let (tx, rx) = channel();
+    let waiter = std::thread::spawn(move || rx.blocking_recv());
+    // Send only once the other thread blocks in `blocking_recv`.
+    while !tx.receiver_is_waiting() {
+        std::thread::yield_now();
+    }
+    runtime.spawn(async move { tx.send(7_u8).unwrap() });
+    assert_eq!(waiter.join().unwrap(), Ok(7));
 }

@@ -28,9 +28,9 @@
 //!
 //! Invariants (of `Shared`):
 //! - The state word is `version << 1 | CLOSED`. The version changes (by 2, wrapping) only
-//!   while the sender holds the value's write lock, so a reader holding the read lock sees a
-//!   version that matches the value it reads. `CLOSED` is set once, when the sender is
-//!   dropped, and never cleared.
+//!   while a sender holds the value's write lock, so a reader holding the read lock sees a
+//!   version that matches the value it reads. `CLOSED` is set once, when the last sender is
+//!   dropped (`senders` reaches 0; senders are cloned from live ones only), and never cleared.
 //! - Every version change and the close are followed by `notify_rx.notify_waiters()`. A
 //!   waiting receiver creates its `Notified` *before* it reads the state, so a change that
 //!   its read missed is one whose notification reaches it (no lost wake-up).
@@ -94,10 +94,26 @@ struct Shared<T> {
     value: RwLock<T>,
     state: AtomicUsize,
     receivers: AtomicUsize,
+    /// Live senders; the drop that takes it to 0 sets `CLOSED`.
+    senders: AtomicUsize,
     /// Woken on every new value and when the sender is dropped.
     notify_rx: Notify,
     /// Woken when the last receiver is dropped.
     notify_tx: Notify,
+}
+
+impl<T> Shared<T> {
+    /// The state of a channel holding `init`, with one sender and no receiver yet.
+    fn new(init: T) -> Arc<Shared<T>> {
+        Arc::new(Shared {
+            value: RwLock::new(init),
+            state: AtomicUsize::new(0),
+            receivers: AtomicUsize::new(0),
+            senders: AtomicUsize::new(1),
+            notify_rx: Notify::new(),
+            notify_tx: Notify::new(),
+        })
+    }
 }
 
 fn version(state: usize) -> usize {
@@ -117,15 +133,9 @@ fn is_closed(state: usize) -> bool {
 /// assert_eq!(*rx.borrow(), 1);
 /// ```
 pub fn channel<T>(init: T) -> (Sender<T>, Receiver<T>) {
-    let shared = Arc::new(Shared {
-        value: RwLock::new(init),
-        state: AtomicUsize::new(0),
-        receivers: AtomicUsize::new(0),
-        notify_rx: Notify::new(),
-        notify_tx: Notify::new(),
-    });
+    let shared = Shared::new(init);
     let receiver = Receiver::new(shared.clone(), 0);
-    (Sender::new(shared), receiver)
+    (Sender::from_shared(shared), receiver)
 }
 
 /// A borrow of the value in a watch channel: holds the channel's read lock while alive.
@@ -179,3 +189,6 @@ impl<T: fmt::Debug> fmt::Debug for Shared<T> {
 
 #[cfg(all(test, not(loom)))]
 mod tests;
+
+#[cfg(all(test, loom))]
+mod loom_tests;

@@ -6,14 +6,47 @@ use crate::sync::prim::{write, Arc, Ordering::SeqCst};
 use std::fmt;
 use std::mem;
 
-/// Sends values to the [`Receiver`]s of a watch channel; dropping it closes the channel.
+/// Sends values to the [`Receiver`]s of a watch channel; clone it for more senders. Dropping
+/// the last one closes the channel.
 pub struct Sender<T> {
     shared: Arc<Shared<T>>,
 }
 
 impl<T> Sender<T> {
-    pub(super) fn new(shared: Arc<Shared<T>>) -> Sender<T> {
+    pub(super) fn from_shared(shared: Arc<Shared<T>>) -> Sender<T> {
         Sender { shared }
+    }
+
+    /// A sender of a new channel holding `init`, with no receiver yet (make them with
+    /// [`subscribe`](Sender::subscribe)).
+    ///
+    /// ```
+    /// let tx = weft::sync::watch::Sender::new(1);
+    /// assert!(tx.send(2).is_err(), "nobody watches yet");
+    /// let rx = tx.subscribe();
+    /// tx.send(3).unwrap();
+    /// assert_eq!(*rx.borrow(), 3);
+    /// ```
+    pub fn new(init: T) -> Sender<T> {
+        Sender::from_shared(Shared::new(init))
+    }
+
+    /// How many senders of this channel are alive.
+    ///
+    /// ```
+    /// let (tx, _rx) = weft::sync::watch::channel(0);
+    /// let tx2 = tx.clone();
+    /// assert_eq!(tx.sender_count(), 2);
+    /// drop(tx2);
+    /// assert_eq!(tx.sender_count(), 1);
+    /// ```
+    pub fn sender_count(&self) -> usize {
+        self.shared.senders.load(SeqCst)
+    }
+
+    /// Whether both senders belong to the same channel.
+    pub fn same_channel(&self, other: &Sender<T>) -> bool {
+        Arc::ptr_eq(&self.shared, &other.shared)
     }
 
     /// Stores `value` and notifies the receivers; fails (giving the value back, storing
@@ -151,10 +184,22 @@ impl<T> Sender<T> {
     }
 }
 
+impl<T> Clone for Sender<T> {
+    fn clone(&self) -> Sender<T> {
+        // Made from a live sender: the count is above zero, so the channel is not closed.
+        self.shared.senders.fetch_add(1, SeqCst);
+        Sender {
+            shared: self.shared.clone(),
+        }
+    }
+}
+
 impl<T> Drop for Sender<T> {
     fn drop(&mut self) {
-        self.shared.state.fetch_or(CLOSED, SeqCst);
-        self.shared.notify_rx.notify_waiters();
+        if self.shared.senders.fetch_sub(1, SeqCst) == 1 {
+            self.shared.state.fetch_or(CLOSED, SeqCst);
+            self.shared.notify_rx.notify_waiters();
+        }
     }
 }
 

@@ -2,7 +2,7 @@
 
 use super::error::{RecvError, SendError};
 use super::*;
-use crate::sync::test_util::Task;
+use crate::test_util::Task;
 
 #[test]
 fn versions_track_what_each_receiver_has_seen() {
@@ -188,4 +188,22 @@ fn types_are_send_and_sync() {
     assert_send_sync(&rx);
     assert_send_sync(&tx.closed());
     assert_send_sync(&rx.changed());
+}
+
+#[test]
+fn cloned_senders_close_the_channel_only_when_the_last_drops() {
+    let (tx, mut rx) = channel(0);
+    let tx2 = tx.clone();
+    assert!(tx.same_channel(&tx2));
+    assert_eq!((tx.sender_count(), tx2.sender_count()), (2, 2));
+    tx2.send(1).unwrap();
+    drop(tx);
+    assert!(rx.has_changed().unwrap(), "one sender is left: still open");
+    assert_eq!(*rx.borrow_and_update(), 1);
+    drop(tx2);
+    assert!(rx.has_changed().is_err(), "the last sender closed it");
+    let lone = super::Sender::new(5);
+    assert_eq!((lone.receiver_count(), lone.sender_count()), (0, 1));
+    assert!(lone.send(6).is_err());
+    assert_eq!(*lone.subscribe().borrow(), 5);
 }

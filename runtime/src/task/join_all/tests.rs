@@ -2,7 +2,7 @@
 //! task, drops.
 
 use super::join_all;
-use crate::task::join_test_util::{poll_with, Control, CountingWaker};
+use crate::test_util::{poll_with, Control, CountingWaker};
 use std::future::Future;
 use std::pin::{pin, Pin};
 use std::task::{Context, Poll};

@@ -3,8 +3,8 @@
 
 use super::JoinSet;
 use crate::runtime::{Builder, Runtime};
-use crate::task::join_test_util::{poll_with, CatchUnwind, Control, CountingWaker};
 use crate::task::yield_now;
+use crate::test_util::{poll_with, CatchUnwind, Control, CountingWaker};
 use std::pin::pin;
 
 fn runtime() -> Runtime {

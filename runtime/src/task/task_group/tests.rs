@@ -3,8 +3,8 @@
 
 use super::TaskGroup;
 use crate::runtime::{Builder, Runtime};
-use crate::task::join_test_util::{poll_with, CatchUnwind, Control, CountingWaker};
 use crate::task::yield_now;
+use crate::test_util::{poll_with, CatchUnwind, Control, CountingWaker};
 use std::pin::pin;
 use std::task::Poll;
 

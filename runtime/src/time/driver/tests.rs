@@ -2,7 +2,7 @@
 
 use super::TimeDriver;
 use crate::loom::{Arc, AtomicUsize, Ordering};
-use crate::time::test_util::{counting_waker, noop_waker};
+use crate::test_util::{counting_waker, noop_waker};
 use std::time::Duration;
 
 const MS: Duration = Duration::from_millis(1);
@@ -104,7 +104,7 @@ fn process_fires_in_batches_and_counts() {
     assert_eq!(driver.pending(), 101);
     driver.advance(8 * MS); // deadlines round up to the next tick
     assert_eq!(driver.process(), 100);
-    assert_eq!(count.count(), 100);
+    assert_eq!(count.wakes(), 100);
     assert_eq!(driver.pending(), 1);
     // `next_deadline` is a lower bound (a slot boundary, where the wheel cascades) that
     // converges on the timer's deadline; it never overshoots it.
@@ -131,7 +131,7 @@ fn shutdown_wakes_everything_and_refuses_registrations() {
         driver.register(i * 1_000_000_007, &waker).unwrap();
     }
     driver.shutdown();
-    assert_eq!(count.count(), 71);
+    assert_eq!(count.wakes(), 71);
     assert_eq!(driver.pending(), 0);
     assert!(driver.is_shutdown());
     assert!(driver.register(5, &waker).is_err());
@@ -141,4 +141,34 @@ fn shutdown_wakes_everything_and_refuses_registrations() {
     assert_eq!(driver.process(), 0);
     assert_eq!(driver.before_park(), None);
     assert!(format!("{driver:?}").contains("is_shutdown: true"));
+}
+
+#[test]
+fn a_panicking_waker_is_caught_and_the_rest_of_its_batch_is_still_woken() {
+    use crate::test_util::PanickingWaker;
+    use std::task::Waker;
+    let (driver, _) = driver();
+    let panicking = PanickingWaker::new();
+    let (waker, wakes) = counting_waker();
+    let tick = tick_in(&driver, 5 * MS);
+    driver
+        .register(tick, &Waker::from(panicking.clone()))
+        .unwrap();
+    driver.register(tick, &waker).unwrap();
+    driver.advance(6 * MS);
+    // A parked worker, the monitor and shutdown call this: it must not unwind.
+    assert_eq!(driver.process(), 2);
+    assert_eq!((panicking.wakes(), wakes.wakes()), (1, 1));
+    let far = tick_in(&driver, 3_600_000 * MS);
+    driver
+        .register(far, &Waker::from(panicking.clone()))
+        .unwrap();
+    driver.register(far, &waker).unwrap();
+    driver.shutdown();
+    assert_eq!((panicking.wakes(), wakes.wakes()), (2, 2));
+    assert_eq!(
+        std::sync::Arc::strong_count(&panicking),
+        1,
+        "every clone dropped"
+    );
 }

@@ -2,8 +2,8 @@
 
 use super::Sleep;
 use crate::loom::{lock, Arc, AtomicUsize, Mutex, Ordering};
+use crate::test_util::counting_waker;
 use crate::time::driver::TimeDriver;
-use crate::time::test_util::counting_waker;
 use crate::time::Instant;
 use std::future::Future;
 use std::pin::Pin;
@@ -41,7 +41,7 @@ fn due_sleep_completes_without_the_wheel() {
     assert_eq!(driver.pending(), 0);
     assert!(sleep.is_elapsed());
     assert_eq!(poll(&mut sleep, &waker), Poll::Ready(()), "ready again");
-    assert_eq!(count.count(), 0);
+    assert_eq!(count.wakes(), 0);
 }
 
 #[test]
@@ -57,12 +57,12 @@ fn fires_at_deadline_exactly_once() {
     assert_eq!(poll(&mut sleep, &waker), Poll::Pending);
     driver.advance(11 * MS);
     assert_eq!(driver.process(), 1);
-    assert_eq!(count.count(), 1);
+    assert_eq!(count.wakes(), 1);
     assert!(sleep.is_elapsed(), "fired, not yet polled");
     assert_eq!(driver.process(), 0);
     assert_eq!(poll(&mut sleep, &waker), Poll::Ready(()));
     assert_eq!(driver.pending(), 0);
-    assert_eq!(count.count(), 1);
+    assert_eq!(count.wakes(), 1);
 }
 
 #[test]
@@ -75,7 +75,7 @@ fn never_early_with_a_fractional_deadline() {
     // Fire at the last instant before the deadline: rounded up, the timer is not due.
     assert_eq!(driver.process_at(deadline - Duration::from_nanos(1)), 0);
     assert_eq!(driver.process_at(deadline + MS), 1);
-    assert_eq!(count.count(), 1);
+    assert_eq!(count.wakes(), 1);
     // The timer fired (here: a fire ahead of this Sleep's clock), yet the clock says the deadline
     // is ahead: the Sleep registers again instead of completing early.
     assert!(driver.now() < deadline);
@@ -113,7 +113,7 @@ fn repoll_updates_the_waker_and_clones_only_when_it_changes() {
     );
     driver.advance(6 * MS); // the deadline rounds up to the next tick
     assert_eq!(driver.process(), 1);
-    assert_eq!((first_count.count(), second_count.count()), (0, 1));
+    assert_eq!((first_count.wakes(), second_count.wakes()), (0, 1));
 }
 
 #[test]
@@ -128,7 +128,7 @@ fn drop_removes_the_timer() {
     assert_eq!(driver.next_deadline(), None);
     driver.advance(10 * MS);
     assert_eq!(driver.process(), 0);
-    assert_eq!(count.count(), 0);
+    assert_eq!(count.wakes(), 0);
     // Dropping a sleep whose timer fired is fine too.
     let mut sleep = sleep_in(&driver, 5 * MS);
     assert_eq!(poll(&mut sleep, &waker), Poll::Pending);
@@ -154,7 +154,7 @@ fn reset_moves_a_registered_timer_with_its_waker() {
         1,
         "woken at the new deadline without a poll"
     );
-    assert_eq!(count.count(), 1);
+    assert_eq!(count.wakes(), 1);
     assert_eq!(poll(&mut sleep, &waker), Poll::Ready(()));
     // Reset after completion: pending again, registered at the next poll.
     Pin::new(&mut sleep).reset(Instant::from_std(driver.now()) + 10 * MS);
@@ -179,7 +179,7 @@ fn shutdown_wakes_and_later_polls_panic() {
     assert_eq!(poll(&mut pending, &waker), Poll::Pending);
     assert_eq!(poll(&mut done, &waker), Poll::Ready(()));
     driver.shutdown();
-    assert_eq!(count.count(), 1);
+    assert_eq!(count.wakes(), 1);
     assert_eq!(driver.pending(), 0);
     assert_eq!(
         poll(&mut done, &waker),

@@ -2,7 +2,7 @@
 //! test against a `BTreeMap`.
 
 use super::{Expired, Key, WakerUpdate, Wheel, BATCH, RANGE};
-use crate::time::test_util::{counting_waker, noop_waker, XorShift};
+use crate::test_util::{counting_waker, noop_waker, XorShift};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Advances `wheel` to `now`, returning the keys fired (all batches).
@@ -90,14 +90,14 @@ fn fires_exactly_at_boundaries() {
                     "early at {distance}"
                 );
             }
-            assert_eq!(count.count(), 0);
+            assert_eq!(count.wakes(), 0);
             assert_eq!(advance(&mut wheel, deadline), vec![key]);
-            assert_eq!(count.count(), 1);
+            assert_eq!(count.wakes(), 1);
             assert_eq!(wheel.state(key), None);
             assert!(wheel.is_empty());
             assert_eq!(wheel.next_expiration(), None);
             assert!(advance(&mut wheel, deadline + RANGE * 2).is_empty());
-            assert_eq!(count.count(), 1);
+            assert_eq!(count.wakes(), 1);
         }
     }
 }
@@ -148,16 +148,16 @@ fn cancel_and_stale_keys() {
     wheel.check_invariants();
     // A fired key is stale too: cancelling it is a no-op and wakes nothing more.
     assert_eq!(advance(&mut wheel, 100), vec![b]);
-    assert_eq!(count.count(), 1);
+    assert_eq!(count.wakes(), 1);
     assert!(wheel.cancel(b).is_none());
     assert_eq!(wheel.state(b), None);
-    assert_eq!(count.count(), 1);
+    assert_eq!(count.wakes(), 1);
     // Cancelling a timer that is due but not yet handed out (in the ready list) prevents it.
     let c = wheel.insert(50, waker.clone());
     assert_eq!(wheel.next_expiration(), Some(100));
     assert!(wheel.cancel(c).is_some());
     assert!(advance(&mut wheel, 200).is_empty());
-    assert_eq!(count.count(), 1);
+    assert_eq!(count.wakes(), 1);
     wheel.check_invariants();
 }
 
@@ -192,7 +192,7 @@ fn update_waker_clones_only_when_needed() {
         other => panic!("expected Replaced, got {other:?}"),
     }
     assert_eq!(advance(&mut wheel, 10), vec![key]);
-    assert_eq!((first_count.count(), second_count.count()), (0, 1));
+    assert_eq!((first_count.wakes(), second_count.wakes()), (0, 1));
 }
 
 #[test]
@@ -209,9 +209,9 @@ fn reset_moves_a_timer() {
     assert!(wheel.reset(key, 3));
     assert_eq!(wheel.next_expiration(), Some(5000));
     wheel.check_invariants();
-    assert_eq!(count.count(), 0);
+    assert_eq!(count.wakes(), 0);
     assert_eq!(advance(&mut wheel, 5000), vec![key]);
-    assert_eq!(count.count(), 1);
+    assert_eq!(count.wakes(), 1);
 }
 
 #[test]
@@ -237,7 +237,7 @@ fn batches_and_drain() {
     assert!(out.is_empty());
     wheel.check_invariants();
     assert_eq!(advance(&mut wheel, 20).len(), 100 - BATCH);
-    assert_eq!(count.count(), 100);
+    assert_eq!(count.wakes(), 100);
 
     for i in 0..70u64 {
         wheel.insert(i * 1_000_003, waker.clone());
@@ -253,7 +253,7 @@ fn batches_and_drain() {
     }
     assert_eq!(sizes, vec![32, 32, 6]);
     assert!(wheel.is_empty());
-    assert_eq!(count.count(), 170);
+    assert_eq!(count.wakes(), 170);
 }
 
 /// Random operations against a `BTreeMap` model: the exact set of keys fired at each advance,
@@ -349,7 +349,7 @@ fn randomized_against_model() {
             assert_eq!(fired, want, "at tick {now}");
             stale.extend(fired.iter().copied());
             fired_total += fired.len();
-            assert_eq!(count.count(), fired_total);
+            assert_eq!(count.wakes(), fired_total);
             assert_eq!(wheel.len(), model.len());
             for (key, deadline) in model.values() {
                 assert_eq!(wheel.state(*key), Some(*deadline));

@@ -4,8 +4,8 @@
 //! Run: `RUSTFLAGS="--cfg loom" LOOM_MAX_PREEMPTIONS=2 cargo test -p weft --release --lib loom`.
 
 use crate::loom::{thread, Arc, AtomicUsize, Ordering};
+use crate::test_util::counting_waker;
 use crate::time::driver::TimeDriver;
-use crate::time::test_util::counting_waker;
 
 fn driver() -> Arc<TimeDriver> {
     Arc::new(TimeDriver::new_manual(Box::new(|| {})))
@@ -29,11 +29,11 @@ mod loom_timer_cancel_races_fire {
             driver.cancel(key);
             let fired = firer.join().unwrap();
             assert!(fired <= 1);
-            assert_eq!(count.count(), fired);
+            assert_eq!(count.wakes(), fired);
             assert_eq!(driver.pending(), 0);
             // Cancelling again (a stale key) changes nothing.
             driver.cancel(key);
-            assert_eq!(count.count(), fired);
+            assert_eq!(count.wakes(), fired);
         });
     }
 
@@ -56,9 +56,9 @@ mod loom_timer_cancel_races_fire {
                 .collect();
             driver.cancel(key);
             let fired: usize = firers.into_iter().map(|t| t.join().unwrap()).sum();
-            assert!(cancelled_count.count() <= 1);
-            assert_eq!(kept_count.count(), 1);
-            assert_eq!(fired, 1 + cancelled_count.count());
+            assert!(cancelled_count.wakes() <= 1);
+            assert_eq!(kept_count.wakes(), 1);
+            assert_eq!(fired, 1 + cancelled_count.wakes());
             assert_eq!(driver.pending(), 0);
         });
     }
@@ -82,7 +82,7 @@ mod loom_timer_update_races_fire {
             };
             let updated = driver.update_waker(key, &new).unwrap();
             assert_eq!(firer.join().unwrap(), 1);
-            let woken = (old_count.count(), new_count.count());
+            let woken = (old_count.wakes(), new_count.wakes());
             assert_eq!(woken, if updated { (0, 1) } else { (1, 0) });
             assert_eq!(driver.pending(), 0);
         });
@@ -101,7 +101,7 @@ mod loom_timer_update_races_fire {
             let moved = driver.reset(key, 20);
             let fired = firer.join().unwrap();
             assert_eq!(fired, usize::from(!moved));
-            assert_eq!(count.count(), fired);
+            assert_eq!(count.wakes(), fired);
             assert_eq!(driver.pending(), usize::from(moved));
             driver.cancel(key);
             assert_eq!(driver.pending(), 0);
@@ -154,7 +154,7 @@ mod loom_shutdown_races_register {
             };
             driver.shutdown();
             let registered = registrar.join().unwrap();
-            assert_eq!(count.count(), usize::from(registered));
+            assert_eq!(count.wakes(), usize::from(registered));
             assert_eq!(driver.pending(), 0);
         });
     }

@@ -1,7 +1,7 @@
 //! Unit tests of `Barrier`, with counted wakes and no runtime.
 
 use super::*;
-use crate::sync::test_util::Task;
+use crate::test_util::Task;
 
 #[test]
 fn the_last_arrival_leads_and_releases_the_others_once_each() {

@@ -1,6 +1,4 @@
-//! `#[weft::main]` and `#[weft::test]` as a user writes them.
-//!
-//! These run on the real runtime: until it lands, they compile but panic at its `todo!()`s.
+//! `#[weft::main]` and `#[weft::test]` as a user writes them, on the real runtime.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;

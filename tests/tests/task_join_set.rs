@@ -106,7 +106,10 @@ fn dropping_the_set_aborts_every_task() {
             drop(set);
         });
         assert!(wait_until(Duration::from_secs(10), || get(&drops) == 50));
-        std::thread::sleep(Duration::from_millis(20));
+        // Once every future is freed (each holds a clone of `polls`), none can be polled.
+        assert!(wait_until(HANG_LIMIT, || std::sync::Arc::strong_count(
+            &polls
+        ) == 1));
         assert_eq!(get(&drops), 50);
         assert!(get(&polls) <= 50, "an aborted task was polled again");
     });
@@ -267,5 +270,38 @@ fn a_join_set_and_a_task_group_side_by_side() {
             assert_eq!(results, [Ok(0), Ok(1), Ok(3), Err(2)]);
             assert_eq!(group.join().await, Err(2));
         });
+    });
+}
+
+#[test]
+fn a_panicking_waker_of_join_next_takes_down_no_worker() {
+    guard(|| {
+        let rt = multi(1);
+        let gate = Gate::new();
+        let mut set = JoinSet::new();
+        let g = gate.clone();
+        set.spawn_on(
+            async move {
+                g.wait().await;
+                std::thread::current().id()
+            },
+            rt.handle(),
+        );
+        // `join_next` awaited from outside the runtime, with a waker that panics: the worker
+        // that completes the task wakes it through the set's ready list.
+        let wakes = counter();
+        let waker = std::task::Waker::from(std::sync::Arc::new(PanickingWaker(wakes.clone())));
+        {
+            let mut next = Box::pin(set.join_next());
+            let mut cx = std::task::Context::from_waker(&waker);
+            assert!(std::future::Future::poll(next.as_mut(), &mut cx).is_pending());
+        }
+        gate.open();
+        assert!(wait_until(HANG_LIMIT, || get(&wakes) == 1));
+        let worker = rt.block_on(set.join_next()).unwrap().unwrap();
+        // The one worker survived and still runs tasks.
+        let next = rt.block_on(rt.spawn(async { std::thread::current().id() }));
+        assert_eq!(next.unwrap(), worker);
+        assert!(set.is_empty());
     });
 }

@@ -1,7 +1,7 @@
 //! Unit tests of `Mutex`, with counted wakes and no runtime.
 
 use super::*;
-use crate::sync::test_util::Task;
+use crate::test_util::Task;
 use std::fmt::Debug;
 
 #[test]
@@ -85,7 +85,10 @@ fn blocking_lock_outside_a_runtime_waits_for_the_holder() {
         let mutex = mutex.clone();
         move || *mutex.blocking_lock() += 1
     });
-    std::thread::sleep(std::time::Duration::from_millis(10));
+    // Release the lock only once the other thread waits for it.
+    while mutex.semaphore.waiters() == 0 {
+        std::thread::yield_now();
+    }
     drop(guard);
     other.join().unwrap();
     assert_eq!(*mutex.blocking_lock(), 1);
@@ -117,4 +120,16 @@ fn guards_are_send_when_the_value_is() {
     let cell = Mutex::new(std::cell::Cell::new(0));
     assert_sync(&cell);
     assert_send(&cell.try_lock().unwrap());
+}
+
+#[test]
+fn const_new_makes_a_usable_static() {
+    static MUTEX: Mutex<Vec<u8>> = Mutex::const_new(Vec::new());
+    MUTEX.try_lock().unwrap().push(1);
+    let mut waiting = Task::new(MUTEX.lock());
+    let held = MUTEX.try_lock().unwrap();
+    waiting.pending();
+    drop(held);
+    assert_eq!(waiting.wakes(), 1);
+    assert_eq!(*waiting.ready(), [1]);
 }

@@ -2,8 +2,8 @@
 //! chosen waiter dropped before it completes (the notification passes on), and
 //! `notify_waiters` racing a future created before it (with or without `enable`).
 
-use super::poll_once;
 use crate::sync::Notify;
+use crate::test_util::poll_once;
 use loom::future::block_on;
 use loom::sync::atomic::{AtomicBool, Ordering::SeqCst};
 use loom::sync::Arc;
@@ -31,7 +31,7 @@ fn loom_notify_one_passes_on_from_a_dropped_waiter() {
             let notify = notify.clone();
             thread::spawn(move || {
                 let mut notified = Box::pin(notify.notified());
-                if poll_once(&mut notified).is_ready() {
+                if poll_once(std::pin::Pin::new(&mut notified)).is_ready() {
                     // It took the notification itself: hand it on, as a user would.
                     notify.notify_one();
                 }
@@ -86,5 +86,42 @@ fn loom_notify_enable_then_check_then_wait() {
         ready.store(true, SeqCst);
         notify.notify_one();
         waiter.join().unwrap();
+    });
+}
+
+/// `notify_waiters` wakes in batches (of one waker under loom), releasing the lock in between,
+/// while a second waiter that was queued before the call is dropped: the first waiter is
+/// woken whichever batch it falls in, and the queue ends empty.
+#[test]
+fn loom_notify_waiters_batches_vs_a_waiter_dropped() {
+    use loom::sync::atomic::AtomicUsize;
+    loom::model(|| {
+        let notify = Arc::new(Notify::new());
+        let queued = Arc::new(AtomicUsize::new(0));
+        let waiter = {
+            let (notify, queued) = (notify.clone(), queued.clone());
+            thread::spawn(move || {
+                let mut notified = Box::pin(notify.notified());
+                Pin::as_mut(&mut notified).enable();
+                queued.fetch_add(1, SeqCst);
+                block_on(notified);
+            })
+        };
+        let quitter = {
+            let (notify, queued) = (notify.clone(), queued.clone());
+            thread::spawn(move || {
+                let mut notified = Box::pin(notify.notified());
+                Pin::as_mut(&mut notified).enable();
+                queued.fetch_add(1, SeqCst);
+                drop(notified);
+            })
+        };
+        while queued.load(SeqCst) < 2 {
+            thread::yield_now();
+        }
+        notify.notify_waiters();
+        waiter.join().unwrap();
+        quitter.join().unwrap();
+        assert_eq!(notify.waiting(), 0);
     });
 }

@@ -1,7 +1,7 @@
 //! Unit tests of the public `Semaphore` and its permits, with counted wakes and no runtime.
 
 use super::*;
-use crate::sync::test_util::Task;
+use crate::test_util::Task;
 
 #[test]
 fn permits_give_back_what_they_hold() {
@@ -96,4 +96,39 @@ fn futures_and_permits_are_send() {
     assert_send(&semaphore.acquire());
     assert_send(&semaphore.clone().acquire_owned());
     assert_send(&semaphore.try_acquire().unwrap());
+}
+
+#[test]
+fn const_new_and_blocking_acquires() {
+    static SEMAPHORE: Semaphore = Semaphore::const_new(3);
+    let one = SEMAPHORE.blocking_acquire().unwrap();
+    let two = SEMAPHORE.blocking_acquire_many(2).unwrap();
+    assert_eq!((one.num_permits(), two.num_permits()), (1, 2));
+    assert_eq!(SEMAPHORE.available_permits(), 0);
+    drop((one, two));
+    let shared = Arc::new(Semaphore::new(2));
+    let owned = shared.clone().blocking_acquire_owned().unwrap();
+    let waiter = std::thread::spawn({
+        let shared = shared.clone();
+        move || {
+            shared
+                .blocking_acquire_many_owned(2)
+                .map(|p| p.num_permits())
+        }
+    });
+    drop(owned);
+    assert_eq!(waiter.join().unwrap(), Ok(2));
+    assert_eq!(shared.available_permits(), 2);
+    shared.close();
+    assert!(shared.blocking_acquire().is_err());
+}
+
+#[test]
+#[should_panic(expected = "Semaphore::blocking_acquire cannot be called inside a running runtime")]
+#[cfg_attr(miri, ignore)] // a runtime: its threads make syscalls miri cannot run.
+fn blocking_acquire_inside_a_runtime_panics() {
+    let rt = crate::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    rt.block_on(async { drop(Semaphore::new(1).blocking_acquire()) });
 }

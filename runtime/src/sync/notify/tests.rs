@@ -1,7 +1,7 @@
 //! Unit tests of `Notify`, with counted wakes and no runtime.
 
 use super::*;
-use crate::sync::test_util::{Counted, Task};
+use crate::test_util::{Counted, Task};
 
 #[test]
 fn notify_one_with_nobody_waiting_stores_one_permit() {
@@ -180,4 +180,154 @@ fn types_are_send_and_sync() {
     let notify = Notify::new();
     assert_send_sync(&notify);
     assert_send_sync(&notify.notified());
+}
+
+/// A woken task that comes back to wait while `notify_waiters` is still waking the others (in
+/// batches, the lock released in between) is not woken by that same call, however many
+/// batches it takes; the next call wakes it.
+#[test]
+fn notify_waiters_in_batches_wakes_only_those_waiting_before_the_call() {
+    use std::sync::{Arc, Mutex};
+    use std::task::Wake;
+
+    const WAITERS: usize = 100; // four batches
+    static NOTIFY: Notify = Notify::const_new();
+    let notify: &'static Notify = &NOTIFY;
+    type Returning = Mutex<Vec<Pin<Box<Notified<'static>>>>>;
+    /// On its wake, queues a new waiter on `notify`, as a woken task that waits again does.
+    struct WaitsAgain {
+        notify: &'static Notify,
+        returned: Arc<Returning>,
+        wakes: AtomicUsize,
+    }
+    impl Wake for WaitsAgain {
+        fn wake(self: Arc<Self>) {
+            self.wake_by_ref();
+        }
+        fn wake_by_ref(self: &Arc<Self>) {
+            self.wakes.fetch_add(1, SeqCst);
+            let mut again = Box::pin(self.notify.notified());
+            assert!(!again.as_mut().enable(), "a new waiter is not notified yet");
+            self.returned.lock().unwrap().push(again);
+        }
+    }
+    let returned = Arc::new(Returning::default());
+    let wakers: Vec<Arc<WaitsAgain>> = (0..WAITERS)
+        .map(|_| {
+            Arc::new(WaitsAgain {
+                notify,
+                returned: returned.clone(),
+                wakes: AtomicUsize::new(0),
+            })
+        })
+        .collect();
+    let mut futures: Vec<_> = wakers
+        .iter()
+        .map(|waker| {
+            let mut future = Box::pin(notify.notified());
+            let waker = Waker::from(waker.clone());
+            assert!(future
+                .as_mut()
+                .poll(&mut Context::from_waker(&waker))
+                .is_pending());
+            future
+        })
+        .collect();
+    assert_eq!(notify.waiting(), WAITERS);
+    notify.notify_waiters();
+    let wakes: Vec<usize> = wakers.iter().map(|w| w.wakes.load(SeqCst)).collect();
+    assert_eq!(
+        wakes,
+        vec![1; WAITERS],
+        "each old waiter woken exactly once"
+    );
+    assert_eq!(
+        notify.waiting(),
+        WAITERS,
+        "the returning ones wait, not woken"
+    );
+    let counted = Counted::new();
+    for future in &mut futures {
+        assert!(counted.poll(future.as_mut()).is_ready());
+    }
+    let mut returned = std::mem::take(&mut *returned.lock().unwrap());
+    assert_eq!(returned.len(), WAITERS);
+    for future in &mut returned {
+        assert!(counted.poll(future.as_mut()).is_pending());
+    }
+    notify.notify_waiters();
+    for future in &mut returned {
+        assert!(counted.poll(future.as_mut()).is_ready());
+    }
+    assert_eq!(notify.waiting(), 0);
+    assert_eq!(
+        counted.wakes(),
+        WAITERS,
+        "the second call woke each returned waiter once"
+    );
+}
+
+#[test]
+fn notify_last_wakes_the_newest_waiter_and_passes_on_to_the_next_newest() {
+    let notify = Notify::new();
+    let mut tasks: Vec<_> = (0..3).map(|_| Task::new(notify.notified())).collect();
+    for task in &mut tasks {
+        task.pending();
+    }
+    notify.notify_last();
+    let wakes: Vec<usize> = tasks.iter().map(Task::wakes).collect();
+    assert_eq!(wakes, [0, 0, 1]);
+    // The newest drops without using it: the notification goes to the next newest.
+    drop(tasks.pop());
+    assert_eq!(tasks[1].wakes(), 1);
+    assert_eq!(tasks[0].wakes(), 0);
+    tasks[1].ready();
+    notify.notify_one();
+    tasks[0].ready();
+    // Nobody waits: stored, like notify_one.
+    notify.notify_last();
+    Task::new(notify.notified()).ready();
+}
+
+#[test]
+fn const_new_makes_a_usable_static() {
+    static NOTIFY: Notify = Notify::const_new();
+    NOTIFY.notify_one();
+    Task::new(NOTIFY.notified()).ready();
+    let mut waiting = Task::new(NOTIFY.notified());
+    waiting.pending();
+    NOTIFY.notify_waiters();
+    assert_eq!(waiting.wakes(), 1);
+    waiting.ready();
+}
+
+#[test]
+fn owned_notified_behaves_like_notified_and_owns_its_notify() {
+    use std::sync::Arc;
+    let notify = Arc::new(Notify::new());
+    let mut before = Task::new(notify.clone().notified_owned());
+    notify.notify_waiters();
+    before.ready();
+    drop(before);
+    let mut one = Task::new(notify.clone().notified_owned());
+    one.pending();
+    assert_eq!(Arc::strong_count(&notify), 2);
+    notify.notify_one();
+    assert_eq!(one.wakes(), 1);
+    one.ready();
+    // A chosen owned waiter dropped unused passes the notification on.
+    let mut first = Task::new(notify.clone().notified_owned());
+    let mut second = Task::new(notify.clone().notified_owned());
+    first.pending();
+    second.pending();
+    notify.notify_one();
+    drop(first);
+    assert_eq!(second.wakes(), 1);
+    second.ready();
+    drop((one, second));
+    assert_eq!(Arc::strong_count(&notify), 1);
+    let mut enabled = Box::pin(notify.clone().notified_owned());
+    assert!(!enabled.as_mut().enable());
+    notify.notify_one();
+    assert!(enabled.as_mut().enable());
 }

@@ -2,8 +2,8 @@
 //! ends by checking that no permit was lost or made up, and a lost wake-up shows as a
 //! deadlock (loom's `block_on` parks the thread until the future's waker is called).
 
-use super::poll_once;
 use crate::sync::batch_semaphore::Semaphore;
+use crate::test_util::poll_once;
 use loom::future::block_on;
 use loom::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use loom::sync::Arc;
@@ -56,7 +56,7 @@ fn loom_semaphore_cancel_returns_permits() {
             let sem = sem.clone();
             thread::spawn(move || {
                 let mut acquire = sem.acquire(2);
-                let first = poll_once(&mut acquire);
+                let first = poll_once(std::pin::Pin::new(&mut acquire));
                 drop(acquire);
                 if first.is_ready() {
                     sem.release(2);

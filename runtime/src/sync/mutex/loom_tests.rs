@@ -1,8 +1,8 @@
 //! `Mutex` and `RwLock` under loom: two threads contending (loom's cell checks that the
 //! value is never accessed by both at once), and a cancelled lock racing an unlock.
 
-use super::poll_once;
 use crate::sync::{Mutex, RwLock};
+use crate::test_util::poll_once;
 use loom::future::block_on;
 use loom::sync::Arc;
 use loom::thread;
@@ -29,7 +29,8 @@ fn loom_mutex_cancelled_lock_does_not_keep_it() {
             let mutex = mutex.clone();
             thread::spawn(move || {
                 let mut lock = Box::pin(mutex.lock());
-                if let std::task::Poll::Ready(mut guard) = poll_once(&mut lock) {
+                if let std::task::Poll::Ready(mut guard) = poll_once(std::pin::Pin::new(&mut lock))
+                {
                     *guard += 1;
                 }
             })

@@ -1,7 +1,7 @@
 //! Unit tests of `RwLock`, with counted wakes and no runtime.
 
 use super::*;
-use crate::sync::test_util::Task;
+use crate::test_util::Task;
 
 #[test]
 fn readers_share_and_a_writer_is_alone() {
@@ -132,4 +132,81 @@ fn blocking_read_and_write_outside_a_runtime() {
     let lock = RwLock::new(1);
     *lock.blocking_write() += 1;
     assert_eq!(*lock.blocking_read(), 2);
+}
+
+#[test]
+fn mapped_read_guards_keep_one_read_permit() {
+    let lock = RwLock::with_max_readers((1u8, String::from("one")), 3);
+    let name = RwLockReadGuard::map(lock.try_read().unwrap(), |pair| pair.1.as_str());
+    assert_eq!(&*name, "one");
+    assert_eq!(lock.semaphore.available_permits(), 2);
+    let declined = RwLockReadGuard::try_map(lock.try_read().unwrap(), |_| None::<&u8>);
+    let whole = declined.expect_err("declined: the original guard comes back");
+    assert_eq!(whole.0, 1);
+    assert_eq!(lock.semaphore.available_permits(), 1);
+    assert!(lock.try_write().is_err());
+    drop((name, whole));
+    assert_eq!(lock.semaphore.available_permits(), 3);
+}
+
+#[test]
+fn mapped_write_guards_hold_the_write_lock_until_dropped() {
+    let lock = RwLock::with_max_readers(vec![1, 2, 3], 4);
+    let mut last = RwLockWriteGuard::map(lock.try_write().unwrap(), |v| v.last_mut().unwrap());
+    *last = 30;
+    assert!(lock.try_read().is_err(), "still write-locked");
+    let mut narrower = RwLockMappedWriteGuard::map(last, |x| x);
+    *narrower += 1;
+    drop(narrower);
+    assert_eq!(lock.semaphore.available_permits(), 4);
+    assert_eq!(*lock.try_read().unwrap(), [1, 2, 31]);
+    let w = lock.try_write().unwrap();
+    let w = RwLockWriteGuard::try_map(w, |_| None::<&mut i32>).expect_err("declined");
+    let mut mapped = RwLockWriteGuard::into_mapped(w);
+    mapped.push(4);
+    let mapped = RwLockMappedWriteGuard::try_map(mapped, |_| None::<&mut i32>).expect_err("x");
+    drop(mapped);
+    assert_eq!(lock.try_read().unwrap().len(), 4);
+}
+
+#[test]
+fn downgrade_map_keeps_one_permit_and_lets_readers_in() {
+    let lock = RwLock::with_max_readers((5, 6), 3);
+    let mut reader = Task::new(lock.read());
+    let w = lock.try_write().unwrap();
+    reader.pending();
+    let second = RwLockWriteGuard::downgrade_map(w, |pair| &pair.1);
+    assert_eq!(*second, 6);
+    assert_eq!(reader.wakes(), 1, "the waiting reader got a permit");
+    let other = reader.ready();
+    assert_eq!(lock.semaphore.available_permits(), 1);
+    let w = lock.try_write();
+    assert!(w.is_err());
+    drop((second, other));
+    let w = lock.try_write().unwrap();
+    let back = RwLockWriteGuard::try_downgrade_map(w, |_| None::<&i32>).expect_err("declined");
+    assert!(lock.try_read().is_err(), "the declined guard still writes");
+    let first = RwLockWriteGuard::try_downgrade_map(back, |pair| Some(&pair.0)).unwrap();
+    assert_eq!(*first, 5);
+    assert_eq!(lock.semaphore.available_permits(), 2);
+    assert_eq!(format!("{first:?} {first}"), "5 5");
+}
+
+#[test]
+fn const_constructors_make_usable_statics() {
+    static LOCK: RwLock<u8> = RwLock::const_new(1);
+    static NARROW: RwLock<u8> = RwLock::const_with_max_readers(2, 1);
+    *LOCK.try_write().unwrap() += 1;
+    assert_eq!(*LOCK.try_read().unwrap(), 2);
+    let only = NARROW.try_read().unwrap();
+    assert!(NARROW.try_read().is_err());
+    drop(only);
+}
+
+#[test]
+fn guards_are_send_and_sync_as_in_tokio() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<RwLockReadGuard<'static, u8>>();
+    send_sync::<RwLockWriteGuard<'static, u8>>();
+    send_sync::<RwLockMappedWriteGuard<'static, u8>>();
 }
