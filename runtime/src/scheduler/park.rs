@@ -303,3 +303,6 @@ impl fmt::Debug for Unparker {
         f.debug_struct("Unparker").finish_non_exhaustive()
     }
 }
+
+#[cfg(all(test, not(loom)))]
+mod tests;
