@@ -85,6 +85,7 @@ mod tests;
 mod loom_tests;
 
 pub use reactor::{EnterGuard, Reactor};
+pub use source::is_shutdown_error;
 
 /// The I/O traits, from `futures-io`, and their extension traits, from `futures-lite`.
 ///

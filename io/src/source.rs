@@ -435,5 +435,26 @@ impl Drop for Waiter<'_> {
 
 /// The error of an operation on a source that has left its reactor.
 pub(crate) fn closed_error() -> io::Error {
-    io::Error::other("the reactor that drives this socket has shut down (was its runtime dropped?)")
+    io::Error::other(ReactorShutDown)
+}
+
+/// The payload of [`closed_error`], so that [`is_shutdown_error`] can tell it from any other
+/// `ErrorKind::Other` error without comparing messages.
+#[derive(Debug)]
+struct ReactorShutDown;
+
+impl std::fmt::Display for ReactorShutDown {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the reactor that drives this socket has shut down (was its runtime dropped?)")
+    }
+}
+
+impl std::error::Error for ReactorShutDown {}
+
+/// Whether `error` says that the socket's reactor has shut down (its runtime was dropped):
+/// `weft::runtime::is_rt_shutdown_err`.
+pub fn is_shutdown_error(error: &io::Error) -> bool {
+    error
+        .get_ref()
+        .is_some_and(|inner| inner.is::<ReactorShutDown>())
 }

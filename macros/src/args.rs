@@ -9,7 +9,7 @@ use syn::parse::Parser;
 use syn::{Expr, ExprLit, Lit, LitInt, LitStr};
 
 /// The options both attributes accept, as written in error messages.
-const VALID_OPTIONS: &str = "`flavor` and `worker_threads`";
+const VALID_OPTIONS: &str = "`flavor`, `worker_threads`, `start_paused` and `name`";
 
 /// Which attribute is being expanded; it decides the default flavor.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,6 +44,8 @@ pub(crate) enum Flavor {
     MultiThread,
     /// `Builder::new_current_thread()`.
     CurrentThread,
+    /// `Builder::new_current_thread().build_local(..)`: a `LocalRuntime`.
+    Local,
 }
 
 impl Flavor {
@@ -51,11 +53,12 @@ impl Flavor {
         match lit.value().as_str() {
             "multi_thread" => Ok(Flavor::MultiThread),
             "current_thread" => Ok(Flavor::CurrentThread),
+            "local" => Ok(Flavor::Local),
             other => Err(syn::Error::new(
                 lit.span(),
                 format!(
                     "unknown runtime flavor `{other}`; \
-                     expected `\"multi_thread\"` or `\"current_thread\"`"
+                     expected `\"multi_thread\"`, `\"current_thread\"` or `\"local\"`"
                 ),
             )),
         }
@@ -63,13 +66,18 @@ impl Flavor {
 }
 
 /// The validated options of one attribute.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Config {
     /// The scheduler to build.
     pub(crate) flavor: Flavor,
     /// `Some(n)` (n > 0) when the user set `worker_threads`; `None` keeps the builder's
     /// default (one worker per core).
     pub(crate) worker_threads: Option<usize>,
+    /// `Some(b)` when the user set `start_paused` (current-thread only; needs `weft`'s
+    /// `test-util` feature, as tokio's needs tokio's).
+    pub(crate) start_paused: Option<bool>,
+    /// `Builder::name`.
+    pub(crate) name: Option<String>,
 }
 
 impl Config {
@@ -78,6 +86,8 @@ impl Config {
         Config {
             flavor: entry.default_flavor(),
             worker_threads: None,
+            start_paused: None,
+            name: None,
         }
     }
 }
@@ -87,7 +97,17 @@ impl Config {
 struct Raw {
     flavor: Option<(Flavor, Span)>,
     worker_threads: Option<(usize, Span)>,
+    start_paused: Option<(bool, Span)>,
+    name: Option<(String, Span)>,
 }
+
+/// The options, and an example value of each for messages.
+const OPTIONS: [(&str, &str); 4] = [
+    ("flavor", "flavor = \"multi_thread\""),
+    ("worker_threads", "worker_threads = 4"),
+    ("start_paused", "start_paused = true"),
+    ("name", "name = \"my-runtime\""),
+];
 
 /// Parses and validates the options of `entry`'s attribute (the tokens inside the parentheses).
 pub(crate) fn parse(entry: Entry, args: TokenStream) -> syn::Result<Config> {
@@ -100,7 +120,7 @@ impl Raw {
     /// Parses one `name = value` option.
     fn option(&mut self, meta: ParseNestedMeta<'_>) -> syn::Result<()> {
         let name = match meta.path.get_ident() {
-            Some(ident) if ident == "flavor" || ident == "worker_threads" => ident.to_string(),
+            Some(ident) if OPTIONS.iter().any(|(option, _)| ident == option) => ident.to_string(),
             _ => {
                 let path = &meta.path;
                 let written = quote::quote!(#path).to_string().replace(' ', "");
@@ -114,27 +134,48 @@ impl Raw {
             .get_ident()
             .map_or_else(Span::call_site, |i| i.span());
         if !meta.input.peek(syn::Token![=]) {
-            let example = if name == "flavor" {
-                "flavor = \"multi_thread\""
-            } else {
-                "worker_threads = 4"
-            };
+            let example = OPTIONS
+                .iter()
+                .find(|(option, _)| *option == name)
+                .map_or("", |(_, example)| example);
             return Err(meta.error(format_args!(
                 "the `{name}` option needs a value, e.g. `{example}`"
             )));
         }
         let value: Expr = meta.value()?.parse()?;
         let duplicate = || syn::Error::new(span, format!("the `{name}` option is set twice"));
-        if name == "flavor" {
-            if self.flavor.is_some() {
-                return Err(duplicate());
+        match name.as_str() {
+            "flavor" => {
+                if self.flavor.is_some() {
+                    return Err(duplicate());
+                }
+                self.flavor = Some((Flavor::from_lit(&expect_str(&value, "flavor")?)?, span));
             }
-            self.flavor = Some((Flavor::from_lit(&expect_str(&value)?)?, span));
-        } else {
-            if self.worker_threads.is_some() {
-                return Err(duplicate());
+            "worker_threads" => {
+                if self.worker_threads.is_some() {
+                    return Err(duplicate());
+                }
+                self.worker_threads = Some((worker_count(&value)?, span));
             }
-            self.worker_threads = Some((worker_count(&value)?, span));
+            "start_paused" => {
+                if self.start_paused.is_some() {
+                    return Err(duplicate());
+                }
+                self.start_paused = Some((expect_bool(&value)?, span));
+            }
+            _ => {
+                if self.name.is_some() {
+                    return Err(duplicate());
+                }
+                let lit = expect_str(&value, "name")?;
+                if lit.value().trim().is_empty() {
+                    return Err(syn::Error::new(
+                        lit.span(),
+                        "the runtime name shouldn't be empty",
+                    ));
+                }
+                self.name = Some((lit.value(), span));
+            }
         }
         Ok(())
     }
@@ -156,33 +197,75 @@ impl Raw {
                         ),
                     ));
                 }
-                Flavor::CurrentThread => {
+                Flavor::CurrentThread | Flavor::Local => {
+                    let flavor = if flavor == Some(Flavor::Local) {
+                        "local"
+                    } else {
+                        "current_thread"
+                    };
                     return Err(syn::Error::new(
                         span,
-                        "the `worker_threads` option cannot be used with \
-                         `flavor = \"current_thread\"`, which runs everything on the calling \
-                         thread; use `flavor = \"multi_thread\"` or remove `worker_threads`",
+                        format!(
+                            "the `worker_threads` option cannot be used with \
+                             `flavor = \"{flavor}\"`, which runs everything on the calling \
+                             thread; use `flavor = \"multi_thread\"` or remove `worker_threads`"
+                        ),
                     ));
                 }
+            }
+        }
+        if let Some((_, span)) = self.start_paused {
+            if flavor.unwrap_or(entry.default_flavor()) == Flavor::MultiThread {
+                return Err(syn::Error::new(
+                    span,
+                    format!(
+                        "the `start_paused` option requires the current-thread runtime, where \
+                         weft can tell that every task is idle; use \
+                         `{}(flavor = \"current_thread\", start_paused = true)]`",
+                        entry.attr().trim_end_matches(']')
+                    ),
+                ));
             }
         }
         Ok(Config {
             flavor: flavor.unwrap_or(entry.default_flavor()),
             worker_threads: self.worker_threads.map(|(n, _)| n),
+            start_paused: self.start_paused.map(|(b, _)| b),
+            name: self.name.map(|(n, _)| n),
         })
     }
 }
 
-/// The string literal `value` must be, for `flavor`.
-fn expect_str(value: &Expr) -> syn::Result<LitStr> {
+/// The string literal `value` must be, for `flavor` or `name`.
+fn expect_str(value: &Expr, option: &str) -> syn::Result<LitStr> {
     match value {
         Expr::Lit(ExprLit {
             lit: Lit::Str(lit), ..
         }) => Ok(lit.clone()),
-        other => Err(syn::Error::new_spanned(
+        other if option == "flavor" => Err(syn::Error::new_spanned(
             other,
             "the `flavor` option expects a string literal: \
              `\"multi_thread\"` or `\"current_thread\"`",
+        )),
+        other => Err(syn::Error::new_spanned(
+            other,
+            format!(
+                "the `{option}` option expects a string literal, e.g. `{option} = \"my-runtime\"`"
+            ),
+        )),
+    }
+}
+
+/// The boolean literal `value` must be, for `start_paused`.
+fn expect_bool(value: &Expr) -> syn::Result<bool> {
+    match value {
+        Expr::Lit(ExprLit {
+            lit: Lit::Bool(lit),
+            ..
+        }) => Ok(lit.value),
+        other => Err(syn::Error::new_spanned(
+            other,
+            "the `start_paused` option expects `true` or `false`",
         )),
     }
 }
@@ -247,6 +330,8 @@ mod tests {
         let expected = Config {
             flavor: Flavor::MultiThread,
             worker_threads: Some(2),
+            start_paused: None,
+            name: None,
         };
         let a = ok(
             Entry::Test,
@@ -297,14 +382,57 @@ mod tests {
     }
 
     #[test]
-    fn unknown_option_is_named_and_valid_ones_listed() {
+    fn start_paused_and_name() {
+        let c = ok(Entry::Test, quote!(start_paused = true, name = "rt"));
+        assert_eq!(c.start_paused, Some(true));
+        assert_eq!(c.name.as_deref(), Some("rt"));
+        let c = ok(
+            Entry::Main,
+            quote!(flavor = "current_thread", start_paused = false),
+        );
+        assert_eq!(c.start_paused, Some(false));
         let e = err(Entry::Main, quote!(start_paused = true));
+        assert!(e.contains("requires the current-thread runtime"), "{e}");
+        assert!(
+            e.contains("#[weft::main(flavor = \"current_thread\", start_paused = true)"),
+            "{e}"
+        );
+        let e = err(
+            Entry::Test,
+            quote!(flavor = "multi_thread", start_paused = true),
+        );
+        assert!(e.contains("requires the current-thread runtime"), "{e}");
+        let e = err(Entry::Test, quote!(start_paused = 1));
+        assert!(e.contains("expects `true` or `false`"), "{e}");
+        let e = err(Entry::Test, quote!(name = " "));
+        assert!(e.contains("shouldn't be empty"), "{e}");
+        let e = err(Entry::Test, quote!(name = rt));
+        assert!(e.contains("expects a string literal"), "{e}");
+        let e = err(
+            Entry::Test,
+            quote!(start_paused = true, start_paused = true),
+        );
+        assert_eq!(e, "the `start_paused` option is set twice");
+    }
+
+    #[test]
+    fn unknown_option_is_named_and_valid_ones_listed() {
+        let e = err(Entry::Main, quote!(crate_name = true));
         assert_eq!(
             e,
-            "unknown option `start_paused`; valid options are `flavor` and `worker_threads`"
+            "unknown option `crate_name`; valid options are `flavor`, `worker_threads`, \
+             `start_paused` and `name`"
         );
         let e = err(Entry::Test, quote!(a::b = 1));
         assert!(e.contains("unknown option `a::b`"), "{e}");
+    }
+
+    #[test]
+    fn local_flavor() {
+        let c = ok(Entry::Main, quote!(flavor = "local", start_paused = true));
+        assert_eq!(c.flavor, Flavor::Local);
+        let e = err(Entry::Test, quote!(flavor = "local", worker_threads = 2));
+        assert!(e.contains("`flavor = \"local\"`"), "{e}");
     }
 
     #[test]

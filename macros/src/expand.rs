@@ -24,8 +24,8 @@ pub(crate) fn expand(entry: Entry, args: TokenStream, item: TokenStream) -> Toke
     };
     let config = check_signature(entry, &input).and_then(|()| args::parse(entry, args));
     match config {
-        Ok(config) => generate(entry, input, config),
-        Err(e) => with_error(generate(entry, input, Config::default_for(entry)), e),
+        Ok(config) => generate(entry, input, &config),
+        Err(e) => with_error(generate(entry, input, &Config::default_for(entry)), e),
     }
 }
 
@@ -75,7 +75,7 @@ fn is_test_attr(attr: &Attribute) -> bool {
 }
 
 /// The generated function.
-fn generate(entry: Entry, mut input: ItemFn, config: Config) -> TokenStream {
+fn generate(entry: Entry, mut input: ItemFn, config: &Config) -> TokenStream {
     input.sig.asyncness = None;
 
     // Errors about the value the body produces (a type mismatch with the declared return type)
@@ -101,13 +101,22 @@ fn generate(entry: Entry, mut input: ItemFn, config: Config) -> TokenStream {
         Flavor::MultiThread => quote_spanned! {last_start=>
             ::weft::runtime::Builder::new_multi_thread()
         },
-        Flavor::CurrentThread => quote_spanned! {last_start=>
+        Flavor::CurrentThread | Flavor::Local => quote_spanned! {last_start=>
             ::weft::runtime::Builder::new_current_thread()
         },
+    };
+    let build = match config.flavor {
+        Flavor::Local => quote! { .build_local(::core::default::Default::default()) },
+        Flavor::MultiThread | Flavor::CurrentThread => quote! { .build() },
     };
     let workers = config
         .worker_threads
         .map(|n| quote! { .worker_threads(#n) });
+    // `start_paused` exists with weft's `test-util` feature only, as tokio's does with tokio's.
+    let start_paused = config
+        .start_paused
+        .map(|paused| quote! { .start_paused(#paused) });
+    let name = config.name.as_ref().map(|name| quote! { .name(#name) });
 
     // A hygienic name, invisible to the body.
     let body_ident = syn::Ident::new("body", Span::mixed_site());
@@ -144,8 +153,10 @@ fn generate(entry: Entry, mut input: ItemFn, config: Config) -> TokenStream {
         {
             return #builder
                 #workers
+                #start_paused
+                #name
                 .enable_all()
-                .build()
+                #build
                 .expect("failed to build the weft runtime")
                 .block_on(#body_ident);
         }
@@ -225,6 +236,25 @@ mod tests {
             ),
         );
         assert!(out.contains("new_current_thread"), "{out}");
+        assert!(out.contains(". build ()"), "{out}");
+        let out = expand_str(
+            Entry::Main,
+            quote!(flavor = "local"),
+            quote!(
+                async fn main() {}
+            ),
+        );
+        assert!(out.contains("new_current_thread"), "{out}");
+        assert!(out.contains(". build_local ("), "{out}");
+        let out = expand_str(
+            Entry::Test,
+            quote!(start_paused = true, name = "rt"),
+            quote!(
+                async fn t() {}
+            ),
+        );
+        assert!(out.contains(". start_paused (true)"), "{out}");
+        assert!(out.contains(". name (\"rt\")"), "{out}");
     }
 
     #[test]

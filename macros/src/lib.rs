@@ -39,8 +39,10 @@
 //!
 //! | option | values | default |
 //! |---|---|---|
-//! | `flavor` | `"multi_thread"`, `"current_thread"` | `"multi_thread"` for `main`, `"current_thread"` for `test` |
+//! | `flavor` | `"multi_thread"`, `"current_thread"`, `"local"` (a `LocalRuntime`, where `spawn_local` works everywhere) | `"multi_thread"` for `main`, `"current_thread"` for `test` |
 //! | `worker_threads` | an integer literal > 0; multi-thread flavor only | one worker per core |
+//! | `start_paused` | `true` or `false`; current-thread flavor only; needs `weft`'s `test-util` feature | `false` |
+//! | `name` | a non-empty string literal: `Builder::name`, read back by `Handle::name` | no name |
 //!
 //! Misuse is a compile error at the offending tokens: a missing `async`, `worker_threads = 0`,
 //! `worker_threads` with the current-thread flavor, an unknown option or flavor, an option
@@ -118,6 +120,10 @@ pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
 /// `flavor = "multi_thread"` is given (optionally with `worker_threads = N`), and `block_on`s
 /// the body. Each test gets its own runtime. Other attributes, such as `#[should_panic]` or
 /// `#[ignore]`, are kept; do not add `#[test]` yourself.
+///
+/// With `weft`'s `test-util` feature, `start_paused = true` starts the runtime's clock paused
+/// (`Builder::start_paused`): sleeps then complete as soon as every task is idle, with the clock
+/// jumping to each deadline in turn, so a test of a one-hour timeout runs in microseconds.
 ///
 /// ```no_run
 /// #[weft::test]

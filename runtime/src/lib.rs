@@ -68,6 +68,7 @@
 pub(crate) mod loom;
 
 pub mod docs;
+pub mod fs;
 #[cfg(fuzzing)]
 #[doc(hidden)]
 pub mod fuzz_hooks;

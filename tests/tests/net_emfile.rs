@@ -146,6 +146,6 @@ fn accept_reports_emfile_and_recovers_once_descriptors_are_freed() {
 
         // The workers that saw the errors still run tasks.
         assert_eq!(rt.block_on(rt.spawn(async { 6 * 7 })).unwrap(), 42);
-        assert_eq!(rt.handle().metrics().workers, 2);
+        assert_eq!(rt.handle().metrics().num_workers(), 2);
     });
 }

@@ -29,7 +29,7 @@ on_both_flavors!(
 
 /// Sockets registered with the reactor of `rt`.
 fn sources(rt: &Runtime) -> usize {
-    rt.handle().metrics().io_sources
+    rt.handle().metrics().io_sources()
 }
 
 /// A connected pair: `(client, server)`, and the listener they came from.
@@ -63,7 +63,7 @@ fn aborting_a_task_waiting_in_read_drops_its_socket(rt: Runtime) {
     let d = drops.clone();
     let (eof, during, after) = rt.block_on(within("abort a reader", async move {
         let (listener, mut client, mut server) = connected().await;
-        let during = handle.metrics().io_sources;
+        let during = handle.metrics().io_sources();
         let (waiting_tx, waiting_rx) = weft::sync::oneshot::channel();
         let reader = weft::spawn(async move {
             let _guard = DropGuard::new(&d);
@@ -76,7 +76,7 @@ fn aborting_a_task_waiting_in_read_drops_its_socket(rt: Runtime) {
         // The server stream went with the task: the client reads EOF.
         let mut buf = [0u8; 8];
         let eof = client.read(&mut buf).await.unwrap();
-        let after = handle.metrics().io_sources;
+        let after = handle.metrics().io_sources();
         drop((client, listener));
         (eof, during, after)
     }));
@@ -93,7 +93,7 @@ fn every_dropped_socket_is_deregistered(rt: Runtime) {
     let before = sources(&rt);
     let handle = rt.handle().clone();
     let counts = rt.block_on(within("deregistration", async move {
-        let count = || handle.metrics().io_sources;
+        let count = || handle.metrics().io_sources();
         let mut seen = Vec::new();
         for i in 0..ROUNDS {
             let (listener, mut client, mut server) = connected().await;
@@ -161,7 +161,7 @@ fn dropping_the_runtime_closes_the_sockets_of_its_tasks(doomed: Runtime) {
     drop(doomed);
     let survivor_handle = survivor.handle().clone();
     let (eofs, registered) = survivor.block_on(within("EOF on the survivor", async move {
-        let registered = survivor_handle.metrics().io_sources;
+        let registered = survivor_handle.metrics().io_sources();
         let mut eofs = Vec::new();
         for mut client in clients {
             eofs.push(client.read(&mut [0u8; 8]).await.unwrap());

@@ -41,7 +41,7 @@ async fn echo_round_trips(rounds: usize) -> std::io::Result<usize> {
 fn check(runtime: weft::runtime::Runtime) {
     let echoed = runtime.block_on(echo_round_trips(100)).expect("echo");
     assert_eq!(echoed, 800);
-    assert_eq!(runtime.handle().metrics().io_sources, 0);
+    assert_eq!(runtime.handle().metrics().io_sources(), 0);
 }
 
 #[test]

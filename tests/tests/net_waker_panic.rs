@@ -74,7 +74,7 @@ async fn connected_pair() -> (TcpStream, TcpStream) {
 fn a_panicking_waker_neither_stops_io_nor_takes_a_worker_down(rt: Runtime) {
     record_panics();
     let tag = format!("panicking waker #{}", NEXT_ID.fetch_add(1, SeqCst));
-    let workers = rt.handle().metrics().workers;
+    let workers = rt.handle().metrics().num_workers();
     rt.block_on(within(
         "the waker panic and the round trips after it",
         async {

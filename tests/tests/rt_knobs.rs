@@ -37,7 +37,11 @@ fn park_and_unpark_hooks_run_in_pairs_on_both_flavors() {
             });
             if multi_thread {
                 // Both workers run out of work and sleep.
-                assert!(wait_until(HANG_LIMIT, || rt.handle().metrics().parks >= 2));
+                assert!(wait_until(HANG_LIMIT, || rt
+                    .handle()
+                    .metrics()
+                    .park_count()
+                    >= 2));
             }
             drop(rt);
             // Every sleep ended (at the latest for shutdown), each with its hook.

@@ -43,7 +43,8 @@ async fn parent_spins_until_children_ran(children: usize) -> bool {
 fn settle(rt: &Runtime) {
     let metrics = || rt.handle().metrics();
     assert!(
-        wait_until(HANG_LIMIT, || metrics().idle_workers == metrics().workers),
+        wait_until(HANG_LIMIT, || metrics().idle_workers()
+            == metrics().num_workers()),
         "the workers never went idle"
     );
 }

@@ -1,6 +1,6 @@
 //! `block_in_place`: the worker's other tasks keep running while the closure blocks, with exact
 //! counts; it runs plainly outside a runtime and in a multi-thread `block_on`; it panics on a
-//! current-thread runtime with tokio's message; the budget and `block_on` inside the closure;
+//! current-thread runtime and in a `LocalSet` with tokio's message; the budget and `block_on` inside the closure;
 //! shutdown while a core is handed off.
 
 mod common;
@@ -36,6 +36,33 @@ fn a_current_thread_runtime_refuses_with_tokios_message() {
             rt.block_on(async { weft::spawn(async { 1 }).await.unwrap() }),
             1
         );
+    });
+}
+
+/// A `LocalSet`'s tasks cannot move to another thread while the closure blocks: refused, on a
+/// multi-thread runtime too, both from a local task and from the future the set drives; the
+/// set and the runtime stay usable.
+#[test]
+fn a_local_set_refuses_with_tokios_message() {
+    guard(|| {
+        let rt = multi(2);
+        let local = weft::task::LocalSet::new();
+        let from_task = local.block_on(&rt, async {
+            weft::task::spawn_local(async { block_in_place(|| ()) }).await
+        });
+        let payload = from_task.expect_err("the local task panicked").into_panic();
+        assert!(panic_message(&*payload)
+            .contains("can call blocking only when running on the multi-threaded runtime"));
+        expect_panic_containing(
+            "can call blocking only when running on the multi-threaded runtime",
+            || local.block_on(&rt, async { block_in_place(|| ()) }),
+        );
+        let after = local.block_on(&rt, async {
+            weft::task::spawn_local(async { 2 }).await.unwrap()
+        });
+        assert_eq!(after, 2);
+        // Outside the set, the same `block_on` thread runs closures in place again.
+        assert_eq!(rt.block_on(async { block_in_place(|| 3) }), 3);
     });
 }
 
@@ -156,7 +183,7 @@ fn many_calls_from_many_tasks_all_return() {
         });
         assert_eq!(get(&done), 200);
         let metrics = rt.handle().metrics();
-        assert_eq!(metrics.tasks_alive, 0);
+        assert_eq!(metrics.num_alive_tasks(), 0);
     });
 }
 

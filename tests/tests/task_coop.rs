@@ -65,6 +65,33 @@ fn block_on_futures_get_a_budget_too() {
 }
 
 #[test]
+fn local_set_tasks_get_a_budget_of_their_own() {
+    on_both(|rt| {
+        let local = weft::task::LocalSet::new();
+        let polls = counter();
+        let counted = count_polls(&polls, async {
+            for _ in 0..1_000 {
+                consume_budget().await;
+            }
+        });
+        local.block_on(&rt, async {
+            weft::task::spawn_local(counted).await.unwrap();
+        });
+        assert_eq!(get(&polls), 8);
+        // A fresh budget per poll: the one the driving future spent is not inherited.
+        let fresh = local.block_on(&rt, async {
+            let task = weft::task::spawn_local(async { has_budget_remaining() });
+            for _ in 0..BUDGET {
+                consume_budget().await;
+            }
+            assert!(!has_budget_remaining());
+            task.await.unwrap()
+        });
+        assert!(fresh);
+    });
+}
+
+#[test]
 fn has_budget_remaining_turns_false_after_the_budget() {
     on_both(|rt| {
         rt.block_on(rt.spawn(async {

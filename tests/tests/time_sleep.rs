@@ -202,7 +202,7 @@ fn an_earlier_deadline_rearms_a_parked_driver() {
         })));
         let metrics = || rt.handle().metrics();
         assert!(wait_until(HANG_LIMIT, || get(&polls) == 1
-            && metrics().idle_workers == metrics().workers));
+            && metrics().idle_workers() == metrics().num_workers()));
         // ... then a near one, from outside: it must not wait for the far one.
         let fired = counter();
         let f = fired.clone();

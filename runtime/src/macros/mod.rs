@@ -1,5 +1,5 @@
 //! Waiting on several futures inside one task: [`join!`](crate::join),
-//! [`try_join!`](crate::try_join) and [`select!`](crate::select).
+//! [`try_join!`](crate::try_join) and [`select!`](crate::select); and [`pin!`](crate::pin).
 //!
 //! The macros are `macro_rules!`, exported at the crate root (`weft::join!`, ...). What their
 //! expansions name lives in [`support`], a hidden module: a user's crate reaches it as
@@ -15,6 +15,7 @@
 //!   completed, lost, or was left behind by an early error.
 
 mod join;
+mod pin;
 mod select;
 #[doc(hidden)]
 pub mod support;

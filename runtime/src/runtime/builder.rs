@@ -28,6 +28,8 @@ pub struct Builder {
     keep_alive: Duration,
     config: ThreadConfig,
     tuning: Tuning,
+    /// `start_paused` (test-util).
+    start_paused: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,9 +63,33 @@ impl Builder {
                 on_stop: None,
                 on_park: None,
                 on_unpark: None,
+                runtime_id: super::Id::next(),
+                runtime_name: None,
             },
             tuning: Tuning::default(),
+            start_paused: false,
         }
+    }
+
+    /// Names the runtime, for [`Handle::name`](super::Handle::name) (tokio's `Builder::name`).
+    /// Thread names are set apart, with [`thread_name`](Builder::thread_name).
+    ///
+    /// # Panics
+    /// If `name` is empty or only whitespace.
+    ///
+    /// ```
+    /// let runtime = weft::runtime::Builder::new_current_thread()
+    ///     .name("ingest")
+    ///     .build()
+    ///     .unwrap();
+    /// assert_eq!(runtime.handle().name(), Some("ingest"));
+    /// ```
+    #[track_caller]
+    pub fn name(&mut self, name: impl Into<String>) -> &mut Self {
+        let name = name.into();
+        assert!(!name.trim().is_empty(), "runtime name shouldn't be empty");
+        self.config.runtime_name = Some(name.into());
+        self
     }
 
     /// Sets the number of worker threads (multi-thread only; default: the number of CPUs).
@@ -229,21 +255,104 @@ impl Builder {
         self
     }
 
+    /// Starts the runtime's clock paused (test-util; tokio's `Builder::start_paused`): as if
+    /// the first thing `block_on` did was [`time::pause`](crate::time::pause), with the clock
+    /// standing at the instant the runtime was built.
+    ///
+    /// `build` panics if this is `true` on a multi-thread builder: pausing needs the
+    /// current-thread runtime, as in tokio.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use weft::time::Instant;
+    ///
+    /// let runtime = weft::runtime::Builder::new_current_thread()
+    ///     .start_paused(true)
+    ///     .build()
+    ///     .unwrap();
+    /// runtime.block_on(async {
+    ///     let start = Instant::now();
+    ///     weft::time::sleep(Duration::from_secs(60)).await; // auto-advance: no real wait
+    ///     assert_eq!(start.elapsed(), Duration::from_secs(60));
+    /// });
+    /// ```
+    #[cfg(any(test, feature = "test-util"))]
+    pub fn start_paused(&mut self, start_paused: bool) -> &mut Self {
+        self.start_paused = start_paused;
+        self
+    }
+
     /// Builds the runtime and starts its threads.
+    ///
+    /// # Panics
+    /// With `start_paused(true)` on a multi-thread builder.
+    #[track_caller]
     pub fn build(&mut self) -> io::Result<Runtime> {
-        let blocking = BlockingPool::new(
-            self.max_blocking_threads,
-            self.keep_alive,
-            self.config.clone(),
-        );
+        #[cfg(any(test, feature = "test-util"))]
+        if self.start_paused && self.flavor == Flavor::MultiThread {
+            panic!("{}", crate::time::clock::NOT_CURRENT_THREAD);
+        }
+        // Each runtime built gets its own id, even from one builder.
+        let config = ThreadConfig {
+            runtime_id: super::Id::next(),
+            ..self.config.clone()
+        };
+        let blocking =
+            BlockingPool::new(self.max_blocking_threads, self.keep_alive, config.clone());
         let workers = self.worker_threads.unwrap_or_else(num_cpus::get).max(1);
         let io = crate::scheduler::io_driver::IoDriver::new()?;
         Ok(match self.flavor {
             Flavor::MultiThread => {
-                Runtime::multi_thread(workers, blocking, self.config.clone(), self.tuning, io)
+                Runtime::multi_thread(workers, blocking, config, self.tuning, io)
             }
-            Flavor::CurrentThread => Runtime::current_thread(blocking, self.config.clone(), io),
+            Flavor::CurrentThread => {
+                Runtime::current_thread(blocking, io, config, self.start_paused, None)
+            }
         })
+    }
+
+    /// Builds a [`LocalRuntime`](super::LocalRuntime): a current-thread runtime on which
+    /// [`spawn_local`](crate::task::spawn_local) works from any of its tasks.
+    ///
+    /// # Panics
+    /// On a multi-thread builder (as tokio's).
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    /// use weft::runtime::{Builder, LocalOptions};
+    ///
+    /// let runtime = Builder::new_current_thread()
+    ///     .build_local(LocalOptions::default())
+    ///     .unwrap();
+    /// let rc = Rc::new(3);
+    /// let out = runtime.block_on(async move {
+    ///     weft::task::spawn_local(async move { *rc * 2 }).await.unwrap()
+    /// });
+    /// assert_eq!(out, 6);
+    /// ```
+    #[track_caller]
+    pub fn build_local(&mut self, options: super::LocalOptions) -> io::Result<super::LocalRuntime> {
+        let _ = options;
+        assert!(
+            self.flavor == Flavor::CurrentThread,
+            "multi_thread is not supported for LocalRuntime"
+        );
+        let config = ThreadConfig {
+            runtime_id: super::Id::next(),
+            ..self.config.clone()
+        };
+        let blocking =
+            BlockingPool::new(self.max_blocking_threads, self.keep_alive, config.clone());
+        let io = crate::scheduler::io_driver::IoDriver::new()?;
+        let local = crate::task::LocalSet::new();
+        let runtime = Runtime::current_thread(
+            blocking,
+            io,
+            config,
+            self.start_paused,
+            Some(local.shared().clone()),
+        );
+        Ok(super::LocalRuntime::from_parts(runtime, local))
     }
 }
 
@@ -254,6 +363,7 @@ impl fmt::Debug for Builder {
             .field("worker_threads", &self.worker_threads)
             .field("max_blocking_threads", &self.max_blocking_threads)
             .field("keep_alive", &self.keep_alive)
+            .field("name", &self.config.runtime_name)
             .field("tuning", &self.tuning)
             .finish_non_exhaustive()
     }

@@ -1,7 +1,7 @@
 //! `Handle`: a cheap, cloneable reference to a runtime.
 
 use super::context;
-use super::RuntimeMetrics;
+use super::{RuntimeFlavor, RuntimeMetrics};
 use crate::loom::Parker;
 use crate::scheduler::Handle as SchedulerHandle;
 use crate::task::JoinHandle;
@@ -121,9 +121,60 @@ impl Handle {
         }
     }
 
-    /// A snapshot of the runtime's counters.
+    /// A view of the runtime's counters; see [`RuntimeMetrics`].
+    ///
+    /// ```
+    /// let runtime = weft::runtime::Builder::new_current_thread().build().unwrap();
+    /// let metrics = runtime.handle().metrics();
+    /// assert_eq!(metrics.num_workers(), 1);
+    /// assert_eq!(metrics.num_alive_tasks(), 0);
+    /// ```
     pub fn metrics(&self) -> RuntimeMetrics {
-        self.inner.metrics()
+        RuntimeMetrics::new(self.clone())
+    }
+
+    /// Which scheduler the runtime runs: current-thread or multi-thread.
+    ///
+    /// ```
+    /// use weft::runtime::{Handle, RuntimeFlavor};
+    ///
+    /// #[weft::main(flavor = "current_thread")]
+    /// async fn main() {
+    ///     assert_eq!(Handle::current().runtime_flavor(), RuntimeFlavor::CurrentThread);
+    /// }
+    /// ```
+    pub fn runtime_flavor(&self) -> RuntimeFlavor {
+        match self.inner {
+            SchedulerHandle::MultiThread(_) => RuntimeFlavor::MultiThread,
+            SchedulerHandle::CurrentThread(_) => RuntimeFlavor::CurrentThread,
+        }
+    }
+
+    /// The runtime's [`Id`](super::Id).
+    ///
+    /// ```
+    /// #[weft::main]
+    /// async fn main() {
+    ///     let here = weft::runtime::Handle::current();
+    ///     let id = here.id();
+    ///     let seen_by_a_task = weft::spawn(async { weft::runtime::Handle::current().id() });
+    ///     assert_eq!(seen_by_a_task.await.unwrap(), id);
+    /// }
+    /// ```
+    pub fn id(&self) -> super::Id {
+        self.inner.id()
+    }
+
+    /// The runtime's name, if [`Builder::name`](super::Builder::name) gave it one.
+    ///
+    /// ```
+    /// #[weft::main(flavor = "current_thread", name = "my-runtime")]
+    /// async fn main() {
+    ///     assert_eq!(weft::runtime::Handle::current().name(), Some("my-runtime"));
+    /// }
+    /// ```
+    pub fn name(&self) -> Option<&str> {
+        self.inner.name()
     }
 }
 
@@ -183,9 +234,17 @@ impl fmt::Debug for Handle {
             SchedulerHandle::MultiThread(_) => "multi_thread",
             SchedulerHandle::CurrentThread(_) => "current_thread",
         };
-        f.debug_struct("Handle").field("flavor", &flavor).finish()
+        f.debug_struct("Handle")
+            .field("flavor", &flavor)
+            .field("id", &self.id())
+            .field("name", &self.name())
+            .finish()
     }
 }
+
+impl std::panic::UnwindSafe for Handle {}
+
+impl std::panic::RefUnwindSafe for Handle {}
 
 impl fmt::Debug for EnterGuard<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

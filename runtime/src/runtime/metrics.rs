@@ -1,46 +1,222 @@
 //! `RuntimeMetrics`: counters that are cheap enough to leave on.
+//!
+//! The schedulers keep the counters (each worker writes its own with plain stores) and fill a
+//! [`Snapshot`] on demand; `RuntimeMetrics` is tokio's shape around that: a handle to the
+//! runtime whose every method reads the current value.
 
-/// A snapshot of a runtime's counters, from [`Handle::metrics`](super::Handle::metrics).
+use super::Handle;
+use std::fmt;
+
+/// A view of a runtime's counters; from [`Handle::metrics`](super::Handle::metrics) or
+/// [`Runtime::metrics`](super::Runtime::metrics).
 ///
-/// Each worker writes its own counters with plain stores (no shared cache line, no locked
-/// instruction); a snapshot sums them, so it is approximate while the runtime runs and exact
-/// once it is idle.
+/// As tokio's, it is a live view, not a snapshot: each method reads the counter now, so one
+/// `RuntimeMetrics` can be kept and read again later (also after the runtime was dropped, when
+/// the counters no longer move). Readings are approximate while the runtime runs (workers
+/// write their counters without synchronising with the reader) and exact once it is idle.
+///
+/// tokio's stable methods are here under their names ([`num_workers`](Self::num_workers),
+/// [`num_alive_tasks`](Self::num_alive_tasks), [`global_queue_depth`](Self::global_queue_depth),
+/// [`worker_park_count`](Self::worker_park_count)); weft's other counters use the names of
+/// tokio's unstable ones where it has them ([`spawned_tasks_count`](Self::spawned_tasks_count),
+/// [`worker_poll_count`](Self::worker_poll_count), ...), and need no `--cfg tokio_unstable`.
 ///
 /// ```
 /// let runtime = weft::runtime::Builder::new_multi_thread().worker_threads(2).build().unwrap();
+/// let metrics = runtime.metrics();
 /// runtime.block_on(async {
 ///     weft::spawn(async {}).await.unwrap();
 /// });
-/// let metrics = runtime.handle().metrics();
-/// assert_eq!(metrics.workers, 2);
-/// assert_eq!(metrics.tasks_spawned, 1);
+/// assert_eq!(metrics.num_workers(), 2);
+/// assert_eq!(metrics.spawned_tasks_count(), 1);
 /// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-#[non_exhaustive]
+#[derive(Clone)]
 pub struct RuntimeMetrics {
+    handle: Handle,
+}
+
+/// All counters at one moment, as a scheduler reports them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Snapshot {
     /// Worker threads (1 for a current-thread runtime).
-    pub workers: usize,
+    pub(crate) workers: usize,
     /// Tasks spawned and not yet completed.
-    pub tasks_alive: usize,
+    pub(crate) tasks_alive: usize,
     /// Tasks spawned since the runtime started (blocking jobs not included).
-    pub tasks_spawned: u64,
+    pub(crate) tasks_spawned: u64,
     /// Task polls.
-    pub polls: u64,
+    pub(crate) polls: u64,
     /// Successful steals from peers.
-    pub steals: u64,
+    pub(crate) steals: u64,
     /// Times a worker went to sleep.
-    pub parks: u64,
+    pub(crate) parks: u64,
+    /// Workers asleep now, waiting for work (0 for a current-thread runtime).
+    pub(crate) idle_workers: usize,
+    /// Tasks waiting in the shared (injector) queue.
+    pub(crate) global_queue_depth: usize,
+    /// Tasks waiting in the workers' own queues.
+    pub(crate) local_queue_depth: usize,
+    /// Threads in the blocking pool.
+    pub(crate) blocking_threads: usize,
+    /// Blocking jobs waiting for a thread.
+    pub(crate) blocking_queue_depth: usize,
+    /// Sockets registered with the runtime's I/O driver now.
+    pub(crate) io_sources: usize,
+}
+
+/// One worker's counters.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct WorkerSnapshot {
+    pub(crate) polls: u64,
+    pub(crate) steals: u64,
+    pub(crate) parks: u64,
+    pub(crate) local_queue_depth: usize,
+}
+
+impl RuntimeMetrics {
+    pub(crate) fn new(handle: Handle) -> RuntimeMetrics {
+        RuntimeMetrics { handle }
+    }
+
+    fn now(&self) -> Snapshot {
+        self.handle.inner.metrics()
+    }
+
+    /// # Panics
+    /// If `worker >= num_workers()`.
+    #[track_caller]
+    fn worker(&self, worker: usize) -> WorkerSnapshot {
+        let workers = self.num_workers();
+        assert!(
+            worker < workers,
+            "worker index {worker} out of range: the runtime has {workers} worker(s)"
+        );
+        self.handle.inner.worker_metrics(worker)
+    }
+
+    /// The number of worker threads (1 for a current-thread runtime).
+    pub fn num_workers(&self) -> usize {
+        self.now().workers
+    }
+
+    /// Tasks spawned and not yet completed (blocking jobs and `LocalSet` tasks not included).
+    pub fn num_alive_tasks(&self) -> usize {
+        self.now().tasks_alive
+    }
+
+    /// Tasks waiting in the runtime's shared queue (spawned or woken from outside a worker).
+    pub fn global_queue_depth(&self) -> usize {
+        self.now().global_queue_depth
+    }
+
+    /// Times worker `worker` went to sleep (for a current-thread runtime, worker 0 is the
+    /// thread in `block_on`).
+    ///
+    /// # Panics
+    /// If `worker >= num_workers()`.
+    #[track_caller]
+    pub fn worker_park_count(&self, worker: usize) -> u64 {
+        self.worker(worker).parks
+    }
+
+    /// Task polls by worker `worker`.
+    ///
+    /// # Panics
+    /// If `worker >= num_workers()`.
+    #[track_caller]
+    pub fn worker_poll_count(&self, worker: usize) -> u64 {
+        self.worker(worker).polls
+    }
+
+    /// Successful steals by worker `worker` from its peers.
+    ///
+    /// # Panics
+    /// If `worker >= num_workers()`.
+    #[track_caller]
+    pub fn worker_steal_count(&self, worker: usize) -> u64 {
+        self.worker(worker).steals
+    }
+
+    /// Tasks waiting in worker `worker`'s own queues.
+    ///
+    /// # Panics
+    /// If `worker >= num_workers()`.
+    #[track_caller]
+    pub fn worker_local_queue_depth(&self, worker: usize) -> usize {
+        self.worker(worker).local_queue_depth
+    }
+
+    /// Tasks spawned since the runtime started (blocking jobs not included).
+    pub fn spawned_tasks_count(&self) -> u64 {
+        self.now().tasks_spawned
+    }
+
+    /// Threads in the blocking pool now.
+    pub fn num_blocking_threads(&self) -> usize {
+        self.now().blocking_threads
+    }
+
+    /// Blocking jobs waiting for a thread.
+    pub fn blocking_queue_depth(&self) -> usize {
+        self.now().blocking_queue_depth
+    }
+
+    /// Task polls, all workers together.
+    pub fn poll_count(&self) -> u64 {
+        self.now().polls
+    }
+
+    /// Successful steals, all workers together.
+    pub fn steal_count(&self) -> u64 {
+        self.now().steals
+    }
+
+    /// Times a worker went to sleep, all workers together.
+    pub fn park_count(&self) -> u64 {
+        self.now().parks
+    }
+
     /// Workers asleep now, waiting for work (0 for a current-thread runtime): a test or a
     /// health check can wait for a runtime to go idle on it.
-    pub idle_workers: usize,
-    /// Tasks waiting in the shared (injector) queue.
-    pub global_queue_depth: usize,
-    /// Tasks waiting in the workers' own queues.
-    pub local_queue_depth: usize,
-    /// Threads in the blocking pool.
-    pub blocking_threads: usize,
-    /// Blocking jobs waiting for a thread.
-    pub blocking_queue_depth: usize,
+    ///
+    /// ```
+    /// let runtime = weft::runtime::Builder::new_multi_thread().worker_threads(2).build().unwrap();
+    /// let metrics = runtime.metrics();
+    /// while metrics.idle_workers() < 2 {
+    ///     std::thread::yield_now(); // both workers go to sleep once they find no work
+    /// }
+    /// ```
+    pub fn idle_workers(&self) -> usize {
+        self.now().idle_workers
+    }
+
+    /// Tasks waiting in the workers' own queues, all together.
+    pub fn local_queue_depth(&self) -> usize {
+        self.now().local_queue_depth
+    }
+
     /// Sockets registered with the runtime's I/O driver now.
-    pub io_sources: usize,
+    pub fn io_sources(&self) -> usize {
+        self.now().io_sources
+    }
+}
+
+impl fmt::Debug for RuntimeMetrics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let now = self.now();
+        f.debug_struct("RuntimeMetrics")
+            .field("workers", &now.workers)
+            .field("tasks_alive", &now.tasks_alive)
+            .field("tasks_spawned", &now.tasks_spawned)
+            .field("polls", &now.polls)
+            .field("steals", &now.steals)
+            .field("parks", &now.parks)
+            .field("idle_workers", &now.idle_workers)
+            .field("global_queue_depth", &now.global_queue_depth)
+            .field("local_queue_depth", &now.local_queue_depth)
+            .field("blocking_threads", &now.blocking_threads)
+            .field("blocking_queue_depth", &now.blocking_queue_depth)
+            .field("io_sources", &now.io_sources)
+            .finish()
+    }
 }

@@ -1,6 +1,6 @@
 //! `Runtime`: owns the scheduler's threads; dropping it shuts everything down.
 
-use super::{EnterGuard, Handle};
+use super::{EnterGuard, Handle, RuntimeMetrics};
 use crate::scheduler::blocking::{BlockingPool, ThreadConfig};
 use crate::scheduler::current_thread;
 use crate::scheduler::io_driver::IoDriver;
@@ -28,6 +28,18 @@ use std::time::Duration;
 pub struct Runtime {
     handle: Handle,
     kind: Kind,
+}
+
+/// The scheduler a runtime runs; from [`Handle::runtime_flavor`](super::Handle::runtime_flavor).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RuntimeFlavor {
+    /// Every task runs on the thread that calls `block_on`
+    /// ([`Builder::new_current_thread`](super::Builder::new_current_thread)).
+    CurrentThread,
+    /// Tasks run on a pool of worker threads
+    /// ([`Builder::new_multi_thread`](super::Builder::new_multi_thread)).
+    MultiThread,
 }
 
 enum Kind {
@@ -61,11 +73,13 @@ impl Runtime {
 
     pub(crate) fn current_thread(
         blocking: BlockingPool,
-        config: ThreadConfig,
         io: IoDriver,
+        config: ThreadConfig,
+        start_paused: bool,
+        local: Option<crate::loom::Arc<crate::task::LocalShared>>,
     ) -> Runtime {
-        let handle =
-            SchedulerHandle::CurrentThread(current_thread::Shared::new(blocking, config, io));
+        let shared = current_thread::Shared::new(blocking, io, config, start_paused, local);
+        let handle = SchedulerHandle::CurrentThread(shared);
         handle.blocking().set_handle(handle.clone());
         Runtime {
             handle: Handle { inner: handle },
@@ -108,6 +122,16 @@ impl Runtime {
         &self.handle
     }
 
+    /// A view of the runtime's counters; the same as `handle().metrics()`.
+    ///
+    /// ```
+    /// let runtime = weft::runtime::Builder::new_multi_thread().worker_threads(3).build().unwrap();
+    /// assert_eq!(runtime.metrics().num_workers(), 3);
+    /// ```
+    pub fn metrics(&self) -> RuntimeMetrics {
+        self.handle.metrics()
+    }
+
     /// Makes this runtime current on this thread until the guard drops, so that
     /// [`weft::spawn`](crate::spawn) and timers work from plain code.
     pub fn enter(&self) -> EnterGuard<'_> {
@@ -124,6 +148,11 @@ impl Runtime {
     /// Shuts down without waiting for blocking jobs.
     pub fn shutdown_background(self) {
         self.shutdown_timeout(Duration::ZERO);
+    }
+
+    /// Shuts down now; `drop` then has nothing left to do.
+    pub(crate) fn shutdown_in_place(&mut self, timeout: Option<Duration>) {
+        self.shutdown(timeout);
     }
 
     fn shutdown(&mut self, timeout: Option<Duration>) {

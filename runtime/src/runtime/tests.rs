@@ -37,8 +37,8 @@ fn multi_thread_runs_spawned_yielding_and_woken_tasks_exactly_once() {
     assert_eq!(total, (0..TASKS).sum::<usize>());
     assert_eq!(polls.load(SeqCst), TASKS);
     let metrics = runtime.handle().metrics();
-    assert_eq!(metrics.tasks_spawned, 2 * TASKS as u64);
-    assert_eq!(metrics.tasks_alive, 0);
+    assert_eq!(metrics.spawned_tasks_count(), 2 * TASKS as u64);
+    assert_eq!(metrics.num_alive_tasks(), 0);
 }
 
 #[test]

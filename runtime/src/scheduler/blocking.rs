@@ -24,7 +24,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// The callbacks a runtime's threads run, from the `Builder`.
+/// The callbacks a runtime's threads run, and the runtime's identity, from the `Builder`.
 #[derive(Clone)]
 pub(crate) struct ThreadConfig {
     pub(crate) name: Arc<dyn Fn() -> String + Send + Sync>,
@@ -34,6 +34,10 @@ pub(crate) struct ThreadConfig {
     /// Run by a scheduler thread before it sleeps for lack of work, and after it wakes.
     pub(crate) on_park: Option<Arc<dyn Fn() + Send + Sync>>,
     pub(crate) on_unpark: Option<Arc<dyn Fn() + Send + Sync>>,
+    /// `Handle::id`.
+    pub(crate) runtime_id: crate::runtime::Id,
+    /// `Builder::name`, for `Handle::name`.
+    pub(crate) runtime_name: Option<Arc<str>>,
 }
 
 impl ThreadConfig {
@@ -113,6 +117,10 @@ struct State {
 /// The scheduler of blocking tasks: the pool's queue.
 struct BlockingSchedule {
     inner: Arc<Inner>,
+    /// With `test-util`, on a current-thread runtime: holds the paused clock's auto-advance
+    /// off until the job completes (the runtime may be idle only because it waits for it).
+    #[cfg(any(test, feature = "test-util"))]
+    inhibit: Option<InhibitAutoAdvance>,
 }
 
 impl Schedule for BlockingSchedule {
@@ -124,6 +132,49 @@ impl Schedule for BlockingSchedule {
         // Blocking tasks are not in the owned-task list: running ones cannot be cancelled, and
         // queued ones are cancelled by the pool's own shutdown.
         None
+    }
+
+    fn completed(&self) {
+        #[cfg(any(test, feature = "test-util"))]
+        if let Some(inhibit) = &self.inhibit {
+            inhibit.release();
+        }
+    }
+}
+
+/// One blocking job's hold on a paused clock's auto-advance: taken at spawn, given back once
+/// when the job has completed (run, or cancelled by shutdown) *and* woken whoever awaits it, so
+/// that the runtime sees that task runnable before it may jump; then the driver is woken so
+/// that it can jump again.
+#[cfg(any(test, feature = "test-util"))]
+pub(crate) struct InhibitAutoAdvance {
+    driver: crate::loom::Arc<crate::time::driver::TimeDriver>,
+    released: crate::loom::AtomicBool,
+}
+
+#[cfg(any(test, feature = "test-util"))]
+impl InhibitAutoAdvance {
+    pub(crate) fn new(driver: crate::loom::Arc<crate::time::driver::TimeDriver>) -> Self {
+        driver.clock().inhibit_auto_advance();
+        InhibitAutoAdvance {
+            driver,
+            released: crate::loom::AtomicBool::new(false),
+        }
+    }
+
+    fn release(&self) {
+        if !self.released.swap(true, crate::loom::Ordering::AcqRel) {
+            self.driver.clock().allow_auto_advance();
+            self.driver.unpark();
+        }
+    }
+}
+
+#[cfg(any(test, feature = "test-util"))]
+impl Drop for InhibitAutoAdvance {
+    fn drop(&mut self) {
+        // Every task completes before its scheduler drops; this only guards the count.
+        self.release();
     }
 }
 
@@ -156,8 +207,40 @@ impl BlockingPool {
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
+        self.spawn_job(
+            f,
+            #[cfg(any(test, feature = "test-util"))]
+            None,
+        )
+    }
+
+    /// `spawn`, holding the paused clock's auto-advance off while the job is in flight.
+    #[cfg(any(test, feature = "test-util"))]
+    pub(crate) fn spawn_inhibiting_auto_advance<F, R>(
+        &self,
+        f: F,
+        inhibit: InhibitAutoAdvance,
+    ) -> JoinHandle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        self.spawn_job(f, Some(inhibit))
+    }
+
+    fn spawn_job<F, R>(
+        &self,
+        f: F,
+        #[cfg(any(test, feature = "test-util"))] inhibit: Option<InhibitAutoAdvance>,
+    ) -> JoinHandle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
         let scheduler = BlockingSchedule {
             inner: self.inner.clone(),
+            #[cfg(any(test, feature = "test-util"))]
+            inhibit,
         };
         let (task, notified, join) =
             crate::runtime::task::new_task(BlockingTask::new(f), scheduler, Id::next());

@@ -19,8 +19,10 @@ use super::park::{Driver, Parker, Unparker};
 use super::queue::{Injector, Steal};
 use crate::loom::{lock, AtomicBool, AtomicU64, Mutex, Ordering};
 use crate::runtime::context;
+use crate::runtime::metrics::{Snapshot, WorkerSnapshot};
 use crate::runtime::task::owned::OwnedTasks;
 use crate::runtime::task::{Id, JoinHandle, Notified, Schedule, Task};
+use crate::time::clock::Clock;
 use crate::time::driver::TimeDriver;
 use std::future::Future;
 use std::pin::pin;
@@ -48,7 +50,10 @@ pub(crate) struct Shared {
     shutdown: AtomicBool,
     polls: AtomicU64,
     parks: AtomicU64,
-    config: ThreadConfig,
+    /// The runtime's id and name (the thread settings are unused: no threads of its own).
+    pub(crate) config: ThreadConfig,
+    /// A `LocalRuntime`'s set of `!Send` tasks, which `spawn_local` finds through the runtime.
+    pub(crate) local: Option<crate::loom::Arc<crate::task::LocalShared>>,
 }
 
 struct Core {
@@ -76,8 +81,21 @@ impl Schedule for Scheduler {
 }
 
 impl Shared {
-    pub(crate) fn new(blocking: BlockingPool, config: ThreadConfig, io: IoDriver) -> Arc<Shared> {
-        let time = crate::loom::Arc::new(TimeDriver::new(Driver::time_wake(io.clone())));
+    /// # Panics
+    /// Never for `start_paused`: a current-thread clock may pause.
+    pub(crate) fn new(
+        blocking: BlockingPool,
+        io: IoDriver,
+        config: ThreadConfig,
+        start_paused: bool,
+        local: Option<crate::loom::Arc<crate::task::LocalShared>>,
+    ) -> Arc<Shared> {
+        // The one clock that may pause: this thread runs every task, so it knows when they are
+        // all idle (auto-advance, in `park`).
+        let time = crate::loom::Arc::new(TimeDriver::with_clock(
+            Driver::time_wake(io.clone()),
+            Clock::new(true, start_paused),
+        ));
         let parker = Parker::new(crate::loom::Arc::new(Driver::new(io.clone(), time.clone())));
         let wake = parker.unparker();
         Arc::new(Shared {
@@ -94,6 +112,7 @@ impl Shared {
             polls: AtomicU64::new(0),
             parks: AtomicU64::new(0),
             config,
+            local,
         })
     }
 
@@ -152,8 +171,8 @@ impl Shared {
         self.blocking.shutdown(timeout);
     }
 
-    pub(crate) fn metrics(&self) -> crate::runtime::RuntimeMetrics {
-        crate::runtime::RuntimeMetrics {
+    pub(crate) fn metrics(&self) -> Snapshot {
+        Snapshot {
             workers: 1,
             tasks_alive: self.owned.len(),
             tasks_spawned: self.owned.spawned(),
@@ -166,6 +185,16 @@ impl Shared {
             blocking_threads: self.blocking.num_threads(),
             blocking_queue_depth: self.blocking.queue_depth(),
             io_sources: self.io.sources(),
+        }
+    }
+
+    /// The one worker: the thread that drives the scheduler.
+    pub(crate) fn worker_metrics(&self) -> WorkerSnapshot {
+        WorkerSnapshot {
+            polls: self.polls.load(Ordering::Relaxed),
+            steals: 0,
+            parks: self.parks.load(Ordering::Relaxed),
+            local_queue_depth: 0,
         }
     }
 
@@ -202,16 +231,31 @@ impl Shared {
         }
     }
 
-    fn park(&self, core: &Core) {
+    fn park(&self, core: &Core, main: &MainWaker) {
         self.parks
             .store(self.parks.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
-        if let Some(on_park) = &self.config.on_park {
-            on_park();
+        self.config.run_on_park();
+        #[cfg(any(test, feature = "test-util"))]
+        if self.time.auto_advance_jump().is_some() {
+            // The clock is paused and every task is idle: instead of sleeping until the next
+            // timer, look for I/O (and due timers) without sleeping. Only if that woke nothing
+            // (the driver's wait would have slept), and still no blocking job is in flight (one
+            // from another thread may have started meanwhile), jump to the next timer and fire
+            // it. A pending notification stays for the next `park`.
+            core.parker.park_yield();
+            if self.queue.is_empty() && !main.woken.load(Ordering::Acquire) {
+                if let Some(jump) = self.time.auto_advance_jump() {
+                    self.time.advance_clock(jump);
+                    self.time.process();
+                }
+            }
+            self.config.run_on_unpark();
+            return;
         }
+        #[cfg(not(any(test, feature = "test-util")))]
+        let _ = main;
         core.parker.park();
-        if let Some(on_unpark) = &self.config.on_unpark {
-            on_unpark();
-        }
+        self.config.run_on_unpark();
     }
 }
 
@@ -280,7 +324,7 @@ impl CoreGuard<'_> {
                 core.parker.park_yield();
                 released = shared.yielded.len();
             } else if !main.woken.load(Ordering::Acquire) && shared.queue.is_empty() {
-                shared.park(core);
+                shared.park(core, main);
             }
         }
     }

@@ -36,7 +36,33 @@ impl Handle {
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
-        self.blocking().spawn(f)
+        match self {
+            // Only a current-thread clock can pause (tokio's rule), so only there does a
+            // blocking job hold auto-advance off.
+            #[cfg(any(test, feature = "test-util"))]
+            Handle::CurrentThread(shared) => shared.blocking.spawn_inhibiting_auto_advance(
+                f,
+                blocking::InhibitAutoAdvance::new(shared.time.clone()),
+            ),
+            _ => self.blocking().spawn(f),
+        }
+    }
+
+    /// `Handle::id`.
+    pub(crate) fn id(&self) -> crate::runtime::Id {
+        self.config().runtime_id
+    }
+
+    /// `Handle::name`.
+    pub(crate) fn name(&self) -> Option<&str> {
+        self.config().runtime_name.as_deref()
+    }
+
+    fn config(&self) -> &blocking::ThreadConfig {
+        match self {
+            Handle::MultiThread(shared) => &shared.config,
+            Handle::CurrentThread(shared) => &shared.config,
+        }
     }
 
     pub(crate) fn blocking(&self) -> &blocking::BlockingPool {
@@ -60,10 +86,18 @@ impl Handle {
         }
     }
 
-    pub(crate) fn metrics(&self) -> crate::runtime::RuntimeMetrics {
+    pub(crate) fn metrics(&self) -> crate::runtime::metrics::Snapshot {
         match self {
             Handle::MultiThread(shared) => shared.metrics(),
             Handle::CurrentThread(shared) => shared.metrics(),
+        }
+    }
+
+    /// Worker `index`'s counters; `index` is below the worker count.
+    pub(crate) fn worker_metrics(&self, index: usize) -> crate::runtime::metrics::WorkerSnapshot {
+        match self {
+            Handle::MultiThread(shared) => shared.worker_metrics(index),
+            Handle::CurrentThread(shared) => shared.worker_metrics(),
         }
     }
 }

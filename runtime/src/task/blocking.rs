@@ -56,8 +56,10 @@ where
 /// and the cooperative budget does not apply.
 ///
 /// # Panics
-/// On a current-thread runtime (its only thread would stall every task): use
-/// [`spawn_blocking`] there.
+/// On a current-thread runtime (its only thread would stall every task), and inside a
+/// [`LocalSet`](crate::task::LocalSet) (the set's tasks cannot leave its thread): use
+/// [`spawn_blocking`] there. The message is tokio's: "can call blocking only when running on
+/// the multi-threaded runtime".
 ///
 /// ```
 /// #[weft::main(flavor = "multi_thread", worker_threads = 2)]

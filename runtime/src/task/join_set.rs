@@ -16,7 +16,7 @@
 //!   output, which makes `join_next` cancel safe.
 
 use super::ready::{ReadyList, ReadyWaker};
-use super::{AbortHandle, JoinError, JoinHandle};
+use super::{AbortHandle, Id, JoinError, JoinHandle, LocalSet};
 use crate::runtime::Handle;
 use std::collections::HashMap;
 use std::fmt;
@@ -173,6 +173,26 @@ impl<T> JoinSet<T> {
     /// # });
     /// ```
     pub fn poll_join_next(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<T, JoinError>>> {
+        self.poll_join_next_with_id(cx)
+            .map(|joined| joined.map(|output| output.map(|(_, output)| output)))
+    }
+
+    /// [`poll_join_next`](JoinSet::poll_join_next), with the id of the task that completed.
+    ///
+    /// ```
+    /// use std::future::poll_fn;
+    ///
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
+    /// let mut set = weft::task::JoinSet::new();
+    /// let id = set.spawn(async { 7 }).id();
+    /// let joined = poll_fn(|cx| set.poll_join_next_with_id(cx)).await;
+    /// assert_eq!(joined.unwrap().unwrap(), (id, 7));
+    /// # });
+    /// ```
+    pub fn poll_join_next_with_id(
+        &mut self,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<(Id, T), JoinError>>> {
         // The set is the leaf future of the cooperative budget: one unit per task joined.
         let progress = std::task::ready!(crate::task::coop::poll_proceed(cx));
         loop {
@@ -203,17 +223,37 @@ impl<T> JoinSet<T> {
     /// # });
     /// ```
     pub fn try_join_next(&mut self) -> Option<Result<T, JoinError>> {
+        self.try_join_next_with_id()
+            .map(|output| output.map(|(_, output)| output))
+    }
+
+    /// [`try_join_next`](JoinSet::try_join_next), with the id of the task that completed.
+    ///
+    /// ```
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
+    /// let mut set = weft::task::JoinSet::new();
+    /// let id = set.spawn(async { "done" }).id();
+    /// let joined = loop {
+    ///     if let Some(joined) = set.try_join_next_with_id() {
+    ///         break joined;
+    ///     }
+    ///     weft::task::yield_now().await;
+    /// };
+    /// assert_eq!(joined.unwrap(), (id, "done"));
+    /// # });
+    /// ```
+    pub fn try_join_next_with_id(&mut self) -> Option<Result<(Id, T), JoinError>> {
         self.join_queued()
     }
 
     /// Pops queued keys until one belongs to a completed task; `None` once the queue is empty.
     /// The handles are polled outside the budget (the caller spends it): a handle refused for
     /// lack of budget would wake its key's waker, queue the key again, and spin here.
-    fn join_queued(&mut self) -> Option<Result<T, JoinError>> {
+    fn join_queued(&mut self) -> Option<Result<(Id, T), JoinError>> {
         weft_io::coop::with_unconstrained(|| self.join_queued_unconstrained())
     }
 
-    fn join_queued_unconstrained(&mut self) -> Option<Result<T, JoinError>> {
+    fn join_queued_unconstrained(&mut self) -> Option<Result<(Id, T), JoinError>> {
         while let Some(key) = self.ready.pop() {
             let Some(entry) = self.entries.get_mut(&key) else {
                 continue; // stale: joined or detached already
@@ -223,8 +263,9 @@ impl<T> JoinSet<T> {
             if let Poll::Ready(output) =
                 Pin::new(&mut entry.handle).poll(&mut Context::from_waker(&waker))
             {
+                let id = entry.handle.id();
                 self.entries.remove(&key);
-                return Some(output);
+                return Some(output.map(|output| (id, output)));
             }
             // Pending: the task now holds this key's waker and queues the key when it ends.
         }
@@ -290,6 +331,59 @@ impl<T: 'static> JoinSet<T> {
         self.insert(handle.spawn(task))
     }
 
+    /// Spawns a `!Send` future on the [`LocalSet`] this thread is running and adds it to the
+    /// set; see [`spawn_local`](super::spawn_local).
+    ///
+    /// # Panics
+    /// Outside a `LocalSet`.
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    /// use weft::task::{JoinSet, LocalSet};
+    ///
+    /// #[weft::main(flavor = "current_thread")]
+    /// async fn main() {
+    ///     LocalSet::new()
+    ///         .run_until(async {
+    ///             let mut set = JoinSet::new();
+    ///             let rc = Rc::new(2);
+    ///             set.spawn_local(async move { *rc * 21 });
+    ///             assert_eq!(set.join_next().await.unwrap().unwrap(), 42);
+    ///         })
+    ///         .await;
+    /// }
+    /// ```
+    #[track_caller]
+    pub fn spawn_local<F>(&mut self, task: F) -> AbortHandle
+    where
+        F: Future<Output = T> + 'static,
+    {
+        self.insert(super::spawn_local(task))
+    }
+
+    /// Spawns a `!Send` future on `local_set` and adds it to the set; it runs when that
+    /// `LocalSet` is driven.
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    /// use weft::task::{JoinSet, LocalSet};
+    ///
+    /// let runtime = weft::runtime::Builder::new_current_thread().build().unwrap();
+    /// let local = LocalSet::new();
+    /// let mut set = JoinSet::new();
+    /// let rc = Rc::new("local");
+    /// set.spawn_local_on(async move { *rc }, &local);
+    /// let joined = local.block_on(&runtime, set.join_next());
+    /// assert_eq!(joined.unwrap().unwrap(), "local");
+    /// ```
+    #[track_caller]
+    pub fn spawn_local_on<F>(&mut self, task: F, local_set: &LocalSet) -> AbortHandle
+    where
+        F: Future<Output = T> + 'static,
+    {
+        self.insert(local_set.spawn_local(task))
+    }
+
     /// Runs the blocking closure `f` on the current runtime's blocking pool (see
     /// [`spawn_blocking`](super::spawn_blocking)) and adds it to the set. Aborting it only has
     /// an effect if it has not started.
@@ -348,6 +442,20 @@ impl<T: 'static> JoinSet<T> {
     /// ```
     pub async fn join_next(&mut self) -> Option<Result<T, JoinError>> {
         poll_fn(|cx| self.poll_join_next(cx)).await
+    }
+
+    /// [`join_next`](JoinSet::join_next), with the id of the task that completed (the same
+    /// id as its [`AbortHandle::id`] and, for a failure, [`JoinError::id`]). Cancel safe.
+    ///
+    /// ```
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
+    /// let mut set = weft::task::JoinSet::new();
+    /// let id = set.spawn(async { 3 }).id();
+    /// assert_eq!(set.join_next_with_id().await.unwrap().unwrap(), (id, 3));
+    /// # });
+    /// ```
+    pub async fn join_next_with_id(&mut self) -> Option<Result<(Id, T), JoinError>> {
+        poll_fn(|cx| self.poll_join_next_with_id(cx)).await
     }
 
     /// Waits for every task and returns their outputs, in the order they completed.
@@ -409,6 +517,58 @@ impl<T> Drop for JoinSet<T> {
 impl<T> Default for JoinSet<T> {
     fn default() -> JoinSet<T> {
         JoinSet::new()
+    }
+}
+
+/// Spawns every future of the iterator into a new set, as [`JoinSet::spawn`] does.
+///
+/// # Panics
+/// Outside a weft runtime, as [`spawn`](crate::spawn).
+///
+/// ```
+/// use weft::task::JoinSet;
+///
+/// # weft::runtime::Runtime::new().unwrap().block_on(async {
+/// let set: JoinSet<u32> = (1..=3).map(|i| async move { i * 10 }).collect();
+/// let mut outputs = set.join_all().await;
+/// outputs.sort();
+/// assert_eq!(outputs, [10, 20, 30]);
+/// # });
+/// ```
+impl<T, F> FromIterator<F> for JoinSet<T>
+where
+    F: Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+{
+    fn from_iter<I: IntoIterator<Item = F>>(iter: I) -> JoinSet<T> {
+        let mut set = JoinSet::new();
+        set.extend(iter);
+        set
+    }
+}
+
+/// Spawns every future of the iterator into the set, as [`JoinSet::spawn`] does.
+///
+/// # Panics
+/// Outside a weft runtime, as [`spawn`](crate::spawn).
+///
+/// ```
+/// # weft::runtime::Runtime::new().unwrap().block_on(async {
+/// let mut set = weft::task::JoinSet::new();
+/// set.spawn(async { 0 });
+/// set.extend((1..4).map(|i| async move { i }));
+/// assert_eq!(set.len(), 4);
+/// # });
+/// ```
+impl<T, F> Extend<F> for JoinSet<T>
+where
+    F: Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+{
+    fn extend<I: IntoIterator<Item = F>>(&mut self, iter: I) {
+        for task in iter {
+            self.spawn(task);
+        }
     }
 }
 

@@ -26,23 +26,33 @@ pub mod coop;
 mod group_state;
 mod join_all;
 mod join_set;
+mod local;
 mod ready;
 mod task_group;
+mod task_local;
 mod yield_now;
 
 #[cfg(all(test, loom))]
 mod loom_tests;
 
-pub use crate::runtime::task::{AbortHandle, Id, JoinError, JoinHandle};
+pub use crate::runtime::task::{id, try_id, AbortHandle, Id, JoinError, JoinHandle};
 pub(crate) use blocking::BlockingTask;
 pub use blocking::{block_in_place, spawn_blocking};
 pub use coop::{consume_budget, unconstrained, Unconstrained};
 pub use join_all::{join_all, JoinAll};
 pub use join_set::JoinSet;
+pub(crate) use local::{is_entered as local_set_entered, Shared as LocalShared};
+pub use local::{spawn_local, LocalEnterGuard, LocalSet, RunUntil};
 pub use task_group::TaskGroup;
+pub use task_local::{AccessError, LocalKey, TaskLocalFuture};
 pub use yield_now::yield_now;
 
 use std::future::Future;
+
+/// Task-related futures, at tokio's path (`tokio::task::futures::TaskLocalFuture`).
+pub mod futures {
+    pub use super::task_local::TaskLocalFuture;
+}
 
 /// Spawns a task on the runtime this thread is in.
 ///

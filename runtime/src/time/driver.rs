@@ -25,6 +25,7 @@
 //! - After `shutdown`, nothing can register: every timer was woken, and a `Sleep` that polls
 //!   again panics.
 
+use super::clock::Clock;
 use super::wheel::{Expired, Key, WakerUpdate, Wheel};
 use crate::loom::{lock, AtomicBool, Mutex, Ordering};
 use std::fmt;
@@ -47,10 +48,9 @@ pub(crate) struct TimeDriver {
     /// Mirrors `State::shutdown`, so a poll can check it without the lock.
     is_shutdown: AtomicBool,
     wake_driver: Box<dyn Fn() + Send + Sync>,
-    /// A manual clock for the time module's own tests (`new_manual`): nanoseconds since
-    /// `start`, or `None` for the real clock. Runtimes built in tests use the real one.
-    #[cfg(test)]
-    manual_clock: Option<crate::loom::AtomicU64>,
+    /// The real clock, or with `test-util` one that can pause (see `clock.rs`). The time
+    /// module's own tests use a paused one (`new_manual`).
+    clock: Clock,
 }
 
 struct State {
@@ -85,10 +85,16 @@ impl fmt::Debug for TimeDriver {
 }
 
 impl TimeDriver {
-    /// A driver whose tick 0 is now; `wake_driver` interrupts the parked driver holder.
+    /// A driver on the real clock whose tick 0 is now; `wake_driver` interrupts the parked
+    /// driver holder.
     pub(crate) fn new(wake_driver: Box<dyn Fn() + Send + Sync>) -> TimeDriver {
+        TimeDriver::with_clock(wake_driver, Clock::new(false, false))
+    }
+
+    /// A driver on `clock`, whose tick 0 is the clock's origin.
+    pub(crate) fn with_clock(wake_driver: Box<dyn Fn() + Send + Sync>, clock: Clock) -> TimeDriver {
         TimeDriver {
-            start: Instant::now(),
+            start: clock.origin(),
             state: Mutex::new(State {
                 wheel: Wheel::new(),
                 parked_until: None,
@@ -96,9 +102,20 @@ impl TimeDriver {
             }),
             is_shutdown: AtomicBool::new(false),
             wake_driver,
-            #[cfg(test)]
-            manual_clock: None,
+            clock,
         }
+    }
+
+    /// The driver's clock.
+    #[cfg(any(test, feature = "test-util"))]
+    pub(crate) fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// Interrupts the parked driver holder (sticky: a holder about to park returns at once).
+    #[cfg(any(test, feature = "test-util"))]
+    pub(crate) fn unpark(&self) {
+        (self.wake_driver)();
     }
 
     /// How long the driver holder may sleep (`None`: no timer pending), rounded up to whole
@@ -160,14 +177,11 @@ impl TimeDriver {
         self.is_shutdown.load(Ordering::Acquire)
     }
 
-    /// The driver's clock: the real one, or for a `new_manual` driver in unit tests one that
-    /// starts at `start` and moves only with `advance` (deterministic, under miri too).
-    pub(super) fn now(&self) -> Instant {
-        #[cfg(test)]
-        if let Some(offset) = &self.manual_clock {
-            return self.start + Duration::from_nanos(offset.load(Ordering::Acquire));
-        }
-        Instant::now()
+    /// The driver's clock: the real one, or (with `test-util`) one that may be paused. For a
+    /// `new_manual` driver in unit tests it starts at `start` and moves only with `advance`
+    /// (deterministic, under miri too).
+    pub(crate) fn now(&self) -> Instant {
+        self.clock.now()
     }
 
     /// The tick of a deadline, rounded up: the timer fires at a tick whose start is not before
@@ -272,15 +286,39 @@ impl TimeDriver {
     }
 }
 
+#[cfg(any(test, feature = "test-util"))]
+impl TimeDriver {
+    /// With the clock paused and nothing inhibiting auto-advance: how far the clock must jump
+    /// to reach the next expiration of the wheel (zero if one is due already); `None` when the
+    /// clock runs, a blocking job is in flight, or no timer is pending.
+    pub(crate) fn auto_advance_jump(&self) -> Option<Duration> {
+        if !self.clock.can_auto_advance() {
+            return None;
+        }
+        let next = lock(&self.state).wheel.next_expiration()?;
+        Some(
+            self.tick_instant(next)
+                .saturating_duration_since(self.now()),
+        )
+    }
+
+    /// Moves the paused clock forward by `by` (see `auto_advance_jump`).
+    ///
+    /// # Panics
+    /// If the clock is not paused.
+    pub(crate) fn advance_clock(&self, by: Duration) {
+        if let Err(message) = self.clock.advance(by) {
+            panic!("{message}");
+        }
+    }
+}
+
 #[cfg(test)]
 #[cfg_attr(loom, allow(dead_code))]
 impl TimeDriver {
-    /// A driver on a manual clock that moves only with `advance`.
+    /// A driver on a paused clock that moves only with `advance`.
     pub(crate) fn new_manual(wake_driver: Box<dyn Fn() + Send + Sync>) -> TimeDriver {
-        TimeDriver {
-            manual_clock: Some(crate::loom::AtomicU64::new(0)),
-            ..TimeDriver::new(wake_driver)
-        }
+        TimeDriver::with_clock(wake_driver, Clock::new(true, true))
     }
 
     /// Moves a manual driver's clock forward.
@@ -288,11 +326,7 @@ impl TimeDriver {
     /// # Panics
     /// On a driver with the real clock.
     pub(crate) fn advance(&self, by: Duration) {
-        let nanos = u64::try_from(by.as_nanos()).expect("advance by less than 584 years");
-        self.manual_clock
-            .as_ref()
-            .expect("advance needs a driver made by TimeDriver::new_manual")
-            .fetch_add(nanos, Ordering::AcqRel);
+        self.advance_clock(by);
     }
 
     /// Fires the timers due at `tick` (loom has no clock: models drive ticks explicitly).

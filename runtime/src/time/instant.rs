@@ -26,7 +26,20 @@ pub struct Instant {
 
 impl Instant {
     /// The current instant.
+    ///
+    /// With the `test-util` feature, inside a runtime whose clock is paused
+    /// (`weft::time::pause`), this is the paused clock's instant, as in tokio;
+    /// `std::time::Instant::now()` keeps reading the real clock.
     pub fn now() -> Instant {
+        #[cfg(any(test, feature = "test-util"))]
+        if super::clock::ANY_PAUSED.load(std::sync::atomic::Ordering::Acquire) {
+            let paused = crate::runtime::context::with_scheduler(|handle| {
+                handle.map(|handle| handle.time().now())
+            });
+            if let Some(std) = paused {
+                return Instant { std };
+            }
+        }
         Instant {
             std: std::time::Instant::now(),
         }

@@ -39,18 +39,34 @@
 //!
 //! Outside a runtime, [`sleep`], [`sleep_until`], [`timeout`], [`timeout_at`], [`interval`] and
 //! [`interval_at`] panic at creation.
+//!
+//! # The test clock (`test-util`)
+//!
+//! With the `test-util` feature, as with tokio's: `pause`, `resume` and `advance`, and
+//! *auto-advance*: while a current-thread runtime's clock is paused and every task is idle, the
+//! clock jumps to the next timer instead of waiting for it. `#[weft::test(start_paused = true)]`
+//! and `Builder::start_paused` start a runtime paused. The clock is
+//! per runtime: `weft::time::Instant::now()` reads the paused clock inside the runtime, the real
+//! one elsewhere (and `std::time::Instant` always reads the real one).
 
+pub(crate) mod clock;
 pub(crate) mod driver;
 pub mod error;
 mod instant;
 mod interval;
+#[cfg(any(test, feature = "test-util"))]
+mod pause;
 mod sleep;
 mod timeout;
 pub(crate) mod wheel;
 
 pub use instant::Instant;
 pub use interval::{interval, interval_at, Interval, MissedTickBehavior};
+#[cfg(any(test, feature = "test-util"))]
+pub use pause::{advance, pause, resume};
 pub use sleep::{sleep, sleep_until, Sleep};
+/// `std::time::Duration`, re-exported as tokio does, so that `weft::time::Duration` names it.
+pub use std::time::Duration;
 pub use timeout::{timeout, timeout_at, Timeout};
 
 #[cfg(all(test, loom))]

@@ -104,7 +104,7 @@ pub fn count_polls<F: Future>(polls: &Counter, fut: F) -> impl Future<Output = F
 /// no task can run again, so counts of runs and drops are final.
 pub fn wait_until_no_task_is_alive(rt: &Runtime) {
     assert!(
-        wait_until(HANG_LIMIT, || rt.handle().metrics().tasks_alive == 0),
+        wait_until(HANG_LIMIT, || rt.handle().metrics().num_alive_tasks() == 0),
         "tasks stayed alive: {:?}",
         rt.handle().metrics()
     );

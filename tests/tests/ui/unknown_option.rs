@@ -1,2 +1,2 @@
-#[weft::main(start_paused = true)]
+#[weft::main(threads = 4)]
 async fn main() {}

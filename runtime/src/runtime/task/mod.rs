@@ -45,6 +45,12 @@
 //!    caught). It drops the stored waker unless `JOIN_WAKER` is still set, which means the
 //!    completing thread is waking it right now and drops it by rule 3.
 //!
+//! # Local tasks
+//!
+//! A `LocalSet`'s tasks may hold `!Send` futures. They use the same cell, state word and
+//! waker; [`new_local_task`] states the contract that keeps their futures on one thread, and
+//! `local_owned.rs` is their owned-task list, touched only on that thread.
+//!
 //! # User code the core runs, and what a panic in it does
 //!
 //! The core runs on workers, which never unwind, and at shutdown; a panic in user code must
@@ -66,6 +72,7 @@
 mod error;
 mod id;
 mod join;
+pub(crate) mod local_owned;
 pub(crate) mod owned;
 mod raw;
 mod state;
@@ -77,7 +84,7 @@ mod loom_tests;
 mod tests;
 
 pub use error::JoinError;
-pub use id::Id;
+pub use id::{id, try_id, Id};
 pub use join::{AbortHandle, JoinHandle};
 
 pub(crate) use raw::Header;
@@ -97,6 +104,12 @@ pub(crate) trait Schedule: Send + Sync + 'static {
 
     /// The task completed: remove it from the owned-task list, returning the list's reference.
     fn release(&self, task: &Task) -> Option<Task>;
+
+    /// The task's output is stored and its `JoinHandle`'s waker woken: the last step of
+    /// completion, once per task, while the task is still alive. (The blocking pool gives a
+    /// paused clock's auto-advance back here, after the awaiting task was woken, so that the
+    /// clock never jumps past a job whose result is about to be seen.)
+    fn completed(&self) {}
 }
 
 /// One counted reference to a task.
@@ -107,8 +120,11 @@ pub(crate) struct Task {
 /// A task's reference that sits in a run queue: running it consumes it.
 pub(crate) struct Notified(Task);
 
-// SAFETY: a task's shared state is synchronised by its state word, and everything in it
-// (the future, the output, the scheduler handle) is `Send`: `spawn` requires it.
+// SAFETY: a task's shared state is synchronised by its state word, and the scheduler handle is
+// `Send + Sync` (`Schedule` requires it). The future and the output are `Send` for tasks made
+// by `new_task`; for local tasks (`new_local_task`) they may not be, and that function's
+// contract keeps every access to them on the owner thread (a `Task` moved elsewhere may only
+// count references, which touches the state word alone).
 unsafe impl Send for Task {}
 // SAFETY: `&Task` only reads the header through atomics.
 unsafe impl Sync for Task {}
@@ -213,6 +229,44 @@ pub(crate) fn new_task<F, S>(
 where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
+    S: Schedule,
+{
+    // SAFETY: the future and its output are `Send`, so any thread may poll or drop them: the
+    // contract of `new_local_task` asks nothing more.
+    unsafe { new_local_task(future, scheduler, id) }
+}
+
+/// Allocates a task whose future and output need not be `Send` (a `LocalSet`'s task).
+///
+/// Such a task is shared with other threads like any other (its wakers, its `JoinHandle` when
+/// the output is `Send`, its `Notified` in a remote queue), but those parties only touch the
+/// state word, the scheduler handle and the join-waker slot. The future and the output are
+/// touched by whoever holds `RUNNING` (poll, cancel, shutdown), by completion, and by the
+/// `JoinHandle` (take or drop the output); and the block is freed, on any thread, only after the
+/// future is gone and the output was taken or dropped (the owned list keeps a reference until
+/// completion, and a stored output is dropped by completion or by the handle before they let go
+/// of theirs).
+///
+/// # Safety
+/// Unless `F` and `F::Output` are `Send`, the caller guarantees, for the *owner* thread (the
+/// one calling this):
+/// 1. every `Notified` of the task is run (`Notified::run`) on the owner thread: `scheduler`
+///    queues them so that only the owner takes them out;
+/// 2. `Task::shutdown` (and `Notified::shutdown`) is called on a reference of this task only
+///    on the owner thread; a reference dropped elsewhere is fine;
+/// 3. the `Task` returned here is kept (by an owned list) until `Schedule::release` returns it
+///    or the list shuts it down, so the future is dropped before the block can be freed.
+///
+/// The `JoinHandle` needs no promise: it is `Send` only if the output is, so a `!Send` output
+/// is taken or dropped on the thread that made the handle, the owner.
+pub(crate) unsafe fn new_local_task<F, S>(
+    future: F,
+    scheduler: S,
+    id: Id,
+) -> (Task, Notified, JoinHandle<F::Output>)
+where
+    F: Future + 'static,
+    F::Output: 'static,
     S: Schedule,
 {
     let ptr = raw::allocate(future, scheduler, id);

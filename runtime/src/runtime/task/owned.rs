@@ -116,7 +116,7 @@ impl std::fmt::Debug for OwnedTasks {
 
 /// Ids are unique counters: they are their own hash.
 #[derive(Default)]
-struct IdHasher(u64);
+pub(super) struct IdHasher(u64);
 
 impl Hasher for IdHasher {
     fn finish(&self) -> u64 {

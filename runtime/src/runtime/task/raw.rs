@@ -15,6 +15,7 @@
 //!   "User code the core runs" in `mod.rs`.
 
 use super::error::JoinError;
+use super::id::CurrentTaskGuard;
 use super::state::{State, ToIdle, ToRunning};
 use super::{waker, Id, Notified, Schedule, Task};
 use crate::loom::UnsafeCell;
@@ -65,10 +66,13 @@ enum Stage<F: Future> {
 }
 
 /// Allocates a task; its state starts with three references (see `state::INITIAL`).
-pub(crate) fn allocate<F, S>(future: F, scheduler: S, id: Id) -> NonNull<Header>
+///
+/// The bounds ask for no `Send`: the callers, `new_task` (which requires it) and
+/// `new_local_task` (whose contract keeps a `!Send` future on one thread), decide.
+pub(super) fn allocate<F, S>(future: F, scheduler: S, id: Id) -> NonNull<Header>
 where
-    F: Future + Send + 'static,
-    F::Output: Send + 'static,
+    F: Future + 'static,
+    F::Output: 'static,
     S: Schedule,
 {
     let cell = Box::new(Cell {
@@ -87,8 +91,8 @@ where
 
 fn vtable<F, S>() -> &'static Vtable
 where
-    F: Future + Send + 'static,
-    F::Output: Send + 'static,
+    F: Future + 'static,
+    F::Output: 'static,
     S: Schedule,
 {
     &Vtable {
@@ -199,6 +203,7 @@ unsafe fn complete<F: Future, S: Schedule>(ptr: NonNull<Header>) {
             catch_user_panic(|| cell.join_waker.with_mut(|slot| unsafe { *slot = None }));
         }
     }
+    cell.scheduler.completed();
     if cell.header.state.transition_to_terminal(count) {
         // SAFETY: those were the last references; `cell` and `task` are not used again.
         unsafe { dealloc::<F, S>(ptr) }
@@ -282,6 +287,7 @@ impl<F: Future, S: Schedule> Cell<F, S> {
     /// that panics after a normal `Ready` (or on cancellation) is caught and reported as the
     /// task's panic.
     fn poll_future(&self, cx: &mut Context<'_>) -> Poll<()> {
+        let _current = CurrentTaskGuard::enter(self.header.id);
         /// Drops the future if the poll unwinds; forgotten when the poll returns.
         struct DropOnUnwind<'a, F: Future, S: Schedule>(&'a Cell<F, S>);
         impl<F: Future, S: Schedule> Drop for DropOnUnwind<'_, F, S> {
@@ -337,6 +343,8 @@ impl<F: Future, S: Schedule> Cell<F, S> {
     }
 
     fn set_stage(&self, stage: Stage<F>) {
+        // The old stage's destructor is the task's code: `task::id()` names it.
+        let _current = CurrentTaskGuard::enter(self.header.id);
         // SAFETY: callers hold RUNNING, or are the sole owner of a COMPLETE output (see the
         // module invariants); the old value is dropped in place, as pinning requires.
         self.stage.with_mut(|slot| unsafe { *slot = stage });

@@ -133,7 +133,7 @@ pub(crate) struct Shared {
     pub(crate) blocking: BlockingPool,
     monitor: Monitor,
     shutdown: AtomicBool,
-    config: ThreadConfig,
+    pub(crate) config: ThreadConfig,
     tuning: Tuning,
     /// Cores whose run loop has not ended for good, and the condition shutdown waits on.
     live_cores: Mutex<usize>,
@@ -419,14 +419,14 @@ impl Shared {
         self.driver.io()
     }
 
-    pub(crate) fn metrics(&self) -> crate::runtime::RuntimeMetrics {
+    pub(crate) fn metrics(&self) -> crate::runtime::metrics::Snapshot {
         let counter = |f: fn(&WorkerCounters) -> &AtomicU64| -> u64 {
             self.remotes
                 .iter()
                 .map(|remote| f(&remote.metrics).load(Ordering::Relaxed))
                 .sum()
         };
-        crate::runtime::RuntimeMetrics {
+        crate::runtime::metrics::Snapshot {
             workers: self.remotes.len(),
             tasks_alive: self.owned.len(),
             tasks_spawned: self.owned.spawned(),
@@ -443,6 +443,17 @@ impl Shared {
             blocking_threads: self.blocking.num_threads(),
             blocking_queue_depth: self.blocking.queue_depth(),
             io_sources: self.driver.io().sources(),
+        }
+    }
+
+    /// Worker `index`'s counters (`index < remotes.len()`, checked by the caller).
+    pub(crate) fn worker_metrics(&self, index: usize) -> crate::runtime::metrics::WorkerSnapshot {
+        let remote = &self.remotes[index];
+        crate::runtime::metrics::WorkerSnapshot {
+            polls: remote.metrics.polls.load(Ordering::Relaxed),
+            steals: remote.metrics.steals.load(Ordering::Relaxed),
+            parks: remote.metrics.parks.load(Ordering::Relaxed),
+            local_queue_depth: remote.stealer.len() + remote.yielded.len(),
         }
     }
 }

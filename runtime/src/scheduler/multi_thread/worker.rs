@@ -494,6 +494,14 @@ impl Drop for Reclaim<'_> {
 /// Runs `f`, a closure that blocks, from inside a task without stalling the other tasks; see
 /// [`crate::task::block_in_place`].
 pub(crate) fn block_in_place<F: FnOnce() -> R, R>(f: F) -> R {
+    if crate::task::local_set_entered() {
+        // Its other tasks are bound to this thread: they would stall until `f` returns.
+        panic!(
+            "can call blocking only when running on the multi-threaded runtime \
+             (weft::task::block_in_place inside a LocalSet would stall the set's other tasks, \
+             which cannot move to another thread: use spawn_blocking there)"
+        );
+    }
     let on_worker = with_current(|worker| worker.is_some());
     if !on_worker {
         return match context::in_runtime_kind() {

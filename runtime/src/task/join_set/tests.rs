@@ -178,3 +178,70 @@ fn join_all_resumes_a_panic_and_aborts_the_rest() {
     assert_eq!(payload.downcast_ref::<&str>(), Some(&"member panicked"));
     runtime.block_on(until(|| controls.iter().all(|c| c.drops() == 1)));
 }
+
+#[test]
+fn join_next_with_id_names_the_task_that_completed() {
+    runtime().block_on(async {
+        let mut set = JoinSet::new();
+        let controls = spawn_controlled(&mut set, 3);
+        until(|| controls.iter().all(|c| c.polls() == 1)).await;
+        let ids: Vec<_> = {
+            // Spawn order is key order; the ids come from the handles in the set.
+            let mut ids: Vec<_> = set.entries.values().map(|e| e.handle.id()).collect();
+            ids.sort();
+            ids
+        };
+        controls[2].complete(2);
+        let (id, output) = set.join_next_with_id().await.unwrap().unwrap();
+        assert_eq!((id, output), (ids[2], 2));
+        assert!(set.try_join_next_with_id().is_none());
+        controls[0].complete(0);
+        until(|| controls[0].polls() == 2).await;
+        assert_eq!(set.try_join_next_with_id().unwrap().unwrap(), (ids[0], 0));
+        let aborted = set.entries.values().next().unwrap().handle.abort_handle();
+        aborted.abort();
+        let error = set.join_next_with_id().await.unwrap().unwrap_err();
+        assert!(error.is_cancelled());
+        assert_eq!(error.id(), ids[1]);
+        assert!(set.join_next_with_id().await.is_none());
+    });
+}
+
+#[test]
+fn extend_and_collect_spawn_every_future() {
+    runtime().block_on(async {
+        let mut set: JoinSet<u32> = (0..3).map(|i| async move { i }).collect();
+        assert_eq!(set.len(), 3);
+        set.extend((3..5).map(|i| async move { i }));
+        assert_eq!(set.len(), 5);
+        let mut outputs = set.join_all().await;
+        outputs.sort();
+        assert_eq!(outputs, [0, 1, 2, 3, 4]);
+    });
+}
+
+#[test]
+fn spawn_local_and_spawn_local_on_join_local_tasks() {
+    use crate::task::LocalSet;
+    use std::rc::Rc;
+    let runtime = runtime();
+    let local = LocalSet::new();
+    let mut set = JoinSet::new();
+    let rc = Rc::new(1);
+    set.spawn_local_on(
+        {
+            let rc = rc.clone();
+            async move { *rc }
+        },
+        &local,
+    );
+    let total = local.block_on(&runtime, async move {
+        set.spawn_local(async move { *rc + 1 });
+        let mut total = 0;
+        while let Some(joined) = set.join_next().await {
+            total += joined.unwrap();
+        }
+        total
+    });
+    assert_eq!(total, 3);
+}
