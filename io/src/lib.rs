@@ -65,6 +65,14 @@
 //! has reported it. Everywhere else a panic can only unwind out of the call that ran the user
 //! code, with every lock released and every shared structure consistent (the module docs of
 //! `reactor.rs`, `source.rs` and `block_on.rs` say why).
+//!
+//! # Signals and child processes
+//!
+//! [`signal`] and [`process`] live here too, because the reactor is all they need: a signal
+//! handler writes to a self-pipe that each reactor with listeners watches, and a child's exit
+//! is a pidfd (or, without one, a SIGCHLD) that the reactor reports. Their wake-ups run in the
+//! reactor's turn, with no task or thread of their own, so any executor that turns a weft-io
+//! reactor gets them; weft re-exports both as `weft::signal` and `weft::process`.
 
 #![warn(missing_docs, missing_debug_implementations, rust_2018_idioms)]
 #![deny(clippy::undocumented_unsafe_blocks)]
@@ -74,7 +82,9 @@ pub mod coop;
 mod io_source;
 mod loom;
 pub mod net;
+pub mod process;
 mod reactor;
+pub mod signal;
 mod source;
 mod sys;
 

@@ -9,7 +9,7 @@ use syn::parse::Parser;
 use syn::{Expr, ExprLit, Lit, LitInt, LitStr};
 
 /// The options both attributes accept, as written in error messages.
-const VALID_OPTIONS: &str = "`flavor`, `worker_threads`, `start_paused` and `name`";
+const VALID_OPTIONS: &str = "`flavor`, `worker_threads`, `start_paused`, `name` and `crate`";
 
 /// Which attribute is being expanded; it decides the default flavor.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -421,7 +421,7 @@ mod tests {
         assert_eq!(
             e,
             "unknown option `crate_name`; valid options are `flavor`, `worker_threads`, \
-             `start_paused` and `name`"
+             `start_paused`, `name` and `crate`"
         );
         let e = err(Entry::Test, quote!(a::b = 1));
         assert!(e.contains("unknown option `a::b`"), "{e}");

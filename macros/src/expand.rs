@@ -11,6 +11,7 @@
 //! keep working on the body.
 
 use crate::args::{self, Config, Entry, Flavor};
+use crate::crate_path;
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned, ToTokens};
 use syn::{Attribute, ItemFn, ReturnType};
@@ -22,10 +23,27 @@ pub(crate) fn expand(entry: Entry, args: TokenStream, item: TokenStream) -> Toke
         // Not a function (or not parseable): give the item back untouched with the error.
         Err(e) => return with_error(item, e),
     };
+    let (krate, args) = match crate_path::split(args) {
+        Ok((path, args)) => (path.unwrap_or_else(|| syn::parse_quote!(::weft)), args),
+        Err(e) => {
+            return with_error(
+                generate(
+                    entry,
+                    input,
+                    &Config::default_for(entry),
+                    &syn::parse_quote!(::weft),
+                ),
+                e,
+            )
+        }
+    };
     let config = check_signature(entry, &input).and_then(|()| args::parse(entry, args));
     match config {
-        Ok(config) => generate(entry, input, &config),
-        Err(e) => with_error(generate(entry, input, &Config::default_for(entry)), e),
+        Ok(config) => generate(entry, input, &config, &krate),
+        Err(e) => with_error(
+            generate(entry, input, &Config::default_for(entry), &krate),
+            e,
+        ),
     }
 }
 
@@ -74,8 +92,9 @@ fn is_test_attr(attr: &Attribute) -> bool {
     )
 }
 
-/// The generated function.
-fn generate(entry: Entry, mut input: ItemFn, config: &Config) -> TokenStream {
+/// The generated function; `krate` is the path of the runtime crate (`::weft`, or the
+/// `crate` option's).
+fn generate(entry: Entry, mut input: ItemFn, config: &Config, krate: &syn::Path) -> TokenStream {
     input.sig.asyncness = None;
 
     // Errors about the value the body produces (a type mismatch with the declared return type)
@@ -97,12 +116,22 @@ fn generate(entry: Entry, mut input: ItemFn, config: &Config) -> TokenStream {
         (start, end)
     };
 
+    // The crate path takes the same span as the rest of the builder path, so that errors
+    // point where they did before the path became configurable.
+    let krate: TokenStream = krate
+        .to_token_stream()
+        .into_iter()
+        .map(|mut token| {
+            token.set_span(last_start);
+            token
+        })
+        .collect();
     let builder = match config.flavor {
         Flavor::MultiThread => quote_spanned! {last_start=>
-            ::weft::runtime::Builder::new_multi_thread()
+            #krate::runtime::Builder::new_multi_thread()
         },
         Flavor::CurrentThread | Flavor::Local => quote_spanned! {last_start=>
-            ::weft::runtime::Builder::new_current_thread()
+            #krate::runtime::Builder::new_current_thread()
         },
     };
     let build = match config.flavor {
@@ -279,6 +308,33 @@ mod tests {
         );
         assert!(out.contains("Output = Result < () , E >"), "{out}");
         assert!(out.contains("new_current_thread"), "{out}");
+    }
+
+    #[test]
+    fn the_crate_option_names_the_runtime_crate() {
+        let out = expand_str(
+            Entry::Test,
+            quote!(crate = "my_weft", flavor = "multi_thread"),
+            quote!(
+                async fn t() {}
+            ),
+        );
+        assert!(
+            out.contains("my_weft :: runtime :: Builder :: new_multi_thread"),
+            "{out}"
+        );
+        assert!(!out.contains(":: weft ::"), "{out}");
+        assert!(!out.contains("compile_error"), "{out}");
+        let out = expand_str(
+            Entry::Main,
+            quote!(crate = 1),
+            quote!(
+                async fn main() {}
+            ),
+        );
+        assert!(out.contains("compile_error"), "{out}");
+        assert!(out.contains("expects a string literal"), "{out}");
+        assert!(out.contains(":: weft :: runtime :: Builder"), "{out}");
     }
 
     #[test]

@@ -10,7 +10,16 @@
 //!
 //! Use these through the `weft` crate, which re-exports them; this crate is an implementation
 //! detail. The generated code names `::weft::runtime::Builder`, so `weft` must be a direct
-//! dependency of the crate that uses the attributes, under that name.
+//! dependency of the crate that uses the attributes, under that name, unless the `crate`
+//! option says where else it is (tokio's `crate = "..."`):
+//!
+//! ```
+//! # extern crate weft as my_weft; // as a renamed dependency would be
+//! #[my_weft::main(crate = "my_weft", flavor = "current_thread")]
+//! async fn main() {
+//!     assert_eq!(my_weft::spawn(async { 1 }).await.unwrap(), 1);
+//! }
+//! ```
 //!
 //! # What they expand to
 //!
@@ -43,6 +52,7 @@
 //! | `worker_threads` | an integer literal > 0; multi-thread flavor only | one worker per core |
 //! | `start_paused` | `true` or `false`; current-thread flavor only; needs `weft`'s `test-util` feature | `false` |
 //! | `name` | a non-empty string literal: `Builder::name`, read back by `Handle::name` | no name |
+//! | `crate` | a string literal: the path of the weft crate, for a renamed dependency (`crate = "my_weft"`) | `"::weft"` |
 //!
 //! Misuse is a compile error at the offending tokens: a missing `async`, `worker_threads = 0`,
 //! `worker_threads` with the current-thread flavor, an unknown option or flavor, an option
@@ -54,6 +64,7 @@
 #![deny(clippy::undocumented_unsafe_blocks)]
 
 mod args;
+mod crate_path;
 mod expand;
 mod select;
 

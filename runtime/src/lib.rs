@@ -26,6 +26,10 @@
 //!   streams implement the `futures-io` traits, and [`io`]: those traits with futures-lite's
 //!   `AsyncReadExt`/`AsyncWriteExt` (`read`, `read_exact`, `write_all`, `close`, ...). The
 //!   reactor is the `weft-io` crate, which any executor can drive;
+//! - [`signal`]: `ctrl_c()` and `unix::signal(SignalKind)`, delivered through the reactor to
+//!   any number of listeners in any number of runtimes; [`process`]: `Command` and a `Child`
+//!   whose exit (a pidfd on Linux) and piped stdio are awaited through the reactor;
+//!   [`io::stdin`], [`io::stdout`], [`io::stderr`] on the blocking pool;
 //! - with the `hyper` feature, `weft::hyper`: the executor, timer and I/O adapters that hyper
 //!   1.x needs to serve and request HTTP on weft (`runtime/examples/hello_http.rs`).
 //!
@@ -74,6 +78,7 @@ pub mod fs;
 pub mod fuzz_hooks;
 #[cfg(feature = "hyper")]
 pub mod hyper;
+mod io_std;
 #[doc(hidden)]
 pub mod macros;
 pub mod runtime;
@@ -85,5 +90,13 @@ mod test_util;
 pub mod time;
 
 pub use task::{spawn, spawn_blocking};
-pub use weft_io::{io, net};
+pub use weft_io::{net, process, signal};
+
+/// The I/O traits and utilities (weft-io's [`io`](weft_io::io)), and the process's standard
+/// streams: [`stdin`](io::stdin), [`stdout`](io::stdout), [`stderr`](io::stderr), driven on
+/// the blocking pool.
+pub mod io {
+    pub use crate::io_std::{stderr, stdin, stdout, Stderr, Stdin, Stdout};
+    pub use weft_io::io::*;
+}
 pub use weft_macros::{main, test};
