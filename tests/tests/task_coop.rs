@@ -113,6 +113,25 @@ fn has_budget_remaining_turns_false_after_the_budget() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore)] // spawns a process
+fn waits_on_an_exited_child_spend_the_budget() {
+    on_both(|rt| {
+        let mut child = rt.block_on(async {
+            let mut child = weft::process::Command::new("true").spawn().unwrap();
+            assert!(child.wait().await.unwrap().success());
+            child
+        });
+        // 1000 ready waits: seven polls of 128, an eighth of 104.
+        let polls = polls_of(&rt, async move {
+            for _ in 0..1_000 {
+                assert!(child.wait().await.unwrap().success());
+            }
+        });
+        assert_eq!(polls, 8);
+    });
+}
+
+#[test]
 fn unconstrained_runs_every_step_in_one_poll() {
     on_both(|rt| {
         let polls = polls_of(
