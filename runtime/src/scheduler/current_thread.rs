@@ -24,11 +24,12 @@ use crate::runtime::task::owned::OwnedTasks;
 use crate::runtime::task::{Id, JoinHandle, Notified, Schedule, Task};
 use crate::time::clock::Clock;
 use crate::time::driver::TimeDriver;
+use std::cell::Cell;
 use std::future::Future;
 use std::pin::pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Tasks run between two looks at the `block_on` future and the timers.
 const EVENT_INTERVAL: usize = 61;
@@ -50,6 +51,11 @@ pub(crate) struct Shared {
     shutdown: AtomicBool,
     polls: AtomicU64,
     parks: AtomicU64,
+    /// Parks and unparks together: odd while the driving thread sleeps.
+    park_unparks: AtomicU64,
+    /// Nanoseconds the core spent held and out of park, added at each park and each return of
+    /// the core.
+    busy_nanos: AtomicU64,
     /// The runtime's id and name (the thread settings are unused: no threads of its own).
     pub(crate) config: ThreadConfig,
     /// A `LocalRuntime`'s set of `!Send` tasks, which `spawn_local` finds through the runtime.
@@ -59,6 +65,26 @@ pub(crate) struct Shared {
 struct Core {
     /// Sleeps in the driver: this scheduler's only sleeper always finds it free.
     parker: Parker,
+    /// When the holder took the core or last left its park: `worker_total_busy_duration`.
+    busy_since: Cell<Instant>,
+}
+
+impl Core {
+    /// Adds the busy stretch that ends now to `busy_nanos`.
+    fn end_busy(&self, shared: &Shared) {
+        bump_by(
+            &shared.busy_nanos,
+            crate::runtime::metrics::nanos(self.busy_since.get().elapsed()),
+        );
+    }
+}
+
+/// Adds to a counter written only by the core's holder (a plain store, no locked instruction).
+fn bump_by(counter: &AtomicU64, amount: u64) {
+    counter.store(
+        counter.load(Ordering::Relaxed).saturating_add(amount),
+        Ordering::Relaxed,
+    );
 }
 
 /// What tasks of a current-thread runtime hold to reschedule themselves.
@@ -104,13 +130,18 @@ impl Shared {
             owned: OwnedTasks::new(),
             time,
             blocking,
-            core: Mutex::new(Some(Core { parker })),
+            core: Mutex::new(Some(Core {
+                parker,
+                busy_since: Cell::new(Instant::now()),
+            })),
             wake,
             io,
             waiters: Mutex::new(Vec::new()),
             shutdown: AtomicBool::new(false),
             polls: AtomicU64::new(0),
             parks: AtomicU64::new(0),
+            park_unparks: AtomicU64::new(0),
+            busy_nanos: AtomicU64::new(0),
             config,
             local,
         })
@@ -194,6 +225,8 @@ impl Shared {
             polls: self.polls.load(Ordering::Relaxed),
             steals: 0,
             parks: self.parks.load(Ordering::Relaxed),
+            park_unparks: self.park_unparks.load(Ordering::Relaxed),
+            busy: Duration::from_nanos(self.busy_nanos.load(Ordering::Relaxed)),
             local_queue_depth: 0,
         }
     }
@@ -213,6 +246,7 @@ impl Shared {
             // Bind first: in an `if let`, the guard would live through the block.
             let core = lock(&self.core).take();
             if let Some(core) = core {
+                core.busy_since.set(Instant::now());
                 let guard = CoreGuard {
                     shared: self,
                     core: Some(core),
@@ -232,9 +266,18 @@ impl Shared {
     }
 
     fn park(&self, core: &Core, main: &MainWaker) {
-        self.parks
-            .store(self.parks.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
+        bump_by(&self.parks, 1);
+        bump_by(&self.park_unparks, 1);
+        core.end_busy(self);
         self.config.run_on_park();
+        self.sleep(core, main);
+        bump_by(&self.park_unparks, 1);
+        core.busy_since.set(Instant::now());
+        self.config.run_on_unpark();
+    }
+
+    /// The sleep of `park`: in the driver until woken, or with a paused clock, an auto-advance.
+    fn sleep(&self, core: &Core, main: &MainWaker) {
         #[cfg(any(test, feature = "test-util"))]
         if self.time.auto_advance_jump().is_some() {
             // The clock is paused and every task is idle: instead of sleeping until the next
@@ -249,13 +292,11 @@ impl Shared {
                     self.time.process();
                 }
             }
-            self.config.run_on_unpark();
             return;
         }
         #[cfg(not(any(test, feature = "test-util")))]
         let _ = main;
         core.parker.park();
-        self.config.run_on_unpark();
     }
 }
 
@@ -332,6 +373,9 @@ impl CoreGuard<'_> {
 
 impl Drop for CoreGuard<'_> {
     fn drop(&mut self) {
+        if let Some(core) = &self.core {
+            core.end_busy(self.shared);
+        }
         *lock(&self.shared.core) = self.core.take();
         for waiter in lock(&self.shared.waiters).drain(..) {
             waiter.unpark();

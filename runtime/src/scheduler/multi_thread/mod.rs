@@ -164,11 +164,28 @@ pub(crate) struct WorkerCounters {
     pub(crate) polls: AtomicU64,
     pub(crate) steals: AtomicU64,
     pub(crate) parks: AtomicU64,
+    /// Bumped before every park and after it: odd while the worker sleeps.
+    pub(crate) park_unparks: AtomicU64,
+    /// Nanoseconds out of park, added at each park.
+    pub(crate) busy_nanos: AtomicU64,
 }
 
 impl WorkerCounters {
     fn bump(counter: &AtomicU64) {
-        counter.store(counter.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
+        WorkerCounters::add(counter, 1);
+    }
+
+    /// `bump` with a release store, for the counter a reader loads first (with acquire) to
+    /// see the others at least as new.
+    fn bump_released(counter: &AtomicU64) {
+        counter.store(counter.load(Ordering::Relaxed) + 1, Ordering::Release);
+    }
+
+    fn add(counter: &AtomicU64, amount: u64) {
+        counter.store(
+            counter.load(Ordering::Relaxed).saturating_add(amount),
+            Ordering::Relaxed,
+        );
     }
 }
 
@@ -449,10 +466,14 @@ impl Shared {
     /// Worker `index`'s counters (`index < remotes.len()`, checked by the caller).
     pub(crate) fn worker_metrics(&self, index: usize) -> crate::runtime::metrics::WorkerSnapshot {
         let remote = &self.remotes[index];
+        // First, with acquire: the counters the worker wrote before it are at least as new.
+        let park_unparks = remote.metrics.park_unparks.load(Ordering::Acquire);
         crate::runtime::metrics::WorkerSnapshot {
             polls: remote.metrics.polls.load(Ordering::Relaxed),
             steals: remote.metrics.steals.load(Ordering::Relaxed),
             parks: remote.metrics.parks.load(Ordering::Relaxed),
+            park_unparks,
+            busy: Duration::from_nanos(remote.metrics.busy_nanos.load(Ordering::Relaxed)),
             local_queue_depth: remote.stealer.len() + remote.yielded.len(),
         }
     }

@@ -40,6 +40,7 @@ use std::cell::{Cell, RefCell};
 use std::io;
 use std::sync::Arc;
 use std::thread::JoinHandle;
+use std::time::Instant;
 
 /// Run the LIFO slot at most this many times in a row.
 const MAX_LIFO_POLLS: u32 = 3;
@@ -54,6 +55,8 @@ pub(crate) struct Core {
     lifo_polls: Cell<u32>,
     is_searching: Cell<bool>,
     rng: Cell<u64>,
+    /// When the core last left its park (or started): `worker_total_busy_duration`.
+    busy_since: Cell<Instant>,
 }
 
 impl Core {
@@ -66,6 +69,7 @@ impl Core {
             tick: Cell::new(0),
             lifo_polls: Cell::new(0),
             is_searching: Cell::new(false),
+            busy_since: Cell::new(Instant::now()),
             rng: Cell::new(
                 0x9E37_79B9_7F4A_7C15 ^ (index as u64 + 1).wrapping_mul(0xA24B_AED4_963E_E407),
             ),
@@ -377,9 +381,15 @@ impl WorkerContext {
         {
             self.shared.notify_if_work_pending();
         }
-        WorkerCounters::bump(&self.remote(core).metrics.parks);
-        self.shared.config.run_on_park();
         let remote = self.remote(core);
+        WorkerCounters::bump(&remote.metrics.parks);
+        WorkerCounters::add(
+            &remote.metrics.busy_nanos,
+            crate::runtime::metrics::nanos(core.busy_since.get().elapsed()),
+        );
+        // Last, and released: a reader that sees it odd sees the park and busy time above.
+        WorkerCounters::bump_released(&remote.metrics.park_unparks);
+        self.shared.config.run_on_park();
         let woken = sleep(
             &self.shared.idle,
             core.index,
@@ -400,6 +410,8 @@ impl WorkerContext {
                 }
             }
         }
+        WorkerCounters::bump_released(&remote.metrics.park_unparks);
+        core.busy_since.set(Instant::now());
         self.shared.config.run_on_unpark();
         self.shared.monitor.worker_unparked();
     }
