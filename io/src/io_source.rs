@@ -7,17 +7,21 @@
 //! |---|---|
 //! | a byte-stream read or write from a `poll_*` trait method (`AsyncRead`, `AsyncWrite`) | `poll_stream_read` / `poll_stream_write`, giving the bytes asked for |
 //! | any other operation from a `poll_*` method (peek, a datagram, accept) | `poll_read_with` / `poll_write_with` |
-//! | an `async fn` of a socket (accept, recv_from, send_to, peek, connect) | `read_with` / `write_with` |
-//! | `readable()` / `writable()` | `ready` |
-//! | a `try_*` call | `try_io` |
+//! | an `async fn` of a socket (accept, recv_from, send_to, peek, peek_sender, connect) | `read_with` / `write_with` |
+//! | `readable()`, `writable()`, `ready(Interest)` | `ready` (with a union for several interests) |
+//! | `poll_read_ready`, ... | `poll_ready` |
+//! | a `try_*` call, `try_io` | `try_io` |
+//! | `async_io` | `async_io` |
 //!
 //! The `stream` variants clear the readiness after a read (write) that moved fewer bytes than
 //! asked, saving the call that would say `WouldBlock`, where the backend allows it
 //! (`Selector::SHORT_IO_DRAINS`, the epoll backend). That is sound only for a byte stream (TCP,
 //! Unix stream), whose short read means the receive queue was empty: not for a datagram (one
 //! datagram per call, however many are queued), not for a peek (it takes nothing), not for
-//! accept. The `async fn` variants hold a `Waiter`, so that a cancelled future leaves no waker
-//! behind; a `poll_*` method has no future to hold one (see `source.rs`).
+//! accept. The `async fn` variants (`read_with`, `write_with`, `ready`, `async_io`) hold a
+//! `Waiter`, so that a cancelled future leaves no waker behind; a `poll_*` method has no
+//! future to hold one (see `source/mod.rs`). An `async fn` of a socket is therefore never
+//! `poll_fn` over its `poll_*` twin.
 //!
 //! Every operation but `try_io` is a leaf future of the cooperative budget (`coop.rs`): it takes
 //! a unit first (or makes the task yield), and the unit stays spent only if the operation
@@ -45,16 +49,30 @@ pub(crate) struct IoSource<T: AsFd> {
 }
 
 impl<T: AsFd> IoSource<T> {
-    /// Registers `io`, which must already be in non-blocking mode, with this thread's reactor.
+    /// Registers `io`, which must already be in non-blocking mode, with this thread's reactor,
+    /// assumed ready for nothing: the reactor's first turn reports what it is ready for (see
+    /// `source/mod.rs`).
     ///
     /// # Panics
     /// If no reactor is current on this thread.
+    #[track_caller]
     pub(crate) fn new(io: T) -> io::Result<IoSource<T>> {
+        IoSource::new_assuming(io, 0)
+    }
+
+    /// [`new`](Self::new) for an object whose readiness is known without asking the kernel:
+    /// `assumed` holds the readiness bits it starts with (`READ_READY`, `WRITE_READY`). A wrong
+    /// guess costs one `WouldBlock`, which clears it.
+    ///
+    /// # Panics
+    /// If no reactor is current on this thread.
+    #[track_caller]
+    pub(crate) fn new_assuming(io: T, assumed: usize) -> io::Result<IoSource<T>> {
         let reactor = current_or_panic();
         // SAFETY: `register` requires that the descriptor be deregistered before it is closed:
         // this `IoSource` owns `io` and its `Drop` deregisters before `io` is dropped (the
         // fields drop after `drop` returns).
-        let (token, source) = unsafe { reactor.register(io.as_fd())? };
+        let (token, source) = unsafe { reactor.register(io.as_fd(), assumed)? };
         Ok(IoSource {
             io,
             source,
@@ -103,10 +121,8 @@ impl<T: AsFd> IoSource<T> {
     }
 
     /// Runs the non-blocking `op` until it does not return `WouldBlock`, waiting for
-    /// readability in between (for a `poll_*` method).
-    // For the `poll_*` methods of operations other than stream reads (`poll_peek`,
-    // `poll_recv_from`, `poll_accept`, ...), which no socket type has yet.
-    #[allow(dead_code)]
+    /// readability in between (for a `poll_*` method of an operation other than a stream
+    /// read: `poll_peek`, `poll_recv_from`, `poll_accept`, ...).
     pub(crate) fn poll_read_with<R>(
         &self,
         cx: &Context<'_>,
@@ -119,9 +135,8 @@ impl<T: AsFd> IoSource<T> {
     }
 
     /// Runs the non-blocking `op` until it does not return `WouldBlock`, waiting for
-    /// writability in between (for a `poll_*` method).
-    // For `poll_send_to` and the like, which no socket type has yet.
-    #[allow(dead_code)]
+    /// writability in between (for a `poll_*` method of an operation other than a stream
+    /// write: `poll_send_to`, ...).
     pub(crate) fn poll_write_with<R>(
         &self,
         cx: &Context<'_>,
@@ -133,12 +148,30 @@ impl<T: AsFd> IoSource<T> {
         })
     }
 
-    /// Waits until the source may be ready in `direction`: the next operation in that
-    /// direction is worth trying (it may still say `WouldBlock`). Dropping the future
-    /// removes its waker.
-    pub(crate) async fn ready(&self, direction: Direction) -> io::Result<()> {
+    /// Waits until the source may be ready for `direction`: the next operation in that
+    /// direction is worth trying (it may still say `WouldBlock`). Returns the readiness word
+    /// as read (`Ready::from_word` turns it into tokio's `Ready`; `clear_seen` takes it back).
+    /// Dropping the future removes its waker.
+    pub(crate) async fn ready(&self, direction: Direction) -> io::Result<usize> {
         let mut waiter = Waiter::new(&self.source, direction);
-        poll_fn(|cx| crate::coop::leaf(cx, |cx| waiter.poll_ready(cx).map_ok(drop))).await
+        poll_fn(|cx| crate::coop::leaf(cx, |cx| waiter.poll_ready(cx))).await
+    }
+
+    /// Polls for readiness for `direction` (for a `poll_*` method): `Ready` with the readiness
+    /// word when the next operation is worth trying, else the waker is stored for the next
+    /// event.
+    pub(crate) fn poll_ready(
+        &self,
+        cx: &Context<'_>,
+        direction: Direction,
+    ) -> Poll<io::Result<usize>> {
+        crate::coop::leaf(cx, |cx| self.source.poll_ready(cx, direction))
+    }
+
+    /// Clears the readiness bits `bits` (never the closed ones) that `seen` (from `ready` or
+    /// `poll_ready`) announced, unless an event arrived since: a guard's `clear_ready`.
+    pub(crate) fn clear_seen(&self, seen: usize, bits: usize) {
+        self.source.clear_seen(seen, bits);
     }
 
     /// Runs the non-blocking `op` once, if the source may be ready in `direction`; a
@@ -177,6 +210,17 @@ impl<T: AsFd> IoSource<T> {
         let mut waiter = Waiter::new(&self.source, Direction::WRITE);
         poll_fn(|cx| crate::coop::leaf(cx, |cx| waiter.poll_io(cx, || op(&self.io), |_| false)))
             .await
+    }
+
+    /// Waits for `direction` and runs the caller's non-blocking `op` until it does not return
+    /// `WouldBlock` (tokio's `async_io`); dropping the future removes its waker.
+    pub(crate) async fn async_io<R>(
+        &self,
+        direction: Direction,
+        mut op: impl FnMut() -> io::Result<R>,
+    ) -> io::Result<R> {
+        let mut waiter = Waiter::new(&self.source, direction);
+        poll_fn(|cx| crate::coop::leaf(cx, |cx| waiter.poll_io(cx, &mut op, |_| false))).await
     }
 
     #[cfg(all(test, not(loom), not(miri)))]

@@ -14,7 +14,7 @@
 //!     let mut client = TcpStream::connect(listener.local_addr()?).await?;
 //!     let (mut server, _) = listener.accept().await?;
 //!     client.write_all(b"hello").await?;
-//!     client.close().await?; // the server reads EOF after the five bytes
+//!     client.shutdown().await?; // the server reads EOF after the five bytes
 //!     let mut received = Vec::new();
 //!     server.read_to_end(&mut received).await?;
 //!     std::io::Result::Ok(received)
@@ -35,14 +35,19 @@
 //!
 //! # How an operation runs
 //!
-//! A read first tries `read(2)` on the non-blocking socket. Only if that says `WouldBlock`
-//! does it store the task's waker and wait; the reactor (edge-triggered `epoll`, one
-//! registration per socket for its whole life) wakes it when the socket becomes readable.
+//! A read first tries `read(2)` on the non-blocking socket, if the socket may be readable.
+//! Only if that says `WouldBlock` does it store the task's waker and wait; the reactor
+//! (edge-triggered `epoll`, one registration per socket for its whole life) wakes it when the
+//! socket becomes readable. A new socket is ready for nothing until the reactor's first turn
+//! reports its state (epoll reports a descriptor that is ready as it is added), except what
+//! the kernel just made known, as tokio assumes it: an accepted stream is readable and
+//! writable, a new `pair()` or pipe writable.
 //! As in tokio, a stream read that returns fewer bytes than the buffer holds has drained the
 //! socket, so the next read waits for the reactor instead of making a call that would say
 //! `WouldBlock` (on Linux's epoll backend, which sees the peer's FIN as `EPOLLRDHUP` and keeps
 //! it: a FIN that came with the last data still ends the next read with EOF). Dropping a
-//! waiting future of weft-io (`readable()`, `accept()`, `recv_from()`, ...) removes its waker.
+//! waiting future of weft-io (`readable()`, `ready()`, `accept()`, `recv_from()`, `AsyncFd`'s
+//! waits, ...) removes its waker.
 //! No operation allocates, and none takes a lock shared by other sockets.
 //!
 //! # Backends
@@ -64,7 +69,7 @@
 //! the reactor ready for the next turn; weft's runtime catches it there, after the panic hook
 //! has reported it. Everywhere else a panic can only unwind out of the call that ran the user
 //! code, with every lock released and every shared structure consistent (the module docs of
-//! `reactor.rs`, `source.rs` and `block_on.rs` say why).
+//! `reactor.rs`, `source/mod.rs` and `block_on.rs` say why).
 //!
 //! # Signals and child processes
 //!
@@ -77,8 +82,11 @@
 #![warn(missing_docs, missing_debug_implementations, rust_2018_idioms)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 
+mod async_fd;
 mod block_on;
+mod blocking;
 pub mod coop;
+pub mod io;
 mod io_source;
 mod loom;
 pub mod net;
@@ -94,17 +102,6 @@ mod tests;
 #[cfg(all(test, loom))]
 mod loom_tests;
 
+pub use blocking::{enter_blocking_spawner, BlockingJob, BlockingSpawner, BlockingSpawnerGuard};
 pub use reactor::{EnterGuard, Reactor};
 pub use source::is_shutdown_error;
-
-/// The I/O traits, from `futures-io`, and their extension traits, from `futures-lite`.
-///
-/// `AsyncReadExt` gives `read`, `read_exact`, `read_to_end`, `read_to_string`;
-/// `AsyncWriteExt` gives `write`, `write_all`, `flush`, `close`.
-pub mod io {
-    pub use futures_io::{AsyncBufRead, AsyncRead, AsyncSeek, AsyncWrite};
-    pub use futures_lite::io::{
-        copy, empty, repeat, sink, AsyncBufReadExt, AsyncReadExt, AsyncSeekExt, AsyncWriteExt,
-        BufReader, BufWriter, Cursor,
-    };
-}

@@ -3,7 +3,7 @@
 //!
 //! Invariants:
 //! - Every source is registered in edge-triggered mode for both directions, once: no
-//!   `epoll_ctl` per operation. Its readiness lives in its `Source` (see `source.rs`).
+//!   `epoll_ctl` per operation. Its readiness lives in its `Source` (see `source/mod.rs`).
 //! - A source's token is its index in `sources` and the generation of that slot, bumped at
 //!   every removal: an event already fetched for a source that was deregistered meanwhile
 //!   finds another generation and is dropped, never marking the source that reuses the slot
@@ -282,12 +282,17 @@ impl Reactor {
         sources.entries.len() - sources.free.len()
     }
 
-    /// Registers `fd` for both directions, edge-triggered; returns its token and source.
+    /// Registers `fd` for both directions, edge-triggered; returns its token and source, which
+    /// starts with the readiness bits `assumed` (usually none: see `source/mod.rs`).
     ///
     /// # Safety
     /// The caller must call `deregister` before the descriptor is closed (`IoSource` does).
-    pub(crate) unsafe fn register(&self, fd: BorrowedFd<'_>) -> io::Result<(u64, Arc<Source>)> {
-        let source = Arc::new(Source::new());
+    pub(crate) unsafe fn register(
+        &self,
+        fd: BorrowedFd<'_>,
+        assumed: usize,
+    ) -> io::Result<(u64, Arc<Source>)> {
+        let source = Arc::new(Source::new(assumed));
         let token = {
             let mut sources = lock(&self.sources);
             // Checked under the lock that `shutdown` takes: a source registered after the
@@ -416,12 +421,16 @@ impl fmt::Debug for Reactor {
 ///
 /// # Panics
 /// If no reactor is current: sockets must be created inside a runtime.
+#[track_caller]
 pub(crate) fn current_or_panic() -> Arc<Reactor> {
-    Reactor::current().unwrap_or_else(|| {
-        panic!(
+    // A `match`, not `unwrap_or_else`: a closure would report its own location, not the
+    // caller's that `#[track_caller]` passes on.
+    match Reactor::current() {
+        Some(reactor) => reactor,
+        None => panic!(
             "there is no reactor running: create weft::net sockets inside a weft runtime (in a \
              task, in block_on, or after Runtime::enter), or inside weft_io::Reactor::enter \
              when you drive weft-io yourself"
-        )
-    })
+        ),
+    }
 }

@@ -19,7 +19,7 @@ async fn echo(mut stream: TcpStream) -> std::io::Result<u64> {
         let n = stream.read(&mut buf).await?;
         if n == 0 {
             // The peer closed its writing side: close ours too, so it sees EOF.
-            stream.close().await?;
+            stream.shutdown().await?;
             return Ok(total);
         }
         stream.write_all(&buf[..n]).await?;

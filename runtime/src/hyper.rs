@@ -11,6 +11,10 @@
 //! - [`WeftIo`]: turns any `futures-io` stream (a `weft::net::TcpStream`, for one) into a hyper
 //!   stream, and a hyper stream into a `futures-io` one.
 //!
+//! weft's sockets also implement tokio's I/O traits, so hyper-util's `TokioIo` works on them
+//! too (and reads into hyper's buffer without the copy `WeftIo` makes); `WeftIo` is for
+//! `futures-io` streams.
+//!
 //! Enabled by the `hyper` feature. The program itself depends on hyper with the features it
 //! uses (`server`, `client`, `http1`, `http2`).
 //!

@@ -22,10 +22,15 @@
 //! - waiting on many: [`join!`], [`try_join!`], [`select!`], [`task::join_all`],
 //!   [`task::JoinSet`] and [`task::TaskGroup`] (asyncio's `TaskGroup`, which tokio lacks);
 //! - [`time`]: `sleep`, `timeout`, `interval`, on a hierarchical timer wheel;
-//! - [`net`]: `TcpListener`, `TcpStream`, `UdpSocket`, `UnixListener`, `UnixStream`, whose
-//!   streams implement the `futures-io` traits, and [`io`]: those traits with futures-lite's
-//!   `AsyncReadExt`/`AsyncWriteExt` (`read`, `read_exact`, `write_all`, `close`, ...). The
-//!   reactor is the `weft-io` crate, which any executor can drive;
+//! - [`net`]: `TcpListener`, `TcpStream`, `TcpSocket`, `UdpSocket`, `UnixListener`,
+//!   `UnixStream`, `UnixDatagram`, `UnixSocket`, pipes, `ToSocketAddrs` and `lookup_host`
+//!   (host names resolved on the blocking pool), whose streams implement **tokio's**
+//!   `AsyncRead`/`AsyncWrite` (so tokio-util, hyper-util's `TokioIo`, tokio-rustls, ... take
+//!   them) and the `futures-io` traits; and [`io`]: tokio's runtime-free I/O utilities
+//!   (`AsyncReadExt` with `read_buf` and the integer helpers, `AsyncWriteExt` with `shutdown`,
+//!   `BufReader`, `copy`, `split`, `duplex`, ...), `Interest`/`Ready`, `io::unix::AsyncFd`, and
+//!   futures-lite's extension traits under `io::futures`. The reactor is the `weft-io` crate,
+//!   which any executor can drive;
 //! - [`signal`]: `ctrl_c()` and `unix::signal(SignalKind)`, delivered through the reactor to
 //!   any number of listeners in any number of runtimes; [`process`]: `Command` and a `Child`
 //!   whose exit (a pidfd on Linux) and piped stdio are awaited through the reactor;
@@ -44,13 +49,13 @@
 //!     let server = weft::spawn(async move {
 //!         let (mut stream, _) = listener.accept().await?;
 //!         let mut request = Vec::new();
-//!         stream.read_to_end(&mut request).await?; // until the client's close
+//!         stream.read_to_end(&mut request).await?; // until the client's shutdown
 //!         stream.write_all(&request).await?;
 //!         std::io::Result::Ok(())
 //!     });
 //!     let mut client = TcpStream::connect(addr).await?;
 //!     client.write_all(b"echo me").await?;
-//!     client.close().await?;
+//!     client.shutdown().await?;
 //!     let mut reply = Vec::new();
 //!     client.read_to_end(&mut reply).await?;
 //!     assert_eq!(reply, b"echo me");

@@ -208,7 +208,7 @@ fn sockets_made_after_runtime_enter_work_in_block_on() {
         };
         let got = rt.block_on(within("entered", async move {
             a.write_all(b"entered").await.unwrap();
-            a.close().await.unwrap();
+            a.shutdown().await.unwrap();
             let mut got = Vec::new();
             b.read_to_end(&mut got).await.unwrap();
             got

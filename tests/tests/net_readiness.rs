@@ -1,7 +1,8 @@
 //! Readiness on both flavors, as code that makes its own calls uses it (tokio's names): an
 //! echo of a megabyte driven only by `readable`/`try_read` and `writable`/`try_write`; a full
 //! send buffer keeps `writable` waiting until the peer reads; `peek` leaves the bytes for the
-//! next read; UDP's `try_` calls; and `AsFd` reaching options weft does not wrap.
+//! next read; UDP's `try_` calls; `AsFd` reaching options weft does not wrap; and a `block_on`
+//! future that polls by hand and yields still sees the reactor's events.
 
 #[macro_use]
 mod common;
@@ -22,6 +23,7 @@ on_both_flavors!(
     peek_leaves_the_bytes_for_the_next_read,
     udp_try_calls_send_and_receive_without_waiting,
     as_fd_reaches_socket_options,
+    a_block_on_future_that_yields_until_data_comes_sees_it,
 );
 
 async fn connected_pair() -> (TcpStream, TcpStream) {
@@ -80,7 +82,7 @@ fn a_megabyte_echoes_through_try_read_and_try_write(rt: Runtime) {
             let sent = sent.clone();
             async move {
                 write.write_all(&sent).await.expect("write");
-                write.close().await.expect("close");
+                write.shutdown().await.expect("close");
             }
         });
         let mut echoed = Vec::with_capacity(MEGABYTE);
@@ -205,4 +207,42 @@ fn as_fd_reaches_socket_options(rt: Runtime) {
         assert_eq!(read.as_ref().peer_addr().unwrap(), server_addr);
         assert_eq!(write.as_ref().peer_addr().unwrap(), server_addr);
     }));
+}
+
+/// The `block_on` future itself polls by hand (`try_read`, then `yield_now`), as tokio's own
+/// tests do: between its yields the runtime must look at I/O, or the data that the reactor
+/// has not reported yet would never be seen (on the current-thread runtime the future spun
+/// for ever). Counts the yields: at least one on the current-thread runtime (the data was not
+/// reported at first), and the loop ends.
+fn a_block_on_future_that_yields_until_data_comes_sees_it(rt: Runtime) {
+    rt.block_on(async {
+        let (client, server) = connected_pair().await;
+        let mut buf = [0u8; 8];
+        // The accepted side starts assumed readable: a read that finds nothing clears that.
+        let error = server.try_read(&mut buf).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::WouldBlock);
+        client.try_write(b"ping").expect("room for four bytes");
+        let mut yields = 0usize;
+        let n = loop {
+            match server.try_read(&mut buf) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == ErrorKind::WouldBlock => {
+                    yields += 1;
+                    weft::task::yield_now().await;
+                }
+                Err(e) => panic!("try_read: {e}"),
+            }
+        };
+        assert_eq!(&buf[..n], b"ping");
+        // On the multi-thread runtime a parked worker may take the event before the first
+        // look; on the current-thread runtime only this thread turns the reactor.
+        if weft::runtime::Handle::current().runtime_flavor()
+            == weft::runtime::RuntimeFlavor::CurrentThread
+        {
+            assert!(
+                yields >= 1,
+                "no call is made before the reactor reports the data"
+            );
+        }
+    });
 }

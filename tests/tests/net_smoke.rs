@@ -34,7 +34,7 @@ async fn echo_round_trips(rounds: usize) -> std::io::Result<usize> {
             weft::time::sleep(Duration::from_millis(1)).await;
         }
     }
-    client.close().await?;
+    client.shutdown().await?;
     server.await.expect("server task")
 }
 

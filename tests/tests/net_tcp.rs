@@ -50,7 +50,7 @@ async fn echo_client(addr: SocketAddr, i: usize) -> usize {
         stream.write_all(sent).await.expect("write");
         stream.read_exact(back).await.expect("read the echo");
     }
-    stream.close().await.expect("close");
+    stream.shutdown().await.expect("close");
     let mut rest = Vec::new();
     let extra = stream.read_to_end(&mut rest).await.expect("read to EOF");
     assert_eq!(extra, 0, "client {i}: nothing may follow the echo");
@@ -95,12 +95,12 @@ fn half_close_then_reply_then_eof(rt: Runtime) {
             // EOF comes only from the client's close; then the reply goes the other way.
             stream.read_to_end(&mut got).await.unwrap();
             stream.write_all(&rep).await.unwrap();
-            stream.close().await.unwrap();
+            stream.shutdown().await.unwrap();
             got
         });
         let mut client = TcpStream::connect(addr).await.unwrap();
         client.write_all(&req).await.unwrap();
-        client.close().await.unwrap();
+        client.shutdown().await.unwrap();
         let write_after_close = client.write(b"late").await;
         let mut got = Vec::new();
         let n = client.read_to_end(&mut got).await.unwrap();
@@ -155,7 +155,7 @@ fn megabytes_both_ways_at_once_over_split_halves(rt: Runtime) {
                     for chunk in down.chunks(65_536 - 7) {
                         wr.write_all(chunk).await.unwrap();
                     }
-                    wr.close().await.unwrap();
+                    wr.shutdown().await.unwrap();
                 }
             );
             got
@@ -166,7 +166,7 @@ fn megabytes_both_ways_at_once_over_split_halves(rt: Runtime) {
             for chunk in up.chunks(100_003) {
                 wr.write_all(chunk).await.unwrap();
             }
-            wr.close().await.unwrap();
+            wr.shutdown().await.unwrap();
         });
         let reader = weft::spawn(async move {
             let mut got = Vec::with_capacity(BIG);
@@ -191,7 +191,7 @@ fn dropping_the_owned_write_half_gives_the_peer_eof_and_keeps_reading(rt: Runtim
         server.read_to_end(&mut server_read).await.unwrap();
         // The other direction is still open.
         server.write_all(b"still readable").await.unwrap();
-        server.close().await.unwrap();
+        server.shutdown().await.unwrap();
         let mut client_read = Vec::new();
         rd.read_to_end(&mut client_read).await.unwrap();
         (server_read, client_read)
@@ -213,7 +213,7 @@ fn halves_reunite_only_with_their_own_stream(rt: Runtime) {
         // The failed attempt shut nothing down: both streams still echo.
         for (stream, msg) in [(&mut a, &b"from a"[..]), (&mut b, &b"from b!"[..])] {
             stream.write_all(msg).await.unwrap();
-            stream.close().await.unwrap();
+            stream.shutdown().await.unwrap();
             let mut back = Vec::new();
             stream.read_to_end(&mut back).await.unwrap();
             assert_eq!(back, msg);
@@ -261,7 +261,7 @@ fn from_std_listener_and_stream(rt: Runtime) {
         let std_stream = std::net::TcpStream::connect(addr).unwrap();
         let mut stream = TcpStream::from_std(std_stream).unwrap();
         stream.write_all(b"through from_std").await.unwrap();
-        stream.close().await.unwrap();
+        stream.shutdown().await.unwrap();
         let mut back = Vec::new();
         stream.read_to_end(&mut back).await.unwrap();
         assert_eq!(back, b"through from_std");
@@ -281,7 +281,7 @@ fn buffered_line_reads(rt: Runtime) {
                 stream.flush().await.unwrap();
                 weft::task::yield_now().await;
             }
-            stream.close().await.unwrap();
+            stream.shutdown().await.unwrap();
         });
         let mut reader = BufReader::new(TcpStream::connect(addr).await.unwrap());
         let mut lines = Vec::new();
@@ -311,7 +311,7 @@ fn a_stream_by_reference_reads_and_writes_at_once(rt: Runtime) {
         let ((), got) = weft::join!(
             async {
                 wr.write_all(&msg).await.unwrap();
-                wr.close().await.unwrap();
+                wr.shutdown().await.unwrap();
             },
             async {
                 let mut got = Vec::new();

@@ -1,6 +1,7 @@
 //! Unix domain sockets on both flavors: an echo server on a path in the temporary directory with
 //! concurrent clients (each byte verified), `pair()` both ways with half-close, dropping an owned
-//! write half, addresses, and the errors of a missing, stale or taken path.
+//! write half, addresses, the errors of a missing, stale or taken path, and a connect whose
+//! listener goes away before it is reported.
 
 #[macro_use]
 mod common;
@@ -18,6 +19,7 @@ on_both_flavors!(
     dropping_the_owned_write_half_gives_the_peer_eof,
     addresses_name_the_path,
     missing_stale_and_taken_paths_are_errors,
+    a_connect_whose_listener_goes_away_before_the_first_event_fails,
 );
 
 const CLIENTS: usize = 100;
@@ -52,7 +54,7 @@ fn echo_100_concurrent_clients_on_a_path(rt: Runtime) {
                         stream.write_all(out).await.unwrap();
                         stream.read_exact(back).await.unwrap();
                     }
-                    stream.close().await.unwrap();
+                    stream.shutdown().await.unwrap();
                     assert_eq!(stream.read(&mut [0u8; 8]).await.unwrap(), 0);
                     assert_same_bytes(&back, &data, "Unix echo");
                     data.len()
@@ -85,7 +87,7 @@ fn a_pair_talks_both_ways_with_half_close(rt: Runtime) {
                 let ((), got) = weft::join!(
                     async {
                         wr.write_all(&to_right).await.unwrap();
-                        wr.close().await.unwrap();
+                        wr.shutdown().await.unwrap();
                     },
                     async {
                         let mut got = Vec::new();
@@ -100,7 +102,7 @@ fn a_pair_talks_both_ways_with_half_close(rt: Runtime) {
                 // `right` reads everything first (the left side closes), then answers.
                 right.read_to_end(&mut got).await.unwrap();
                 right.write_all(&to_left).await.unwrap();
-                right.close().await.unwrap();
+                right.shutdown().await.unwrap();
                 got
             }
         );
@@ -177,4 +179,30 @@ fn missing_stale_and_taken_paths_are_errors(rt: Runtime) {
         assert_eq!(stale.kind(), ErrorKind::ConnectionRefused, "{stale}");
     }));
     drop(socket);
+}
+
+/// A Unix connect returns at once (the connection waits in the listener's backlog), but the
+/// stream waits for the registration's first event, as tokio's does: a listener dropped
+/// before then fails the connect itself (tokio#3879), not the first read.
+fn a_connect_whose_listener_goes_away_before_the_first_event_fails(rt: Runtime) {
+    rt.block_on(async {
+        let path = SocketPath::new("gone");
+        let listener = UnixListener::bind(path.path()).unwrap();
+        let mut connect = std::pin::pin!(UnixStream::connect(path.path()));
+        assert!(
+            futures_lite::future::poll_once(connect.as_mut())
+                .await
+                .is_none(),
+            "waits for the first event"
+        );
+        drop(listener);
+        let error = within("connect", connect).await.unwrap_err();
+        assert!(
+            matches!(
+                error.kind(),
+                ErrorKind::ConnectionRefused | ErrorKind::ConnectionReset
+            ),
+            "{error:?}"
+        );
+    });
 }

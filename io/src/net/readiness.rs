@@ -1,11 +1,26 @@
-//! Readiness for code that makes its own system calls, with tokio's names: `readable` and
-//! `writable` wait until an operation is worth trying, `try_read`/`try_write` (`try_recv`,
-//! `try_send`, ... on UDP) try it once without waiting; and `AsFd`/`AsRawFd` for every socket
-//! type, so that `socket2::SockRef` (or any raw call) can reach options weft does not wrap.
+//! Readiness for code that makes its own system calls, with tokio's names: `ready(Interest)`,
+//! `readable`/`writable` and `poll_*_ready` wait until an operation is worth trying, `try_*`
+//! tries it once without waiting, `try_io`/`async_io` wrap the caller's own system call; and
+//! `AsFd`/`AsRawFd` for every socket type, so that `socket2::SockRef` (or any raw call) can
+//! reach options weft does not wrap.
 //!
 //! Invariant: a `try_*` call that returns `WouldBlock` has cleared the readiness it read before
 //! its system call (unless an event arrived since), so the next `readable`/`writable` waits for
 //! a new event instead of returning at once forever.
+
+use super::interest::{Interest, Ready};
+use crate::io_source::IoSource;
+use crate::source::Direction;
+use std::io;
+use std::os::fd::AsFd;
+
+/// Waits until `io` is ready for any of `interest` and says which (only what `interest`
+/// covers, as tokio's `ready`); the wait holds its own waiter slots, freed when it is dropped.
+pub(crate) async fn ready<T: AsFd>(io: &IoSource<T>, interest: Interest) -> io::Result<Ready> {
+    let direction = Direction::from(interest);
+    let word = io.ready(direction).await?;
+    Ok(Ready::from_word(word, direction))
+}
 
 /// `AsFd` and `AsRawFd` for a socket type whose field `io` is an `IoSource`.
 macro_rules! impl_as_fd {
@@ -25,35 +40,122 @@ macro_rules! impl_as_fd {
 }
 pub(crate) use impl_as_fd;
 
-/// `readable`, `writable` and the `try_` reads and writes of a stream type whose field `io` is
-/// an `IoSource` over a std stream.
-macro_rules! impl_stream_readiness {
+/// `ready`, `readable`, `writable`, the two `poll_*_ready` (named `$poll_read`/`$poll_write`:
+/// `poll_read_ready` on streams, `poll_recv_ready` on datagram sockets), `try_io` and
+/// `async_io` for a socket type whose field `io` is an `IoSource`.
+macro_rules! impl_readiness {
+    ($socket:ty, $poll_read:ident, $poll_write:ident) => {
+        impl $socket {
+            /// Waits until the socket is ready for any of `interest` and says which (only what
+            /// `interest` covers: `READABLE` and `READ_CLOSED` for reading, ...). Readiness is
+            /// a hint: the operation may still say `WouldBlock` (after a spurious event, or at
+            /// first for an accepted socket, assumed readable as in tokio), and then the next
+            /// call waits for a new event.
+            ///
+            /// Cancel safe: dropping the future loses nothing, and frees its waker.
+            ///
+            /// # Errors
+            /// Once the runtime that drives the socket has shut down.
+            pub async fn ready(
+                &self,
+                interest: crate::net::Interest,
+            ) -> std::io::Result<crate::net::Ready> {
+                crate::net::readiness::ready(&self.io, interest).await
+            }
+
+            /// Waits until a read (receive) may be worth trying: `ready(Interest::READABLE)`.
+            ///
+            /// Cancel safe: dropping the future loses nothing, and frees its waker.
+            ///
+            /// # Errors
+            /// Once the runtime that drives the socket has shut down.
+            pub async fn readable(&self) -> std::io::Result<()> {
+                self.io
+                    .ready(crate::source::Direction::READ)
+                    .await
+                    .map(drop)
+            }
+
+            /// Waits until a write (send) may be worth trying: `ready(Interest::WRITABLE)`.
+            ///
+            /// Cancel safe: dropping the future loses nothing, and frees its waker.
+            ///
+            /// # Errors
+            /// Once the runtime that drives the socket has shut down.
+            pub async fn writable(&self) -> std::io::Result<()> {
+                self.io
+                    .ready(crate::source::Direction::WRITE)
+                    .await
+                    .map(drop)
+            }
+
+            /// Polls for read readiness: `Ready(Ok(()))` when a read may be worth trying,
+            /// else the waker of `cx` is woken by the next readable event. Several tasks may
+            /// poll at once; each is woken.
+            ///
+            /// # Errors
+            /// Once the runtime that drives the socket has shut down.
+            pub fn $poll_read(
+                &self,
+                cx: &mut std::task::Context<'_>,
+            ) -> std::task::Poll<std::io::Result<()>> {
+                self.io
+                    .poll_ready(cx, crate::source::Direction::READ)
+                    .map_ok(drop)
+            }
+
+            /// Polls for write readiness (see the read counterpart).
+            ///
+            /// # Errors
+            /// Once the runtime that drives the socket has shut down.
+            pub fn $poll_write(
+                &self,
+                cx: &mut std::task::Context<'_>,
+            ) -> std::task::Poll<std::io::Result<()>> {
+                self.io
+                    .poll_ready(cx, crate::source::Direction::WRITE)
+                    .map_ok(drop)
+            }
+
+            /// Runs `f`, the caller's own non-blocking system call on this socket (through
+            /// `AsFd`), once if the socket may be ready for `interest`; a `WouldBlock` from
+            /// `f` clears that readiness (all of it, for several interests: `f` should make
+            /// only the calls `interest` names), so that [`ready`](Self::ready) waits for the
+            /// next event.
+            ///
+            /// # Errors
+            /// `WouldBlock` without calling `f` if the socket is known not to be ready, or
+            /// `f`'s error.
+            pub fn try_io<R>(
+                &self,
+                interest: crate::net::Interest,
+                f: impl FnOnce() -> std::io::Result<R>,
+            ) -> std::io::Result<R> {
+                self.io.try_io(interest.into(), |_| f())
+            }
+
+            /// Waits for `interest` and runs `f` (as [`try_io`](Self::try_io)) until it does
+            /// something other than `WouldBlock`.
+            ///
+            /// # Errors
+            /// `f`'s error, or the runtime's shutdown.
+            pub async fn async_io<R>(
+                &self,
+                interest: crate::net::Interest,
+                f: impl FnMut() -> std::io::Result<R>,
+            ) -> std::io::Result<R> {
+                self.io.async_io(interest.into(), f).await
+            }
+        }
+    };
+}
+pub(crate) use impl_readiness;
+
+/// The `try_` reads and writes of a stream type whose field `io` is an `IoSource` over a std
+/// stream.
+macro_rules! impl_stream_try_io {
     ($stream:ty) => {
         impl $stream {
-            /// Waits until the stream may be readable: data, EOF or an error is there to read.
-            /// It may return when a read would still block (after a spurious event, or at
-            /// first, as sockets start out assumed ready); [`try_read`](Self::try_read) then
-            /// says `WouldBlock` and the next call waits for a new event.
-            ///
-            /// Cancel safe: dropping the future loses nothing.
-            ///
-            /// # Errors
-            /// Once the runtime that drives the stream has shut down.
-            pub async fn readable(&self) -> std::io::Result<()> {
-                self.io.ready(crate::source::Direction::READ).await
-            }
-
-            /// Waits until the stream may be writable: the send buffer has room (see
-            /// [`readable`](Self::readable) for spurious returns).
-            ///
-            /// Cancel safe: dropping the future loses nothing.
-            ///
-            /// # Errors
-            /// Once the runtime that drives the stream has shut down.
-            pub async fn writable(&self) -> std::io::Result<()> {
-                self.io.ready(crate::source::Direction::WRITE).await
-            }
-
             /// Reads once without waiting: the bytes read (0 at EOF), or `WouldBlock` if
             /// nothing is there yet (then wait with [`readable`](Self::readable)).
             ///
@@ -76,6 +178,18 @@ macro_rules! impl_stream_readiness {
                 use std::io::Read;
                 self.io.try_io(crate::source::Direction::READ, |mut io| {
                     io.read_vectored(bufs)
+                })
+            }
+
+            /// [`try_read`](Self::try_read) into the spare capacity of `buf` (a
+            /// `bytes::BytesMut`, a `Vec<u8>`, ...), which it advances: no zero-filling and
+            /// no copy.
+            ///
+            /// # Errors
+            /// As `try_read`.
+            pub fn try_read_buf<B: bytes::BufMut>(&self, buf: &mut B) -> std::io::Result<usize> {
+                self.io.try_io(crate::source::Direction::READ, |io| {
+                    crate::net::uninit::recv_buf_mut(socket2::SockRef::from(io), buf)
                 })
             }
 
@@ -104,7 +218,15 @@ macro_rules! impl_stream_readiness {
                     io.write_vectored(bufs)
                 })
             }
+
+            /// The pending error of the socket (`SO_ERROR`), cleared by this call.
+            ///
+            /// # Errors
+            /// The `getsockopt` error.
+            pub fn take_error(&self) -> std::io::Result<Option<std::io::Error>> {
+                self.io.get_ref().take_error()
+            }
         }
     };
 }
-pub(crate) use impl_stream_readiness;
+pub(crate) use impl_stream_try_io;

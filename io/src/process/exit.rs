@@ -17,7 +17,7 @@
 use crate::io_source::IoSource;
 use crate::reactor::Reactor;
 use crate::signal::unix::{signal, Signal, SignalKind};
-use crate::source::closed_error;
+use crate::source::{closed_error, READ_READY};
 use std::fmt;
 use std::io;
 use std::os::fd::{FromRawFd, OwnedFd};
@@ -52,7 +52,7 @@ impl ExitWatch {
         if mode == ExitMode::Auto {
             if let Some(pidfd) = pidfd_open(pid)? {
                 return Ok(ExitWatch::Pidfd {
-                    source: IoSource::new(pidfd)?,
+                    source: watch_pidfd(pidfd)?,
                     reactor: reactor.clone(),
                 });
             }
@@ -111,7 +111,7 @@ impl ExitWatch {
                 }
                 let pidfd = source.get_ref().try_clone()?;
                 // The old registration is dropped (deregistered) here, after the new one.
-                *source = IoSource::new(pidfd)?;
+                *source = watch_pidfd(pidfd)?;
                 *reactor = current;
             }
             ExitWatch::Sigchld(listener) => {
@@ -120,6 +120,12 @@ impl ExitWatch {
         }
         Ok(true)
     }
+}
+
+/// Registers `pidfd`, assumed readable: the first poll asks `try_wait` at once (a child that
+/// has already exited is reaped without waiting for the registration's first event).
+fn watch_pidfd(pidfd: OwnedFd) -> io::Result<IoSource<OwnedFd>> {
+    IoSource::new_assuming(pidfd, READ_READY)
 }
 
 /// `pidfd_open(2)`: `None` where the kernel lacks it (before Linux 5.3) or a sandbox forbids

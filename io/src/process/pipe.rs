@@ -12,6 +12,7 @@ use std::io::{self, Read, Write};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
 use std::pin::Pin;
 use std::task::{Context, Poll};
+use tokio::io::ReadBuf;
 
 /// One end of a pipe, registered with the reactor.
 struct Pipe {
@@ -33,6 +34,16 @@ impl Pipe {
     fn poll_read(&self, cx: &Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
         self.io
             .poll_stream_read(cx, buf.len(), |mut file| file.read(buf))
+    }
+
+    /// A read into the unfilled (possibly uninitialized) part of tokio's `ReadBuf`.
+    fn poll_read_buf(&self, cx: &Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+        let capacity = buf.remaining();
+        self.io
+            .poll_stream_read(cx, capacity, |file| {
+                crate::net::uninit::read_read_buf(file, buf)
+            })
+            .map_ok(drop)
     }
 
     fn poll_write(&self, cx: &Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
@@ -184,6 +195,38 @@ pipe_end!(
     std::process::ChildStderr
 );
 
+impl tokio::io::AsyncWrite for ChildStdin {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        self.pipe.poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.pipe.poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        true
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        // A pipe has no user-space buffer to flush.
+        Poll::Ready(Ok(()))
+    }
+
+    /// A pipe cannot be half-closed while open: drop the `ChildStdin` to close it.
+    fn poll_shutdown(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+}
+
 impl futures_io::AsyncWrite for ChildStdin {
     fn poll_write(
         self: Pin<&mut Self>,
@@ -209,6 +252,26 @@ impl futures_io::AsyncWrite for ChildStdin {
     /// A pipe cannot be half-closed while open: drop the `ChildStdin` to close it.
     fn poll_close(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Poll::Ready(Ok(()))
+    }
+}
+
+impl tokio::io::AsyncRead for ChildStdout {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        self.pipe.poll_read_buf(cx, buf)
+    }
+}
+
+impl tokio::io::AsyncRead for ChildStderr {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        self.pipe.poll_read_buf(cx, buf)
     }
 }
 

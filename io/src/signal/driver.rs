@@ -20,6 +20,7 @@ use super::registry::Globals;
 use crate::io_source::IoSource;
 use crate::loom::{AtomicBool, Ordering};
 use crate::reactor::Reactor;
+use crate::source::READ_READY;
 use std::fmt;
 use std::io::{self, Read};
 use std::os::unix::net::UnixStream;
@@ -58,7 +59,9 @@ impl Driver {
     ) -> io::Result<Arc<Driver>> {
         let mut created = None;
         let driver = globals.driver_for(reactor, || {
-            let pipe = IoSource::new(globals.receiver()?)?;
+            // Assumed readable: the driver's first dispatch (below) drains what arrived while
+            // no driver listened, without waiting for the registration's first event.
+            let pipe = IoSource::new_assuming(globals.receiver()?, READ_READY)?;
             let driver = Arc::new_cyclic(|weak| Driver {
                 globals,
                 pipe,

@@ -1,9 +1,10 @@
 //! weft-io's Linux backend: one epoll instance on `rustix`, and an eventfd to interrupt it.
 //!
 //! Invariants:
-//! - A source is added once, edge-triggered, for `EPOLLIN | EPOLLOUT | EPOLLRDHUP` (`EPOLLERR`
-//!   and `EPOLLHUP` are always reported), and deleted before its descriptor is closed
-//!   (`register`'s contract). No `epoll_ctl` is made per operation or per wait.
+//! - A source is added once, edge-triggered, for `EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLPRI`
+//!   (`EPOLLERR` and `EPOLLHUP` are always reported), and deleted before its descriptor is
+//!   closed (`register`'s contract). No `epoll_ctl` is made per operation or per wait. Adding a
+//!   descriptor that is ready already queues an event for it at once.
 //! - The eventfd is added once, edge-triggered, and never read in the normal course: every
 //!   `notify` writes to it, every write is a new edge, so a wait in progress returns and a
 //!   notification sent while nobody waits ends the next wait at once (the edge stays queued).
@@ -14,8 +15,10 @@
 //!   that waits for a timer's deadline cannot wake early and spin. No timerfd.
 //! - `EPOLLRDHUP` (the peer shut down its writing side) is reported as the sticky
 //!   `READ_CLOSED`, `EPOLLHUP` as both sticky bits: that is what makes `SHORT_IO_DRAINS` sound.
+//!   `EPOLLPRI` and `EPOLLERR` are reported as `PRIORITY` and `ERROR` (tokio's
+//!   `Interest::PRIORITY`/`ERROR`), with the ready bits they imply.
 
-use crate::source::{READ_CLOSED, READ_READY, WRITE_CLOSED, WRITE_READY};
+use crate::source::{ERROR, PRIORITY, READ_CLOSED, READ_READY, WRITE_CLOSED, WRITE_READY};
 use rustix::event::{epoll, eventfd, EventfdFlags, Timespec};
 use rustix::fd::{BorrowedFd, OwnedFd};
 use std::io;
@@ -73,14 +76,18 @@ impl Events {
     }
 }
 
-/// The readiness bits an event reports. An error reports both directions (the next call in
-/// either returns it) but nothing sticky: an error such as a queued ICMP message on a UDP
-/// socket passes, and a sticky bit would keep the socket "ready" forever.
+/// The readiness bits an event reports. An error reports `ERROR` and both directions (the next
+/// call in either returns it) but nothing sticky: an error such as a queued ICMP message on a
+/// UDP socket passes, and a sticky bit would keep the socket "ready" forever. Priority data is
+/// readable too (as mio reports it).
 fn readiness(flags: epoll::EventFlags) -> usize {
     use epoll::EventFlags as F;
     let mut ready = 0;
-    if flags.intersects(F::IN | F::PRI) {
+    if flags.contains(F::IN) {
         ready |= READ_READY;
+    }
+    if flags.contains(F::PRI) {
+        ready |= READ_READY | PRIORITY;
     }
     if flags.contains(F::OUT) {
         ready |= WRITE_READY;
@@ -92,7 +99,7 @@ fn readiness(flags: epoll::EventFlags) -> usize {
         ready |= READ_READY | READ_CLOSED | WRITE_READY | WRITE_CLOSED;
     }
     if flags.contains(F::ERR) {
-        ready |= READ_READY | WRITE_READY;
+        ready |= READ_READY | WRITE_READY | ERROR;
     }
     ready
 }
@@ -120,7 +127,9 @@ impl Selector {
         Ok(Selector { epoll, notifier })
     }
 
-    /// Adds `fd` for both directions, edge-triggered, with `token`.
+    /// Adds `fd` for both directions and priority data, edge-triggered, with `token`. The
+    /// kernel checks the descriptor as it adds it and queues an event at once if it is ready
+    /// (`ep_insert`), which is what lets a source start out assumed ready for nothing.
     ///
     /// # Safety
     /// `fd` must be deregistered before it is closed: the reactor must never see an event of a
@@ -132,7 +141,7 @@ impl Selector {
             &self.epoll,
             fd,
             epoll::EventData::new_u64(token),
-            F::IN | F::OUT | F::RDHUP | F::ET,
+            F::IN | F::OUT | F::RDHUP | F::PRI | F::ET,
         )?;
         Ok(())
     }

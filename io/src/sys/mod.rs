@@ -10,8 +10,11 @@
 //!   early and spins), and `notify` (sticky: a notification sent while nobody waits ends the
 //!   next wait at once).
 //! - `Events`, the reusable buffer `wait` fills, iterated as `(token, readiness bits)`, the bits
-//!   being `source.rs`'s (`READ`, `WRITE`, and, where the backend reports them, the sticky
-//!   `READ_CLOSED`/`WRITE_CLOSED`).
+//!   being `source/mod.rs`'s (`READ_READY`, `WRITE_READY`, `PRIORITY` and `ERROR`, and, where
+//!   the backend reports them, the sticky `READ_CLOSED`/`WRITE_CLOSED`).
+//! - `register` adds a descriptor for everything at once (both directions, priority data;
+//!   errors and hang-ups are always reported), and a descriptor that is ready when it is added
+//!   is reported by the next `wait`: the source can start out assumed ready for nothing.
 //! - `SHORT_IO_DRAINS`: whether a stream read (write) that moved fewer bytes than asked may
 //!   clear the readiness. Only a backend that reports the peer's FIN (`EPOLLRDHUP`) as a sticky
 //!   bit can allow it: otherwise a FIN that came in the same edge as the last data would never

@@ -7,7 +7,7 @@
 //! extra calls on Linux (`polling` re-arms a timerfd and its notifier per wait), which is why
 //! Linux has its own backend (`epoll.rs`).
 
-use crate::source::{READ_READY, WRITE_READY};
+use crate::source::{ERROR, PRIORITY, READ_READY, WRITE_READY};
 use polling::{Event, PollMode, Poller};
 use std::fmt;
 use std::io;
@@ -42,7 +42,8 @@ impl Events {
 }
 
 /// Hang-up and error report both directions, so that the next call in either reports the EOF
-/// or the error itself.
+/// or the error itself; an error also reports `ERROR`, and priority data `PRIORITY` (both
+/// where `polling` reports them: epoll, poll, event ports).
 fn readiness(event: &Event) -> usize {
     let mut ready = 0;
     if event.readable {
@@ -51,8 +52,14 @@ fn readiness(event: &Event) -> usize {
     if event.writable {
         ready |= WRITE_READY;
     }
-    if event.is_interrupt() || event.is_err() == Some(true) {
+    if event.is_interrupt() {
         ready |= READ_READY | WRITE_READY;
+    }
+    if event.is_err() == Some(true) {
+        ready |= READ_READY | WRITE_READY | ERROR;
+    }
+    if event.is_priority() {
+        ready |= READ_READY | PRIORITY;
     }
     ready
 }
@@ -80,7 +87,8 @@ impl Selector {
         Ok(Selector { poller })
     }
 
-    /// Adds `fd` for both directions, edge-triggered, with `token`.
+    /// Adds `fd` for both directions and priority data, edge-triggered, with `token`. As with
+    /// epoll (and kqueue), a descriptor that is ready already is reported by the next wait.
     ///
     /// # Safety
     /// `fd` must be deregistered before it is closed (`polling::Poller::add_with_mode`'s
@@ -89,8 +97,11 @@ impl Selector {
         // SAFETY: our caller promises to delete `fd` before closing it, which is exactly
         // `add_with_mode`'s requirement.
         unsafe {
-            self.poller
-                .add_with_mode(fd.as_raw_fd(), Event::all(token as usize), PollMode::Edge)
+            self.poller.add_with_mode(
+                fd.as_raw_fd(),
+                Event::all(token as usize).with_priority(),
+                PollMode::Edge,
+            )
         }
     }
 

@@ -104,7 +104,7 @@ fn a_would_block_try_read_makes_readable_wait_for_the_next_event() {
     let (client, server) = connected_pair(&reactor);
     let waker = Arc::new(CountingWaker::default());
     let mut buf = [0u8; 8];
-    // A new socket is assumed ready, so `readable` returns at once (a false positive) ...
+    // An accepted socket is assumed readable (as tokio), so `readable` returns at once ...
     assert!(poll_once(pin!(server.readable()), &waker).is_ready());
     // ... and the first try makes the call, which would block and clears the readiness.
     let error = server.try_read(&mut buf).unwrap_err();
@@ -133,7 +133,39 @@ fn readiness_after_shutdown_is_the_closed_error() {
         Poll::Ready(Err(error)) => assert!(error.to_string().contains("shut down"), "{error}"),
         other => panic!("expected the closed error, got {other:?}"),
     }
-    let error = client.try_write(b"x").unwrap_err();
+    // A `try_` call still goes through while the readiness says so (the socket is there, as
+    // tokio's `try_` calls find it) ...
+    assert_eq!(client.try_write(b"x").unwrap(), 1);
+    // ... and says the reactor is gone, not `WouldBlock`, where no event can ever come.
+    let error = client.try_read(&mut [0; 1]).unwrap_err();
     assert!(error.to_string().contains("shut down"), "{error}");
     assert_eq!(waker.0.load(Ordering::SeqCst), 0);
+}
+
+/// After the reactor is gone, `try_read` still takes what the socket holds while the readiness
+/// says so, a `WouldBlock` clears that readiness as before, and then every call, `try_` or
+/// waiting, reports the shutdown: nothing hangs waiting for an event that cannot come.
+#[test]
+fn try_calls_after_shutdown_take_what_is_there_then_report_it() {
+    let reactor = Arc::new(Reactor::new().unwrap());
+    let (client, mut server) = connected_pair(&reactor);
+    assert_eq!(client.try_write(b"hello").unwrap(), 5);
+    reactor.shutdown();
+    let mut buf = [0u8; 5];
+    // The accepted side is assumed readable; the data is there.
+    assert_eq!(server.try_read(&mut buf).unwrap(), 5);
+    assert_eq!(&buf, b"hello");
+    let error = server.try_read(&mut buf).unwrap_err();
+    assert_eq!(
+        error.kind(),
+        std::io::ErrorKind::WouldBlock,
+        "the call said so"
+    );
+    let error = server.try_read(&mut buf).unwrap_err();
+    assert!(error.to_string().contains("shut down"), "{error}");
+    let waker = Arc::new(CountingWaker::default());
+    match poll_once(pin!(server.read(&mut buf)), &waker) {
+        Poll::Ready(Err(error)) => assert!(error.to_string().contains("shut down"), "{error}"),
+        other => panic!("expected the closed error, got {other:?}"),
+    }
 }

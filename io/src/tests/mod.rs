@@ -3,6 +3,7 @@
 
 mod basics;
 mod cancel;
+mod interest;
 mod readiness;
 mod waker_panic;
 
@@ -32,12 +33,15 @@ impl Wake for CountingWaker {
 }
 
 /// Polls `future` once with `waker`.
-fn poll_once<F: Future>(future: Pin<&mut F>, waker: &Arc<CountingWaker>) -> Poll<F::Output> {
+fn poll_once<F: Future + ?Sized>(
+    future: Pin<&mut F>,
+    waker: &Arc<CountingWaker>,
+) -> Poll<F::Output> {
     poll_with(future, &Waker::from(waker.clone()))
 }
 
 /// Polls `future` once with any waker.
-fn poll_with<F: Future>(future: Pin<&mut F>, waker: &Waker) -> Poll<F::Output> {
+fn poll_with<F: Future + ?Sized>(future: Pin<&mut F>, waker: &Waker) -> Poll<F::Output> {
     future.poll(&mut Context::from_waker(waker))
 }
 

@@ -99,6 +99,12 @@ fn a_full_read_keeps_readiness() {
     let waker = Arc::new(CountingWaker::default());
     let mut buf = [0u8; 4];
     client.get_ref().write_all(b"abcdef").unwrap();
+    assert_eq!(
+        read(&server, &mut buf, &waker),
+        Poll::Pending,
+        "nothing assumed"
+    );
+    assert_eq!(turn_until_woken(&reactor), 1);
     assert_eq!(read(&server, &mut buf, &waker), Poll::Ready(4));
     assert!(
         is_ready(&server, Direction::READ),
@@ -161,6 +167,12 @@ fn a_short_write_clears_writability_where_the_backend_allows_it() {
         let cx = std::task::Context::from_waker(&waker);
         client.poll_stream_write(&cx, data.len(), |mut io| io.write(&data))
     };
+    // The registration's first edge reports the fresh socket writable.
+    assert!(
+        write(&waker).is_pending(),
+        "nothing assumed before the first turn"
+    );
+    assert_eq!(turn_until_woken(&reactor), 1);
     let Poll::Ready(Ok(written)) = write(&waker) else {
         panic!("a fresh socket takes some of the data at once")
     };
@@ -267,10 +279,10 @@ fn an_event_for_a_deregistered_source_never_reaches_the_slot_s_next_owner() {
     let first = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
     let second = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
     // SAFETY: both sockets are deregistered below, before they are dropped.
-    let (old_token, old_source) = unsafe { reactor.register(first.as_fd()).unwrap() };
+    let (old_token, old_source) = unsafe { reactor.register(first.as_fd(), 0).unwrap() };
     reactor.deregister(first.as_fd(), old_token, &old_source);
     // SAFETY: as above.
-    let (new_token, new_source) = unsafe { reactor.register(second.as_fd()).unwrap() };
+    let (new_token, new_source) = unsafe { reactor.register(second.as_fd(), 0).unwrap() };
     assert_eq!(
         old_token & u64::from(u32::MAX),
         new_token & u64::from(u32::MAX),

@@ -32,8 +32,9 @@ const DEFAULT_MAX_BUF_SIZE: usize = 2 * 1024 * 1024;
 
 /// An open file on the filesystem (`tokio::fs::File`).
 ///
-/// It implements the `futures-io` traits `AsyncRead`, `AsyncWrite` and `AsyncSeek` (the ones
-/// `weft::io` exports today, with their `AsyncReadExt`/`AsyncWriteExt` helpers). Every read,
+/// It implements tokio's `AsyncRead`, `AsyncWrite` and `AsyncSeek` (the traits `weft::io`
+/// exports, with their `AsyncReadExt`/`AsyncWriteExt`/`AsyncSeekExt` helpers) and the
+/// `futures-io` traits of the same names (for the smol world). Every read,
 /// write and seek runs on the blocking pool; see the module documentation of
 /// [`weft::fs`](super) for the cost.
 ///
@@ -71,6 +72,8 @@ struct Inner {
     state: State,
     /// The error of a write-behind that no call has returned yet.
     last_write_err: Option<io::Error>,
+    /// A seek started by tokio's `AsyncSeek::start_seek` and not completed yet.
+    pending_seek: Option<SeekFrom>,
 }
 
 enum State {
@@ -195,6 +198,7 @@ impl File {
             inner: Mutex::new(Inner {
                 state: State::Idle(Buf::default()),
                 last_write_err: None,
+                pending_seek: None,
             }),
             max_buf_size: DEFAULT_MAX_BUF_SIZE,
         }
@@ -538,6 +542,66 @@ impl Inner {
                 },
             }
         }
+    }
+}
+
+impl weft_io::io::AsyncRead for File {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut weft_io::io::ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let (inner, std, max) = self.get_mut().parts();
+        // The bytes arrive by copy from the blocking job's buffer, so the destination must be
+        // initialized (once per `ReadBuf`: it remembers how much it initialized).
+        let n = std::task::ready!(inner.poll_read(cx, std, max, buf.initialize_unfilled()))?;
+        buf.advance(n);
+        Poll::Ready(Ok(()))
+    }
+}
+
+impl weft_io::io::AsyncWrite for File {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let (inner, std, max) = self.get_mut().parts();
+        inner.poll_write(cx, std, max, buf)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.get_mut().inner.get_mut().poll_flush(cx)
+    }
+
+    /// Flushes; the file itself closes when dropped.
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.get_mut().inner.get_mut().poll_flush(cx)
+    }
+}
+
+/// tokio's two-step seek: `start_seek` records the target, `poll_complete` runs it on the
+/// blocking pool. `poll_complete` with no seek started reports the current position (tokio's
+/// `seek` calls it first to finish an earlier seek, and `stream_position` relies on it).
+impl weft_io::io::AsyncSeek for File {
+    fn start_seek(self: Pin<&mut Self>, position: SeekFrom) -> io::Result<()> {
+        let inner = self.get_mut().inner.get_mut();
+        if inner.pending_seek.is_some() {
+            return Err(io::Error::other(
+                "start_seek called while an earlier seek of this File is in progress (await \
+                 poll_complete first)",
+            ));
+        }
+        inner.pending_seek = Some(position);
+        Ok(())
+    }
+
+    fn poll_complete(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<u64>> {
+        let (inner, std, _) = self.get_mut().parts();
+        let position = inner.pending_seek.unwrap_or(SeekFrom::Current(0));
+        let result = std::task::ready!(inner.poll_seek(cx, std, position));
+        inner.pending_seek = None;
+        Poll::Ready(result)
     }
 }
 

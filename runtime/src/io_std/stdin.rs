@@ -45,6 +45,22 @@ impl Stdin {
     }
 }
 
+impl weft_io::io::AsyncRead for Stdin {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut weft_io::io::ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        // The bytes come from the blocking thread's buffer by copy: the unfilled part must be
+        // initialized for that (once: `ReadBuf` remembers what it initialized).
+        let n = std::task::ready!(self
+            .get_mut()
+            .poll_read_bytes(cx, buf.initialize_unfilled()))?;
+        buf.advance(n);
+        Poll::Ready(Ok(()))
+    }
+}
+
 impl futures_io::AsyncRead for Stdin {
     fn poll_read(
         self: Pin<&mut Self>,

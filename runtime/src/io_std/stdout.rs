@@ -35,6 +35,28 @@ macro_rules! output_stream {
             }
         }
 
+        impl weft_io::io::AsyncWrite for $name {
+            fn poll_write(
+                self: Pin<&mut Self>,
+                cx: &mut Context<'_>,
+                buf: &[u8],
+            ) -> Poll<io::Result<usize>> {
+                self.get_mut().poll_write_bytes(cx, buf)
+            }
+
+            fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+                self.get_mut().poll_flush_bytes(cx)
+            }
+
+            /// Flushes: the standard streams are never closed by weft.
+            fn poll_shutdown(
+                self: Pin<&mut Self>,
+                cx: &mut Context<'_>,
+            ) -> Poll<io::Result<()>> {
+                self.get_mut().poll_flush_bytes(cx)
+            }
+        }
+
         impl futures_io::AsyncWrite for $name {
             fn poll_write(
                 self: Pin<&mut Self>,

@@ -23,11 +23,13 @@ struct Context {
     in_runtime: Cell<bool>,
 }
 
-/// One live scheduler guard: what it replaced, and the reactor guard it holds.
+/// One live scheduler guard: what it replaced, and the reactor and blocking-spawner guards it
+/// holds.
 struct Entered {
     id: u64,
     previous: Option<Handle>,
     reactor: Option<weft_io::EnterGuard>,
+    blocking: weft_io::BlockingSpawnerGuard,
 }
 
 thread_local! {
@@ -66,9 +68,11 @@ pub(crate) fn time_driver() -> Option<crate::loom::Arc<TimeDriver>> {
 }
 
 /// Makes `handle` current until the guard drops (spawn works; `block_on` still allowed).
-/// Its reactor becomes current too, so that sockets created here register with it.
+/// Its reactor becomes current too, so that sockets created here register with it, and its
+/// blocking pool becomes where weft-io resolves host names (see `spawn_on_blocking_pool`).
 pub(crate) fn set_scheduler(handle: Handle) -> SetSchedulerGuard {
     let reactor = handle.io().reactor().map(|reactor| reactor.enter());
+    let blocking = weft_io::enter_blocking_spawner(spawn_on_blocking_pool);
     CONTEXT.with(|context| {
         let previous = context.scheduler.replace(Some(handle));
         let id = context.next_id.get();
@@ -78,6 +82,7 @@ pub(crate) fn set_scheduler(handle: Handle) -> SetSchedulerGuard {
             id,
             previous,
             reactor,
+            blocking,
         });
         SetSchedulerGuard {
             depth: entered.len(),
@@ -93,6 +98,21 @@ pub(crate) struct SetSchedulerGuard {
     id: u64,
     /// Restores a thread-local: dropped on the thread that made it.
     _not_send: PhantomData<*const ()>,
+}
+
+/// weft-io's seam for the blocking calls it must not make on a worker (`getaddrinfo` for
+/// `weft::net`'s host names): the job runs on the blocking pool of the runtime current on the
+/// thread that polls the lookup. A pool that has shut down drops the job, which fails the
+/// lookup with an error; with no runtime current, weft-io runs the job on a thread of its own.
+fn spawn_on_blocking_pool(job: weft_io::BlockingJob) -> Result<(), weft_io::BlockingJob> {
+    match try_scheduler() {
+        Some(handle) => {
+            // Detached: the job reports through weft-io's own slot.
+            drop(handle.spawn_blocking(job));
+            Ok(())
+        }
+        None => Err(job),
+    }
 }
 
 impl Drop for SetSchedulerGuard {
@@ -129,6 +149,7 @@ impl SetSchedulerGuard {
             let replaced = context.scheduler.replace(entry.previous);
             drop(replaced);
             drop(entry.reactor);
+            drop(entry.blocking);
         }
         closed
     }

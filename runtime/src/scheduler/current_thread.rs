@@ -2,7 +2,9 @@
 //!
 //! The run queue is an injector (any thread may spawn or wake); the thread that holds the
 //! `Core` runs it, polls the `block_on` future when its waker fires, and parks in the driver
-//! (the reactor's wait, with the nearest timer as its timeout) when both are idle.
+//! (the reactor's wait, with the nearest timer as its timeout) when both are idle. While busy
+//! it looks at I/O and the timers without sleeping every `EVENT_INTERVAL` tasks, and after
+//! every poll in which the `block_on` future woke itself (a yield).
 //!
 //! Invariants:
 //! - At most one thread holds the `Core` (it is taken out of a mutex). A second concurrent
@@ -338,10 +340,16 @@ impl CoreGuard<'_> {
         // driver turn.
         let mut released: usize = 0;
         loop {
+            let mut yielded = false;
             if main.woken.swap(false, Ordering::AcqRel) {
                 if let Poll::Ready(output) = weft_io::coop::budget(|| future.as_mut().poll(cx)) {
                     return output;
                 }
+                // Woken while it was polled: it yielded (`yield_now`, or a loop that retries).
+                // Its next poll comes after a look at I/O and the timers, as tokio defers a
+                // yield's wake-up past the driver: a future that yields until a socket's state
+                // changes would otherwise spin without the reactor ever reporting the change.
+                yielded = main.woken.load(Ordering::Acquire);
             }
             let mut ran = 0;
             while ran < EVENT_INTERVAL {
@@ -359,9 +367,10 @@ impl CoreGuard<'_> {
                 shared.polls.load(Ordering::Relaxed) + ran as u64,
                 Ordering::Relaxed,
             );
-            if ran == EVENT_INTERVAL || !shared.yielded.is_empty() {
-                // Busy, or tasks yielded: poll for I/O and fire due timers without sleeping, so
-                // that a yield lets the driver's tasks and the `block_on` future in first.
+            if ran == EVENT_INTERVAL || yielded || !shared.yielded.is_empty() {
+                // Busy, or tasks or the `block_on` future yielded: poll for I/O and fire due
+                // timers without sleeping, so that a yield lets the driver's tasks (and, for a
+                // task's yield, the `block_on` future) in first.
                 core.parker.park_yield();
                 released = shared.yielded.len();
             } else if !main.woken.load(Ordering::Acquire) && shared.queue.is_empty() {

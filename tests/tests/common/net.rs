@@ -65,7 +65,7 @@ where
     loop {
         let n = stream.read(&mut buf).await?;
         if n == 0 {
-            stream.close().await?;
+            stream.shutdown().await?;
             return Ok(total);
         }
         stream.write_all(&buf[..n]).await?;

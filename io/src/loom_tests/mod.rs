@@ -1,9 +1,11 @@
-//! loom models of the readiness protocol (`source.rs`): an operation racing the reactor's
+//! loom models of the readiness protocol (`source/mod.rs`): an operation racing the reactor's
 //! event (for both kinds of waiters: a `poll_*` caller and a future's `Waiter`), several
 //! waiters on one direction, deregistration racing a waiter, a `try_read` followed by
 //! `readable` racing an event, the short-read clear racing the peer's FIN (in the same edge as
 //! the data and in the next one), a `WouldBlock` disproving a closed bit, and a `Waiter`'s
-//! drop racing an event (another task's waiter, and the same task's second waiter).
+//! drop racing an event (another task's waiter, and the same task's second waiter); in
+//! `interest.rs`, the waits of tokio's interests: several lists at once, error and priority,
+//! a guard's clear, a new source assumed ready for nothing, the shutdown of a wait for nothing.
 //!
 //! The "kernel" is an atomic word that the reactor thread changes before reporting the event,
 //! as the kernel queues data before epoll reports it. A lost wake-up shows as a loom deadlock:
@@ -14,12 +16,14 @@
 //! (tokio-rs/loom#254), which would report a lost datagram that real hardware cannot lose.
 
 use crate::loom::{Arc, AtomicUsize, Ordering};
-use crate::source::{Direction, Source, Waiter, READ_CLOSED, READ_READY};
+use crate::source::{Direction, Source, Waiter, READ_CLOSED, READ_READY, WRITE_READY};
 use loom::future::block_on;
 use loom::thread;
 use std::future::poll_fn;
 use std::io;
 use std::task::{Context, Poll, Wake, Waker};
+
+mod interest;
 
 /// Queued data in the model's socket: one "byte" (a read of a two-byte buffer is short).
 const DATA: usize = 1 << 0;
@@ -91,17 +95,20 @@ fn peer_sends(
     })
 }
 
-/// A source that is not ready to read (as after a `WouldBlock`).
+/// A source that is not ready to read (as after a `WouldBlock`, or a new registration
+/// before its first event).
 fn drained_source() -> Arc<Source> {
-    let source = Arc::new(Source::new());
-    let seen = source.try_ready(Direction::READ).unwrap();
-    source.clear_ready(seen, Direction::READ);
-    source
+    Arc::new(Source::new(0))
+}
+
+/// A source assumed ready in both directions before any event (an accepted socket).
+fn assumed_ready_source() -> Arc<Source> {
+    Arc::new(Source::new(READ_READY | WRITE_READY))
 }
 
 fn event_between_would_block_and_waker_store(kind: Kind) {
     loom::model(move || {
-        let source = Arc::new(Source::new());
+        let source = assumed_ready_source();
         let kernel = Arc::new(AtomicUsize::new(0));
         let peer = peer_sends(&source, &kernel, DATA, READ_READY);
         assert_eq!(read(&source, &kernel, kind).expect("the read completes"), 1);
@@ -129,7 +136,7 @@ fn loom_event_between_would_block_and_waker_store_in_a_slot() {
 #[test]
 fn loom_two_events_two_reads() {
     loom::model(|| {
-        let source = Arc::new(Source::new());
+        let source = assumed_ready_source();
         let kernel = Arc::new(AtomicUsize::new(0));
         let peer = {
             let (source, kernel) = (source.clone(), kernel.clone());
@@ -154,7 +161,7 @@ fn loom_two_events_two_reads() {
 #[test]
 fn loom_deregistration_wakes_a_waiter_with_an_error() {
     loom::model(|| {
-        let source = Arc::new(Source::new());
+        let source = assumed_ready_source();
         let never = Arc::new(AtomicUsize::new(0));
         let closer = {
             let source = source.clone();
@@ -175,7 +182,7 @@ fn loom_deregistration_wakes_a_waiter_with_an_error() {
 #[test]
 fn loom_one_event_wakes_two_waiting_tasks() {
     loom::model(|| {
-        let source = Arc::new(Source::new());
+        let source = assumed_ready_source();
         // Two tasks each receive their own datagram on one socket: the event must wake both.
         let first = Arc::new(AtomicUsize::new(0));
         let second = Arc::new(AtomicUsize::new(0));
@@ -202,7 +209,7 @@ fn loom_one_event_wakes_two_waiting_tasks() {
 #[test]
 fn loom_try_read_then_readable_races_an_event() {
     loom::model(|| {
-        let source = Arc::new(Source::new());
+        let source = assumed_ready_source();
         let kernel = Arc::new(AtomicUsize::new(0));
         let peer = peer_sends(&source, &kernel, DATA, READ_READY);
         // `IoSource::try_io`'s steps, on the model's "system call".
@@ -235,7 +242,7 @@ fn loom_try_read_then_readable_races_an_event() {
 #[test]
 fn loom_a_fin_in_the_same_edge_survives_the_short_read_clear() {
     loom::model(|| {
-        let source = Arc::new(Source::new());
+        let source = assumed_ready_source();
         let kernel = Arc::new(AtomicUsize::new(0));
         let peer = peer_sends(&source, &kernel, DATA | FIN, READ_READY | READ_CLOSED);
         assert_eq!(read(&source, &kernel, Kind::Slot).unwrap(), 1, "the data");
@@ -254,7 +261,7 @@ fn loom_a_fin_in_the_same_edge_survives_the_short_read_clear() {
 #[test]
 fn loom_a_fin_in_the_next_edge_races_the_short_read_clear() {
     loom::model(|| {
-        let source = Arc::new(Source::new());
+        let source = assumed_ready_source();
         let kernel = Arc::new(AtomicUsize::new(0));
         let peer = {
             let (source, kernel) = (source.clone(), kernel.clone());
