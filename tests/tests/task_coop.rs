@@ -288,6 +288,41 @@ fn socket_operations_spend_the_budget() {
     });
 }
 
+/// A readiness wait that finds the socket ready spends one unit, as tokio's `Registration`:
+/// 1000 of them take exactly eight polls, in the `async` and the `poll_*` form.
+#[test]
+#[cfg_attr(miri, ignore)] // sockets
+fn readiness_waits_that_are_ready_spend_the_budget() {
+    on_both(|rt| {
+        let (tx, rx) = rt.block_on(async {
+            let tx = weft::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+            let rx = weft::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+            tx.connect(rx.local_addr().unwrap()).await.unwrap();
+            // A datagram stays queued: the receiver is readable from here on.
+            tx.send(b"hello").await.unwrap();
+            rx.readable().await.unwrap();
+            (tx, rx)
+        });
+        let rx = std::sync::Arc::new(rx);
+        let waiting = rx.clone();
+        let polls = polls_of(&rt, async move {
+            for _ in 0..1_000 {
+                waiting.readable().await.unwrap();
+            }
+        });
+        assert_eq!(polls, 8);
+        let polls = polls_of(&rt, async move {
+            for _ in 0..1_000 {
+                std::future::poll_fn(|cx| rx.poll_recv_ready(cx))
+                    .await
+                    .unwrap();
+            }
+        });
+        assert_eq!(polls, 8);
+        drop(tx);
+    });
+}
+
 /// Every `weft::sync` wait that is ready at once spends one unit: 1000 of them take exactly
 /// eight polls (seven budgets of 128, then 104).
 #[test]
