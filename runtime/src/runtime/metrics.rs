@@ -6,6 +6,7 @@
 
 use super::Handle;
 use std::fmt;
+use std::time::Duration;
 
 /// A view of a runtime's counters; from [`Handle::metrics`](super::Handle::metrics) or
 /// [`Runtime::metrics`](super::Runtime::metrics).
@@ -52,8 +53,6 @@ pub(crate) struct Snapshot {
     pub(crate) parks: u64,
     /// Workers asleep now, waiting for work (0 for a current-thread runtime).
     pub(crate) idle_workers: usize,
-    /// Times a worker found work while spinning before sleeping (each one a wake-up saved).
-    pub(crate) spins: u64,
     /// Tasks waiting in the shared (injector) queue.
     pub(crate) global_queue_depth: usize,
     /// Tasks waiting in the workers' own queues.
@@ -72,7 +71,17 @@ pub(crate) struct WorkerSnapshot {
     pub(crate) polls: u64,
     pub(crate) steals: u64,
     pub(crate) parks: u64,
+    /// Parks and unparks together: odd while the worker sleeps.
+    pub(crate) park_unparks: u64,
+    /// Time spent out of park, up to the worker's last park (or last `block_on` return).
+    pub(crate) busy: Duration,
     pub(crate) local_queue_depth: usize,
+}
+
+/// `duration` in whole nanoseconds, saturating (after 580 years): how the schedulers keep busy
+/// time in an `AtomicU64`.
+pub(crate) fn nanos(duration: Duration) -> u64 {
+    u64::try_from(duration.as_nanos()).unwrap_or(u64::MAX)
 }
 
 impl RuntimeMetrics {
@@ -119,6 +128,42 @@ impl RuntimeMetrics {
     #[track_caller]
     pub fn worker_park_count(&self, worker: usize) -> u64 {
         self.worker(worker).parks
+    }
+
+    /// Times worker `worker` went to sleep plus the times it woke: odd while it sleeps, even
+    /// while it runs (tokio's `worker_park_unpark_count`). Two readings that differ show that
+    /// it slept in between, which `worker_park_count` alone misses when the reading falls
+    /// inside a sleep.
+    ///
+    /// ```
+    /// let runtime = weft::runtime::Builder::new_multi_thread().worker_threads(1).build().unwrap();
+    /// let metrics = runtime.metrics();
+    /// let on_worker = runtime.block_on(async {
+    ///     let metrics = weft::runtime::Handle::current().metrics();
+    ///     weft::spawn(async move { metrics.worker_park_unpark_count(0) }).await.unwrap()
+    /// });
+    /// assert_eq!(on_worker % 2, 0); // read by a task: the worker was running it
+    /// # drop(metrics);
+    /// ```
+    ///
+    /// # Panics
+    /// If `worker >= num_workers()`.
+    #[track_caller]
+    pub fn worker_park_unpark_count(&self, worker: usize) -> u64 {
+        self.worker(worker).park_unparks
+    }
+
+    /// The time worker `worker` has spent out of its sleep (running tasks, looking for them,
+    /// polling the drivers), from its start to its last park (tokio's
+    /// `worker_total_busy_duration`; as there, the stretch since the last park is added when
+    /// the worker next parks). For a current-thread runtime: the time inside `block_on` out of
+    /// its sleep, up to the last park or the last return from `block_on`.
+    ///
+    /// # Panics
+    /// If `worker >= num_workers()`.
+    #[track_caller]
+    pub fn worker_total_busy_duration(&self, worker: usize) -> Duration {
+        self.worker(worker).busy
     }
 
     /// Task polls by worker `worker`.
@@ -192,11 +237,6 @@ impl RuntimeMetrics {
         self.now().idle_workers
     }
 
-    /// Times a worker found work while spinning before sleeping (each one a wake-up saved).
-    pub fn spin_count(&self) -> u64 {
-        self.now().spins
-    }
-
     /// Tasks waiting in the workers' own queues, all together.
     pub fn local_queue_depth(&self) -> usize {
         self.now().local_queue_depth
@@ -219,7 +259,6 @@ impl fmt::Debug for RuntimeMetrics {
             .field("steals", &now.steals)
             .field("parks", &now.parks)
             .field("idle_workers", &now.idle_workers)
-            .field("spins", &now.spins)
             .field("global_queue_depth", &now.global_queue_depth)
             .field("local_queue_depth", &now.local_queue_depth)
             .field("blocking_threads", &now.blocking_threads)
