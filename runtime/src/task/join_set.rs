@@ -42,7 +42,9 @@ use std::task::{Context, Poll, Waker};
 /// use weft::task::JoinSet;
 /// use weft::time::sleep;
 ///
-/// #[weft::main]
+/// // One thread: the timers fire, and the tasks finish, in deadline order even on a loaded
+/// // machine (on several workers two late timers could finish in either order).
+/// #[weft::main(flavor = "current_thread")]
 /// async fn main() {
 ///     let mut set = JoinSet::new();
 ///     for ms in [30, 10, 20] {
