@@ -111,3 +111,31 @@ fn a_worker_counts_even_while_it_runs_and_odd_while_it_sleeps() {
         assert!(busy <= start.elapsed());
     });
 }
+
+#[test]
+fn blocking_threads_are_counted_busy_then_idle() {
+    guard(|| {
+        let rt = Runtime::new().unwrap();
+        let metrics = rt.metrics();
+        assert_eq!(metrics.num_blocking_threads(), 0);
+        assert_eq!(metrics.num_idle_blocking_threads(), 0);
+        let (started_tx, started_rx) = std::sync::mpsc::channel();
+        let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+        let job = rt.spawn_blocking(move || {
+            started_tx.send(()).unwrap();
+            release_rx.recv().unwrap();
+        });
+        started_rx.recv().unwrap();
+        assert_eq!(metrics.num_blocking_threads(), 1);
+        assert_eq!(metrics.num_idle_blocking_threads(), 0, "busy with the job");
+        release_tx.send(()).unwrap();
+        rt.block_on(job).unwrap();
+        // The thread hands the result over, then goes idle (within the keep-alive).
+        assert!(
+            wait_until(HANG_LIMIT, || metrics.num_idle_blocking_threads() == 1),
+            "the blocking thread never went idle: {metrics:?}"
+        );
+        assert_eq!(metrics.num_blocking_threads(), 1);
+        assert_eq!(metrics.blocking_queue_depth(), 0);
+    });
+}

@@ -59,6 +59,8 @@ pub(crate) struct Snapshot {
     pub(crate) local_queue_depth: usize,
     /// Threads in the blocking pool.
     pub(crate) blocking_threads: usize,
+    /// Of those, the threads waiting for a job.
+    pub(crate) idle_blocking_threads: usize,
     /// Blocking jobs waiting for a thread.
     pub(crate) blocking_queue_depth: usize,
     /// Sockets registered with the runtime's I/O driver now.
@@ -201,6 +203,16 @@ impl RuntimeMetrics {
     /// Threads in the blocking pool now.
     pub fn num_blocking_threads(&self) -> usize {
         self.now().blocking_threads
+    }
+
+    /// Threads of the blocking pool that wait for a job now (they exit after the keep-alive).
+    ///
+    /// ```
+    /// let rt = weft::runtime::Runtime::new().unwrap();
+    /// assert_eq!(rt.metrics().num_idle_blocking_threads(), 0);
+    /// ```
+    pub fn num_idle_blocking_threads(&self) -> usize {
+        self.now().idle_blocking_threads
     }
 
     /// Blocking jobs waiting for a thread.

@@ -254,6 +254,10 @@ impl BlockingPool {
         lock(&self.inner.state).num_threads
     }
 
+    pub(crate) fn num_idle(&self) -> usize {
+        lock(&self.inner.state).num_idle
+    }
+
     pub(crate) fn queue_depth(&self) -> usize {
         lock(&self.inner.state).queue.len()
     }

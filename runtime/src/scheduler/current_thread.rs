@@ -216,6 +216,7 @@ impl Shared {
             global_queue_depth: self.queue.len() + self.yielded.len(),
             local_queue_depth: 0,
             blocking_threads: self.blocking.num_threads(),
+            idle_blocking_threads: self.blocking.num_idle(),
             blocking_queue_depth: self.blocking.queue_depth(),
             io_sources: self.io.sources(),
         }

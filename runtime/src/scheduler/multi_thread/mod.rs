@@ -458,6 +458,7 @@ impl Shared {
                 .map(|r| r.stealer.len() + r.yielded.len())
                 .sum(),
             blocking_threads: self.blocking.num_threads(),
+            idle_blocking_threads: self.blocking.num_idle(),
             blocking_queue_depth: self.blocking.queue_depth(),
             io_sources: self.driver.io().sources(),
         }
