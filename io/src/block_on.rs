@@ -76,7 +76,8 @@ impl Reactor {
         let mut cx = Context::from_waker(&waker);
         loop {
             if wake.woken.swap(false, Ordering::AcqRel) {
-                if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+                // Each poll gets a fresh cooperative budget, as a scheduler's task would.
+                if let Poll::Ready(output) = crate::coop::budget(|| future.as_mut().poll(&mut cx)) {
                     return Ok(output);
                 }
                 continue;

@@ -23,6 +23,10 @@
 //! future to hold one (see `source/mod.rs`). An `async fn` of a socket is therefore never
 //! `poll_fn` over its `poll_*` twin.
 //!
+//! Every operation but `try_io` is a leaf future of the cooperative budget (`coop.rs`): it takes
+//! a unit first (or makes the task yield), and the unit stays spent only if the operation
+//! completed.
+//!
 //! Invariant: the registration is deleted from the selector in `Drop`, before the I/O object
 //! (and its file descriptor) is dropped; see `Reactor::register`.
 
@@ -92,12 +96,14 @@ impl<T: AsFd> IoSource<T> {
         capacity: usize,
         mut op: impl FnMut(&T) -> io::Result<usize>,
     ) -> Poll<io::Result<usize>> {
-        self.source.poll_io(
-            cx,
-            Direction::READ,
-            || op(&self.io),
-            |&n| short(n, capacity),
-        )
+        crate::coop::leaf(cx, |cx| {
+            self.source.poll_io(
+                cx,
+                Direction::READ,
+                || op(&self.io),
+                |&n| short(n, capacity),
+            )
+        })
     }
 
     /// A byte-stream write of `len` bytes for a `poll_*` method; as `poll_stream_read`, a short
@@ -108,8 +114,10 @@ impl<T: AsFd> IoSource<T> {
         len: usize,
         mut op: impl FnMut(&T) -> io::Result<usize>,
     ) -> Poll<io::Result<usize>> {
-        self.source
-            .poll_io(cx, Direction::WRITE, || op(&self.io), |&n| short(n, len))
+        crate::coop::leaf(cx, |cx| {
+            self.source
+                .poll_io(cx, Direction::WRITE, || op(&self.io), |&n| short(n, len))
+        })
     }
 
     /// Runs the non-blocking `op` until it does not return `WouldBlock`, waiting for
@@ -120,8 +128,10 @@ impl<T: AsFd> IoSource<T> {
         cx: &Context<'_>,
         mut op: impl FnMut(&T) -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
-        self.source
-            .poll_io(cx, Direction::READ, || op(&self.io), |_| false)
+        crate::coop::leaf(cx, |cx| {
+            self.source
+                .poll_io(cx, Direction::READ, || op(&self.io), |_| false)
+        })
     }
 
     /// Runs the non-blocking `op` until it does not return `WouldBlock`, waiting for
@@ -132,8 +142,10 @@ impl<T: AsFd> IoSource<T> {
         cx: &Context<'_>,
         mut op: impl FnMut(&T) -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
-        self.source
-            .poll_io(cx, Direction::WRITE, || op(&self.io), |_| false)
+        crate::coop::leaf(cx, |cx| {
+            self.source
+                .poll_io(cx, Direction::WRITE, || op(&self.io), |_| false)
+        })
     }
 
     /// Waits until the source may be ready for `direction`: the next operation in that
@@ -142,7 +154,7 @@ impl<T: AsFd> IoSource<T> {
     /// Dropping the future removes its waker.
     pub(crate) async fn ready(&self, direction: Direction) -> io::Result<usize> {
         let mut waiter = Waiter::new(&self.source, direction);
-        poll_fn(|cx| waiter.poll_ready(cx)).await
+        poll_fn(|cx| crate::coop::leaf(cx, |cx| waiter.poll_ready(cx))).await
     }
 
     /// Polls for readiness for `direction` (for a `poll_*` method): `Ready` with the readiness
@@ -153,7 +165,7 @@ impl<T: AsFd> IoSource<T> {
         cx: &Context<'_>,
         direction: Direction,
     ) -> Poll<io::Result<usize>> {
-        self.source.poll_ready(cx, direction)
+        crate::coop::leaf(cx, |cx| self.source.poll_ready(cx, direction))
     }
 
     /// Clears the readiness bits `bits` (never the closed ones) that `seen` (from `ready` or
@@ -185,7 +197,8 @@ impl<T: AsFd> IoSource<T> {
         mut op: impl FnMut(&T) -> io::Result<R>,
     ) -> io::Result<R> {
         let mut waiter = Waiter::new(&self.source, Direction::READ);
-        poll_fn(|cx| waiter.poll_io(cx, || op(&self.io), |_| false)).await
+        poll_fn(|cx| crate::coop::leaf(cx, |cx| waiter.poll_io(cx, || op(&self.io), |_| false)))
+            .await
     }
 
     /// Runs the non-blocking `op` until it does not return `WouldBlock`, waiting for
@@ -195,7 +208,8 @@ impl<T: AsFd> IoSource<T> {
         mut op: impl FnMut(&T) -> io::Result<R>,
     ) -> io::Result<R> {
         let mut waiter = Waiter::new(&self.source, Direction::WRITE);
-        poll_fn(|cx| waiter.poll_io(cx, || op(&self.io), |_| false)).await
+        poll_fn(|cx| crate::coop::leaf(cx, |cx| waiter.poll_io(cx, || op(&self.io), |_| false)))
+            .await
     }
 
     /// Waits for `direction` and runs the caller's non-blocking `op` until it does not return
@@ -206,7 +220,7 @@ impl<T: AsFd> IoSource<T> {
         mut op: impl FnMut() -> io::Result<R>,
     ) -> io::Result<R> {
         let mut waiter = Waiter::new(&self.source, direction);
-        poll_fn(|cx| waiter.poll_io(cx, &mut op, |_| false)).await
+        poll_fn(|cx| crate::coop::leaf(cx, |cx| waiter.poll_io(cx, &mut op, |_| false))).await
     }
 
     #[cfg(all(test, not(loom), not(miri)))]

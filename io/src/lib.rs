@@ -85,6 +85,7 @@
 mod async_fd;
 mod block_on;
 mod blocking;
+pub mod coop;
 pub mod io;
 mod io_source;
 mod loom;

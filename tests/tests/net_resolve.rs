@@ -98,6 +98,11 @@ fn a_host_name_is_resolved_on_the_blocking_pool(rt: Runtime) {
             "{found:?}"
         );
         assert_eq!(blocking_threads(), 1, "one lookup, one blocking thread");
+        // The thread hands the result over before it goes idle: wait for it to be idle, or
+        // the second lookup would rightly start a second thread.
+        while Handle::current().metrics().num_idle_blocking_threads() == 0 {
+            weft::task::yield_now().await;
+        }
         // `localhost` may resolve to ::1 first, where nothing listens: connect goes on to the
         // next address.
         let stream = TcpStream::connect(format!("localhost:{port}"))

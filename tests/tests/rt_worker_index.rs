@@ -122,3 +122,25 @@ fn a_second_block_on_of_a_current_thread_runtime_is_no_worker() {
         assert_eq!(owner.join().unwrap(), Some(0));
     });
 }
+
+#[test]
+fn inside_block_in_place_the_thread_is_no_worker() {
+    guard(|| {
+        let rt = Builder::new_multi_thread()
+            .worker_threads(2)
+            .build()
+            .unwrap();
+        let (before, inside) = rt.block_on(async {
+            weft::spawn(async {
+                let before = runtime::worker_index();
+                // The worker's core goes to another thread for the closure's duration.
+                let inside = weft::task::block_in_place(runtime::worker_index);
+                (before, inside)
+            })
+            .await
+            .unwrap()
+        });
+        assert!(matches!(before, Some(0 | 1)), "{before:?}");
+        assert_eq!(inside, None);
+    });
+}

@@ -136,7 +136,12 @@ impl Child {
         poll_fn(|cx| self.poll_wait(cx)).await
     }
 
+    /// A leaf of the cooperative budget (`coop`), as a socket operation is.
     fn poll_wait(&mut self, cx: &Context<'_>) -> Poll<io::Result<ExitStatus>> {
+        crate::coop::leaf(cx, |cx| self.poll_wait_unbudgeted(cx))
+    }
+
+    fn poll_wait_unbudgeted(&mut self, cx: &Context<'_>) -> Poll<io::Result<ExitStatus>> {
         let status = match &mut self.state {
             State::Running { child, watch, .. } => match watch.poll_exit(child, cx) {
                 Poll::Ready(Ok(status)) => status,

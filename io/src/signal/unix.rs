@@ -136,15 +136,20 @@ impl Signal {
     /// [`recv`](Signal::recv) as a poll function, for hand-written futures and streams:
     /// `Ready(Some(()))` for a delivery not yet received, `Ready(None)` once none can come,
     /// otherwise `Pending` with `cx`'s waker stored (only the last poll's waker is kept).
+    ///
+    /// A leaf of the cooperative budget (`coop`), as a socket operation is: a burst of
+    /// deliveries makes the receiving task yield every budget's worth.
     pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<()>> {
         let slot = self.globals.slot(self.kind.as_raw_value());
-        match slot.poll(&mut self.registration, cx) {
+        let registration = &mut self.registration;
+        let driver = &self.driver;
+        crate::coop::leaf(cx, |cx| match slot.poll(registration, cx) {
             Poll::Ready(()) => Poll::Ready(Some(())),
             // Read after the waker is stored (inside `poll`): a driver that closes later wakes
             // it, one that closed before is seen here.
-            Poll::Pending if self.driver.is_closed() => Poll::Ready(None),
+            Poll::Pending if driver.is_closed() => Poll::Ready(None),
             Poll::Pending => Poll::Pending,
-        }
+        })
     }
 }
 

@@ -2,6 +2,7 @@
 
 use super::Runtime;
 use crate::scheduler::blocking::{BlockingPool, ThreadConfig};
+use crate::scheduler::multi_thread::Tuning;
 use std::fmt;
 use std::io;
 use std::sync::Arc;
@@ -26,6 +27,7 @@ pub struct Builder {
     max_blocking_threads: usize,
     keep_alive: Duration,
     config: ThreadConfig,
+    tuning: Tuning,
     /// `start_paused` (test-util).
     start_paused: bool,
 }
@@ -59,9 +61,12 @@ impl Builder {
                 stack_size: None,
                 on_start: None,
                 on_stop: None,
+                on_park: None,
+                on_unpark: None,
                 runtime_id: super::Id::next(),
                 runtime_name: None,
             },
+            tuning: Tuning::default(),
             start_paused: false,
         }
     }
@@ -152,6 +157,89 @@ impl Builder {
         self
     }
 
+    /// Runs `f` on a scheduler thread just before it sleeps for lack of work (a worker of a
+    /// multi-thread runtime, or the thread driving a current-thread runtime).
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use std::sync::Arc;
+    ///
+    /// let parks = Arc::new(AtomicUsize::new(0));
+    /// let counted = parks.clone();
+    /// let runtime = weft::runtime::Builder::new_multi_thread()
+    ///     .worker_threads(1)
+    ///     .on_thread_park(move || {
+    ///         counted.fetch_add(1, Ordering::Relaxed);
+    ///     })
+    ///     .build()
+    ///     .unwrap();
+    /// runtime.block_on(async {
+    ///     weft::time::sleep(std::time::Duration::from_millis(5)).await;
+    /// });
+    /// assert!(parks.load(Ordering::Relaxed) > 0);
+    /// ```
+    pub fn on_thread_park<F: Fn() + Send + Sync + 'static>(&mut self, f: F) -> &mut Self {
+        self.config.on_park = Some(Arc::new(f));
+        self
+    }
+
+    /// Runs `f` on a scheduler thread just after it wakes from the sleep that
+    /// [`on_thread_park`](Builder::on_thread_park) announced.
+    pub fn on_thread_unpark<F: Fn() + Send + Sync + 'static>(&mut self, f: F) -> &mut Self {
+        self.config.on_unpark = Some(Arc::new(f));
+        self
+    }
+
+    /// How many scheduler ticks (task polls) a worker runs between two looks at the global
+    /// queue, where tasks spawned or woken from outside wait (default 61, as tokio). Smaller:
+    /// fairer to remote work; larger: more locality. Multi-thread only.
+    ///
+    /// # Panics
+    /// If `val` is 0.
+    ///
+    /// ```
+    /// let runtime = weft::runtime::Builder::new_multi_thread()
+    ///     .global_queue_interval(31)
+    ///     .build()
+    ///     .unwrap();
+    /// # drop(runtime);
+    /// ```
+    #[track_caller]
+    pub fn global_queue_interval(&mut self, val: u32) -> &mut Self {
+        assert!(val > 0, "global_queue_interval must be greater than 0");
+        self.tuning.global_queue_interval = val;
+        self
+    }
+
+    /// How many scheduler ticks a busy worker runs between two polls of the I/O and time
+    /// drivers (default 61, as tokio); an idle worker waits in them anyway. Multi-thread only.
+    ///
+    /// # Panics
+    /// If `val` is 0.
+    ///
+    /// ```
+    /// let runtime = weft::runtime::Builder::new_multi_thread()
+    ///     .event_interval(31)
+    ///     .build()
+    ///     .unwrap();
+    /// # drop(runtime);
+    /// ```
+    #[track_caller]
+    pub fn event_interval(&mut self, val: u32) -> &mut Self {
+        assert!(val > 0, "event_interval must be greater than 0");
+        self.tuning.event_interval = val;
+        self
+    }
+
+    /// Turns off the LIFO slot: a task woken by another task of the same worker goes to the
+    /// back of that worker's queue instead of running next. It costs locality (a message
+    /// passed between two tasks waits behind the whole queue) for strict FIFO order. tokio has
+    /// this knob under `tokio_unstable`. Multi-thread only.
+    pub fn disable_lifo_slot(&mut self) -> &mut Self {
+        self.tuning.lifo_slot = false;
+        self
+    }
+
     /// Accepted for tokio compatibility: weft's drivers are always on.
     pub fn enable_all(&mut self) -> &mut Self {
         self
@@ -214,7 +302,9 @@ impl Builder {
         let workers = self.worker_threads.unwrap_or_else(num_cpus::get).max(1);
         let io = crate::scheduler::io_driver::IoDriver::new()?;
         Ok(match self.flavor {
-            Flavor::MultiThread => Runtime::multi_thread(workers, blocking, config, io),
+            Flavor::MultiThread => {
+                Runtime::multi_thread(workers, blocking, config, self.tuning, io)
+            }
             Flavor::CurrentThread => {
                 Runtime::current_thread(blocking, io, config, self.start_paused, None)
             }
@@ -274,6 +364,7 @@ impl fmt::Debug for Builder {
             .field("max_blocking_threads", &self.max_blocking_threads)
             .field("keep_alive", &self.keep_alive)
             .field("name", &self.config.runtime_name)
+            .field("tuning", &self.tuning)
             .finish_non_exhaustive()
     }
 }

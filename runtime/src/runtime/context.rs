@@ -189,3 +189,41 @@ pub(crate) fn in_runtime() -> bool {
         .try_with(|context| context.in_runtime.get())
         .unwrap_or(false)
 }
+
+/// What kind of runtime this thread is inside (a worker or a `block_on`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct InRuntime {
+    pub(crate) multi_thread: bool,
+}
+
+/// The runtime this thread is inside (`None` outside, or inside a `block_in_place`).
+pub(crate) fn in_runtime_kind() -> Option<InRuntime> {
+    if !in_runtime() {
+        return None;
+    }
+    with_scheduler(|handle| {
+        handle.map(|handle| InRuntime {
+            multi_thread: matches!(handle, Handle::MultiThread(_)),
+        })
+    })
+}
+
+/// Runs `f` as if this thread were outside the runtime, so that it may block (`block_on`
+/// included); the runtime stays current (spawn still works). Restored on return or unwind.
+pub(crate) fn exit_runtime<R>(f: impl FnOnce() -> R) -> R {
+    struct Reenter {
+        was_in_runtime: bool,
+    }
+    impl Drop for Reenter {
+        fn drop(&mut self) {
+            let was = self.was_in_runtime;
+            let _ = CONTEXT.try_with(|context| context.in_runtime.set(was));
+        }
+    }
+    let _reenter = Reenter {
+        was_in_runtime: CONTEXT
+            .try_with(|context| context.in_runtime.replace(false))
+            .unwrap_or(false),
+    };
+    f()
+}

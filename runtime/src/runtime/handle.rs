@@ -216,7 +216,7 @@ pub(crate) fn block_on_this_thread<F: Future>(future: F) -> F::Output {
     ) -> F::Output {
         let mut cx = Context::from_waker(&park.waker);
         loop {
-            if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            if let Poll::Ready(output) = weft_io::coop::budget(|| future.as_mut().poll(&mut cx)) {
                 return output;
             }
             park.parker.park();

@@ -6,6 +6,7 @@
 
 use super::Handle;
 use std::fmt;
+use std::time::Duration;
 
 /// A view of a runtime's counters; from [`Handle::metrics`](super::Handle::metrics) or
 /// [`Runtime::metrics`](super::Runtime::metrics).
@@ -52,14 +53,14 @@ pub(crate) struct Snapshot {
     pub(crate) parks: u64,
     /// Workers asleep now, waiting for work (0 for a current-thread runtime).
     pub(crate) idle_workers: usize,
-    /// Times a worker found work while spinning before sleeping (each one a wake-up saved).
-    pub(crate) spins: u64,
     /// Tasks waiting in the shared (injector) queue.
     pub(crate) global_queue_depth: usize,
     /// Tasks waiting in the workers' own queues.
     pub(crate) local_queue_depth: usize,
     /// Threads in the blocking pool.
     pub(crate) blocking_threads: usize,
+    /// Of those, the threads waiting for a job.
+    pub(crate) idle_blocking_threads: usize,
     /// Blocking jobs waiting for a thread.
     pub(crate) blocking_queue_depth: usize,
     /// Sockets registered with the runtime's I/O driver now.
@@ -72,7 +73,17 @@ pub(crate) struct WorkerSnapshot {
     pub(crate) polls: u64,
     pub(crate) steals: u64,
     pub(crate) parks: u64,
+    /// Parks and unparks together: odd while the worker sleeps.
+    pub(crate) park_unparks: u64,
+    /// Time spent out of park, up to the worker's last park (or last `block_on` return).
+    pub(crate) busy: Duration,
     pub(crate) local_queue_depth: usize,
+}
+
+/// `duration` in whole nanoseconds, saturating (after 580 years): how the schedulers keep busy
+/// time in an `AtomicU64`.
+pub(crate) fn nanos(duration: Duration) -> u64 {
+    u64::try_from(duration.as_nanos()).unwrap_or(u64::MAX)
 }
 
 impl RuntimeMetrics {
@@ -121,6 +132,42 @@ impl RuntimeMetrics {
         self.worker(worker).parks
     }
 
+    /// Times worker `worker` went to sleep plus the times it woke: odd while it sleeps, even
+    /// while it runs (tokio's `worker_park_unpark_count`). Two readings that differ show that
+    /// it slept in between, which `worker_park_count` alone misses when the reading falls
+    /// inside a sleep.
+    ///
+    /// ```
+    /// let runtime = weft::runtime::Builder::new_multi_thread().worker_threads(1).build().unwrap();
+    /// let metrics = runtime.metrics();
+    /// let on_worker = runtime.block_on(async {
+    ///     let metrics = weft::runtime::Handle::current().metrics();
+    ///     weft::spawn(async move { metrics.worker_park_unpark_count(0) }).await.unwrap()
+    /// });
+    /// assert_eq!(on_worker % 2, 0); // read by a task: the worker was running it
+    /// # drop(metrics);
+    /// ```
+    ///
+    /// # Panics
+    /// If `worker >= num_workers()`.
+    #[track_caller]
+    pub fn worker_park_unpark_count(&self, worker: usize) -> u64 {
+        self.worker(worker).park_unparks
+    }
+
+    /// The time worker `worker` has spent out of its sleep (running tasks, looking for them,
+    /// polling the drivers), from its start to its last park (tokio's
+    /// `worker_total_busy_duration`; as there, the stretch since the last park is added when
+    /// the worker next parks). For a current-thread runtime: the time inside `block_on` out of
+    /// its sleep, up to the last park or the last return from `block_on`.
+    ///
+    /// # Panics
+    /// If `worker >= num_workers()`.
+    #[track_caller]
+    pub fn worker_total_busy_duration(&self, worker: usize) -> Duration {
+        self.worker(worker).busy
+    }
+
     /// Task polls by worker `worker`.
     ///
     /// # Panics
@@ -158,6 +205,16 @@ impl RuntimeMetrics {
         self.now().blocking_threads
     }
 
+    /// Threads of the blocking pool that wait for a job now (they exit after the keep-alive).
+    ///
+    /// ```
+    /// let rt = weft::runtime::Runtime::new().unwrap();
+    /// assert_eq!(rt.metrics().num_idle_blocking_threads(), 0);
+    /// ```
+    pub fn num_idle_blocking_threads(&self) -> usize {
+        self.now().idle_blocking_threads
+    }
+
     /// Blocking jobs waiting for a thread.
     pub fn blocking_queue_depth(&self) -> usize {
         self.now().blocking_queue_depth
@@ -192,11 +249,6 @@ impl RuntimeMetrics {
         self.now().idle_workers
     }
 
-    /// Times a worker found work while spinning before sleeping (each one a wake-up saved).
-    pub fn spin_count(&self) -> u64 {
-        self.now().spins
-    }
-
     /// Tasks waiting in the workers' own queues, all together.
     pub fn local_queue_depth(&self) -> usize {
         self.now().local_queue_depth
@@ -219,7 +271,6 @@ impl fmt::Debug for RuntimeMetrics {
             .field("steals", &now.steals)
             .field("parks", &now.parks)
             .field("idle_workers", &now.idle_workers)
-            .field("spins", &now.spins)
             .field("global_queue_depth", &now.global_queue_depth)
             .field("local_queue_depth", &now.local_queue_depth)
             .field("blocking_threads", &now.blocking_threads)

@@ -33,8 +33,10 @@ pub use runtime::{Runtime, RuntimeFlavor};
 
 /// The index of the worker thread this is called on, among the workers of its runtime
 /// (`0..num_workers`, the index [`RuntimeMetrics`]' per-worker methods take), or `None` off
-/// the workers: outside a runtime, on the blocking pool, and on a thread that waits in a
-/// multi-thread runtime's `block_on` (which runs only its own future). A thread that drives a
+/// the workers: outside a runtime, on the blocking pool, inside
+/// [`block_in_place`](crate::task::block_in_place) (the worker's core went to another thread),
+/// and on a thread that waits in a multi-thread runtime's `block_on` (which runs only its own
+/// future). A thread that drives a
 /// current-thread runtime (in `block_on`, its own or through a [`Handle`]) is its worker 0;
 /// a second thread in `block_on` at the same time, which polls only its own future, is none.
 ///

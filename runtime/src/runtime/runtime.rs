@@ -4,7 +4,7 @@ use super::{EnterGuard, Handle, RuntimeMetrics};
 use crate::scheduler::blocking::{BlockingPool, ThreadConfig};
 use crate::scheduler::current_thread;
 use crate::scheduler::io_driver::IoDriver;
-use crate::scheduler::multi_thread::MultiThread;
+use crate::scheduler::multi_thread::{MultiThread, Tuning};
 use crate::scheduler::Handle as SchedulerHandle;
 use crate::task::JoinHandle;
 use std::fmt;
@@ -59,9 +59,10 @@ impl Runtime {
         workers: usize,
         blocking: BlockingPool,
         config: ThreadConfig,
+        tuning: Tuning,
         io: IoDriver,
     ) -> Runtime {
-        let scheduler = MultiThread::new(workers, blocking, config, io);
+        let scheduler = MultiThread::new(workers, blocking, config, tuning, io);
         let handle = SchedulerHandle::MultiThread(scheduler.shared.clone());
         handle.blocking().set_handle(handle.clone());
         Runtime {

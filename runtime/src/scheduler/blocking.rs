@@ -31,6 +31,9 @@ pub(crate) struct ThreadConfig {
     pub(crate) stack_size: Option<usize>,
     pub(crate) on_start: Option<Arc<dyn Fn() + Send + Sync>>,
     pub(crate) on_stop: Option<Arc<dyn Fn() + Send + Sync>>,
+    /// Run by a scheduler thread before it sleeps for lack of work, and after it wakes.
+    pub(crate) on_park: Option<Arc<dyn Fn() + Send + Sync>>,
+    pub(crate) on_unpark: Option<Arc<dyn Fn() + Send + Sync>>,
     /// `Handle::id`.
     pub(crate) runtime_id: crate::runtime::Id,
     /// `Builder::name`, for `Handle::name`.
@@ -51,6 +54,21 @@ impl ThreadConfig {
     pub(crate) fn run_on_stop(&self) {
         if let Some(on_stop) = &self.on_stop {
             catch_user_panic(|| on_stop());
+        }
+    }
+
+    /// Runs `on_thread_park`, if set; a panic in it is caught, as in `run_on_start` (a worker
+    /// must still sleep and wake as the park protocol says).
+    pub(crate) fn run_on_park(&self) {
+        if let Some(on_park) = &self.on_park {
+            catch_user_panic(|| on_park());
+        }
+    }
+
+    /// Runs `on_thread_unpark`, if set; a panic in it is caught, as in `run_on_start`.
+    pub(crate) fn run_on_unpark(&self) {
+        if let Some(on_unpark) = &self.on_unpark {
+            catch_user_panic(|| on_unpark());
         }
     }
 
@@ -234,6 +252,10 @@ impl BlockingPool {
 
     pub(crate) fn num_threads(&self) -> usize {
         lock(&self.inner.state).num_threads
+    }
+
+    pub(crate) fn num_idle(&self) -> usize {
+        lock(&self.inner.state).num_idle
     }
 
     pub(crate) fn queue_depth(&self) -> usize {

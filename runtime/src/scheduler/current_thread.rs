@@ -9,16 +9,17 @@
 //! Invariants:
 //! - At most one thread holds the `Core` (it is taken out of a mutex). A second concurrent
 //!   `block_on` polls only its own future, and takes the core when the first returns it.
-//! - Every schedule pushes, then wakes the core (`CoreWake`: a `DriverPark` state word, then
-//!   the reactor's notify or the parker's unpark, both sticky), so a task queued while the
-//!   driving thread is about to sleep is never missed.
+//! - Every schedule pushes, then unparks the core's parker (`park.rs`: a state word, then the
+//!   reactor's notify, both sticky), so a task queued while the driving thread is about to
+//!   sleep is never missed.
 //! - After shutdown no task is polled; queued references are dropped and every future is
 //!   dropped by `OwnedTasks::close_and_shutdown_all`.
 
 use super::blocking::{BlockingPool, ThreadConfig};
-use super::io_driver::{DriverPark, IoDriver};
+use super::io_driver::IoDriver;
+use super::park::{Driver, Parker, Unparker};
 use super::queue::{Injector, Steal};
-use crate::loom::{lock, AtomicBool, AtomicU64, Mutex, Ordering, Parker, Unparker};
+use crate::loom::{lock, AtomicBool, AtomicU64, Mutex, Ordering};
 use crate::runtime::context;
 use crate::runtime::metrics::{Snapshot, WorkerSnapshot};
 use crate::runtime::task::owned::OwnedTasks;
@@ -30,25 +31,33 @@ use std::future::Future;
 use std::pin::pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Tasks run between two looks at the `block_on` future and the timers.
 const EVENT_INTERVAL: usize = 61;
 
 pub(crate) struct Shared {
     queue: Injector<Notified>,
+    /// Tasks that woke themselves while they ran (`yield_now`, a spent coop budget): they run
+    /// again only after the driver was polled and the `block_on` future had its turn.
+    yielded: Injector<Notified>,
     owned: OwnedTasks,
     pub(crate) time: crate::loom::Arc<TimeDriver>,
     pub(crate) blocking: BlockingPool,
     core: Mutex<Option<Core>>,
-    /// Wakes whichever thread drives the scheduler.
-    wake: Arc<CoreWake>,
+    /// Wakes whichever thread drives the scheduler: the core's parker.
+    wake: Unparker,
     pub(crate) io: IoDriver,
     /// Threads in `block_on` waiting for the core.
-    waiters: Mutex<Vec<Unparker>>,
+    waiters: Mutex<Vec<crate::loom::Unparker>>,
     shutdown: AtomicBool,
     polls: AtomicU64,
     parks: AtomicU64,
+    /// Parks and unparks together: odd while the driving thread sleeps.
+    park_unparks: AtomicU64,
+    /// Nanoseconds the core spent held and out of park, added at each park and each return of
+    /// the core.
+    busy_nanos: AtomicU64,
     /// The runtime's id and name (the thread settings are unused: no threads of its own).
     pub(crate) config: ThreadConfig,
     /// A `LocalRuntime`'s set of `!Send` tasks, which `spawn_local` finds through the runtime.
@@ -56,38 +65,28 @@ pub(crate) struct Shared {
 }
 
 struct Core {
+    /// Sleeps in the driver: this scheduler's only sleeper always finds it free.
     parker: Parker,
+    /// When the holder took the core or last left its park: `worker_total_busy_duration`.
+    busy_since: Cell<Instant>,
 }
 
-/// How the driving thread sleeps and is woken: in the reactor when there is one, else on the
-/// core's parker; `park` tells a waker which of the two to interrupt.
-struct CoreWake {
-    park: DriverPark,
-    unparker: Unparker,
-    io: IoDriver,
+impl Core {
+    /// Adds the busy stretch that ends now to `busy_nanos`.
+    fn end_busy(&self, shared: &Shared) {
+        bump_by(
+            &shared.busy_nanos,
+            crate::runtime::metrics::nanos(self.busy_since.get().elapsed()),
+        );
+    }
 }
 
-impl CoreWake {
-    fn wake(&self) {
-        if self.park.unpark() {
-            if self.io.reactor().is_some() {
-                self.io.notify();
-            } else {
-                self.unparker.unpark();
-            }
-        }
-    }
-
-    fn sleep(&self, core: &Core, timeout: Option<Duration>) {
-        self.park.park(|| {
-            if !self.io.turn(timeout) {
-                match timeout {
-                    Some(timeout) => core.parker.park_timeout(timeout),
-                    None => core.parker.park(),
-                }
-            }
-        });
-    }
+/// Adds to a counter written only by the core's holder (a plain store, no locked instruction).
+fn bump_by(counter: &AtomicU64, amount: u64) {
+    counter.store(
+        counter.load(Ordering::Relaxed).saturating_add(amount),
+        Ordering::Relaxed,
+    );
 }
 
 /// What tasks of a current-thread runtime hold to reschedule themselves.
@@ -97,6 +96,11 @@ pub(crate) struct Scheduler(pub(crate) Arc<Shared>);
 impl Schedule for Scheduler {
     fn schedule(&self, task: Notified) {
         self.0.schedule(task);
+    }
+
+    fn yield_now(&self, task: Notified) {
+        // Only the core's thread runs tasks, so it is the one that moves this back.
+        self.0.yielded.push(task);
     }
 
     fn release(&self, task: &Task) -> Option<Task> {
@@ -114,33 +118,32 @@ impl Shared {
         start_paused: bool,
         local: Option<crate::loom::Arc<crate::task::LocalShared>>,
     ) -> Arc<Shared> {
-        let parker = Parker::new();
-        let wake = Arc::new(CoreWake {
-            park: DriverPark::new(),
-            unparker: parker.unparker().clone(),
-            io: io.clone(),
-        });
-        let wake_driver = {
-            let wake = wake.clone();
-            Box::new(move || wake.wake())
-        };
+        // The one clock that may pause: this thread runs every task, so it knows when they are
+        // all idle (auto-advance, in `park`).
+        let time = crate::loom::Arc::new(TimeDriver::with_clock(
+            Driver::time_wake(io.clone()),
+            Clock::new(true, start_paused),
+        ));
+        let parker = Parker::new(crate::loom::Arc::new(Driver::new(io.clone(), time.clone())));
+        let wake = parker.unparker();
         Arc::new(Shared {
             queue: Injector::new(),
+            yielded: Injector::new(),
             owned: OwnedTasks::new(),
-            // The one clock that may pause: this thread runs every task, so it knows when
-            // they are all idle (auto-advance, in `park`).
-            time: crate::loom::Arc::new(TimeDriver::with_clock(
-                wake_driver,
-                Clock::new(true, start_paused),
-            )),
+            time,
             blocking,
-            core: Mutex::new(Some(Core { parker })),
+            core: Mutex::new(Some(Core {
+                parker,
+                busy_since: Cell::new(Instant::now()),
+            })),
             wake,
             io,
             waiters: Mutex::new(Vec::new()),
             shutdown: AtomicBool::new(false),
             polls: AtomicU64::new(0),
             parks: AtomicU64::new(0),
+            park_unparks: AtomicU64::new(0),
+            busy_nanos: AtomicU64::new(0),
             config,
             local,
         })
@@ -160,15 +163,19 @@ impl Shared {
 
     fn schedule(&self, task: Notified) {
         self.queue.push(task);
-        self.wake.wake();
+        self.wake.unpark();
         if self.shutdown.load(Ordering::SeqCst) {
             self.drain_queue();
         }
     }
 
     fn pop(&self) -> Option<Notified> {
+        Self::pop_from(&self.queue)
+    }
+
+    fn pop_from(queue: &Injector<Notified>) -> Option<Notified> {
         loop {
-            match self.queue.steal() {
+            match queue.steal() {
                 Steal::Success(task) => return Some(task),
                 Steal::Empty => return None,
                 Steal::Retry => {}
@@ -177,7 +184,7 @@ impl Shared {
     }
 
     fn drain_queue(&self) {
-        while let Some(task) = self.pop() {
+        while let Some(task) = self.pop().or_else(|| Self::pop_from(&self.yielded)) {
             drop(task);
         }
     }
@@ -206,10 +213,10 @@ impl Shared {
             steals: 0,
             parks: self.parks.load(Ordering::Relaxed),
             idle_workers: 0,
-            spins: 0,
-            global_queue_depth: self.queue.len(),
+            global_queue_depth: self.queue.len() + self.yielded.len(),
             local_queue_depth: 0,
             blocking_threads: self.blocking.num_threads(),
+            idle_blocking_threads: self.blocking.num_idle(),
             blocking_queue_depth: self.blocking.queue_depth(),
             io_sources: self.io.sources(),
         }
@@ -221,6 +228,8 @@ impl Shared {
             polls: self.polls.load(Ordering::Relaxed),
             steals: 0,
             parks: self.parks.load(Ordering::Relaxed),
+            park_unparks: self.park_unparks.load(Ordering::Relaxed),
+            busy: Duration::from_nanos(self.busy_nanos.load(Ordering::Relaxed)),
             local_queue_depth: 0,
         }
     }
@@ -228,7 +237,7 @@ impl Shared {
     /// Runs `future` to completion on this thread, running the runtime's tasks meanwhile.
     pub(crate) fn block_on<F: Future>(self: &Arc<Self>, future: F) -> F::Output {
         let mut future = pin!(future);
-        let thread_parker = Parker::new();
+        let thread_parker = crate::loom::Parker::new();
         let main = Arc::new(MainWaker {
             woken: AtomicBool::new(true),
             core: self.wake.clone(),
@@ -240,6 +249,7 @@ impl Shared {
             // Bind first: in an `if let`, the guard would live through the block.
             let core = lock(&self.core).take();
             if let Some(core) = core {
+                core.busy_since.set(Instant::now());
                 let guard = CoreGuard {
                     shared: self,
                     core: Some(core),
@@ -249,7 +259,8 @@ impl Shared {
             // Another thread drives the tasks: poll only our future until the core is free.
             lock(&self.waiters).push(thread_parker.unparker().clone());
             if main.woken.swap(false, Ordering::AcqRel) {
-                if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+                if let Poll::Ready(output) = weft_io::coop::budget(|| future.as_mut().poll(&mut cx))
+                {
                     return output;
                 }
             }
@@ -258,32 +269,45 @@ impl Shared {
     }
 
     fn park(&self, core: &Core, main: &MainWaker) {
-        self.parks
-            .store(self.parks.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
-        let timeout = self.time.before_park();
+        bump_by(&self.parks, 1);
+        bump_by(&self.park_unparks, 1);
+        core.end_busy(self);
+        self.config.run_on_park();
+        self.sleep(core, main);
+        bump_by(&self.park_unparks, 1);
+        core.busy_since.set(Instant::now());
+        self.config.run_on_unpark();
+    }
+
+    /// The sleep of `park`: in the driver until woken, or with a paused clock, an auto-advance.
+    fn sleep(&self, core: &Core, main: &MainWaker) {
         #[cfg(any(test, feature = "test-util"))]
-        if let Some(jump) = self.time.auto_advance_jump() {
-            // The clock is paused and every task is idle: instead of waiting for the next
-            // timer, look for I/O without sleeping and, if nothing woke up, jump to it.
-            self.wake.sleep(core, Some(Duration::ZERO));
+        if self.time.auto_advance_jump().is_some() {
+            // The clock is paused and every task is idle: instead of sleeping until the next
+            // timer, look for I/O (and due timers) without sleeping. Only if that woke nothing
+            // (the driver's wait would have slept), and still no blocking job is in flight (one
+            // from another thread may have started meanwhile), jump to the next timer and fire
+            // it. A pending notification stays for the next `park`.
+            core.parker.park_yield();
             if self.queue.is_empty() && !main.woken.load(Ordering::Acquire) {
-                self.time.advance_clock(jump);
+                if let Some(jump) = self.time.auto_advance_jump() {
+                    self.time.advance_clock(jump);
+                    self.time.process();
+                }
             }
-            self.time.after_park();
             return;
         }
         #[cfg(not(any(test, feature = "test-util")))]
         let _ = main;
-        self.wake.sleep(core, timeout);
-        self.time.after_park();
+        core.parker.park();
     }
 }
 
 /// Wakes the `block_on` future: flags it and unparks both the core and the waiting thread.
 struct MainWaker {
     woken: AtomicBool,
-    core: Arc<CoreWake>,
-    thread: Unparker,
+    core: Unparker,
+    thread: crate::loom::Unparker,
 }
 
 impl Wake for MainWaker {
@@ -293,7 +317,7 @@ impl Wake for MainWaker {
 
     fn wake_by_ref(self: &Arc<Self>) {
         self.woken.store(true, Ordering::Release);
-        self.core.wake();
+        self.core.unpark();
         self.thread.unpark();
     }
 }
@@ -342,10 +366,13 @@ impl CoreGuard<'_> {
         let core = self.core.as_ref().expect("the guard holds the core");
         let shared = self.shared;
         let _driving = Driving::enter();
+        // How many tasks at the front of `yielded` may run: those that were there at the last
+        // driver turn.
+        let mut released: usize = 0;
         loop {
             let mut yielded = false;
             if main.woken.swap(false, Ordering::AcqRel) {
-                if let Poll::Ready(output) = future.as_mut().poll(cx) {
+                if let Poll::Ready(output) = weft_io::coop::budget(|| future.as_mut().poll(cx)) {
                     return output;
                 }
                 // Woken while it was polled: it yielded (`yield_now`, or a loop that retries).
@@ -356,18 +383,26 @@ impl CoreGuard<'_> {
             }
             let mut ran = 0;
             while ran < EVENT_INTERVAL {
-                let Some(task) = shared.pop() else { break };
-                task.run();
+                let task = shared.pop().or_else(|| {
+                    // The tasks that yielded before the last driver turn come next; those that
+                    // yield again queue behind them for the next turn.
+                    released = released.checked_sub(1)?;
+                    Shared::pop_from(&shared.yielded)
+                });
+                let Some(task) = task else { break };
+                weft_io::coop::budget(|| task.run());
                 ran += 1;
             }
             shared.polls.store(
                 shared.polls.load(Ordering::Relaxed) + ran as u64,
                 Ordering::Relaxed,
             );
-            if ran == EVENT_INTERVAL || yielded {
-                // Busy: poll for I/O and fire due timers without sleeping, then go round.
-                shared.io.turn(Some(Duration::ZERO));
-                shared.time.process();
+            if ran == EVENT_INTERVAL || yielded || !shared.yielded.is_empty() {
+                // Busy, or tasks or the `block_on` future yielded: poll for I/O and fire due
+                // timers without sleeping, so that a yield lets the driver's tasks (and, for a
+                // task's yield, the `block_on` future) in first.
+                core.parker.park_yield();
+                released = shared.yielded.len();
             } else if !main.woken.load(Ordering::Acquire) && shared.queue.is_empty() {
                 shared.park(core, main);
             }
@@ -377,6 +412,9 @@ impl CoreGuard<'_> {
 
 impl Drop for CoreGuard<'_> {
     fn drop(&mut self) {
+        if let Some(core) = &self.core {
+            core.end_busy(self.shared);
+        }
         *lock(&self.shared.core) = self.core.take();
         for waiter in lock(&self.shared.waiters).drain(..) {
             waiter.unpark();

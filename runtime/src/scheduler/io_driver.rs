@@ -1,157 +1,170 @@
-//! The runtime's I/O driver: the `weft_io::Reactor` that its parked worker turns, and the
-//! park state that lets a notifier know whether the sleeper sits in the reactor.
+//! The runtime's I/O driver: the `weft_io::Reactor` that a parked scheduler thread turns.
 //!
-//! Under miri there is no reactor (miri cannot run `epoll`/`eventfd`), and the schedulers
-//! sleep on their parkers as before; sockets then panic for lack of a reactor.
+//! Under miri (which cannot run `epoll`) and in weft's loom models there is no reactor: a
+//! *stand-in* takes its place, a sticky token behind a mutex and a condition variable. Its
+//! `turn` blocks like the reactor's wait (until `notify`, or the timeout), and its `notify`
+//! is sticky like the reactor's eventfd (a notification sent before the wait starts ends the
+//! next wait at once), so the park protocol (`park.rs`) runs the same code over either. Sockets
+//! need the real reactor and panic without one.
 
-use crate::loom::{AtomicUsize, Ordering::SeqCst};
 use crate::runtime::user_code::catch_user_panic;
 use std::io;
 use std::sync::Arc;
 use std::time::Duration;
 use weft_io::Reactor;
 
-/// The reactor of a runtime, if it has one.
+/// The reactor of a runtime, or its stand-in.
 #[derive(Clone, Debug)]
 pub(crate) struct IoDriver {
-    reactor: Option<Arc<Reactor>>,
+    backend: Backend,
+}
+
+#[derive(Clone, Debug)]
+enum Backend {
+    #[cfg_attr(any(miri, all(test, loom)), allow(dead_code))]
+    Reactor(Arc<Reactor>),
+    #[cfg_attr(not(any(miri, all(test, loom))), allow(dead_code))]
+    StandIn(crate::loom::Arc<StandIn>),
 }
 
 impl IoDriver {
     pub(crate) fn new() -> io::Result<IoDriver> {
         #[cfg(any(miri, all(test, loom)))]
-        let reactor = None;
+        let backend = Backend::StandIn(crate::loom::Arc::new(StandIn::new()));
         #[cfg(not(any(miri, all(test, loom))))]
-        let reactor = Some(Arc::new(Reactor::new()?));
-        Ok(IoDriver { reactor })
+        let backend = Backend::Reactor(Arc::new(Reactor::new()?));
+        Ok(IoDriver { backend })
     }
 
     pub(crate) fn reactor(&self) -> Option<&Arc<Reactor>> {
-        self.reactor.as_ref()
+        match &self.backend {
+            Backend::Reactor(reactor) => Some(reactor),
+            Backend::StandIn(_) => None,
+        }
     }
 
-    /// Waits for I/O for at most `timeout` and wakes the tasks that were waiting for it.
-    /// Returns `false` when there is no reactor (the caller sleeps some other way).
+    /// Waits for I/O (or a `notify`) for at most `timeout` (`None`: no limit) and wakes the
+    /// tasks that were waiting for it.
     ///
     /// A waker that panics (one a user's own executor or future supplied: weft's own never
     /// panic) does not reach the worker, which never unwinds: the reactor has woken the rest
     /// of its batch and resumes the panic here, the panic hook has already reported it (as for
     /// any panic), and it is dropped. The reactor keeps working.
-    pub(crate) fn turn(&self, timeout: Option<Duration>) -> bool {
-        let Some(reactor) = &self.reactor else {
-            return false;
-        };
-        match catch_user_panic(|| reactor.turn(timeout)) {
-            Some(Err(error)) => {
-                // epoll_wait fails only on EBADF, EFAULT or EINVAL: a broken reactor, not a
-                // condition a program can recover from.
-                panic!("weft's I/O driver failed to wait for events: {error}");
+    pub(crate) fn turn(&self, timeout: Option<Duration>) {
+        match &self.backend {
+            Backend::Reactor(reactor) => {
+                if let Some(Err(error)) = catch_user_panic(|| reactor.turn(timeout)) {
+                    // epoll_wait fails only on EBADF, EFAULT or EINVAL: a broken reactor, not
+                    // a condition a program can recover from.
+                    panic!("weft's I/O driver failed to wait for events: {error}");
+                }
             }
-            Some(Ok(_)) | None => true,
+            Backend::StandIn(stand_in) => stand_in.turn(timeout),
         }
     }
 
-    /// Cuts the reactor's current (or next) wait short.
+    /// Cuts the current (or next) `turn` short. Sticky: a notification with no one turning
+    /// ends the next turn at once.
     pub(crate) fn notify(&self) {
-        if let Some(reactor) = &self.reactor {
+        match &self.backend {
             // Fails only if the eventfd cannot be written, i.e. never: a write that would
             // overflow its counter resets it first.
-            let _ = reactor.notify();
+            Backend::Reactor(reactor) => drop(reactor.notify()),
+            Backend::StandIn(stand_in) => stand_in.notify(),
         }
     }
 
     /// Wakes every task waiting on a socket with an error; new sockets fail to register. A
     /// panicking waker is handled as in `turn`.
     pub(crate) fn shutdown(&self) {
-        if let Some(reactor) = &self.reactor {
+        if let Some(reactor) = self.reactor() {
             catch_user_panic(|| reactor.shutdown());
         }
     }
 
+    /// Loom models: an I/O event whose task `waker` stands for; the next turn wakes it.
+    #[cfg(all(test, loom))]
+    pub(crate) fn raise_event(&self, waker: std::task::Waker) {
+        match &self.backend {
+            Backend::StandIn(stand_in) => stand_in.raise(waker),
+            Backend::Reactor(_) => unreachable!("loom models run on the stand-in"),
+        }
+    }
+
     pub(crate) fn sources(&self) -> usize {
-        self.reactor.as_ref().map_or(0, |reactor| reactor.sources())
+        self.reactor().map_or(0, |reactor| reactor.sources())
     }
 }
 
-/// Whether a sleeper is blocked in the driver, so that a notifier pays for the reactor's
-/// notify (an eventfd write) only when someone waits in it.
-///
-/// Transitions (one atomic word, so no notification is lost):
-/// - `park`: `NOTIFIED -> EMPTY` (return at once), or `EMPTY -> PARKED`, block, `-> EMPTY`.
-/// - `unpark`: `any -> NOTIFIED`; the caller interrupts the block only if it was `PARKED`.
-///   The block must be sticky (a wake-up sent before it starts ends it at once), as
-///   `Poller::notify` and a parker's unpark are.
+/// The reactor's stand-in: one sticky notification token, and the "events" a loom model
+/// raises (wakers, woken by whichever thread turns, as the reactor wakes a socket's task).
 #[derive(Debug)]
-pub(crate) struct DriverPark {
-    state: AtomicUsize,
+struct StandIn {
+    state: crate::loom::Mutex<StandInState>,
+    condvar: crate::loom::Condvar,
 }
 
-const EMPTY: usize = 0;
-const PARKED: usize = 1;
-const NOTIFIED: usize = 2;
-
-impl DriverPark {
-    pub(crate) fn new() -> DriverPark {
-        DriverPark {
-            state: AtomicUsize::new(EMPTY),
-        }
-    }
-
-    /// Runs `block` unless an `unpark` came since the last `park`.
-    pub(crate) fn park(&self, block: impl FnOnce()) {
-        if self
-            .state
-            .compare_exchange(NOTIFIED, EMPTY, SeqCst, SeqCst)
-            .is_ok()
-        {
-            return;
-        }
-        if self
-            .state
-            .compare_exchange(EMPTY, PARKED, SeqCst, SeqCst)
-            .is_err()
-        {
-            // An unpark slipped in between the two exchanges: consume it.
-            self.state.swap(EMPTY, SeqCst);
-            return;
-        }
-        block();
-        self.state.swap(EMPTY, SeqCst);
-    }
-
-    /// Records a notification; `true` if the sleeper is blocked and must be interrupted.
-    pub(crate) fn unpark(&self) -> bool {
-        self.state.swap(NOTIFIED, SeqCst) == PARKED
-    }
+#[derive(Debug, Default)]
+struct StandInState {
+    notified: bool,
+    /// A thread is inside `turn`: another one returns at once, as with the reactor.
+    turning: bool,
+    events: Vec<std::task::Waker>,
 }
 
-#[cfg(all(test, loom))]
-mod loom_tests {
-    use super::DriverPark;
-    use crate::loom::{thread, Arc, Parker};
+impl StandIn {
+    #[cfg_attr(not(any(miri, all(test, loom))), allow(dead_code))]
+    fn new() -> StandIn {
+        StandIn {
+            state: crate::loom::Mutex::new(StandInState::default()),
+            condvar: crate::loom::Condvar::new(),
+        }
+    }
 
-    /// The sleeper blocks on a (sticky) parker as it would in the reactor; the notifier
-    /// interrupts it only when `unpark` says it is blocked. A lost wake-up is a deadlock.
-    #[test]
-    fn loom_driver_park_never_loses_an_unpark() {
-        loom::model(|| {
-            let park = Arc::new(DriverPark::new());
-            let parker = Parker::new();
-            let unparker = parker.unparker().clone();
-            let work = Arc::new(crate::loom::AtomicBool::new(false));
-            let notifier = {
-                let (park, work) = (park.clone(), work.clone());
-                thread::spawn(move || {
-                    work.store(true, crate::loom::Ordering::SeqCst);
-                    if park.unpark() {
-                        unparker.unpark();
-                    }
-                })
-            };
-            while !work.load(crate::loom::Ordering::SeqCst) {
-                park.park(|| parker.park());
+    fn turn(&self, timeout: Option<Duration>) {
+        let mut state = crate::loom::lock(&self.state);
+        if state.turning {
+            return;
+        }
+        state.turning = true;
+        match timeout {
+            Some(timeout) if timeout.is_zero() => {}
+            // Loom has no clock: its timed wait is a wait that a notification must end.
+            Some(timeout) => {
+                if !state.notified {
+                    state = self
+                        .condvar
+                        .wait_timeout(state, timeout)
+                        .unwrap_or_else(|error| error.into_inner())
+                        .0;
+                }
             }
-            notifier.join().unwrap();
-        });
+            None => {
+                while !state.notified {
+                    state = self
+                        .condvar
+                        .wait(state)
+                        .unwrap_or_else(|error| error.into_inner());
+                }
+            }
+        }
+        state.notified = false;
+        state.turning = false;
+        let events = std::mem::take(&mut state.events);
+        drop(state);
+        for waker in events {
+            waker.wake();
+        }
+    }
+
+    fn notify(&self) {
+        crate::loom::lock(&self.state).notified = true;
+        self.condvar.notify_one();
+    }
+
+    #[cfg(all(test, loom))]
+    fn raise(&self, waker: std::task::Waker) {
+        crate::loom::lock(&self.state).events.push(waker);
+        self.notify();
     }
 }

@@ -432,8 +432,16 @@ impl Future for Acquire<'_> {
     type Output = Result<(), AcquireError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        // `Acquire` is `Unpin`: no field is pinned.
+        // `Acquire` is `Unpin`: no field is pinned. A leaf of the cooperative budget (it runs
+        // before any change of state, so a refused poll leaves the permits where they were).
         let this = self.get_mut();
+        crate::task::coop::leaf(cx, |cx| this.poll_acquire(cx))
+    }
+}
+
+impl Acquire<'_> {
+    fn poll_acquire(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), AcquireError>> {
+        let this = self;
         let result = match this.state {
             AcquireState::Done => panic!("`Acquire` polled after it completed"),
             AcquireState::Start => match this.semaphore.try_acquire(this.permits) {

@@ -589,9 +589,9 @@ impl Future for Notified<'_> {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        // `Notified` is `Unpin`: no field is pinned.
+        // `Notified` is `Unpin`: no field is pinned. A leaf of the cooperative budget.
         let this = self.get_mut();
-        this.wait.poll(this.notify, Some(cx.waker()))
+        crate::task::coop::leaf(cx, |cx| this.wait.poll(this.notify, Some(cx.waker())))
     }
 }
 
@@ -613,9 +613,9 @@ impl Future for OwnedNotified {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        // `OwnedNotified` is `Unpin`: no field is pinned.
+        // `OwnedNotified` is `Unpin`: no field is pinned. A leaf of the cooperative budget.
         let this = self.get_mut();
-        this.wait.poll(&this.notify, Some(cx.waker()))
+        crate::task::coop::leaf(cx, |cx| this.wait.poll(&this.notify, Some(cx.waker())))
     }
 }
 

@@ -42,7 +42,9 @@ use std::task::{Context, Poll, Waker};
 /// use weft::task::JoinSet;
 /// use weft::time::sleep;
 ///
-/// #[weft::main]
+/// // One thread: the timers fire, and the tasks finish, in deadline order even on a loaded
+/// // machine (on several workers two late timers could finish in either order).
+/// #[weft::main(flavor = "current_thread")]
 /// async fn main() {
 ///     let mut set = JoinSet::new();
 ///     for ms in [30, 10, 20] {
@@ -193,8 +195,11 @@ impl<T> JoinSet<T> {
         &mut self,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<(Id, T), JoinError>>> {
+        // The set is the leaf future of the cooperative budget: one unit per task joined.
+        let progress = std::task::ready!(crate::task::coop::poll_proceed(cx));
         loop {
             if let Some(output) = self.join_queued() {
+                progress.made_progress();
                 return Poll::Ready(Some(output));
             }
             if self.entries.is_empty() {
@@ -244,7 +249,13 @@ impl<T> JoinSet<T> {
     }
 
     /// Pops queued keys until one belongs to a completed task; `None` once the queue is empty.
+    /// The handles are polled outside the budget (the caller spends it): a handle refused for
+    /// lack of budget would wake its key's waker, queue the key again, and spin here.
     fn join_queued(&mut self) -> Option<Result<(Id, T), JoinError>> {
+        weft_io::coop::with_unconstrained(|| self.join_queued_unconstrained())
+    }
+
+    fn join_queued_unconstrained(&mut self) -> Option<Result<(Id, T), JoinError>> {
         while let Some(key) = self.ready.pop() {
             let Some(entry) = self.entries.get_mut(&key) else {
                 continue; // stale: joined or detached already

@@ -22,6 +22,7 @@
 //! ```
 
 mod blocking;
+pub mod coop;
 mod group_state;
 mod join_all;
 mod join_set;
@@ -35,11 +36,12 @@ mod yield_now;
 mod loom_tests;
 
 pub use crate::runtime::task::{id, try_id, AbortHandle, Id, JoinError, JoinHandle};
-pub use blocking::spawn_blocking;
 pub(crate) use blocking::BlockingTask;
+pub use blocking::{block_in_place, spawn_blocking};
+pub use coop::{consume_budget, unconstrained, Unconstrained};
 pub use join_all::{join_all, JoinAll};
 pub use join_set::JoinSet;
-pub(crate) use local::Shared as LocalShared;
+pub(crate) use local::{is_entered as local_set_entered, Shared as LocalShared};
 pub use local::{spawn_local, LocalEnterGuard, LocalSet, RunUntil};
 pub use task_group::TaskGroup;
 pub use task_local::{AccessError, LocalKey, TaskLocalFuture};

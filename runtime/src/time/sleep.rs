@@ -186,7 +186,22 @@ impl Future for Sleep {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        // A leaf future of the cooperative budget: an interval whose ticks are all overdue
+        // must not keep its task from yielding.
+        let progress = std::task::ready!(weft_io::coop::poll_proceed(cx));
         let this = self.get_mut();
+        let elapsed = this.poll_elapsed(cx);
+        if elapsed.is_ready() {
+            progress.made_progress();
+        }
+        elapsed
+    }
+}
+
+impl Sleep {
+    /// `poll` past the budget: the deadline check, and the timer's registration.
+    fn poll_elapsed(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        let this = self;
         if this.elapsed {
             return Poll::Ready(());
         }

@@ -7,6 +7,7 @@ use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
+use weft_io::coop;
 
 /// Requires `future` to complete before `duration` has elapsed.
 ///
@@ -111,13 +112,21 @@ impl<F: Future> Future for Timeout<F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
+        let had_budget = coop::has_budget_remaining();
         if let Poll::Ready(output) = this.value.poll(cx) {
             return Poll::Ready(Ok(output));
         }
-        match Pin::new(this.delay).poll(cx) {
-            Poll::Ready(()) => Poll::Ready(Err(Elapsed::new())),
-            Poll::Pending => Poll::Pending,
-        }
+        // The deadline is a leaf future too, so a future that spends the whole budget every
+        // poll would keep the deadline from ever being checked: when it is the inner future
+        // that ran the budget out, the deadline is checked without one.
+        let delay = this.delay;
+        let poll_delay = || Pin::new(delay).poll(cx);
+        let elapsed = if had_budget && !coop::has_budget_remaining() {
+            coop::with_unconstrained(poll_delay)
+        } else {
+            poll_delay()
+        };
+        elapsed.map(|()| Err(Elapsed::new()))
     }
 }
 

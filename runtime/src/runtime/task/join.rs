@@ -88,11 +88,16 @@ impl<T> Future for JoinHandle<T> {
     type Output = Result<T, JoinError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        // A leaf future of the cooperative budget: joining finished tasks in a loop yields.
+        let progress = std::task::ready!(weft_io::coop::poll_proceed(cx));
         let mut output: Poll<Result<T, JoinError>> = Poll::Pending;
         let slot: *mut Poll<Result<T, JoinError>> = &mut output;
         // SAFETY: the vtable belongs to a task whose output type is `T`, and `slot` points to
         // a `Poll<Result<T, JoinError>>`, as `try_read_output` requires.
         unsafe { (self.header().vtable.try_read_output)(self.ptr, slot.cast(), cx.waker()) };
+        if output.is_ready() {
+            progress.made_progress();
+        }
         output
     }
 }

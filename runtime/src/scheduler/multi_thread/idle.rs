@@ -45,8 +45,10 @@ impl Idle {
         state >> UNPARKED_SHIFT
     }
 
+    /// How many workers are unparked. A read-modify-write: the monitor's last check before it
+    /// sleeps must be ordered against a worker's unpark (see `monitor.rs`).
     pub(crate) fn unparked(&self) -> usize {
-        Self::num_unparked(self.state.load(SeqCst))
+        Self::num_unparked(self.state.fetch_add(0, SeqCst))
     }
 
     fn should_wake(&self) -> bool {

@@ -1,16 +1,25 @@
-//! Loom models of the multi-thread scheduler's handoffs: the LIFO slot, deque and steal path,
-//! and parking through the idle set with no lost wake-up.
+//! Loom models of the multi-thread scheduler's handoffs: the LIFO slot, deque and steal path;
+//! a worker's sleep (the idle set and `park.rs`'s parker and driver) against notifiers; and the
+//! monitor's sleep against workers that unpark.
 //!
-//! The deque is the loom stand-in (see `scheduler/queue.rs`); the protocol around it (the
-//! atomic LIFO slot, the stealable flag, the idle set) is the production code.
+//! The deque is the loom stand-in (see `scheduler/queue.rs`) and the reactor is its stand-in
+//! (see `io_driver.rs`); everything around them (the atomic LIFO slot, the stealable flag, the
+//! idle set, the parker's state word, the driver lock, the worker's `sleep`, the monitor's
+//! `fall_asleep`/`worker_unparked`) is the production code, called as the scheduler calls it.
 
 use super::idle::Idle;
+use super::monitor::Monitor;
+use super::worker::{sleep, Woken};
 use super::{Remote, WorkerCounters};
 use crate::loom::{
-    thread, Arc, AtomicBool, AtomicPtr, AtomicU64, AtomicUsize, Mutex, Ordering::SeqCst, Parker,
+    thread, Arc, AtomicBool, AtomicPtr, AtomicU64, AtomicUsize, Mutex, Ordering::SeqCst,
 };
 use crate::runtime::task::{new_task, Id, Notified, Schedule, Task};
+use crate::scheduler::io_driver::IoDriver;
+use crate::scheduler::park::{Driver, Parker, Unparker};
 use crate::scheduler::queue::{Steal, Worker};
+use crate::time::driver::TimeDriver;
+use std::cell::Cell;
 use std::collections::HashSet;
 use std::ptr;
 
@@ -41,6 +50,7 @@ fn remote(local: &Worker<Notified>) -> Remote {
         lifo: AtomicPtr::new(ptr::null_mut()),
         lifo_stealable: AtomicBool::new(false),
         poll_ticks: AtomicU64::new(0),
+        handoff: Mutex::new(None),
         metrics: WorkerCounters::default(),
     }
 }
@@ -96,52 +106,237 @@ fn loom_lifo_slot_local_queue_and_steal_hand_each_task_to_one_thread() {
     });
 }
 
+/// A driver over the reactor's stand-in, with its own timers, as a runtime builds it.
+fn driver() -> Arc<Driver> {
+    let io = IoDriver::new().expect("the stand-in never fails");
+    let time = Arc::new(TimeDriver::new(Driver::time_wake(io.clone())));
+    Arc::new(Driver::new(io, time))
+}
+
+/// What a producer does after it makes work visible: `Shared::notify_parked`.
+fn notify_parked(idle: &Idle, unparkers: &[Unparker]) {
+    if let Some(index) = idle.worker_to_notify() {
+        unparkers[index].unpark();
+    }
+}
+
+/// A worker that finds no work (it was searching), lists itself among the sleepers, re-checks
+/// as the last searcher does, and sleeps (`worker::sleep`) until `pending` shows work, taking
+/// it. Returns the items it took, once it took `enough` or at shutdown.
+fn worker_takes_work(
+    idle: &Idle,
+    index: usize,
+    parker: &Parker,
+    unparkers: &[Unparker],
+    pending: &AtomicUsize,
+    shutdown: &AtomicBool,
+    enough: usize,
+) -> usize {
+    let take = || {
+        pending
+            .fetch_update(SeqCst, SeqCst, |n| n.checked_sub(1))
+            .is_ok()
+    };
+    let mut taken = 0;
+    let mut searching = idle.transition_worker_to_searching();
+    loop {
+        if take() {
+            taken += 1;
+            if searching && idle.transition_worker_from_searching() {
+                notify_parked(idle, unparkers);
+            }
+            searching = false;
+            if taken == enough {
+                return taken;
+            }
+            continue;
+        }
+        if shutdown.load(SeqCst) {
+            return taken;
+        }
+        if idle.transition_worker_to_parked(index, searching) && pending.load(SeqCst) > 0 {
+            notify_parked(idle, unparkers);
+        }
+        let in_park = Cell::new(false);
+        match sleep(
+            idle,
+            index,
+            parker,
+            &in_park,
+            || false,
+            || shutdown.load(SeqCst),
+        ) {
+            Woken::Notified => searching = true,
+            Woken::Shutdown => return taken,
+            Woken::OwnWork { .. } => unreachable!("no driver event in this model"),
+        }
+    }
+}
+
+/// One worker sleeps (in the driver when it is free, else on its condition variable: a busy
+/// worker polls the driver meanwhile, so both places are explored) while a producer makes work
+/// visible and notifies. A lost wake-up is a deadlock, which loom reports.
 #[test]
-fn loom_park_and_notify_lose_no_wake_up() {
+fn loom_a_sleeping_worker_is_woken_in_the_driver_or_on_its_condvar() {
     loom::model(|| {
+        let driver = driver();
         let idle = Arc::new(Idle::new(1));
-        let parker = Parker::new();
-        let unparker = parker.unparker().clone();
+        let parker = Parker::new(driver.clone());
+        let unparkers = Arc::new(vec![parker.unparker()]);
         let pending = Arc::new(AtomicUsize::new(0));
-        let _guard = Mutex::new(());
+        let shutdown = Arc::new(AtomicBool::new(false));
 
         let producer = {
-            let idle = idle.clone();
-            let pending = pending.clone();
+            let (idle, unparkers, pending) = (idle.clone(), unparkers.clone(), pending.clone());
             thread::spawn(move || {
                 pending.store(1, SeqCst);
-                if let Some(index) = idle.worker_to_notify() {
-                    assert_eq!(index, 0);
-                    unparker.unpark();
-                }
+                notify_parked(&idle, &unparkers);
             })
         };
-
-        // The worker: searching, finds nothing, parks; it must end up seeing the work.
-        assert!(idle.transition_worker_to_searching());
-        let mut searching = true;
-        loop {
-            if pending.load(SeqCst) == 1 {
-                break;
-            }
-            if idle.transition_worker_to_parked(0, searching) && pending.load(SeqCst) == 1 {
-                // The last searcher's re-check found work: wake someone (here, ourselves).
-                if idle.worker_to_notify().is_some() {
-                    parker.unparker().unpark();
-                }
-            }
-            loop {
-                // A lost wake-up blocks here forever, and loom reports the deadlock.
-                parker.park();
-                if !idle.is_parked(0) {
-                    searching = true;
-                    break;
-                }
-            }
-        }
+        // A busy worker's look at the driver (`event_interval`, a yield): it holds the driver
+        // for a moment.
+        let poller = {
+            let busy = Parker::new(driver.clone());
+            thread::spawn(move || {
+                busy.park_yield();
+            })
+        };
+        let taken = worker_takes_work(&idle, 0, &parker, &unparkers, &pending, &shutdown, 1);
+        assert_eq!(taken, 1);
         producer.join().unwrap();
-        if searching {
-            idle.transition_worker_from_searching();
+        poller.join().unwrap();
+    });
+}
+
+/// A socket's task: when the reactor (here, whichever thread turns the stand-in) wakes it, it
+/// becomes work, pushed from outside a worker (`Shared::schedule_remote`).
+struct EventTask {
+    idle: Arc<Idle>,
+    unparkers: Arc<Vec<Unparker>>,
+    pending: Arc<AtomicUsize>,
+}
+
+impl std::task::Wake for EventTask {
+    fn wake(self: std::sync::Arc<Self>) {
+        self.pending.fetch_add(1, SeqCst);
+        notify_parked(&self.idle, &self.unparkers);
+    }
+}
+
+/// Work that arrives only as an I/O event, while the monitor polls the reactor from outside:
+/// the worker must not end up on its condition variable with no one in the driver (a server
+/// that stops answering). The event's waker runs on whichever thread turns.
+#[test]
+fn loom_an_io_event_reaches_a_sleeping_worker_while_the_monitor_polls() {
+    loom::model(|| {
+        let driver = driver();
+        let idle = Arc::new(Idle::new(1));
+        let parker = Parker::new(driver.clone());
+        let unparkers = Arc::new(vec![parker.unparker()]);
+        let pending = Arc::new(AtomicUsize::new(0));
+        let shutdown = Arc::new(AtomicBool::new(false));
+
+        let monitor = {
+            let driver = driver.clone();
+            thread::spawn(move || driver.poll_from_outside())
+        };
+        let network = {
+            let task = std::task::Waker::from(std::sync::Arc::new(EventTask {
+                idle: idle.clone(),
+                unparkers: unparkers.clone(),
+                pending: pending.clone(),
+            }));
+            let io = driver.io().clone();
+            thread::spawn(move || io.raise_event(task))
+        };
+        let taken = worker_takes_work(&idle, 0, &parker, &unparkers, &pending, &shutdown, 1);
+        assert_eq!(taken, 1);
+        monitor.join().unwrap();
+        network.join().unwrap();
+    });
+}
+
+/// Two workers sleep (one of them in the driver, the other on its condition variable) and a
+/// producer makes two items visible one after the other, notifying after each: both items are
+/// taken, whoever takes them, before shutdown wakes the workers.
+#[test]
+fn loom_two_sleeping_workers_take_all_the_work() {
+    loom::model(|| {
+        let driver = driver();
+        let idle = Arc::new(Idle::new(2));
+        let parkers = [Parker::new(driver.clone()), Parker::new(driver.clone())];
+        let unparkers = Arc::new(vec![parkers[0].unparker(), parkers[1].unparker()]);
+        let pending = Arc::new(AtomicUsize::new(0));
+        let shutdown = Arc::new(AtomicBool::new(false));
+        let taken = Arc::new(AtomicUsize::new(0));
+
+        let [first, second] = parkers;
+        let workers: Vec<_> = [(0, first), (1, second)]
+            .into_iter()
+            .map(|(index, parker)| {
+                let (idle, unparkers, pending, shutdown, taken) = (
+                    idle.clone(),
+                    unparkers.clone(),
+                    pending.clone(),
+                    shutdown.clone(),
+                    taken.clone(),
+                );
+                thread::spawn(move || {
+                    let mine = worker_takes_work(
+                        &idle,
+                        index,
+                        &parker,
+                        &unparkers,
+                        &pending,
+                        &shutdown,
+                        usize::MAX,
+                    );
+                    taken.fetch_add(mine, SeqCst);
+                })
+            })
+            .collect();
+        for _ in 0..2 {
+            pending.fetch_add(1, SeqCst);
+            notify_parked(&idle, &unparkers);
         }
+        // Shutdown only once the work is gone: until then a lost wake-up blocks this loop.
+        while pending.load(SeqCst) > 0 {
+            thread::yield_now();
+        }
+        shutdown.store(true, SeqCst);
+        for unparker in unparkers.iter() {
+            unparker.unpark();
+        }
+        for worker in workers {
+            worker.join().unwrap();
+        }
+        assert_eq!(taken.load(SeqCst), 2);
+    });
+}
+
+/// The monitor falls asleep (for good, no timeout) while a worker leaves its park: either the
+/// monitor's last check sees the worker, or the worker sees the monitor asleep and wakes it.
+#[test]
+fn loom_the_monitor_never_sleeps_through_an_unparking_worker() {
+    loom::model(|| {
+        let monitor = Arc::new(Monitor::new());
+        let parker = monitor.take_parker();
+        let idle = Arc::new(Idle::new(1));
+        // The one worker sleeps.
+        assert!(!idle.transition_worker_to_parked(0, false));
+        let worker = {
+            let (monitor, idle) = (monitor.clone(), idle.clone());
+            thread::spawn(move || {
+                // Woken by its own driver turn: what `worker::sleep` and `park` then do.
+                assert!(idle.unpark_worker_by_id(0));
+                monitor.worker_unparked();
+            })
+        };
+        monitor.fall_asleep(|| idle.unparked() > 0);
+        if monitor.is_asleep() {
+            // An untimed sleep: only the worker's wake can end it.
+            parker.park();
+        }
+        worker.join().unwrap();
     });
 }

@@ -2,23 +2,29 @@
 //!
 //! Each worker owns a FIFO `Worker` deque and a one-task LIFO slot; tasks spawned or woken from
 //! outside go to the shared `Injector`. A worker runs its LIFO slot (a few times in a row),
-//! then its deque, the injector every `GLOBAL_QUEUE_INTERVAL` ticks for fairness, then steals
-//! from the injector and its peers, then parks (see `worker.rs`).
+//! then its deque, the injector every `global_queue_interval` ticks for fairness, then steals
+//! from the injector and its peers, then parks (see `worker.rs`). How a worker sleeps and is
+//! woken, in the I/O driver or on its condition variable, is `../park.rs`.
 //!
 //! Two departures from tokio, both without a wake on the hot path:
 //! - **The LIFO slot is stealable.** A peer may take it once the monitor has seen its owner
 //!   stuck in one poll (see `monitor.rs`), so a task that spawns a child and then blocks does
 //!   not strand the child. Until then the slot is private, which keeps tokio's locality.
 //! - **Timers never wait for a long poll.** One parked worker blocks in the driver; when none
-//!   does and a timer is due, the monitor fires it, and the woken tasks go to the injector,
-//!   which wakes a sleeping peer.
+//!   does and a worker has been in one poll for a while, the monitor polls the driver, and the
+//!   woken tasks go to the injector, which wakes a sleeping peer.
+//!
+//! A worker's queues and parker form its `Core`, which `block_in_place` hands to another thread
+//! (a blocking-pool thread) so that the tasks keep running while the closure blocks.
 //!
 //! Invariants:
 //! - A `Notified` is in exactly one place: a deque, the injector, a LIFO slot or a worker's
 //!   hand. The LIFO slot is an `AtomicPtr` moved only with `swap`, so owner and thief can never
 //!   both take it.
+//! - A core is owned by one thread at a time: a worker's context, a handoff slot, or the thread
+//!   that takes it from there. Its `Remote` counters are written only by that owner.
 //! - Whenever every worker is parked, one of them sits in the driver: a worker always tries
-//!   the driver before it sleeps, and releases it only when it goes back to running tasks.
+//!   the driver before it sleeps, and leaves it only to run tasks.
 //! - After `shutdown` is set no task is polled: workers leave their loop, queued `Notified`s
 //!   are dropped, and `OwnedTasks::close_and_shutdown_all` drops every future.
 //!
@@ -41,6 +47,9 @@
 //!    only: the futures are still owned by the list of step 5) and runs `on_thread_stop`. A
 //!    worker stuck in a poll past the deadline is left detached: it exits at its next loop,
 //!    and its task, found running by step 5, drops its own future when that poll returns.
+//!    A core that `block_in_place` handed to a blocking-pool thread is waited for too (its
+//!    thread ends it as a worker does; one still waiting in its handoff slot is ended here),
+//!    with the same deadline.
 //! 5. **Cancel every task** (`OwnedTasks::close_and_shutdown_all`): each shard is closed (a
 //!    spawn from now on is cancelled on the spot) and emptied; the futures of tasks that are
 //!    not running are dropped here, in the context of step 1. Their `JoinHandle`s report
@@ -68,18 +77,17 @@ mod worker;
 #[cfg(all(test, loom))]
 mod loom_tests;
 
+pub(crate) use self::worker::block_in_place;
+
 use self::idle::Idle;
 
-/// The index of the worker running on this thread, if it is a worker of a multi-thread
-/// runtime (`runtime::worker_index`).
-pub(crate) fn worker_index() -> Option<usize> {
-    worker::with_current(|worker| worker.map(worker::WorkerContext::index))
-}
 use self::monitor::Monitor;
+use self::worker::Core;
 use super::blocking::{BlockingPool, ThreadConfig};
 use super::io_driver::IoDriver;
+use super::park::{Driver, Parker, Unparker};
 use super::queue::{Injector, Steal, Stealer};
-use crate::loom::{AtomicBool, AtomicPtr, AtomicU64, AtomicUsize, Ordering, Parker, Unparker};
+use crate::loom::{lock, AtomicBool, AtomicPtr, AtomicU64, Condvar, Mutex, Ordering};
 use crate::runtime::context;
 use crate::runtime::task::owned::OwnedTasks;
 use crate::runtime::task::{Id, JoinHandle, Notified, Schedule, Task};
@@ -91,18 +99,52 @@ use std::sync::Arc;
 use std::thread::JoinHandle as ThreadHandle;
 use std::time::{Duration, Instant};
 
+/// The index of the worker running on this thread, if it is a worker of a multi-thread
+/// runtime (`runtime::worker_index`).
+pub(crate) fn worker_index() -> Option<usize> {
+    worker::with_current(|worker| worker.and_then(worker::WorkerContext::core_index))
+}
+
+/// The scheduler's knobs, from the `Builder`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Tuning {
+    /// Look at the injector first every this many ticks.
+    pub(crate) global_queue_interval: u32,
+    /// Poll the driver (I/O and timers) every this many ticks while busy.
+    pub(crate) event_interval: u32,
+    /// Whether woken tasks go to the LIFO slot.
+    pub(crate) lifo_slot: bool,
+}
+
+impl Default for Tuning {
+    fn default() -> Tuning {
+        // tokio's defaults (61 is prime, so the two intervals drift apart).
+        Tuning {
+            global_queue_interval: 61,
+            event_interval: 61,
+            lifo_slot: true,
+        }
+    }
+}
+
 /// Everything the workers, the monitor and the handles share.
 pub(crate) struct Shared {
     remotes: Box<[CachePadded<Remote>]>,
     injector: Injector<Notified>,
     idle: Idle,
     owned: OwnedTasks,
-    driver: Arc<DriverSlot>,
+    driver: crate::loom::Arc<Driver>,
+    /// Wakes worker `i`, on whichever thread holds its core.
+    unparkers: Box<[Unparker]>,
     pub(crate) time: crate::loom::Arc<TimeDriver>,
     pub(crate) blocking: BlockingPool,
     monitor: Monitor,
     shutdown: AtomicBool,
     pub(crate) config: ThreadConfig,
+    tuning: Tuning,
+    /// Cores whose run loop has not ended for good, and the condition shutdown waits on.
+    live_cores: Mutex<usize>,
+    cores_ended: Condvar,
 }
 
 /// The part of a worker that other threads touch.
@@ -116,6 +158,9 @@ struct Remote {
     lifo_stealable: AtomicBool,
     /// Incremented before and after every poll (odd: polling), written only by the owner.
     poll_ticks: AtomicU64,
+    /// A core that `block_in_place` handed off, until the thread started for it (or the
+    /// blocking thread itself, once its closure returned) takes it.
+    handoff: Mutex<Option<Box<Core>>>,
     metrics: WorkerCounters,
 }
 
@@ -126,64 +171,28 @@ pub(crate) struct WorkerCounters {
     pub(crate) polls: AtomicU64,
     pub(crate) steals: AtomicU64,
     pub(crate) parks: AtomicU64,
-    pub(crate) spins: AtomicU64,
-}
-
-/// Who sits in the driver (the reactor's wait, with the nearest timer as its timeout), so
-/// that an earlier timer or a notification can wake exactly that worker.
-///
-/// A worker is woken through its parker, and also through the reactor when it is the holder.
-/// The holder publishes itself (`holder`, SeqCst) before it checks whether it was notified
-/// (`Idle::is_parked`, under the idle lock); a notifier takes the worker off the idle list
-/// (same lock) before it reads `holder`. So either the worker sees the notification and does
-/// not wait, or the notifier sees the holder and interrupts its wait.
-struct DriverSlot {
-    taken: AtomicBool,
-    holder: AtomicUsize,
-    unparkers: Box<[Unparker]>,
-    io: IoDriver,
-}
-
-const NO_HOLDER: usize = usize::MAX;
-
-impl DriverSlot {
-    fn try_take(&self, index: usize) -> bool {
-        let taken = self
-            .taken
-            .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
-            .is_ok();
-        if taken {
-            self.holder.store(index, Ordering::SeqCst);
-        }
-        taken
-    }
-
-    fn release(&self) {
-        self.holder.store(NO_HOLDER, Ordering::SeqCst);
-        self.taken.store(false, Ordering::Release);
-    }
-
-    /// A timer earlier than the holder's deadline was registered: make the holder recompute.
-    fn wake_holder(&self) {
-        let holder = self.holder.load(Ordering::SeqCst);
-        if let Some(unparker) = self.unparkers.get(holder) {
-            unparker.unpark();
-            self.io.notify();
-        }
-    }
-
-    /// Wakes worker `index`, wherever it sleeps.
-    fn unpark(&self, index: usize) {
-        self.unparkers[index].unpark();
-        if self.holder.load(Ordering::SeqCst) == index {
-            self.io.notify();
-        }
-    }
+    /// Bumped before every park and after it: odd while the worker sleeps.
+    pub(crate) park_unparks: AtomicU64,
+    /// Nanoseconds out of park, added at each park.
+    pub(crate) busy_nanos: AtomicU64,
 }
 
 impl WorkerCounters {
     fn bump(counter: &AtomicU64) {
-        counter.store(counter.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
+        WorkerCounters::add(counter, 1);
+    }
+
+    /// `bump` with a release store, for the counter a reader loads first (with acquire) to
+    /// see the others at least as new.
+    fn bump_released(counter: &AtomicU64) {
+        counter.store(counter.load(Ordering::Relaxed) + 1, Ordering::Release);
+    }
+
+    fn add(counter: &AtomicU64, amount: u64) {
+        counter.store(
+            counter.load(Ordering::Relaxed).saturating_add(amount),
+            Ordering::Relaxed,
+        );
     }
 }
 
@@ -217,60 +226,50 @@ impl MultiThread {
         num_workers: usize,
         blocking: BlockingPool,
         config: ThreadConfig,
+        tuning: Tuning,
         io: IoDriver,
     ) -> MultiThread {
         assert!(
             num_workers > 0,
             "a multi-thread runtime needs at least one worker"
         );
-        let parkers: Vec<Parker> = (0..num_workers).map(|_| Parker::new()).collect();
-        let queues: Vec<_> = (0..num_workers)
-            .map(|_| worker::Queues {
-                local: super::queue::Worker::new_fifo(),
-                yielded: super::queue::Worker::new_fifo(),
-            })
+        let time = crate::loom::Arc::new(TimeDriver::new(Driver::time_wake(io.clone())));
+        let driver = crate::loom::Arc::new(Driver::new(io, time.clone()));
+        let cores: Vec<Box<Core>> = (0..num_workers)
+            .map(|index| Core::new(index, Parker::new(driver.clone())))
             .collect();
-        let driver = Arc::new(DriverSlot {
-            taken: AtomicBool::new(false),
-            holder: AtomicUsize::new(NO_HOLDER),
-            unparkers: parkers.iter().map(|p| p.unparker().clone()).collect(),
-            io,
-        });
-        let wake_driver = {
-            let driver = driver.clone();
-            Box::new(move || driver.wake_holder())
-        };
         let shared = Arc::new(Shared {
-            remotes: queues
+            remotes: cores
                 .iter()
-                .map(|queues| {
+                .map(|core| {
                     CachePadded::new(Remote {
-                        stealer: queues.local.stealer(),
-                        yielded: queues.yielded.stealer(),
+                        stealer: core.stealer(),
+                        yielded: core.yielded_stealer(),
                         lifo: AtomicPtr::new(ptr::null_mut()),
                         lifo_stealable: AtomicBool::new(false),
                         poll_ticks: AtomicU64::new(0),
+                        handoff: Mutex::new(None),
                         metrics: WorkerCounters::default(),
                     })
                 })
                 .collect(),
+            unparkers: cores.iter().map(|core| core.unparker()).collect(),
             injector: Injector::new(),
             idle: Idle::new(num_workers),
             owned: OwnedTasks::new(),
             driver,
-            time: crate::loom::Arc::new(TimeDriver::new(wake_driver)),
+            time,
             blocking,
             monitor: Monitor::new(),
             shutdown: AtomicBool::new(false),
             config,
+            tuning,
+            live_cores: Mutex::new(num_workers),
+            cores_ended: Condvar::new(),
         });
-        let workers = queues
+        let workers = cores
             .into_iter()
-            .zip(parkers)
-            .enumerate()
-            .map(|(index, (queues, parker))| {
-                worker::start(shared.clone(), index, queues.local, queues.yielded, parker)
-            })
+            .map(|core| worker::start(shared.clone(), core))
             .collect::<std::io::Result<Vec<_>>>()
             .unwrap_or_else(|error| panic!("weft could not start a worker thread: {error}"));
         let monitor = Some(monitor::start(shared.clone()));
@@ -289,14 +288,23 @@ impl MultiThread {
         // inside the runtime, as in tokio, so that it may use it.
         let _context = context::set_scheduler(super::Handle::MultiThread(shared.clone()));
         shared.shutdown.store(true, Ordering::SeqCst);
-        for unparker in shared.driver.unparkers.iter() {
+        for unparker in shared.unparkers.iter() {
             unparker.unpark();
         }
-        shared.driver.io.notify();
+        shared.driver.io().notify();
         shared.monitor.unpark();
         for worker in self.workers.drain(..) {
             join_until(worker, deadline);
         }
+        // Cores handed off by `block_in_place` run on blocking threads: end those too (a core
+        // still waiting in its handoff slot is ended here).
+        for remote in shared.remotes.iter() {
+            let parked = lock(&remote.handoff).take();
+            if let Some(core) = parked {
+                shared.end_core(core);
+            }
+        }
+        shared.wait_for_cores(deadline);
         if let Some(monitor) = self.monitor.take() {
             join_until(monitor, deadline);
         }
@@ -305,7 +313,7 @@ impl MultiThread {
         shared.drain_queues();
         shared.time.shutdown();
         // Tasks of other runtimes (or threads) waiting on this runtime's sockets get an error.
-        shared.driver.io.shutdown();
+        shared.driver.io().shutdown();
         shared
             .blocking
             .shutdown(deadline.map(|deadline| deadline.saturating_duration_since(Instant::now())));
@@ -340,14 +348,13 @@ impl Shared {
     }
 
     fn schedule(self: &Arc<Self>, task: Notified, is_yield: bool) {
-        let scheduled_locally = worker::with_current(|current| match current {
+        let remote = worker::with_current(|current| match current {
             Some(worker) if ptr::eq(worker.shared(), &**self) => {
-                worker.schedule_local(task, is_yield);
-                None
+                worker.schedule_local(task, is_yield)
             }
             _ => Some(task),
         });
-        if let Some(task) = scheduled_locally {
+        if let Some(task) = remote {
             self.schedule_remote(task);
         }
     }
@@ -365,7 +372,7 @@ impl Shared {
     /// Wakes one sleeping worker if the work just made visible might otherwise wait.
     fn notify_parked(&self) {
         if let Some(index) = self.idle.worker_to_notify() {
-            self.driver.unpark(index);
+            self.unparkers[index].unpark();
         }
     }
 
@@ -385,6 +392,39 @@ impl Shared {
         self.shutdown.load(Ordering::Acquire)
     }
 
+    /// A core's run loop ended for good (shutdown): drop its queued tasks and count it out.
+    fn end_core(&self, core: Box<Core>) {
+        core.drop_queued(&self.remotes[core.index()]);
+        drop(core);
+        let mut live = lock(&self.live_cores);
+        *live -= 1;
+        if *live == 0 {
+            self.cores_ended.notify_all();
+        }
+    }
+
+    fn wait_for_cores(&self, deadline: Option<Instant>) {
+        let mut live = lock(&self.live_cores);
+        while *live > 0 {
+            live = match deadline {
+                None => self
+                    .cores_ended
+                    .wait(live)
+                    .unwrap_or_else(|error| error.into_inner()),
+                Some(deadline) => {
+                    let left = deadline.saturating_duration_since(Instant::now());
+                    if left.is_zero() {
+                        return;
+                    }
+                    self.cores_ended
+                        .wait_timeout(live, left)
+                        .unwrap_or_else(|error| error.into_inner())
+                        .0
+                }
+            };
+        }
+    }
+
     /// Drops every queued task reference (after shutdown).
     fn drain_queues(&self) {
         loop {
@@ -400,7 +440,7 @@ impl Shared {
     }
 
     pub(crate) fn io(&self) -> &IoDriver {
-        &self.driver.io
+        self.driver.io()
     }
 
     pub(crate) fn metrics(&self) -> crate::runtime::metrics::Snapshot {
@@ -418,7 +458,6 @@ impl Shared {
             steals: counter(|c| &c.steals),
             parks: counter(|c| &c.parks),
             idle_workers: self.remotes.len().saturating_sub(self.idle.unparked()),
-            spins: counter(|c| &c.spins),
             global_queue_depth: self.injector.len(),
             local_queue_depth: self
                 .remotes
@@ -426,18 +465,23 @@ impl Shared {
                 .map(|r| r.stealer.len() + r.yielded.len())
                 .sum(),
             blocking_threads: self.blocking.num_threads(),
+            idle_blocking_threads: self.blocking.num_idle(),
             blocking_queue_depth: self.blocking.queue_depth(),
-            io_sources: self.driver.io.sources(),
+            io_sources: self.driver.io().sources(),
         }
     }
 
     /// Worker `index`'s counters (`index < remotes.len()`, checked by the caller).
     pub(crate) fn worker_metrics(&self, index: usize) -> crate::runtime::metrics::WorkerSnapshot {
         let remote = &self.remotes[index];
+        // First, with acquire: the counters the worker wrote before it are at least as new.
+        let park_unparks = remote.metrics.park_unparks.load(Ordering::Acquire);
         crate::runtime::metrics::WorkerSnapshot {
             polls: remote.metrics.polls.load(Ordering::Relaxed),
             steals: remote.metrics.steals.load(Ordering::Relaxed),
             parks: remote.metrics.parks.load(Ordering::Relaxed),
+            park_unparks,
+            busy: Duration::from_nanos(remote.metrics.busy_nanos.load(Ordering::Relaxed)),
             local_queue_depth: remote.stealer.len() + remote.yielded.len(),
         }
     }

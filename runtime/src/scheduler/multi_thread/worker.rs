@@ -1,43 +1,52 @@
-//! A worker thread: find a task, run it, and park when there is none.
+//! A worker: find a task, run it, and park when there is none.
 //!
-//! The order a worker looks in: the injector every `GLOBAL_QUEUE_INTERVAL` ticks (so remote
-//! work is never starved by local work), its LIFO slot (at most `MAX_LIFO_POLLS` times in a row,
-//! so two tasks waking each other cannot monopolise it), its deque, the injector, the tasks that
-//! yielded, then, as a searcher, its peers from a random start, then a bounded spin, then park.
+//! The order a worker looks in: the injector every `global_queue_interval` ticks (so remote
+//! work is never starved by local work), its LIFO slot (at most `MAX_LIFO_POLLS` times in a
+//! row, so two tasks waking each other cannot monopolise it), its deque, the injector, the tasks
+//! that yielded, then, as a searcher, its peers from a random start, then it parks. Every
+//! `event_interval` ticks a busy worker polls the driver if no one sleeps in it, so that I/O and
+//! timers do not wait for a worker to run out of work (tokio does the same).
 //!
-//! Yielded tasks wait in a deque of their own, behind the injector: a task that yields asks
-//! to let *other* work run, remote work included (tokio defers them the same way). That deque
-//! is stealable like the main one, so yielders are never stranded behind a blocked worker, and
-//! it is moved into the main deque every `GLOBAL_QUEUE_INTERVAL` ticks, so a flood of remote
+//! Yielded tasks (a `yield_now`, a spent coop budget) wait in a deque of their own, behind the
+//! injector: a task that yields asks to let *other* work run, remote work and I/O included. So
+//! before it runs them again, a worker polls the driver (without sleeping), as tokio does. That
+//! deque is stealable like the main one, so yielders are never stranded behind a blocked worker,
+//! and it is moved into the main deque every `global_queue_interval` ticks, so a flood of remote
 //! work cannot starve them.
 //!
+//! The worker's queues, parker and counters form its [`Core`], which lives in the thread's
+//! [`WorkerContext`]. `block_in_place` takes the core out and hands it to a blocking-pool
+//! thread, which runs this same loop with it; the thread that blocked takes it back afterwards
+//! if no thread picked it up yet, and otherwise finishes its task's poll and leaves.
+//!
 //! Invariants:
-//! - Only this thread pushes to or pops from its deque; others steal through the `Stealer`.
-//! - `is_searching` mirrors this worker's share of the idle set's searcher count.
-//! - `in_park` is set while the worker fires timers inside its park: tasks woken then are kept
-//!   locally without a wake-up, and the worker decides afterwards whether to wake a peer.
+//! - Only the thread that holds a core pushes to or pops from its deques; others steal through
+//!   the `Stealer`s.
+//! - `is_searching` mirrors this core's share of the idle set's searcher count.
+//! - `in_park` is set while the thread may fire timers or poll I/O as part of a park: tasks
+//!   woken then are kept locally without a wake-up, and the worker decides afterwards whether to
+//!   wake a peer.
+//! - A core's `poll_ticks` is odd exactly while its holder is inside a poll.
 
 use super::{Remote, Shared, WorkerCounters};
-use crate::loom::{spin_loop_hint, Ordering, Parker};
+use crate::loom::{lock, spin_loop_hint, Ordering};
 use crate::runtime::context;
 use crate::runtime::scoped::Scoped;
 use crate::runtime::task::Notified;
-use crate::scheduler::queue::{Steal, Worker};
+use crate::scheduler::park::{Parker, Unparker};
+use crate::scheduler::queue::{Steal, Stealer, Worker};
 use crate::scheduler::Handle;
-use crossbeam_utils::Backoff;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::io;
 use std::sync::Arc;
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::Instant;
 
-/// Check the injector first every this many ticks (tokio's choice, a prime).
-const GLOBAL_QUEUE_INTERVAL: u32 = 61;
 /// Run the LIFO slot at most this many times in a row.
 const MAX_LIFO_POLLS: u32 = 3;
 
-pub(super) struct WorkerContext {
-    shared: Arc<Shared>,
+/// A worker's run state: what `block_in_place` moves to another thread.
+pub(crate) struct Core {
     index: usize,
     local: Worker<Notified>,
     yielded: Worker<Notified>,
@@ -45,17 +54,86 @@ pub(super) struct WorkerContext {
     tick: Cell<u32>,
     lifo_polls: Cell<u32>,
     is_searching: Cell<bool>,
-    in_park: Cell<bool>,
     rng: Cell<u64>,
+    /// When the core last left its park (or started): `worker_total_busy_duration`.
+    busy_since: Cell<Instant>,
+}
+
+impl Core {
+    pub(super) fn new(index: usize, parker: Parker) -> Box<Core> {
+        Box::new(Core {
+            index,
+            local: Worker::new_fifo(),
+            yielded: Worker::new_fifo(),
+            parker,
+            tick: Cell::new(0),
+            lifo_polls: Cell::new(0),
+            is_searching: Cell::new(false),
+            busy_since: Cell::new(Instant::now()),
+            rng: Cell::new(
+                0x9E37_79B9_7F4A_7C15 ^ (index as u64 + 1).wrapping_mul(0xA24B_AED4_963E_E407),
+            ),
+        })
+    }
+
+    /// This worker's index among the runtime's workers (`runtime::worker_index`).
+    pub(super) fn index(&self) -> usize {
+        self.index
+    }
+
+    pub(super) fn stealer(&self) -> Stealer<Notified> {
+        self.local.stealer()
+    }
+
+    pub(super) fn yielded_stealer(&self) -> Stealer<Notified> {
+        self.yielded.stealer()
+    }
+
+    pub(super) fn unparker(&self) -> Unparker {
+        self.parker.unparker()
+    }
+
+    fn has_tasks(&self, remote: &Remote) -> bool {
+        !self.local.is_empty() || !self.yielded.is_empty() || remote.has_lifo()
+    }
+
+    fn num_tasks(&self, remote: &Remote) -> usize {
+        self.local.len() + self.yielded.len() + usize::from(remote.has_lifo())
+    }
+
+    /// Drops the task references left in this core's queues (shutdown).
+    pub(super) fn drop_queued(&self, remote: &Remote) {
+        while let Some(task) = self.local.pop().or_else(|| self.yielded.pop()) {
+            drop(task);
+        }
+        drop(remote.take_lifo());
+    }
+
+    fn next_random(&self) -> u64 {
+        // xorshift64*: cheap, and good enough to spread victims.
+        let mut x = self.rng.get();
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.rng.set(x);
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+}
+
+/// A thread running as a worker: the scheduler, and the core while the thread holds one.
+pub(super) struct WorkerContext {
+    shared: Arc<Shared>,
+    core: RefCell<Option<Box<Core>>>,
+    in_park: Cell<bool>,
 }
 
 thread_local! {
-    /// This thread's worker, while `WorkerContext::run` runs (reset by a guard, even on a
-    /// panic: see `Scoped`).
+    /// This thread's worker, while `run_core` runs (reset by a guard, even on a panic: see
+    /// `Scoped`).
     static CURRENT: Scoped<WorkerContext> = const { Scoped::new() };
 }
 
-/// Runs `f` with this thread's worker, if it is one.
+/// Runs `f` with this thread's worker context, if it is one.
 pub(super) fn with_current<R>(f: impl FnOnce(Option<&WorkerContext>) -> R) -> R {
     let mut f = Some(f);
     let ran = CURRENT.try_with(|current| current.with(|worker| f.take().map(|f| f(worker))));
@@ -66,40 +144,41 @@ pub(super) fn with_current<R>(f: impl FnOnce(Option<&WorkerContext>) -> R) -> R 
     }
 }
 
-pub(super) struct Queues {
-    pub(super) local: Worker<Notified>,
-    pub(super) yielded: Worker<Notified>,
-}
-
-pub(super) fn start(
-    shared: Arc<Shared>,
-    index: usize,
-    local: Worker<Notified>,
-    yielded: Worker<Notified>,
-    parker: Parker,
-) -> io::Result<JoinHandle<()>> {
+/// Starts worker thread `core.index()`.
+pub(super) fn start(shared: Arc<Shared>, core: Box<Core>) -> io::Result<JoinHandle<()>> {
     let config = shared.config.clone();
     config.builder().spawn(move || {
         let _runtime = context::enter_runtime(Handle::MultiThread(shared.clone()));
         config.run_on_start();
-        let worker = WorkerContext {
-            rng: Cell::new(
-                0x9E37_79B9_7F4A_7C15 ^ (index as u64 + 1).wrapping_mul(0xA24B_AED4_963E_E407),
-            ),
-            shared,
-            index,
-            local,
-            yielded,
-            parker,
-            tick: Cell::new(0),
-            lifo_polls: Cell::new(0),
-            is_searching: Cell::new(false),
-            in_park: Cell::new(false),
-        };
-        CURRENT.with(|current| current.set(&worker, || worker.run()));
-        worker.drop_queued();
+        run_core(shared, core);
         config.run_on_stop();
     })
+}
+
+/// Runs the worker loop with `core` on this thread until shutdown (then ends the core) or
+/// until `block_in_place` takes the core away.
+fn run_core(shared: Arc<Shared>, core: Box<Core>) {
+    let worker = WorkerContext {
+        shared,
+        core: RefCell::new(Some(core)),
+        in_park: Cell::new(false),
+    };
+    CURRENT.with(|current| current.set(&worker, || worker.run()));
+    let core = worker.core.borrow_mut().take();
+    if let Some(core) = core {
+        worker.shared.end_core(core);
+    }
+}
+
+/// The blocking-pool job that takes over a core handed off by `block_in_place`.
+fn take_over(shared: Arc<Shared>, index: usize) {
+    let Some(core) = lock(&shared.remotes[index].handoff).take() else {
+        // The thread that blocked was quicker and took its core back.
+        return;
+    };
+    // A blocking thread is not inside a runtime yet; a worker is.
+    let _runtime = context::enter_runtime(Handle::MultiThread(shared.clone()));
+    run_core(shared, core);
 }
 
 impl WorkerContext {
@@ -107,54 +186,99 @@ impl WorkerContext {
         &self.shared
     }
 
-    /// This worker's index among the runtime's workers (`runtime::worker_index`).
-    pub(super) fn index(&self) -> usize {
-        self.index
-    }
-
-    fn remote(&self) -> &Remote {
-        &self.shared.remotes[self.index]
+    /// The index of the core this thread holds (`runtime::worker_index`), or `None` once
+    /// `block_in_place` handed it to another thread.
+    pub(super) fn core_index(&self) -> Option<usize> {
+        self.core.try_borrow().ok()?.as_deref().map(Core::index)
     }
 
     fn run(&self) {
-        while !self.shared.is_shutdown() {
-            match self.next_task().or_else(|| self.steal_work()) {
-                Some(task) => self.run_task(task),
-                None => self.park(),
-            }
-        }
-    }
-
-    fn next_task(&self) -> Option<Notified> {
-        let tick = self.tick.get().wrapping_add(1);
-        self.tick.set(tick);
-        if tick % GLOBAL_QUEUE_INTERVAL == 0 {
-            while let Some(task) = self.yielded.pop() {
-                self.local.push(task);
-            }
-            if let Some(task) = self.pop_injector() {
-                return Some(task);
-            }
-        }
-        if self.lifo_polls.get() < MAX_LIFO_POLLS {
-            if let Some(task) = self.remote().take_lifo() {
-                self.lifo_polls.set(self.lifo_polls.get() + 1);
-                return Some(task);
-            }
-        } else if let Some(task) = self.remote().take_lifo() {
-            // The slot had its turns: the queue goes first now.
-            self.local.push(task);
-        }
-        self.lifo_polls.set(0);
-        self.local
-            .pop()
-            .or_else(|| self.pop_injector())
-            .or_else(|| self.yielded.pop())
-    }
-
-    fn pop_injector(&self) -> Option<Notified> {
         loop {
-            match self.shared.injector.steal_batch_and_pop(&self.local) {
+            let next = {
+                let core = self.core.borrow();
+                let Some(core) = core.as_deref() else {
+                    return; // handed off by `block_in_place`
+                };
+                if self.shared.is_shutdown() {
+                    return;
+                }
+                match self.next_task(core).or_else(|| self.steal_work(core)) {
+                    Some(task) => {
+                        self.transition_from_searching(core);
+                        Some((core.index, task))
+                    }
+                    None => {
+                        self.park(core);
+                        None
+                    }
+                }
+            };
+            // The core is not borrowed while the task runs: `block_in_place` may take it.
+            if let Some((index, task)) = next {
+                self.run_task(index, task);
+            }
+        }
+    }
+
+    fn remote(&self, core: &Core) -> &Remote {
+        &self.shared.remotes[core.index]
+    }
+
+    fn next_task(&self, core: &Core) -> Option<Notified> {
+        let tick = core.tick.get().wrapping_add(1);
+        core.tick.set(tick);
+        let tuning = &self.shared.tuning;
+        if tick % tuning.event_interval == 0 {
+            self.poll_driver(core);
+        }
+        if tick % tuning.global_queue_interval == 0 {
+            while let Some(task) = core.yielded.pop() {
+                core.local.push(task);
+            }
+            if let Some(task) = self.pop_injector(core) {
+                return Some(task);
+            }
+        }
+        let remote = self.remote(core);
+        if core.lifo_polls.get() < MAX_LIFO_POLLS {
+            if let Some(task) = remote.take_lifo() {
+                core.lifo_polls.set(core.lifo_polls.get() + 1);
+                return Some(task);
+            }
+        } else if let Some(task) = remote.take_lifo() {
+            // The slot had its turns: the queue goes first now.
+            core.local.push(task);
+        }
+        core.lifo_polls.set(0);
+        if let Some(task) = core.local.pop().or_else(|| self.pop_injector(core)) {
+            return Some(task);
+        }
+        if core.yielded.is_empty() {
+            return None;
+        }
+        // Only tasks that yielded are left: let I/O and timers in first, then run them all
+        // (those that yield again wait for the next round).
+        self.poll_driver(core);
+        while let Some(task) = core.yielded.pop() {
+            core.local.push(task);
+        }
+        core.local.pop()
+    }
+
+    /// Polls the driver without sleeping, if no one sleeps in it; tasks it wakes are queued
+    /// here, and a peer is woken if there are more than this worker starts on.
+    fn poll_driver(&self, core: &Core) {
+        self.in_park.set(true);
+        let polled = core.parker.park_yield();
+        self.in_park.set(false);
+        if polled && core.num_tasks(self.remote(core)) > 1 {
+            self.shared.notify_parked();
+        }
+    }
+
+    fn pop_injector(&self, core: &Core) -> Option<Notified> {
+        loop {
+            match self.shared.injector.steal_batch_and_pop(&core.local) {
                 Steal::Success(task) => return Some(task),
                 Steal::Empty => return None,
                 Steal::Retry => spin_loop_hint(),
@@ -163,32 +287,32 @@ impl WorkerContext {
     }
 
     /// Steals from peers (and from a stuck peer's LIFO slot), then the injector.
-    fn steal_work(&self) -> Option<Notified> {
-        if !self.is_searching.get() {
+    fn steal_work(&self, core: &Core) -> Option<Notified> {
+        if !core.is_searching.get() {
             if !self.shared.idle.transition_worker_to_searching() {
                 return None;
             }
-            self.is_searching.set(true);
+            core.is_searching.set(true);
         }
         let remotes = &self.shared.remotes;
-        let start = self.next_random() as usize % remotes.len();
+        let start = core.next_random() as usize % remotes.len();
         for offset in 0..remotes.len() {
             let victim = (start + offset) % remotes.len();
-            if victim == self.index {
+            if victim == core.index {
                 continue;
             }
-            if let Some(task) = self.steal_from(&remotes[victim]) {
-                WorkerCounters::bump(&self.remote().metrics.steals);
+            if let Some(task) = self.steal_from(core, &remotes[victim]) {
+                WorkerCounters::bump(&self.remote(core).metrics.steals);
                 return Some(task);
             }
         }
-        self.pop_injector()
+        self.pop_injector(core)
     }
 
-    fn steal_from(&self, victim: &Remote) -> Option<Notified> {
+    fn steal_from(&self, core: &Core, victim: &Remote) -> Option<Notified> {
         for stealer in [&victim.stealer, &victim.yielded] {
             loop {
-                match stealer.steal_batch_and_pop(&self.local) {
+                match stealer.steal_batch_and_pop(&core.local) {
                     Steal::Success(task) => return Some(task),
                     Steal::Empty => break,
                     Steal::Retry => spin_loop_hint(),
@@ -201,14 +325,22 @@ impl WorkerContext {
         None
     }
 
-    fn run_task(&self, task: Notified) {
-        if self.is_searching.replace(false) && self.shared.idle.transition_worker_from_searching() {
+    fn transition_from_searching(&self, core: &Core) {
+        if core.is_searching.replace(false) && self.shared.idle.transition_worker_from_searching() {
             // We were the last searcher and found work: there may be more, keep someone looking.
             self.shared.notify_parked();
         }
-        let remote = self.remote();
+    }
+
+    /// Polls `task` with the core of worker `index` in this thread's context (a poll may hand
+    /// the core off through `block_in_place`: then the counters are no longer ours to write).
+    fn run_task(&self, index: usize, task: Notified) {
+        let remote = &self.shared.remotes[index];
         WorkerCounters::bump(&remote.poll_ticks);
-        task.run();
+        weft_io::coop::budget(|| task.run());
+        if self.core.borrow().is_none() {
+            return;
+        }
         WorkerCounters::bump(&remote.poll_ticks);
         WorkerCounters::bump(&remote.metrics.polls);
         if remote.lifo_stealable.load(Ordering::Relaxed) {
@@ -216,13 +348,21 @@ impl WorkerContext {
         }
     }
 
-    /// Called from `Shared::schedule` when a task is woken or spawned on this worker.
-    pub(super) fn schedule_local(&self, task: Notified, is_yield: bool) {
+    /// Called from `Shared::schedule` when a task is woken or spawned on this thread. Returns
+    /// the task if this thread holds no core (it is in `block_in_place`): schedule it remotely.
+    pub(super) fn schedule_local(&self, task: Notified, is_yield: bool) -> Option<Notified> {
+        let core = self.core.borrow();
+        let Some(core) = core.as_deref() else {
+            return Some(task);
+        };
         let queued = if is_yield {
-            self.yielded.push(task);
+            core.yielded.push(task);
             true
-        } else if let Some(displaced) = self.remote().put_lifo(task) {
-            self.local.push(displaced);
+        } else if !self.shared.tuning.lifo_slot {
+            core.local.push(task);
+            true
+        } else if let Some(displaced) = self.remote(core).put_lifo(task) {
+            core.local.push(displaced);
             true
         } else {
             false
@@ -232,112 +372,178 @@ impl WorkerContext {
         if queued && !self.in_park.get() {
             self.shared.notify_parked();
         }
+        None
     }
 
-    fn has_tasks(&self) -> bool {
-        !self.local.is_empty() || !self.yielded.is_empty() || self.remote().has_lifo()
-    }
-
-    fn park(&self) {
-        if self.spin_for_work() {
-            return;
-        }
-        let was_searching = self.is_searching.replace(false);
+    /// Sleeps until there is work. There is no spin before it: measured on this project's
+    /// 2-core machine, workers spinning (and `sched_yield`ing) before they sleep took the CPU
+    /// from the thread that would have given them work (a consumer in `block_on`), making the
+    /// lockstep shapes 10-30x slower, and won nothing measurable on the spawn shapes.
+    fn park(&self, core: &Core) {
+        let was_searching = core.is_searching.replace(false);
         if self
             .shared
             .idle
-            .transition_worker_to_parked(self.index, was_searching)
+            .transition_worker_to_parked(core.index, was_searching)
         {
             self.shared.notify_if_work_pending();
         }
-        WorkerCounters::bump(&self.remote().metrics.parks);
-        loop {
-            self.park_once();
-            if self.shared.is_shutdown() {
-                return;
-            }
-            if self.has_tasks() {
-                // Woken by a timer we fired ourselves: leave the sleepers, not as a searcher,
-                // unless someone notified us meanwhile (then we were counted as one).
-                self.is_searching
-                    .set(!self.shared.idle.unpark_worker_by_id(self.index));
-                if self.local.len() + self.yielded.len() + usize::from(self.remote().has_lifo()) > 1
-                {
+        let remote = self.remote(core);
+        WorkerCounters::bump(&remote.metrics.parks);
+        WorkerCounters::add(
+            &remote.metrics.busy_nanos,
+            crate::runtime::metrics::nanos(core.busy_since.get().elapsed()),
+        );
+        // Last, and released: a reader that sees it odd sees the park and busy time above.
+        WorkerCounters::bump_released(&remote.metrics.park_unparks);
+        self.shared.config.run_on_park();
+        let woken = sleep(
+            &self.shared.idle,
+            core.index,
+            &core.parker,
+            &self.in_park,
+            || core.has_tasks(remote),
+            || self.shared.is_shutdown(),
+        );
+        match woken {
+            Woken::Shutdown => {}
+            Woken::Notified => core.is_searching.set(true),
+            Woken::OwnWork { notified } => {
+                // Not a searcher, unless someone notified us meanwhile (then we were counted as
+                // one); a peer is woken if there is more than this worker starts on.
+                core.is_searching.set(notified);
+                if core.num_tasks(remote) > 1 {
                     self.shared.notify_parked();
                 }
-                break;
-            }
-            if !self.shared.idle.is_parked(self.index) {
-                // Notified: `worker_to_notify` counted us as unparked and searching.
-                self.is_searching.set(true);
-                break;
             }
         }
+        WorkerCounters::bump_released(&remote.metrics.park_unparks);
+        core.busy_since.set(Instant::now());
+        self.shared.config.run_on_unpark();
         self.shared.monitor.worker_unparked();
     }
 
-    /// A bounded spin before sleeping: work that arrives within microseconds is far cheaper to
-    /// catch awake than through a futex wake-up.
-    fn spin_for_work(&self) -> bool {
-        let backoff = Backoff::new();
-        while !backoff.is_completed() {
-            backoff.snooze();
-            let found = !self.shared.injector.is_empty()
-                || (self.is_searching.get()
-                    && self.shared.remotes.iter().any(|remote| remote.has_queued()));
-            if found || self.shared.is_shutdown() {
-                WorkerCounters::bump(&self.remote().metrics.spins);
-                return true;
+    /// `block_in_place` on a worker: hands the core to a blocking-pool thread and returns a
+    /// guard that takes it back (if no thread took it yet) when the closure is done.
+    fn hand_off_core(&self) -> Option<Reclaim<'_>> {
+        let core = self.core.borrow_mut().take()?;
+        let remote = &self.shared.remotes[core.index];
+        // The poll that called us goes on without a core: close it on the core's counter.
+        WorkerCounters::bump(&remote.poll_ticks);
+        // The LIFO slot is private to the core's holder: put its task where peers can steal it
+        // while no thread holds the core.
+        if let Some(task) = remote.take_lifo() {
+            core.local.push(task);
+        }
+        let index = core.index;
+        *lock(&remote.handoff) = Some(core);
+        let shared = self.shared.clone();
+        // Detached: the pool runs it, and shutdown waits for the core, not for the handle.
+        drop(self.shared.blocking.spawn(move || take_over(shared, index)));
+        // A peer may steal the deque meanwhile.
+        self.shared.notify_parked();
+        Some(Reclaim {
+            worker: self,
+            index,
+        })
+    }
+}
+
+/// Why a worker's sleep ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Woken {
+    /// Another thread took it off the sleepers (`Idle::worker_to_notify`): it is now counted
+    /// as unparked and searching.
+    Notified,
+    /// Its own turn of the driver queued tasks on it (I/O, timers); it left the sleepers
+    /// itself, unless `notified` (then a notifier had already counted it as searching).
+    OwnWork { notified: bool },
+    /// The runtime is shutting down.
+    Shutdown,
+}
+
+/// A worker's sleep, once it is listed among the sleepers (`Idle::transition_worker_to_parked`):
+/// parks (in the driver if free, see `park.rs`) until a notifier takes it off the list, its own
+/// driver turn gives it work, or shutdown. `in_park` is set while it is parked, so that tasks
+/// its driver turn wakes stay on this worker.
+pub(super) fn sleep(
+    idle: &super::idle::Idle,
+    index: usize,
+    parker: &Parker,
+    in_park: &Cell<bool>,
+    has_tasks: impl Fn() -> bool,
+    is_shutdown: impl Fn() -> bool,
+) -> Woken {
+    loop {
+        in_park.set(true);
+        parker.park();
+        in_park.set(false);
+        if is_shutdown() {
+            return Woken::Shutdown;
+        }
+        if has_tasks() {
+            return Woken::OwnWork {
+                notified: !idle.unpark_worker_by_id(index),
+            };
+        }
+        if !idle.is_parked(index) {
+            return Woken::Notified;
+        }
+        // A spurious return (an event for no task of ours, a stale notification): sleep again.
+    }
+}
+
+/// Takes a handed-off core back after `block_in_place`'s closure, if it is still waiting.
+struct Reclaim<'a> {
+    worker: &'a WorkerContext,
+    index: usize,
+}
+
+impl Drop for Reclaim<'_> {
+    fn drop(&mut self) {
+        let core = lock(&self.worker.shared.remotes[self.index].handoff).take();
+        if let Some(core) = core {
+            // Back inside the poll that called `block_in_place`.
+            WorkerCounters::bump(&self.worker.shared.remotes[self.index].poll_ticks);
+            *self.worker.core.borrow_mut() = Some(core);
+        }
+    }
+}
+
+/// Runs `f`, a closure that blocks, from inside a task without stalling the other tasks; see
+/// [`crate::task::block_in_place`].
+pub(crate) fn block_in_place<F: FnOnce() -> R, R>(f: F) -> R {
+    if crate::task::local_set_entered() {
+        // Its other tasks are bound to this thread: they would stall until `f` returns.
+        panic!(
+            "can call blocking only when running on the multi-threaded runtime \
+             (weft::task::block_in_place inside a LocalSet would stall the set's other tasks, \
+             which cannot move to another thread: use spawn_blocking there)"
+        );
+    }
+    let on_worker = with_current(|worker| worker.is_some());
+    if !on_worker {
+        return match context::in_runtime_kind() {
+            // A `block_on` thread of a current-thread runtime: its tasks would stall.
+            Some(context::InRuntime {
+                multi_thread: false,
+            }) => panic!(
+                "can call blocking only when running on the multi-threaded runtime \
+                 (weft::task::block_in_place inside a current-thread runtime would stall its \
+                 tasks: use spawn_blocking there)"
+            ),
+            // A multi-thread runtime's `block_on` thread: nothing to hand off.
+            Some(context::InRuntime { multi_thread: true }) => {
+                context::exit_runtime(|| weft_io::coop::with_unconstrained(f))
             }
-        }
-        false
+            // Outside a runtime, or already inside `block_in_place`: just run it.
+            None => f(),
+        };
     }
-
-    /// Sleeps once: in the driver (with the nearest timer's deadline) if no one else is, else
-    /// on the parker.
-    fn park_once(&self) {
-        let driver = &self.shared.driver;
-        if !driver.try_take(self.index) {
-            self.parker.park();
-            return;
-        }
-        let mut timeout = self.shared.time.before_park();
-        // A notification sent before `try_take` published us as the holder reached only our
-        // parker: see `DriverSlot`. Then look for events without waiting.
-        if !self.shared.idle.is_parked(self.index) || self.shared.is_shutdown() {
-            timeout = Some(Duration::ZERO);
-        }
-        // Tasks woken by I/O or timers go to this worker's queues (`in_park`), without waking
-        // a peer each; `park` wakes one if there is more than this worker can start on.
-        self.in_park.set(true);
-        if !driver.io.turn(timeout) {
-            self.in_park.set(false);
-            match timeout {
-                Some(timeout) => self.parker.park_timeout(timeout),
-                None => self.parker.park(),
-            }
-            self.in_park.set(true);
-        }
-        self.shared.time.after_park();
-        self.in_park.set(false);
-        driver.release();
-    }
-
-    /// Drops the task references left in this worker's queues at shutdown.
-    fn drop_queued(&self) {
-        while let Some(task) = self.local.pop().or_else(|| self.yielded.pop()) {
-            drop(task);
-        }
-        drop(self.remote().take_lifo());
-    }
-
-    fn next_random(&self) -> u64 {
-        // xorshift64*: cheap, and good enough to spread victims.
-        let mut x = self.rng.get();
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.rng.set(x);
-        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
+    with_current(|worker| {
+        let worker = worker.expect("checked above");
+        let _reclaim = worker.hand_off_core();
+        // Blocking sections spend no budget, and may `block_on` another runtime.
+        context::exit_runtime(|| weft_io::coop::with_unconstrained(f))
+    })
 }

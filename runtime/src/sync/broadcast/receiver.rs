@@ -117,7 +117,8 @@ impl<T: Clone> Receiver<T> {
             receiver: self,
             registration: Registration::default(),
         };
-        poll_fn(|cx| waiting.poll(cx)).await
+        // A leaf of the cooperative budget: a channel that always has a message still yields.
+        poll_fn(|cx| crate::task::coop::leaf(cx, |cx| waiting.poll(cx))).await
     }
 
     /// Takes the next message if there is one, without waiting: `Empty` if none yet,

@@ -132,15 +132,18 @@ impl<T> Sender<T> {
             shared: &self.shared,
             registration: Registration::default(),
         };
+        // A leaf of the cooperative budget, also when the receivers are already gone.
         poll_fn(|cx| {
-            if guard
-                .shared
-                .poll_no_receivers(&mut guard.registration, cx.waker())
-            {
-                Poll::Ready(())
-            } else {
-                Poll::Pending
-            }
+            crate::task::coop::leaf(cx, |cx| {
+                if guard
+                    .shared
+                    .poll_no_receivers(&mut guard.registration, cx.waker())
+                {
+                    Poll::Ready(())
+                } else {
+                    Poll::Pending
+                }
+            })
         })
         .await
     }

@@ -218,6 +218,13 @@ impl<T, S: Capacity> Future for Closed<'_, T, S> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
+        crate::task::coop::leaf(cx, |cx| this.poll_closed(cx))
+    }
+}
+
+impl<T, S: Capacity> Closed<'_, T, S> {
+    fn poll_closed(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        let this = self;
         if this.chan.capacity.is_closed() {
             return Poll::Ready(());
         }
@@ -300,6 +307,11 @@ impl<T, S: Capacity> Rx<T, S> {
     }
 
     pub(super) fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        // A leaf of the cooperative budget: a channel that is never empty still yields.
+        crate::task::coop::leaf(cx, |cx| self.poll_recv_unbudgeted(cx))
+    }
+
+    fn poll_recv_unbudgeted(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
         match self.attempt() {
             Ok(value) => return Poll::Ready(Some(value)),
             Err(Attempt::Finished) => return Poll::Ready(None),

@@ -152,6 +152,10 @@ impl<T> Inner<T> {
 
     /// The receiver's side of a poll (`&mut Receiver` makes it the only caller).
     fn poll_recv(&self, cx: &mut Context<'_>) -> Poll<Result<T, RecvError>> {
+        crate::task::coop::leaf(cx, |cx| self.poll_recv_unbudgeted(cx))
+    }
+
+    fn poll_recv_unbudgeted(&self, cx: &mut Context<'_>) -> Poll<Result<T, RecvError>> {
         let mut state = State::load(&self.state);
         if state.is_complete() {
             // SAFETY: `VALUE_SENT` observed (Acquire): the cell is the receiver's.
@@ -193,6 +197,10 @@ impl<T> Inner<T> {
 
     /// The sender's side of `closed()` (`&mut Sender` makes it the only caller).
     fn poll_closed(&self, cx: &mut Context<'_>) -> Poll<()> {
+        crate::task::coop::leaf(cx, |cx| self.poll_closed_unbudgeted(cx))
+    }
+
+    fn poll_closed_unbudgeted(&self, cx: &mut Context<'_>) -> Poll<()> {
         let mut state = State::load(&self.state);
         if state.is_closed() {
             return Poll::Ready(());

@@ -102,7 +102,8 @@ impl<T> Receiver<T> {
     /// }
     /// ```
     pub async fn changed(&mut self) -> Result<(), RecvError> {
-        changed(&self.shared, &mut self.seen).await
+        // A leaf of the cooperative budget, also when it fails at once (a closed channel).
+        crate::task::coop::single_leaf(changed(&self.shared, &mut self.seen)).await
     }
 
     /// Waits until the value satisfies `condition` and returns it, marked seen. The current
@@ -129,6 +130,14 @@ impl<T> Receiver<T> {
     /// }
     /// ```
     pub async fn wait_for(
+        &mut self,
+        condition: impl FnMut(&T) -> bool,
+    ) -> Result<Ref<'_, T>, RecvError> {
+        // A leaf of the cooperative budget, also when the current value satisfies `condition`.
+        crate::task::coop::single_leaf(self.wait_for_unbudgeted(condition)).await
+    }
+
+    async fn wait_for_unbudgeted(
         &mut self,
         mut condition: impl FnMut(&T) -> bool,
     ) -> Result<Ref<'_, T>, RecvError> {

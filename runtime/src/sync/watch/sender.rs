@@ -149,6 +149,11 @@ impl<T> Sender<T> {
     /// }
     /// ```
     pub async fn closed(&self) {
+        // A leaf of the cooperative budget, also when the receivers are already gone.
+        crate::task::coop::single_leaf(self.closed_unbudgeted()).await
+    }
+
+    async fn closed_unbudgeted(&self) {
         loop {
             // Created before the check, so a drop after the check wakes it (invariant).
             let notified = self.shared.notify_tx.notified();

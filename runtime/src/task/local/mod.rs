@@ -35,6 +35,15 @@ std::thread_local! {
     static CURRENT: RefCell<Option<Arc<Shared>>> = const { RefCell::new(None) };
 }
 
+/// Whether a [`LocalSet`] is entered on this thread (its tasks or the future it drives are
+/// being polled, or a [`LocalEnterGuard`] lives): `block_in_place` refuses to run there, since
+/// the set's other tasks could not move to another thread while it blocks.
+pub(crate) fn is_entered() -> bool {
+    CURRENT
+        .try_with(|current| current.borrow().is_some())
+        .unwrap_or(false)
+}
+
 /// A set of tasks that run on the current thread, so that their futures need not be `Send`.
 ///
 /// [`weft::spawn`](crate::spawn) needs a `Send` future, because a multi-thread runtime may

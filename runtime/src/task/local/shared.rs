@@ -169,8 +169,9 @@ impl Shared {
         let _ticking = Ticking(self, was);
         for _ in 0..MAX_TASKS_PER_TICK {
             match self.next_task() {
-                // On the owner thread: the contract of `new_local_task`.
-                Some(task) => task.run(),
+                // On the owner thread: the contract of `new_local_task`. Each poll gets its
+                // own cooperative budget, as a scheduler's task does.
+                Some(task) => weft_io::coop::budget(|| task.run()),
                 None => return false,
             }
         }

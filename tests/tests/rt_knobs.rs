@@ -1,0 +1,135 @@
+//! The Builder knobs tokio programs use: `on_thread_park`/`on_thread_unpark` (in pairs, exact
+//! counts), `global_queue_interval` and `event_interval` (misuse panics with a message; extreme
+//! values still run everything), `disable_lifo_slot` (the exact run order it changes).
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use common::*;
+use weft::runtime::Builder;
+
+#[test]
+fn park_and_unpark_hooks_run_in_pairs_on_both_flavors() {
+    guard(|| {
+        for multi_thread in [true, false] {
+            let (parks, unparks) = (counter(), counter());
+            let mut builder = if multi_thread {
+                let mut builder = Builder::new_multi_thread();
+                builder.worker_threads(2);
+                builder
+            } else {
+                Builder::new_current_thread()
+            };
+            let rt = {
+                let (parks, unparks) = (parks.clone(), unparks.clone());
+                builder
+                    .on_thread_park(move || bump(&parks))
+                    .on_thread_unpark(move || bump(&unparks))
+                    .build()
+                    .unwrap()
+            };
+            rt.block_on(async {
+                for _ in 0..3 {
+                    weft::time::sleep(Duration::from_millis(2)).await;
+                }
+            });
+            if multi_thread {
+                // Both workers run out of work and sleep.
+                assert!(wait_until(HANG_LIMIT, || rt
+                    .handle()
+                    .metrics()
+                    .park_count()
+                    >= 2));
+            }
+            drop(rt);
+            // Every sleep ended (at the latest for shutdown), each with its hook.
+            assert!(
+                get(&parks) >= 2,
+                "multi_thread={multi_thread}: {}",
+                get(&parks)
+            );
+            assert_eq!(get(&parks), get(&unparks), "multi_thread={multi_thread}");
+        }
+    });
+}
+
+#[test]
+fn zero_intervals_are_refused_with_a_message() {
+    expect_panic_containing("global_queue_interval must be greater than 0", || {
+        Builder::new_multi_thread().global_queue_interval(0);
+    });
+    expect_panic_containing("event_interval must be greater than 0", || {
+        Builder::new_multi_thread().event_interval(0);
+    });
+}
+
+#[test]
+fn extreme_intervals_still_run_every_task_once() {
+    guard(|| {
+        for (global, event) in [(1, 1), (1, u32::MAX), (u32::MAX, 1), (7, 3)] {
+            let rt = Builder::new_multi_thread()
+                .worker_threads(2)
+                .global_queue_interval(global)
+                .event_interval(event)
+                .build()
+                .unwrap();
+            let ran = counter();
+            rt.block_on(async {
+                let tasks: Vec<_> = (0..2_000)
+                    .map(|i| {
+                        let ran = ran.clone();
+                        weft::spawn(async move {
+                            if i % 2 == 0 {
+                                weft::task::yield_now().await;
+                            }
+                            weft::time::sleep(Duration::from_millis((i % 3) as u64)).await;
+                            bump(&ran);
+                        })
+                    })
+                    .collect();
+                for task in tasks {
+                    task.await.unwrap();
+                }
+            });
+            assert_eq!(get(&ran), 2_000, "global={global} event={event}");
+        }
+    });
+}
+
+/// On one worker, a task spawns `a` then `b`: with the LIFO slot `b` runs first (it took the
+/// slot and pushed `a` to the queue); without it they run in spawn order.
+#[test]
+fn disable_lifo_slot_runs_local_wakes_in_order() {
+    guard(|| {
+        for (disable, expected) in [(false, ["b", "a"]), (true, ["a", "b"])] {
+            let mut builder = Builder::new_multi_thread();
+            builder.worker_threads(1);
+            if disable {
+                builder.disable_lifo_slot();
+            }
+            let rt = builder.build().unwrap();
+            let order = Arc::new(Mutex::new(Vec::new()));
+            let parent = {
+                let order = order.clone();
+                async move {
+                    let log = |name: &'static str| {
+                        let order = order.clone();
+                        async move { order.lock().unwrap().push(name) }
+                    };
+                    let a = weft::spawn(log("a"));
+                    let b = weft::spawn(log("b"));
+                    a.await.unwrap();
+                    b.await.unwrap();
+                }
+            };
+            rt.block_on(rt.spawn(parent)).unwrap();
+            assert_eq!(
+                *order.lock().unwrap(),
+                expected,
+                "disable_lifo_slot={disable}"
+            );
+        }
+    });
+}
