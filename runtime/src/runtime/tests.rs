@@ -135,3 +135,24 @@ fn a_runtime_is_unwind_safe_and_runs_on_after_a_block_on_panicked() {
         assert_eq!((answer, polls.load(SeqCst)), (7, 1));
     }
 }
+
+#[test]
+fn a_shutdown_timeout_past_the_clock_waits_without_a_deadline() {
+    for flavor in 0..2 {
+        let runtime = if flavor == 0 {
+            Builder::new_current_thread().build().unwrap()
+        } else {
+            Builder::new_multi_thread()
+                .worker_threads(1)
+                .build()
+                .unwrap()
+        };
+        let finished = Arc::new(AtomicUsize::new(0));
+        let job = finished.clone();
+        runtime.spawn_blocking(move || {
+            job.fetch_add(1, SeqCst);
+        });
+        runtime.shutdown_timeout(std::time::Duration::MAX);
+        assert_eq!(finished.load(SeqCst), 1, "the job ran to the end");
+    }
+}

@@ -282,7 +282,8 @@ impl MultiThread {
 
     /// Stops the scheduler: see "Shutdown" at the top of this module.
     pub(crate) fn shutdown(&mut self, timeout: Option<Duration>) {
-        let deadline = timeout.map(|timeout| Instant::now() + timeout);
+        // A timeout past what the clock can count (`Duration::MAX`) is no deadline at all.
+        let deadline = timeout.and_then(|timeout| Instant::now().checked_add(timeout));
         let shared = &self.shared;
         // User code runs on this thread from here on (futures' and jobs' destructors, wakers):
         // inside the runtime, as in tokio, so that it may use it.
