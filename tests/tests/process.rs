@@ -23,12 +23,14 @@ fn multi_thread() -> Runtime {
 #[test]
 fn output_captures_stdout_stderr_and_the_exit_code() {
     common::guard(|| {
+        // `output` spawns at the call (as tokio's), so inside the runtime.
         let output = current_thread()
-            .block_on(
+            .block_on(async {
                 Command::new("sh")
                     .args(["-c", "echo out; echo err >&2; exit 4"])
-                    .output(),
-            )
+                    .output()
+                    .await
+            })
             .unwrap();
         assert_eq!(output.status.code(), Some(4));
         assert_eq!(output.stdout, b"out\n");
@@ -86,6 +88,34 @@ fn status_waits_without_holding_the_pipes() {
             assert!(status.success());
         });
     });
+}
+
+#[test]
+fn status_and_output_spawn_at_the_call_and_borrow_nothing_of_the_builder() {
+    common::guard(|| {
+        current_thread().block_on(async {
+            let (mut reader, writer) = std::os::unix::net::UnixStream::pair().unwrap();
+            let writer = Stdio::from(std::os::fd::OwnedFd::from(writer));
+            // The builder is a temporary: the futures outlive it (tokio's semantics).
+            let status = Command::new("sh")
+                .args(["-c", "echo spawned"])
+                .stdout(writer)
+                .status();
+            let output = Command::new("sh").args(["-c", "echo two"]).output();
+            // Spawned already: the line arrives before the future is first polled.
+            let mut line = [0; 8];
+            std::io::Read::read_exact(&mut reader, &mut line).unwrap();
+            assert_eq!(&line, b"spawned\n");
+            assert!(status.await.unwrap().success());
+            assert_eq!(output.await.unwrap().stdout, b"two\n");
+        });
+    });
+}
+
+#[test]
+#[should_panic(expected = "there is no reactor running")]
+fn status_outside_a_runtime_panics_at_the_call() {
+    drop(Command::new("true").status());
 }
 
 #[test]

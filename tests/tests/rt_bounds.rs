@@ -25,6 +25,13 @@ fn public_types_have_the_bounds_tokio_users_rely_on() {
 
 fn check_bounds() {
     send_sync::<Runtime>();
+    fn unwind_safe<T: std::panic::UnwindSafe + std::panic::RefUnwindSafe>() {}
+    unwind_safe::<Runtime>();
+    unwind_safe::<Handle>();
+    fn sync<T: Sync>() {}
+    sync::<weft::runtime::EnterGuard<'static>>();
+    send_sync::<weft::sync::futures::Notified<'static>>();
+    send_sync::<weft::sync::futures::OwnedNotified>();
     send_sync_static::<Handle>();
     send_sync_static::<JoinHandle<String>>();
     send_sync_static::<AbortHandle>();

@@ -6,6 +6,7 @@ use super::orphan;
 use crate::reactor::Reactor;
 use std::ffi::OsStr;
 use std::fmt;
+use std::future::Future;
 use std::io;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
@@ -213,42 +214,61 @@ impl Command {
         Child::new(child, watch, self.kill_on_drop)
     }
 
-    /// Spawns the child with stdio inherited from the parent (unless set otherwise) and waits
-    /// for it to exit, without holding any of its pipes (so a piped child reading its stdin to
-    /// the end is not waited on forever).
+    /// Spawns the child with stdio inherited from the parent (unless set otherwise) and returns
+    /// a future that waits for it to exit, without holding any of its pipes (so a piped child
+    /// reading its stdin to the end is not waited on forever).
+    ///
+    /// As in tokio, the child is spawned here, synchronously, and the future borrows nothing
+    /// of the `Command`: a temporary builder chain can end in `.status()` and the future be
+    /// awaited later (while the caller, say, reads the child's pipe).
     ///
     /// # Errors
-    /// Those of [`spawn`](Command::spawn) and [`Child::wait`](super::Child::wait).
+    /// Those of [`spawn`](Command::spawn) (reported when the future is awaited) and
+    /// [`Child::wait`](super::Child::wait).
+    ///
+    /// # Panics
+    /// As [`spawn`](Command::spawn), here at the call.
     ///
     /// ```
     /// use weft_io::process::Command;
     /// # let reactor = std::sync::Arc::new(weft_io::Reactor::new()?);
     /// # reactor.block_on(async {
-    /// let status = Command::new("sh").args(["-c", "exit 7"]).status().await?;
-    /// assert_eq!(status.code(), Some(7));
+    /// let status = Command::new("sh").args(["-c", "exit 7"]).status();
+    /// assert_eq!(status.await?.code(), Some(7));
     /// # std::io::Result::Ok(()) })??;
     /// # std::io::Result::Ok(())
     /// ```
-    pub async fn status(&mut self) -> io::Result<ExitStatus> {
-        let mut child = self.spawn()?;
-        child.stdin = None;
-        child.stdout = None;
-        child.stderr = None;
-        child.wait().await
+    #[track_caller]
+    pub fn status(&mut self) -> impl Future<Output = io::Result<ExitStatus>> + 'static {
+        let spawned = self.spawn();
+        async move {
+            let mut child = spawned?;
+            child.stdin = None;
+            child.stdout = None;
+            child.stderr = None;
+            child.wait().await
+        }
     }
 
     /// Spawns the child with its stdout and stderr captured (and its stdin null unless set),
-    /// and collects them and its status. See [`Child::wait_with_output`](super::Child::wait_with_output).
+    /// and returns a future that collects them and its status. See
+    /// [`Child::wait_with_output`](super::Child::wait_with_output). Spawned at the call, as
+    /// [`status`](Command::status).
     ///
     /// # Errors
     /// Those of [`spawn`](Command::spawn) and of reading the pipes or waiting.
-    pub async fn output(&mut self) -> io::Result<Output> {
+    ///
+    /// # Panics
+    /// As [`spawn`](Command::spawn), here at the call.
+    #[track_caller]
+    pub fn output(&mut self) -> impl Future<Output = io::Result<Output>> + 'static {
         self.std.stdout(Stdio::piped());
         self.std.stderr(Stdio::piped());
         if !self.stdin_set {
             self.std.stdin(Stdio::null());
         }
-        self.spawn()?.wait_with_output().await
+        let spawned = self.spawn();
+        async move { spawned?.wait_with_output().await }
     }
 
     /// Forces the SIGCHLD fallback (tests of the path taken where there is no pidfd).

@@ -19,13 +19,14 @@ use super::{asyncify, OpenOptions};
 use crate::sync::Mutex;
 use crate::task::JoinHandle;
 use std::fmt;
-use std::fs::{Metadata, Permissions};
+use std::fs::{FileTimes, Metadata, Permissions};
 use std::future::{poll_fn, Future};
-use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::io::{self, IoSlice, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
+use std::time::SystemTime;
 
 /// The most a single read or write hands to a blocking job (as tokio's default).
 const DEFAULT_MAX_BUF_SIZE: usize = 2 * 1024 * 1024;
@@ -312,6 +313,49 @@ impl File {
         asyncify(move || std.set_permissions(permissions)).await
     }
 
+    /// Sets the file's access and modification times (`std::fs::File::set_times`), after the
+    /// write-behind (so a write still in flight cannot move the modification time past the
+    /// one set here).
+    ///
+    /// ```
+    /// use std::time::{Duration, SystemTime};
+    ///
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
+    /// let path = std::env::temp_dir().join(format!("weft-file-times-{}", std::process::id()));
+    /// let file = weft::fs::File::create(&path).await?;
+    /// let modified = SystemTime::UNIX_EPOCH + Duration::from_secs(1_500_000_000);
+    /// file.set_times(weft::fs::FileTimes::new().set_modified(modified)).await?;
+    /// assert_eq!(file.metadata().await?.modified()?, modified);
+    /// # weft::fs::remove_file(&path).await?;
+    /// # std::io::Result::Ok(()) }).unwrap();
+    /// ```
+    pub async fn set_times(&self, times: FileTimes) -> io::Result<()> {
+        let mut inner = self.inner.lock().await;
+        poll_fn(|cx| inner.poll_flush(cx)).await?;
+        let std = self.std.clone();
+        asyncify(move || std.set_times(times)).await
+    }
+
+    /// Sets the file's modification time (`std::fs::File::set_modified`), after the
+    /// write-behind, as [`set_times`](File::set_times).
+    ///
+    /// ```
+    /// use std::time::{Duration, SystemTime};
+    ///
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
+    /// let path = std::env::temp_dir().join(format!("weft-file-mtime-{}", std::process::id()));
+    /// let file = weft::fs::File::create(&path).await?;
+    /// let modified = SystemTime::UNIX_EPOCH + Duration::from_secs(1_400_000_000);
+    /// file.set_modified(modified).await?;
+    /// assert_eq!(file.metadata().await?.modified()?, modified);
+    /// # weft::fs::remove_file(&path).await?;
+    /// # std::io::Result::Ok(()) }).unwrap();
+    /// ```
+    pub async fn set_modified(&self, modified: SystemTime) -> io::Result<()> {
+        self.set_times(FileTimes::new().set_modified(modified))
+            .await
+    }
+
     /// The `std::fs::File`, once the write-behind is done (its error, if any, is dropped: call
     /// `flush` first to see it) and the OS position moved back over the read-ahead.
     ///
@@ -361,12 +405,17 @@ impl File {
 
     /// The most one read or write hands to a blocking job (default 2 MiB).
     ///
+    /// # Panics
+    /// If `max_buf_size` is 0 (tokio's message: "`max_buf_size` must be greater than 0").
+    ///
     /// ```
     /// let mut file = weft::fs::File::from_std(std::fs::File::open(std::env::temp_dir()).unwrap());
     /// file.set_max_buf_size(64 * 1024);
     /// ```
+    #[track_caller]
     pub fn set_max_buf_size(&mut self, max_buf_size: usize) {
-        self.max_buf_size = max_buf_size.max(1);
+        assert!(max_buf_size > 0, "`max_buf_size` must be greater than 0");
+        self.max_buf_size = max_buf_size;
     }
 
     /// The most one read or write hands to a blocking job.
@@ -452,7 +501,7 @@ impl Inner {
         cx: &mut Context<'_>,
         std: &Arc<std::fs::File>,
         max_buf_size: usize,
-        src: &[u8],
+        src: &[IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
         if let Some(error) = self.last_write_err.take() {
             return Poll::Ready(Err(error));
@@ -460,12 +509,20 @@ impl Inner {
         loop {
             match &mut self.state {
                 State::Idle(buf) => {
-                    if src.is_empty() {
+                    if src.iter().all(|slice| slice.is_empty()) {
                         return Poll::Ready(Ok(0));
                     }
                     let seek_back = buf.discard_read();
-                    let n = src.len().min(max_buf_size);
-                    buf.data.extend_from_slice(&src[..n]);
+                    // The slices in order, up to `max_buf_size` bytes in all (one job).
+                    let mut n = 0;
+                    for slice in src {
+                        let take = slice.len().min(max_buf_size - n);
+                        buf.data.extend_from_slice(&slice[..take]);
+                        n += take;
+                        if n == max_buf_size {
+                            break;
+                        }
+                    }
                     let mut buf = std::mem::take(buf);
                     let std = std.clone();
                     self.state = State::Busy(crate::task::spawn_blocking(move || {
@@ -567,7 +624,22 @@ impl weft_io::io::AsyncWrite for File {
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         let (inner, std, max) = self.get_mut().parts();
-        inner.poll_write(cx, std, max, buf)
+        inner.poll_write(cx, std, max, &[IoSlice::new(buf)])
+    }
+
+    /// Takes every slice, in order, into one write-behind (up to `max_buf_size` bytes), as
+    /// tokio's `File` does.
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let (inner, std, max) = self.get_mut().parts();
+        inner.poll_write(cx, std, max, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        true
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -623,7 +695,16 @@ impl futures_io::AsyncWrite for File {
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         let (inner, std, max) = self.get_mut().parts();
-        inner.poll_write(cx, std, max, buf)
+        inner.poll_write(cx, std, max, &[IoSlice::new(buf)])
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let (inner, std, max) = self.get_mut().parts();
+        inner.poll_write(cx, std, max, bufs)
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {

@@ -46,6 +46,8 @@ pub use dir_builder::DirBuilder;
 pub use file::File;
 pub use open_options::OpenOptions;
 pub use read_dir::{read_dir, DirEntry, ReadDir};
+/// The access and modification times for [`File::set_times`] (std's type, as in tokio).
+pub use std::fs::FileTimes;
 
 use std::fs::{Metadata, Permissions};
 use std::io;

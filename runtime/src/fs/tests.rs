@@ -246,3 +246,71 @@ fn outside_a_runtime_fs_panics() {
 }
 
 use std::future::Future;
+
+#[test]
+#[cfg_attr(miri, ignore = "file syscalls that miri does not shim")]
+fn set_times_lands_after_the_write_behind() {
+    use std::time::{Duration, SystemTime};
+    for runtime in both_flavors() {
+        let dir = TempDir::new();
+        let path = dir.join("f");
+        let accessed = SystemTime::UNIX_EPOCH + Duration::from_secs(1_600_000_000);
+        let modified = SystemTime::UNIX_EPOCH + Duration::from_secs(1_500_000_000);
+        runtime.block_on(async {
+            let mut file = File::create(&path).await.unwrap();
+            // Left in the write-behind: set_times must write it first, or the write would
+            // move the modification time past the one set.
+            file.write_all(b"abc").await.unwrap();
+            let times = super::FileTimes::new()
+                .set_accessed(accessed)
+                .set_modified(modified);
+            file.set_times(times).await.unwrap();
+            let metadata = file.metadata().await.unwrap();
+            assert_eq!(metadata.len(), 3);
+            assert_eq!(metadata.modified().unwrap(), modified);
+            assert_eq!(metadata.accessed().unwrap(), accessed);
+            file.write_all(b"de").await.unwrap();
+            let later = modified + Duration::from_secs(60);
+            file.set_modified(later).await.unwrap();
+            let metadata = file.metadata().await.unwrap();
+            assert_eq!((metadata.len(), metadata.modified().unwrap()), (5, later));
+        });
+    }
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "file syscalls that miri does not shim")]
+fn a_vectored_write_takes_every_slice_up_to_max_buf_size() {
+    use std::io::IoSlice;
+    for runtime in both_flavors() {
+        let dir = TempDir::new();
+        let path = dir.join("f");
+        runtime.block_on(async {
+            let mut file = File::create(&path).await.unwrap();
+            assert!(crate::io::AsyncWrite::is_write_vectored(&file));
+            let slices = [
+                IoSlice::new(b"abc"),
+                IoSlice::new(b""),
+                IoSlice::new(b"defg"),
+            ];
+            assert_eq!(file.write_vectored(&slices).await.unwrap(), 7);
+            file.set_max_buf_size(5);
+            assert_eq!(
+                file.write_vectored(&slices).await.unwrap(),
+                5,
+                "one job's worth"
+            );
+            assert_eq!(file.write_vectored(&[IoSlice::new(b"")]).await.unwrap(), 0);
+            file.flush().await.unwrap();
+        });
+        assert_eq!(std::fs::read(&path).unwrap(), b"abcdefgabcde");
+    }
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "opens a file")]
+#[should_panic(expected = "`max_buf_size` must be greater than 0")]
+fn a_zero_max_buf_size_panics() {
+    let std = std::fs::File::open(std::env::temp_dir()).unwrap();
+    File::from_std(std).set_max_buf_size(0);
+}

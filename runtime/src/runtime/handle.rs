@@ -56,6 +56,11 @@ pub struct EnterGuard<'a> {
     _not_send: PhantomData<(&'a Handle, *const ())>,
 }
 
+// SAFETY: an `EnterGuard` has no methods and no fields anyone can reach: a `&EnterGuard` on
+// another thread can do nothing with it, and only the owner drops it (it stays `!Send`, so on
+// the thread whose thread-local it restores). tokio's guard is `Sync` too.
+unsafe impl Sync for EnterGuard<'_> {}
+
 impl Handle {
     /// The handle of the runtime this thread is in.
     ///

@@ -31,6 +31,35 @@ pub use local_runtime::{LocalOptions, LocalRuntime};
 pub use metrics::RuntimeMetrics;
 pub use runtime::{Runtime, RuntimeFlavor};
 
+/// The index of the worker thread this is called on, among the workers of its runtime
+/// (`0..num_workers`, the index [`RuntimeMetrics`]' per-worker methods take), or `None` off
+/// the workers: outside a runtime, on the blocking pool, inside
+/// [`block_in_place`](crate::task::block_in_place) (the worker's core went to another thread),
+/// and on a thread that waits in a multi-thread runtime's `block_on` (which runs only its own
+/// future). A thread that drives a
+/// current-thread runtime (in `block_on`, its own or through a [`Handle`]) is its worker 0;
+/// a second thread in `block_on` at the same time, which polls only its own future, is none.
+///
+/// ```
+/// use weft::runtime::{self, Builder};
+///
+/// assert_eq!(runtime::worker_index(), None);
+/// let current = Builder::new_current_thread().build().unwrap();
+/// assert_eq!(current.block_on(async { runtime::worker_index() }), Some(0));
+///
+/// let multi = Builder::new_multi_thread().worker_threads(2).build().unwrap();
+/// multi.block_on(async {
+///     assert_eq!(runtime::worker_index(), None, "block_on's thread is no worker");
+///     let index = weft::spawn(async { runtime::worker_index() }).await.unwrap();
+///     assert!(matches!(index, Some(0 | 1)));
+///     let blocking = weft::task::spawn_blocking(runtime::worker_index).await.unwrap();
+///     assert_eq!(blocking, None);
+/// });
+/// ```
+pub fn worker_index() -> Option<usize> {
+    crate::scheduler::worker_index()
+}
+
 /// Whether `error` is the error of an I/O operation whose runtime has shut down: a socket made
 /// on a runtime that was dropped since (tokio's `is_rt_shutdown_err`).
 ///

@@ -186,6 +186,13 @@ impl Drop for Runtime {
     }
 }
 
+// As tokio's: a panic in code that holds a `&Runtime` (a `block_on`'s future, a hook) leaves
+// the runtime usable, since the scheduler catches the panics of user code it runs and keeps
+// its own state consistent across them; so `catch_unwind(|| runtime.block_on(..))` compiles.
+impl std::panic::UnwindSafe for Runtime {}
+
+impl std::panic::RefUnwindSafe for Runtime {}
+
 impl fmt::Debug for Runtime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Runtime")

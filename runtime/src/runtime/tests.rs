@@ -111,3 +111,48 @@ fn enter_guards_dropped_out_of_order_panic_and_restore_the_state_before_the_oute
     assert!(Handle::try_current().is_err());
     assert!(weft_io::Reactor::current().is_none());
 }
+
+#[test]
+fn a_runtime_is_unwind_safe_and_runs_on_after_a_block_on_panicked() {
+    fn unwind_safe<T: std::panic::UnwindSafe + std::panic::RefUnwindSafe>(_: &T) {}
+    for runtime in [
+        Builder::new_current_thread().build().unwrap(),
+        Builder::new_multi_thread()
+            .worker_threads(1)
+            .build()
+            .unwrap(),
+    ] {
+        unwind_safe(&runtime);
+        // Captures `&runtime`: compiles only because `Runtime: RefUnwindSafe`.
+        let unwound = std::panic::catch_unwind(|| runtime.block_on(async { panic!("boom") }));
+        assert!(unwound.is_err());
+        let polls = Arc::new(AtomicUsize::new(0));
+        let counted = polls.clone();
+        let answer = runtime.block_on(async move {
+            counted.fetch_add(1, SeqCst);
+            crate::spawn(async { 7 }).await.unwrap()
+        });
+        assert_eq!((answer, polls.load(SeqCst)), (7, 1));
+    }
+}
+
+#[test]
+fn a_shutdown_timeout_past_the_clock_waits_without_a_deadline() {
+    for flavor in 0..2 {
+        let runtime = if flavor == 0 {
+            Builder::new_current_thread().build().unwrap()
+        } else {
+            Builder::new_multi_thread()
+                .worker_threads(1)
+                .build()
+                .unwrap()
+        };
+        let finished = Arc::new(AtomicUsize::new(0));
+        let job = finished.clone();
+        runtime.spawn_blocking(move || {
+            job.fetch_add(1, SeqCst);
+        });
+        runtime.shutdown_timeout(std::time::Duration::MAX);
+        assert_eq!(finished.load(SeqCst), 1, "the job ran to the end");
+    }
+}

@@ -265,7 +265,8 @@ impl BlockingPool {
     /// Refuses new jobs and waits up to `timeout` for the queued and running ones; `true` if
     /// they all finished in time.
     pub(crate) fn shutdown(&self, timeout: Option<Duration>) -> bool {
-        let deadline = timeout.map(|timeout| Instant::now() + timeout);
+        // A timeout past what the clock can count (`Duration::MAX`) is no deadline at all.
+        let deadline = timeout.and_then(|timeout| Instant::now().checked_add(timeout));
         let _handle = {
             let mut state = lock(&self.inner.state);
             state.shutdown = true;

@@ -322,6 +322,34 @@ impl Wake for MainWaker {
     }
 }
 
+thread_local! {
+    /// Whether this thread drives a current-thread runtime now (holds its core, in
+    /// `CoreGuard::run`): it is that runtime's worker 0 (`runtime::worker_index`).
+    static DRIVING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Whether this thread drives a current-thread runtime's tasks now.
+pub(crate) fn is_driving() -> bool {
+    DRIVING.try_with(Cell::get).unwrap_or(false)
+}
+
+/// Marks this thread as driving until dropped (even on a panic), then restores what it
+/// replaced: a runtime driven from a blocking job of another runtime nests.
+struct Driving(bool);
+
+impl Driving {
+    fn enter() -> Driving {
+        Driving(DRIVING.with(|driving| driving.replace(true)))
+    }
+}
+
+impl Drop for Driving {
+    fn drop(&mut self) {
+        // The thread-local may be gone already when a runtime drives during thread teardown.
+        let _ = DRIVING.try_with(|driving| driving.set(self.0));
+    }
+}
+
 /// Holds the core while a thread drives; returns it (and wakes waiters) even on a panic.
 struct CoreGuard<'a> {
     shared: &'a Arc<Shared>,
@@ -337,6 +365,7 @@ impl CoreGuard<'_> {
     ) -> F::Output {
         let core = self.core.as_ref().expect("the guard holds the core");
         let shared = self.shared;
+        let _driving = Driving::enter();
         // How many tasks at the front of `yielded` may run: those that were there at the last
         // driver turn.
         let mut released: usize = 0;

@@ -12,6 +12,13 @@ use crate::time::driver::TimeDriver;
 use std::future::Future;
 use std::sync::Arc;
 
+/// `runtime::worker_index`: this thread's index among the workers of the runtime it works
+/// for now, if it is one (a multi-thread worker, or the thread driving a current-thread
+/// runtime).
+pub(crate) fn worker_index() -> Option<usize> {
+    multi_thread::worker_index().or_else(|| current_thread::is_driving().then_some(0))
+}
+
 /// A runtime's scheduler, as handles and the thread-local context hold it.
 #[derive(Clone, Debug)]
 pub(crate) enum Handle {

@@ -20,11 +20,14 @@
 //!   waiter that has all it asked for leaves the queue, is marked granted and is woken.
 //! - Every permit is in exactly one place: the word, a waiter's slot (assigned, not yet
 //!   returned), or a holder. Cancelling a wait returns what was assigned to it (to the next
-//!   waiters first); closing returns what was assigned to every queued waiter to the word.
+//!   waiters first). Closing leaves each queued waiter's assigned permits in its slot, as
+//!   tokio does: they go back to the word when that waiter's `Acquire` is polled (and fails)
+//!   or dropped, so a bounded channel's closed receiver does not see the channel idle while a
+//!   sender's reservation still holds part of its slots.
 //! - `CLOSED` is never cleared. Once it is set no waiter is queued again, and every waiter
 //!   that was queued is woken with an error. So is a waiter granted before the close but polled
 //!   only after it (tokio's rule: an acquire that has not returned yet fails once the
-//!   semaphore is closed); its permits go back to the word.
+//!   semaphore is closed); its permits go back to the word in that poll.
 //! - No waker is woken or dropped while the lock is held (see `wake_list.rs`).
 
 use super::prim::{lock, AtomicUsize, Mutex, MutexGuard, Ordering};
@@ -51,7 +54,8 @@ struct Waiter {
     requested: usize,
     /// Permits still to hand to this waiter; `requested - remaining` are assigned to it.
     remaining: usize,
-    /// Woken by `close`; its assigned permits went back to the word.
+    /// Woken by `close`; its assigned permits stay here until its `Acquire` is polled or
+    /// dropped.
     closed: bool,
 }
 
@@ -209,22 +213,27 @@ impl Semaphore {
         let mut queue = lock(&self.waiters);
         self.word.fetch_or(CLOSED, Ordering::AcqRel);
         let mut wakers = WakeList::new();
-        let mut returned = 0usize;
         while let Some(key) = queue.pop_front() {
             let waiter = queue.get_mut(key);
             waiter.closed = true;
-            returned += waiter.requested - waiter.remaining;
             if let Some(waker) = waiter.waker.take() {
                 wakers.push(waker);
             }
         }
-        // The queue is empty and stays so (`CLOSED` is set): clear `WAITERS` and give the
-        // waiters' assigned permits back. Held permits can exceed what the word may count
-        // (a release between acquires may have added more), so saturate instead of panicking.
+        // The queue is empty and stays so (`CLOSED` is set): clear `WAITERS`. The waiters'
+        // assigned permits come back one waiter at a time (`return_after_close`).
+        self.word.fetch_and(!WAITERS, Ordering::AcqRel);
+        drop(queue);
+        wakers.wake_all();
+    }
+
+    /// Gives a closed waiter's `n` assigned permits back to the word (no waiter is queued once
+    /// closed). Held and assigned permits together can exceed what the word may count (a
+    /// release after the close may have added more), so this saturates instead of panicking.
+    fn return_after_close(&self, n: usize) {
         let mut current = self.word.load(Ordering::Acquire);
         loop {
-            let available = current >> SHIFT;
-            let total = available.saturating_add(returned).min(Self::MAX_PERMITS);
+            let total = (current >> SHIFT).saturating_add(n).min(Self::MAX_PERMITS);
             let next = (total << SHIFT) | (current & CLOSED);
             match self.word.compare_exchange_weak(
                 current,
@@ -232,12 +241,10 @@ impl Semaphore {
                 Ordering::AcqRel,
                 Ordering::Acquire,
             ) {
-                Ok(_) => break,
+                Ok(_) => return,
                 Err(actual) => current = actual,
             }
         }
-        drop(queue);
-        wakers.wake_all();
     }
 
     pub(crate) fn is_closed(&self) -> bool {
@@ -361,8 +368,8 @@ impl Semaphore {
         let mut queue = lock(&self.waiters);
         let waiter = queue.remove(key);
         if waiter.closed {
-            // `close` already returned its permits.
             drop(queue);
+            self.return_after_close(waiter.requested - waiter.remaining);
             return;
         }
         let assigned = waiter.requested - waiter.remaining;
@@ -388,13 +395,15 @@ impl Semaphore {
         let waiter = queue.remove(key);
         if waiter.closed {
             drop(queue);
+            self.return_after_close(waiter.requested - waiter.remaining);
             return Some(Err(AcquireError(())));
         }
         if self.word.load(Ordering::Acquire) & CLOSED != 0 {
             // Granted before the close but polled after it: as in tokio, a closed semaphore
             // fails every acquire that has not completed yet. The permits go back (to the
             // word: no waiter is queued once closed).
-            self.release_locked(waiter.requested, queue);
+            drop(queue);
+            self.return_after_close(waiter.requested);
             return Some(Err(AcquireError(())));
         }
         drop(queue);

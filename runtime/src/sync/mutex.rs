@@ -9,6 +9,13 @@
 //!   once, when dropped. So at most one guard exists at a time, and a guard's `&T`/`&mut T`
 //!   are never aliased by another guard's.
 //! - The semaphore is never closed, so acquiring can only succeed.
+//! - A mapped guard (`mutex/mapped.rs`) is a guard too: it holds the one permit and reaches
+//!   the part of the value its `map` picked, through a pointer borrowed from a guard's
+//!   `&mut T`.
+
+mod mapped;
+
+pub use mapped::{MappedMutexGuard, OwnedMappedMutexGuard};
 
 use super::batch_semaphore as ll;
 use super::blocking;

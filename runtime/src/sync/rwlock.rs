@@ -19,7 +19,9 @@ use super::prim::UnsafeCell;
 use std::fmt;
 
 pub use super::rwlock_guards::{RwLockMappedWriteGuard, RwLockReadGuard, RwLockWriteGuard};
-pub use super::rwlock_owned::{OwnedRwLockReadGuard, OwnedRwLockWriteGuard};
+pub use super::rwlock_owned::{
+    OwnedRwLockMappedWriteGuard, OwnedRwLockReadGuard, OwnedRwLockWriteGuard,
+};
 
 /// The most readers an `RwLock` admits at once by default (tokio's value).
 const MAX_READS: u32 = u32::MAX >> 3;

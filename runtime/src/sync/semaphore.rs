@@ -51,7 +51,8 @@ pub struct Semaphore {
 #[must_use = "dropping the permit gives it back at once"]
 pub struct SemaphorePermit<'a> {
     semaphore: &'a Semaphore,
-    permits: u32,
+    /// A `usize`, not the `u32` one acquire asks for: merged permits may hold more.
+    permits: usize,
 }
 
 /// Permits taken from an `Arc<Semaphore>`, which this keeps alive; they go back to it when
@@ -59,7 +60,8 @@ pub struct SemaphorePermit<'a> {
 #[must_use = "dropping the permit gives it back at once"]
 pub struct OwnedSemaphorePermit {
     semaphore: Arc<Semaphore>,
-    permits: u32,
+    /// A `usize`, not the `u32` one acquire asks for: merged permits may hold more.
+    permits: usize,
 }
 
 impl Semaphore {
@@ -226,7 +228,7 @@ impl Semaphore {
         self.ll.acquire(n).await?;
         Ok(SemaphorePermit {
             semaphore: self,
-            permits: n,
+            permits: n as usize,
         })
     }
 
@@ -251,7 +253,7 @@ impl Semaphore {
         self.ll.try_acquire(n)?;
         Ok(SemaphorePermit {
             semaphore: self,
-            permits: n,
+            permits: n as usize,
         })
     }
 
@@ -296,7 +298,7 @@ impl Semaphore {
         self.ll.acquire(n).await?;
         Ok(OwnedSemaphorePermit {
             semaphore: self,
-            permits: n,
+            permits: n as usize,
         })
     }
 
@@ -313,7 +315,7 @@ impl Semaphore {
         self.ll.try_acquire(n)?;
         Ok(OwnedSemaphorePermit {
             semaphore: self,
-            permits: n,
+            permits: n as usize,
         })
     }
 
@@ -366,10 +368,24 @@ impl<'a> SemaphorePermit<'a> {
 
     /// How many permits this holds.
     pub fn num_permits(&self) -> usize {
-        self.permits as usize
+        self.permits
     }
 
-    /// Moves `other`'s permits into this one.
+    /// The semaphore the permits belong to.
+    ///
+    /// ```
+    /// use weft::sync::Semaphore;
+    ///
+    /// let semaphore = Semaphore::new(1);
+    /// let permit = semaphore.try_acquire().unwrap();
+    /// assert!(std::ptr::eq(permit.semaphore(), &semaphore));
+    /// ```
+    pub fn semaphore(&self) -> &'a Semaphore {
+        self.semaphore
+    }
+
+    /// Moves `other`'s permits into this one. The sum may exceed `u32::MAX` (two permits of
+    /// three billion each merge into one of six billion).
     ///
     /// # Panics
     /// If the two come from different semaphores.
@@ -382,13 +398,15 @@ impl<'a> SemaphorePermit<'a> {
         self.permits = self
             .permits
             .checked_add(other.permits)
-            .expect("a permit holds at most u32::MAX permits");
+            .expect("a permit holds at most Semaphore::MAX_PERMITS permits");
         other.permits = 0;
     }
 
     /// Splits `n` permits off into a new permit, or `None` if this holds fewer than `n`.
     pub fn split(&mut self, n: usize) -> Option<SemaphorePermit<'a>> {
-        let n = u32::try_from(n).ok().filter(|&n| n <= self.permits)?;
+        if n > self.permits {
+            return None;
+        }
         self.permits -= n;
         Some(SemaphorePermit {
             semaphore: self.semaphore,
@@ -406,7 +424,7 @@ impl OwnedSemaphorePermit {
 
     /// How many permits this holds.
     pub fn num_permits(&self) -> usize {
-        self.permits as usize
+        self.permits
     }
 
     /// The semaphore the permits belong to.
@@ -414,7 +432,7 @@ impl OwnedSemaphorePermit {
         &self.semaphore
     }
 
-    /// Moves `other`'s permits into this one.
+    /// Moves `other`'s permits into this one. The sum may exceed `u32::MAX`.
     ///
     /// # Panics
     /// If the two come from different semaphores.
@@ -427,13 +445,15 @@ impl OwnedSemaphorePermit {
         self.permits = self
             .permits
             .checked_add(other.permits)
-            .expect("a permit holds at most u32::MAX permits");
+            .expect("a permit holds at most Semaphore::MAX_PERMITS permits");
         other.permits = 0;
     }
 
     /// Splits `n` permits off into a new permit, or `None` if this holds fewer than `n`.
     pub fn split(&mut self, n: usize) -> Option<OwnedSemaphorePermit> {
-        let n = u32::try_from(n).ok().filter(|&n| n <= self.permits)?;
+        if n > self.permits {
+            return None;
+        }
         self.permits -= n;
         Some(OwnedSemaphorePermit {
             semaphore: self.semaphore.clone(),
@@ -444,13 +464,13 @@ impl OwnedSemaphorePermit {
 
 impl Drop for SemaphorePermit<'_> {
     fn drop(&mut self) {
-        self.semaphore.ll.release(self.permits as usize);
+        self.semaphore.ll.release(self.permits);
     }
 }
 
 impl Drop for OwnedSemaphorePermit {
     fn drop(&mut self) {
-        self.semaphore.ll.release(self.permits as usize);
+        self.semaphore.ll.release(self.permits);
     }
 }
 

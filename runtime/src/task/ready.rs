@@ -19,7 +19,8 @@
 //!   the waker taken, outside the lock, so a panic in it unwinds into whoever woke the
 //!   `ReadyWaker` (the task core, the timer wheel: both catch it) with the list consistent.
 //!   `register` clones the waker under the lock before it changes anything: a panic there leaves
-//!   the list as it was (`lock` ignores the poisoning).
+//!   the list as it was (`lock` ignores the poisoning). The waker it replaces is dropped after
+//!   the lock is released, since a waker's drop is user code too and may push.
 //!
 //! The `Arc` here is std's, not the loom facade's: `Waker::from` needs `std::sync::Arc`. What it
 //! shares (the lock, the flag) comes from `crate::loom`, so models see every synchronisation.
@@ -91,14 +92,20 @@ impl<K> ReadyList<K> {
     /// Stores `waker` for the next push and returns `true`, or returns `false` without storing
     /// it if keys are already queued (pop them instead of sleeping).
     pub(crate) fn register(&self, waker: &Waker) -> bool {
-        let mut inner = lock(&self.inner);
-        if !inner.keys.is_empty() {
-            return false;
-        }
-        match &inner.waker {
-            Some(stored) if stored.will_wake(waker) => {}
-            _ => inner.waker = Some(waker.clone()),
-        }
+        let replaced = {
+            let mut inner = lock(&self.inner);
+            if !inner.keys.is_empty() {
+                return false;
+            }
+            match &inner.waker {
+                Some(stored) if stored.will_wake(waker) => return true,
+                _ => inner.waker.replace(waker.clone()),
+            }
+        };
+        // Dropped outside the lock: dropping a waker runs user code, which may wake one of
+        // this list's `ReadyWaker`s (a waker whose last drop drives a runtime that completes a
+        // task of the set), and `push` takes the lock.
+        drop(replaced);
         true
     }
 }

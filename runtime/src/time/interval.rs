@@ -85,16 +85,22 @@ impl MissedTickBehavior {
     /// The next deadline after a tick scheduled at `timeout` completed late, at `now`.
     fn next_timeout(self, timeout: Instant, now: Instant, period: Duration) -> Instant {
         match self {
-            MissedTickBehavior::Burst => timeout + period,
-            MissedTickBehavior::Delay => now + period,
+            MissedTickBehavior::Burst => later(timeout, period),
+            MissedTickBehavior::Delay => later(now, period),
             MissedTickBehavior::Skip => {
                 let behind = (now - timeout).as_nanos() % period.as_nanos();
                 let behind = u64::try_from(behind)
                     .expect("too much time has elapsed since the interval was supposed to tick");
-                now + period - Duration::from_nanos(behind)
+                later(now, period - Duration::from_nanos(behind))
             }
         }
     }
+}
+
+/// `at + after`, or a deadline about 30 years away if that overflows the clock (a period or
+/// a reset of `Duration::MAX` means "never", as in tokio, rather than a panic).
+fn later(at: Instant, after: Duration) -> Instant {
+    at.checked_add(after).unwrap_or_else(Instant::far_future)
 }
 
 /// A stream of ticks, one every `period`; made by [`interval`] and [`interval_at`].
@@ -131,13 +137,11 @@ impl Interval {
         }
         let timeout = self.delay.deadline();
         let now = self.delay.now();
-        let next = if now > timeout + Duration::from_millis(5) {
+        let next = if now > later(timeout, Duration::from_millis(5)) {
             self.missed_tick_behavior
                 .next_timeout(timeout, now, self.period)
         } else {
-            timeout
-                .checked_add(self.period)
-                .unwrap_or_else(Instant::far_future)
+            later(timeout, self.period)
         };
         // The delay completed, so its timer is gone: this only records the next deadline, which
         // the next poll registers.
@@ -147,7 +151,7 @@ impl Interval {
 
     /// Restarts the schedule: the next tick completes one `period` from now.
     pub fn reset(&mut self) {
-        let next = self.delay.now() + self.period;
+        let next = later(self.delay.now(), self.period);
         Pin::new(&mut self.delay).reset(next);
     }
 
@@ -159,7 +163,7 @@ impl Interval {
 
     /// Restarts the schedule: the next tick completes `after` from now.
     pub fn reset_after(&mut self, after: Duration) {
-        let next = self.delay.now() + after;
+        let next = later(self.delay.now(), after);
         Pin::new(&mut self.delay).reset(next);
     }
 
@@ -268,6 +272,25 @@ mod tests {
         interval.reset_at(at);
         driver.advance(500 * MS);
         assert_eq!(poll(&mut interval), Poll::Ready(at));
+        drop(interval);
+        assert_eq!(driver.pending(), 0);
+    }
+
+    #[test]
+    fn a_max_period_or_reset_means_never_rather_than_a_panic() {
+        let driver = Arc::new(TimeDriver::new_manual(Box::new(|| {})));
+        let start = Instant::from_std(driver.now());
+        let mut interval = Interval::new(Sleep::with_driver(start, driver.clone()), Duration::MAX);
+        assert_eq!(poll(&mut interval), Poll::Ready(start));
+        interval.reset();
+        interval.reset_after(Duration::MAX);
+        assert!(poll(&mut interval).is_pending());
+        assert!(interval.delay.deadline() > start + Duration::from_secs(86_400 * 365 * 29));
+        driver.advance(Duration::from_secs(86_400 * 365));
+        assert!(
+            poll(&mut interval).is_pending(),
+            "a year later: still not due"
+        );
         drop(interval);
         assert_eq!(driver.pending(), 0);
     }

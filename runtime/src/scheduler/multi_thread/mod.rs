@@ -80,6 +80,7 @@ mod loom_tests;
 pub(crate) use self::worker::block_in_place;
 
 use self::idle::Idle;
+
 use self::monitor::Monitor;
 use self::worker::Core;
 use super::blocking::{BlockingPool, ThreadConfig};
@@ -97,6 +98,12 @@ use std::ptr::{self, NonNull};
 use std::sync::Arc;
 use std::thread::JoinHandle as ThreadHandle;
 use std::time::{Duration, Instant};
+
+/// The index of the worker running on this thread, if it is a worker of a multi-thread
+/// runtime (`runtime::worker_index`).
+pub(crate) fn worker_index() -> Option<usize> {
+    worker::with_current(|worker| worker.and_then(worker::WorkerContext::core_index))
+}
 
 /// The scheduler's knobs, from the `Builder`.
 #[derive(Clone, Copy, Debug)]
@@ -275,7 +282,8 @@ impl MultiThread {
 
     /// Stops the scheduler: see "Shutdown" at the top of this module.
     pub(crate) fn shutdown(&mut self, timeout: Option<Duration>) {
-        let deadline = timeout.map(|timeout| Instant::now() + timeout);
+        // A timeout past what the clock can count (`Duration::MAX`) is no deadline at all.
+        let deadline = timeout.and_then(|timeout| Instant::now().checked_add(timeout));
         let shared = &self.shared;
         // User code runs on this thread from here on (futures' and jobs' destructors, wakers):
         // inside the runtime, as in tokio, so that it may use it.

@@ -76,6 +76,7 @@ impl Core {
         })
     }
 
+    /// This worker's index among the runtime's workers (`runtime::worker_index`).
     pub(super) fn index(&self) -> usize {
         self.index
     }
@@ -183,6 +184,12 @@ fn take_over(shared: Arc<Shared>, index: usize) {
 impl WorkerContext {
     pub(super) fn shared(&self) -> &Shared {
         &self.shared
+    }
+
+    /// The index of the core this thread holds (`runtime::worker_index`), or `None` once
+    /// `block_in_place` handed it to another thread.
+    pub(super) fn core_index(&self) -> Option<usize> {
+        self.core.try_borrow().ok()?.as_deref().map(Core::index)
     }
 
     fn run(&self) {

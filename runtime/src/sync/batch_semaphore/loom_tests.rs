@@ -101,3 +101,34 @@ fn loom_semaphore_close_wakes_waiters() {
         assert_eq!(sem.available_permits(), 2);
     });
 }
+
+/// A waiter that holds part of its permits when the semaphore closes keeps them until it is
+/// polled or dropped (tokio's rule): the close and the waiter's end race, and every permit
+/// comes back exactly once.
+#[test]
+fn loom_semaphore_close_vs_a_partial_waiter_polled_or_dropped() {
+    for poll_after in [false, true] {
+        loom::model(move || {
+            let sem = Arc::new(Semaphore::new(1));
+            let closer = {
+                let sem = sem.clone();
+                thread::spawn(move || sem.close())
+            };
+            let mut acquire = sem.acquire(2);
+            // Takes the one permit and queues for the second, unless the close came first.
+            let first = poll_once(std::pin::Pin::new(&mut acquire));
+            assert!(!matches!(first, std::task::Poll::Ready(Ok(()))));
+            if poll_after && first.is_pending() {
+                closer.join().unwrap();
+                let second = poll_once(std::pin::Pin::new(&mut acquire));
+                assert!(matches!(second, std::task::Poll::Ready(Err(_))));
+                drop(acquire);
+            } else {
+                drop(acquire);
+                closer.join().unwrap();
+            }
+            assert!(sem.is_closed());
+            assert_eq!(sem.available_permits(), 1, "a permit was lost or made up");
+        });
+    }
+}

@@ -183,6 +183,29 @@ fn dropping_a_closed_waiter_returns_nothing_twice() {
     assert_eq!(sem.available_permits(), 1);
 }
 
+/// tokio's rule: a closed waiter keeps the permits assigned to it until its acquire is polled
+/// (and fails) or dropped; only then do they come back, once each.
+#[test]
+fn a_closed_waiter_keeps_its_assigned_permits_until_polled_or_dropped() {
+    let sem = Semaphore::new(2);
+    let mut polled = Task::new(sem.acquire(3));
+    polled.pending();
+    sem.release(1);
+    let mut dropped = Task::new(sem.acquire(2));
+    dropped.pending();
+    sem.release(1);
+    assert_eq!(sem.available_permits(), 0, "3 to `polled`, 1 to `dropped`");
+    sem.close();
+    assert_eq!((polled.wakes(), dropped.wakes()), (1, 1));
+    assert_eq!(sem.available_permits(), 0, "still assigned");
+    sem.release(5);
+    assert_eq!(sem.available_permits(), 5, "releases count after the close");
+    assert_eq!(polled.ready(), Err(AcquireError(())));
+    assert_eq!(sem.available_permits(), 8);
+    drop(dropped);
+    assert_eq!(sem.available_permits(), 9);
+}
+
 #[test]
 fn only_the_latest_waker_is_woken() {
     let sem = Semaphore::new(0);

@@ -100,9 +100,12 @@ impl<'a, T> Permit<'a, T> {
     /// Sends `value` in the reserved slot. If the receiver has gone since the reservation, the
     /// value is dropped with the channel.
     pub fn send(self, value: T) {
-        self.chan.push(value);
-        // The slot now belongs to the message; the receiver returns it.
+        let chan = self.chan;
+        // The slot now belongs to the message; the receiver returns it. Forgotten before the
+        // push, whose wake runs the receiver's waker: if that panics, the unwinding must not
+        // free the slot the stored message holds.
         std::mem::forget(self);
+        chan.push(value);
     }
 }
 

@@ -689,3 +689,65 @@ fn send_timeout_sends_times_out_or_reports_the_close() {
         );
     });
 }
+
+/// A receiver's waker that panics when a permit's send wakes it: the message is stored and
+/// keeps its slot (the unwinding frees nothing), and the channel works on.
+#[test]
+fn a_panicking_receiver_waker_leaves_a_permit_s_message_holding_its_slot() {
+    let (tx, mut rx) = channel(1);
+    let panicking = crate::test_util::PanickingWaker::new();
+    let waker = Waker::from(panicking.clone());
+    assert_eq!(
+        rx.poll_recv(&mut Context::from_waker(&waker)),
+        Poll::Pending
+    );
+    let permit = tx.try_reserve().unwrap();
+    let unwound = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| permit.send(7)));
+    assert!(unwound.is_err());
+    assert_eq!(panicking.wakes(), 1);
+    assert_eq!((tx.capacity(), rx.len()), (0, 1));
+    assert_eq!(rx.try_recv(), Ok(7));
+    assert_eq!(tx.capacity(), 1);
+    tx.try_send(8).unwrap();
+    assert_eq!(rx.try_recv(), Ok(8));
+    assert_eq!(
+        panicking.wakes(),
+        1,
+        "the waker was taken by the first wake"
+    );
+}
+
+/// tokio's rule: after the close, a reservation that holds part of its slots keeps them until
+/// it is polled (and fails) or dropped; the closed receiver is woken once, only when the last
+/// slot comes back.
+#[test]
+fn a_closed_receiver_waits_for_a_partial_reservation_to_give_its_slot_back() {
+    for cancel in [false, true] {
+        let (tx, mut rx) = channel::<()>(2);
+        let held = tx.try_reserve().unwrap();
+        let (reserve_waker, reserve_wakes) = counting_waker();
+        let mut reserve = Box::pin(tx.reserve_many(2));
+        assert!(poll(reserve.as_mut(), &reserve_waker).is_pending());
+        rx.close();
+        assert_eq!(reserve_wakes.wakes(), 1, "the close fails the reservation");
+        let (rx_waker, rx_wakes) = counting_waker();
+        let mut recv = Box::pin(rx.recv());
+        assert_eq!(poll(recv.as_mut(), &rx_waker), Poll::Pending);
+        drop(held);
+        assert_eq!(rx_wakes.wakes(), 0, "the reservation still holds a slot");
+        if cancel {
+            drop(reserve);
+        } else {
+            assert!(matches!(
+                poll(reserve.as_mut(), &reserve_waker),
+                Poll::Ready(Err(_))
+            ));
+        }
+        assert_eq!(
+            rx_wakes.wakes(),
+            1,
+            "its slot came back: the channel is idle"
+        );
+        assert_eq!(poll(recv.as_mut(), &rx_waker), Poll::Ready(None));
+    }
+}

@@ -133,3 +133,78 @@ fn const_new_makes_a_usable_static() {
     assert_eq!(waiting.wakes(), 1);
     assert_eq!(*waiting.ready(), [1]);
 }
+
+#[test]
+fn a_mapped_guard_keeps_the_whole_mutex_locked_and_unlocks_once() {
+    let mutex = Mutex::new((1, vec![1, 2, 3]));
+    let guard = mutex.try_lock().unwrap();
+    let guard = MutexGuard::try_map(guard, |pair| pair.1.get_mut(9)).unwrap_err();
+    let mut list = MutexGuard::map(guard, |pair| &mut pair.1);
+    list.push(4);
+    let mut waiter = Task::new(mutex.lock());
+    waiter.pending();
+    let mut last = MappedMutexGuard::try_map(list, |list| list.last_mut()).unwrap();
+    *last *= 10;
+    assert_eq!(format!("{last:?} {last}"), "40 40");
+    let last = MappedMutexGuard::try_map(last, |_| None::<&mut u8>).unwrap_err();
+    let last = MappedMutexGuard::map(last, |last| last);
+    assert_eq!(waiter.wakes(), 0, "still locked");
+    drop(last);
+    assert_eq!(waiter.wakes(), 1);
+    assert_eq!(*waiter.ready(), (1, vec![1, 2, 3, 40]));
+    assert_eq!(
+        mutex.semaphore.available_permits(),
+        1,
+        "one permit, given back once"
+    );
+}
+
+#[test]
+fn a_panicking_map_closure_unlocks() {
+    let mutex = Mutex::new(5);
+    let guard = mutex.try_lock().unwrap();
+    let unwound = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        MutexGuard::map(guard, |_| -> &mut u8 { panic!("no part") })
+    }));
+    assert!(unwound.is_err());
+    assert_eq!(*mutex.try_lock().unwrap(), 5);
+    assert_eq!(mutex.semaphore.available_permits(), 1);
+}
+
+#[test]
+fn owned_mapped_guards_keep_the_mutex_alive_and_unlock_once() {
+    let mutex = std::sync::Arc::new(Mutex::new((String::from("a"), 0u32)));
+    let guard = mutex.clone().try_lock_owned().unwrap();
+    let guard = OwnedMutexGuard::try_map(guard, |_| None::<&mut u8>).unwrap_err();
+    let mut name = OwnedMutexGuard::map(guard, |pair| &mut pair.0);
+    name.push('b');
+    assert!(std::sync::Arc::ptr_eq(
+        OwnedMappedMutexGuard::mutex(&name),
+        &mutex
+    ));
+    let bytes = OwnedMappedMutexGuard::try_map(name, |name| Some(name.as_mut_str())).unwrap();
+    let bytes = OwnedMappedMutexGuard::try_map(bytes, |_| None::<&mut u8>).unwrap_err();
+    let mut first = OwnedMappedMutexGuard::map(bytes, |s| &mut s[..1]);
+    first.make_ascii_uppercase();
+    assert_eq!(format!("{first:?} {first}"), "\"A\" A");
+    assert_eq!(std::sync::Arc::strong_count(&mutex), 2);
+    let mut waiter = Task::new(mutex.lock());
+    waiter.pending();
+    drop(first);
+    assert_eq!(waiter.wakes(), 1);
+    assert_eq!(waiter.ready().0, "Ab");
+    assert_eq!(std::sync::Arc::strong_count(&mutex), 1);
+    assert_eq!(mutex.semaphore.available_permits(), 1);
+}
+
+#[test]
+fn mapped_guards_have_tokio_s_auto_traits() {
+    fn send<T: Send>() {}
+    fn sync<T: Sync>() {}
+    send::<MappedMutexGuard<'static, u8>>();
+    sync::<MappedMutexGuard<'static, u8>>();
+    send::<MappedMutexGuard<'static, std::cell::Cell<u8>>>();
+    send::<OwnedMappedMutexGuard<String, u8>>();
+    sync::<OwnedMappedMutexGuard<String, u8>>();
+    send::<OwnedMappedMutexGuard<std::cell::Cell<u8>, std::cell::Cell<u8>>>();
+}

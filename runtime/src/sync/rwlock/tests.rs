@@ -210,3 +210,64 @@ fn guards_are_send_and_sync_as_in_tokio() {
     send_sync::<RwLockWriteGuard<'static, u8>>();
     send_sync::<RwLockMappedWriteGuard<'static, u8>>();
 }
+
+#[test]
+fn owned_guards_map_narrow_and_downgrade_keeping_the_lock_alive() {
+    use std::sync::Arc;
+    let lock = Arc::new(RwLock::with_max_readers((String::from("a"), vec![1, 2]), 4));
+    let full = || lock.semaphore.available_permits() == 4;
+
+    let w = lock.clone().try_write_owned().unwrap();
+    let w = OwnedRwLockWriteGuard::try_map(w, |_| None::<&mut u8>).unwrap_err();
+    let mut name = OwnedRwLockWriteGuard::map(w, |pair| &mut pair.0);
+    name.push('b');
+    assert!(Arc::ptr_eq(
+        OwnedRwLockMappedWriteGuard::rwlock(&name),
+        &lock
+    ));
+    let name = OwnedRwLockMappedWriteGuard::try_map(name, |_| None::<&mut u8>).unwrap_err();
+    let mut first = OwnedRwLockMappedWriteGuard::map(name, |s| &mut s[..1]);
+    first.make_ascii_uppercase();
+    assert_eq!(format!("{first:?} {first}"), "\"A\" A");
+    let mut reader = Task::new(lock.clone().read_owned());
+    reader.pending();
+    drop(first);
+    assert_eq!(reader.wakes(), 1);
+    let r = reader.ready();
+    let list = OwnedRwLockReadGuard::try_map(r, |_| None::<&u8>).unwrap_err();
+    let list = OwnedRwLockReadGuard::map(list, |pair| &pair.1);
+    let second = OwnedRwLockReadGuard::try_map(list, |list| list.get(1)).unwrap();
+    assert_eq!((*second, format!("{second:?}")), (2, "2".to_string()));
+    assert!(lock.clone().try_write_owned().is_err());
+    drop(second);
+    assert!(full());
+
+    let w = lock.clone().try_write_owned().unwrap();
+    let w = OwnedRwLockWriteGuard::try_downgrade_map(w, |_| None::<&u8>).unwrap_err();
+    let whole = OwnedRwLockWriteGuard::into_mapped(w);
+    drop(whole);
+    assert!(full());
+    let w = lock.clone().try_write_owned().unwrap();
+    let name = OwnedRwLockWriteGuard::downgrade_map(w, |pair| pair.0.as_str());
+    assert_eq!(&*name, "Ab");
+    assert_eq!(
+        lock.semaphore.available_permits(),
+        3,
+        "one read permit kept"
+    );
+    let other = lock.clone().try_read_owned().unwrap();
+    assert!(lock.clone().try_write_owned().is_err());
+    drop((name, other));
+    assert!(full());
+    assert_eq!(Arc::strong_count(&lock), 1, "no guard leaked its Arc");
+}
+
+#[test]
+fn owned_guards_have_tokio_s_auto_traits() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<OwnedRwLockReadGuard<u8>>();
+    send_sync::<OwnedRwLockReadGuard<String, u8>>();
+    send_sync::<OwnedRwLockWriteGuard<u8>>();
+    send_sync::<OwnedRwLockMappedWriteGuard<String, u8>>();
+    send_sync::<OwnedRwLockMappedWriteGuard<u8>>();
+}

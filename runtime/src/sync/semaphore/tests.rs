@@ -132,3 +132,35 @@ fn blocking_acquire_inside_a_runtime_panics() {
         .unwrap();
     rt.block_on(async { drop(Semaphore::new(1).blocking_acquire()) });
 }
+
+#[test]
+#[cfg(target_pointer_width = "64")]
+fn merged_permits_may_hold_more_than_u32_max() {
+    let semaphore = Arc::new(Semaphore::new(6_000_000_000));
+    let mut a = semaphore
+        .clone()
+        .try_acquire_many_owned(3_000_000_000)
+        .unwrap();
+    let b = semaphore
+        .clone()
+        .try_acquire_many_owned(3_000_000_000)
+        .unwrap();
+    a.merge(b);
+    assert_eq!(a.num_permits(), 6_000_000_000);
+    assert_eq!(semaphore.available_permits(), 0);
+    let split = a.split(5_000_000_000).unwrap();
+    assert_eq!(
+        (a.num_permits(), split.num_permits()),
+        (1_000_000_000, 5_000_000_000)
+    );
+    drop(split);
+    assert_eq!(semaphore.available_permits(), 5_000_000_000);
+    drop(a);
+    assert_eq!(semaphore.available_permits(), 6_000_000_000);
+
+    let borrowed = Semaphore::new(2);
+    let mut first = borrowed.try_acquire().unwrap();
+    first.merge(borrowed.try_acquire().unwrap());
+    assert!(std::ptr::eq(first.semaphore(), &borrowed));
+    assert_eq!(first.num_permits(), 2);
+}

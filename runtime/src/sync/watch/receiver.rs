@@ -66,6 +66,20 @@ impl<T> Receiver<T> {
         Ok(version(state) != self.seen)
     }
 
+    /// Whether every sender is gone (the value can no longer change).
+    ///
+    /// ```
+    /// let (tx, rx) = weft::sync::watch::channel("A");
+    /// let tx2 = tx.clone();
+    /// drop(tx);
+    /// assert!(!rx.is_closed(), "a sender is left");
+    /// drop(tx2);
+    /// assert!(rx.is_closed());
+    /// ```
+    pub fn is_closed(&self) -> bool {
+        is_closed(self.shared.state.load(SeqCst))
+    }
+
     /// Waits for a value not yet marked seen, and marks it seen (returns at once if there is
     /// one already). Fails once the sender is gone and the last value was seen.
     ///

@@ -198,9 +198,11 @@ fn cloned_senders_close_the_channel_only_when_the_last_drops() {
     assert_eq!((tx.sender_count(), tx2.sender_count()), (2, 2));
     tx2.send(1).unwrap();
     drop(tx);
+    assert!(!rx.is_closed());
     assert!(rx.has_changed().unwrap(), "one sender is left: still open");
     assert_eq!(*rx.borrow_and_update(), 1);
     drop(tx2);
+    assert!(rx.is_closed());
     assert!(rx.has_changed().is_err(), "the last sender closed it");
     let lone = super::Sender::new(5);
     assert_eq!((lone.receiver_count(), lone.sender_count()), (0, 1));

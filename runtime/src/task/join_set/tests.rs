@@ -245,3 +245,43 @@ fn spawn_local_and_spawn_local_on_join_local_tasks() {
     });
     assert_eq!(total, 3);
 }
+
+#[test]
+fn a_replaced_waker_is_dropped_outside_the_lock_so_its_drop_may_complete_a_task() {
+    use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+    use std::sync::Arc;
+    use std::task::{Context, Wake, Waker};
+
+    /// A waker whose last drop drives the runtime, so the set's task completes (and wakes its
+    /// key, taking the ready list's lock) inside the drop.
+    struct DrivesOnDrop(Option<Runtime>, Arc<AtomicUsize>);
+    impl Wake for DrivesOnDrop {
+        fn wake(self: Arc<Self>) {}
+    }
+    impl Drop for DrivesOnDrop {
+        fn drop(&mut self) {
+            self.0.take().unwrap().block_on(yield_now());
+            self.1.fetch_add(1, SeqCst);
+        }
+    }
+
+    let runtime = runtime();
+    let mut set = JoinSet::new();
+    set.spawn_on(async { 42 }, runtime.handle());
+    let drops = Arc::new(AtomicUsize::new(0));
+    let waker = Waker::from(Arc::new(DrivesOnDrop(Some(runtime), drops.clone())));
+    assert!(set
+        .poll_join_next(&mut Context::from_waker(&waker))
+        .is_pending());
+    drop(waker);
+    assert_eq!(drops.load(SeqCst), 0, "the set keeps a clone");
+    let counting = CountingWaker::new();
+    let second = Waker::from(counting.clone());
+    // Replaces (and drops) the driving waker: the task completes during that drop.
+    assert!(set
+        .poll_join_next(&mut Context::from_waker(&second))
+        .is_pending());
+    assert_eq!(drops.load(SeqCst), 1);
+    assert_eq!(counting.wakes(), 1, "the completion wakes the new waker");
+    assert_eq!(set.try_join_next().unwrap().unwrap(), 42);
+}
