@@ -23,9 +23,9 @@
 //! future to hold one (see `source/mod.rs`). An `async fn` of a socket is therefore never
 //! `poll_fn` over its `poll_*` twin.
 //!
-//! Every operation but `try_io` is a leaf future of the cooperative budget (`coop.rs`): it takes
-//! a unit first (or makes the task yield), and the unit stays spent only if the operation
-//! completed.
+//! Every operation but `try_io` and the `ready` wait (both as tokio's) is a leaf future of the
+//! cooperative budget (`coop.rs`): it takes a unit first (or makes the task yield), and the
+//! unit stays spent only if the operation completed.
 //!
 //! Invariant: the registration is deleted from the selector in `Drop`, before the I/O object
 //! (and its file descriptor) is dropped; see `Reactor::register`.
@@ -152,9 +152,13 @@ impl<T: AsFd> IoSource<T> {
     /// direction is worth trying (it may still say `WouldBlock`). Returns the readiness word
     /// as read (`Ready::from_word` turns it into tokio's `Ready`; `clear_seen` takes it back).
     /// Dropping the future removes its waker.
+    ///
+    /// Not a leaf of the cooperative budget, as tokio's `readable()`/`writable()`/`ready()` are
+    /// not: a loop of `writable().await` and `try_write` that fills a socket buffer (tokio's own
+    /// tests do) must not be told `Pending` by a spent budget while the socket is ready.
     pub(crate) async fn ready(&self, direction: Direction) -> io::Result<usize> {
         let mut waiter = Waiter::new(&self.source, direction);
-        poll_fn(|cx| crate::coop::leaf(cx, |cx| waiter.poll_ready(cx))).await
+        poll_fn(|cx| waiter.poll_ready(cx)).await
     }
 
     /// Polls for readiness for `direction` (for a `poll_*` method): `Ready` with the readiness
