@@ -57,7 +57,11 @@ thread_local! {
 /// Makes `spawner` run this thread's blocking jobs (host name lookups) until the guard drops;
 /// the previous spawner, if any, is restored then.
 pub fn enter_blocking_spawner(spawner: BlockingSpawner) -> BlockingSpawnerGuard {
-    let previous = SPAWNER.with(|current| current.replace(Some(spawner)));
+    // While the thread-locals are being destroyed (after this one), nothing is installed and
+    // the guard restores nothing.
+    let previous = SPAWNER
+        .try_with(|current| current.replace(Some(spawner)))
+        .unwrap_or(None);
     BlockingSpawnerGuard { previous }
 }
 

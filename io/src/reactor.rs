@@ -370,8 +370,14 @@ impl Reactor {
 
     /// Makes this reactor the current one on this thread until the guard drops: sockets
     /// created meanwhile register with it.
+    ///
+    /// Called while the thread's thread-locals are being destroyed (a runtime dropped by a
+    /// thread-local's destructor), after this crate's own is gone, it makes nothing current
+    /// and the guard restores nothing.
     pub fn enter(self: &Arc<Self>) -> EnterGuard {
-        let previous = CURRENT.with(|current| current.replace(Some(self.clone())));
+        let previous = CURRENT
+            .try_with(|current| current.replace(Some(self.clone())))
+            .unwrap_or(None);
         EnterGuard { previous }
     }
 

@@ -440,3 +440,51 @@ fn spawn_outside_a_runtime_should_panic() {
         drop(weft::spawn(async {}));
     });
 }
+
+/// A runtime kept in a thread-local is dropped while the thread's thread-locals are being torn
+/// down; its shutdown must not touch a thread-local that is already gone (each flavor, and a
+/// `LocalSet` beside it).
+#[test]
+fn a_runtime_in_a_thread_local_shuts_down_at_thread_exit() {
+    use std::cell::RefCell;
+    thread_local! {
+        static KEPT: RefCell<Vec<Box<dyn std::any::Any>>> = const { RefCell::new(Vec::new()) };
+    }
+    for flavor in ["current_thread", "multi_thread"] {
+        let ran = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counted = ran.clone();
+        std::thread::spawn(move || {
+            // Registered first, so torn down last: after weft's own thread-locals of this
+            // thread are gone (destructors run in reverse order of registration).
+            KEPT.with(|_| ());
+            let rt = match flavor {
+                "current_thread" => weft::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build(),
+                _ => weft::runtime::Builder::new_multi_thread()
+                    .worker_threads(2)
+                    .enable_all()
+                    .build(),
+            }
+            .unwrap();
+            let local = weft::task::LocalSet::new();
+            local.block_on(&rt, async move {
+                weft::task::spawn_local(async move {
+                    counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                })
+                .await
+                .unwrap();
+            });
+            // A task left pending in each, so that shutdown has futures to drop.
+            rt.spawn(std::future::pending::<()>());
+            local.spawn_local(std::future::pending::<()>());
+            KEPT.with(|kept| {
+                kept.borrow_mut().push(Box::new(local));
+                kept.borrow_mut().push(Box::new(rt));
+            });
+        })
+        .join()
+        .unwrap_or_else(|_| panic!("{flavor}: dropping the thread-local runtime panicked"));
+        assert_eq!(ran.load(std::sync::atomic::Ordering::SeqCst), 1, "{flavor}");
+    }
+}

@@ -73,22 +73,32 @@ pub(crate) fn time_driver() -> Option<crate::loom::Arc<TimeDriver>> {
 pub(crate) fn set_scheduler(handle: Handle) -> SetSchedulerGuard {
     let reactor = handle.io().reactor().map(|reactor| reactor.enter());
     let blocking = weft_io::enter_blocking_spawner(spawn_on_blocking_pool);
-    CONTEXT.with(|context| {
-        let previous = context.scheduler.replace(Some(handle));
-        let id = context.next_id.get();
-        context.next_id.set(id + 1);
-        let mut entered = context.entered.borrow_mut();
-        entered.push(Entered {
-            id,
-            previous,
-            reactor,
-            blocking,
-        });
-        SetSchedulerGuard {
-            depth: entered.len(),
-            id,
-            _not_send: PhantomData,
-        }
+    let entered = CONTEXT
+        .try_with(|context| {
+            let previous = context.scheduler.replace(Some(handle));
+            let id = context.next_id.get();
+            context.next_id.set(id + 1);
+            let mut entered = context.entered.borrow_mut();
+            entered.push(Entered {
+                id,
+                previous,
+                reactor,
+                blocking,
+            });
+            SetSchedulerGuard {
+                depth: entered.len(),
+                id,
+                _not_send: PhantomData,
+            }
+        })
+        .ok();
+    // `None`: the thread-locals are being destroyed (a runtime dropped by a thread-local's
+    // destructor) and this one is gone; nothing was made current, and the guard's drop finds
+    // no entry to restore.
+    entered.unwrap_or(SetSchedulerGuard {
+        depth: 0,
+        id: u64::MAX,
+        _not_send: PhantomData,
     })
 }
 
