@@ -137,6 +137,11 @@ macro_rules! select {
                 $( $crate::macros::support::IntoFuture::into_future($fut), )+
             ),
             move |mut futures, cx| {
+                // As tokio's: with the task's coop budget spent, yield before any branch runs
+                // (an always-ready branch would otherwise keep a loop around it going).
+                if $crate::macros::support::poll_budget_available(cx).is_pending() {
+                    return $crate::macros::support::Poll::Pending;
+                }
                 let branches: u32 = $crate::macros::support::count!( $($count)* );
                 let start: u32 = if $biased {
                     0

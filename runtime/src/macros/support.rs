@@ -30,6 +30,17 @@ pin_project_lite::pin_project! {
     }
 }
 
+/// `Ready` while the current task has coop budget left; else `Pending`, with the task woken
+/// so that it runs again after the others (`select!`'s first step). Spends nothing.
+pub fn poll_budget_available(cx: &mut Context<'_>) -> Poll<()> {
+    if weft_io::coop::has_budget_remaining() {
+        Poll::Ready(())
+    } else {
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    }
+}
+
 impl<S, F> PollPinned<S, F> {
     /// `poll` is called with the pinned state at each poll.
     pub fn new<T>(state: S, poll: F) -> PollPinned<S, F>

@@ -110,6 +110,9 @@ pub(crate) struct Acquire<'a> {
 enum AcquireState {
     Start,
     Waiting(Key),
+    /// The permits are this future's, but its task had no coop budget left to take them:
+    /// they are handed over at the next poll, or released if the future is dropped.
+    Acquired,
     Done,
 }
 
@@ -432,10 +435,19 @@ impl Future for Acquire<'_> {
     type Output = Result<(), AcquireError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        // `Acquire` is `Unpin`: no field is pinned. A leaf of the cooperative budget (it runs
-        // before any change of state, so a refused poll leaves the permits where they were).
+        // `Acquire` is `Unpin`: no field is pinned. A leaf of the cooperative budget, checked
+        // *after* the acquire, as tokio's: a task out of budget still takes its place in the
+        // queue (and its permits, once granted, stay its own), so FIFO order holds; it only
+        // yields before it returns them.
         let this = self.get_mut();
-        crate::task::coop::leaf(cx, |cx| this.poll_acquire(cx))
+        if !matches!(this.state, AcquireState::Acquired) {
+            std::task::ready!(this.poll_acquire(cx))?;
+            this.state = AcquireState::Acquired;
+        }
+        let progress = std::task::ready!(crate::task::coop::poll_proceed(cx));
+        progress.made_progress();
+        this.state = AcquireState::Done;
+        Poll::Ready(Ok(()))
     }
 }
 
@@ -444,6 +456,7 @@ impl Acquire<'_> {
         let this = self;
         let result = match this.state {
             AcquireState::Done => panic!("`Acquire` polled after it completed"),
+            AcquireState::Acquired => unreachable!("`poll` hands acquired permits over itself"),
             AcquireState::Start => match this.semaphore.try_acquire(this.permits) {
                 Ok(()) => Ok(()),
                 Err(TryAcquireError::Closed) => Err(AcquireError(())),
@@ -471,8 +484,10 @@ impl Acquire<'_> {
 
 impl Drop for Acquire<'_> {
     fn drop(&mut self) {
-        if let AcquireState::Waiting(key) = self.state {
-            self.semaphore.cancel(key);
+        match self.state {
+            AcquireState::Waiting(key) => self.semaphore.cancel(key),
+            AcquireState::Acquired => self.semaphore.release(self.permits as usize),
+            AcquireState::Start | AcquireState::Done => {}
         }
     }
 }
