@@ -158,7 +158,8 @@ impl RuntimeMetrics {
     /// The time worker `worker` has spent out of its sleep (running tasks, looking for them,
     /// polling the drivers), from its start to its last park (tokio's
     /// `worker_total_busy_duration`; as there, the stretch since the last park is added when
-    /// the worker next parks). For a current-thread runtime: the time inside `block_on` out of
+    /// the worker next parks, or when it stops at shutdown). For a current-thread runtime: the
+    /// time inside `block_on` out of
     /// its sleep, up to the last park or the last return from `block_on`.
     ///
     /// # Panics

@@ -200,6 +200,13 @@ impl WorkerContext {
                     return; // handed off by `block_in_place`
                 };
                 if self.shared.is_shutdown() {
+                    // The time since the last park counts as busy too (as tokio's), so a
+                    // worker that never parked still reports the time it ran.
+                    WorkerCounters::add(
+                        &self.remote(core).metrics.busy_nanos,
+                        crate::runtime::metrics::nanos(core.busy_since.get().elapsed()),
+                    );
+                    core.busy_since.set(Instant::now());
                     return;
                 }
                 match self.next_task(core).or_else(|| self.steal_work(core)) {
