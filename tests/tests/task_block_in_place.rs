@@ -210,3 +210,38 @@ fn shutdown_while_a_closure_blocks_waits_only_as_told() {
         release.store(true, SeqCst);
     });
 }
+
+/// Shutdown cancels the tasks before it waits for the workers: a `block_in_place` waiting on a
+/// channel whose sender a sleeping task holds is released by that task's drop (tokio's
+/// `hang_on_shutdown`), and the runtime's drop returns. Counts: the sleeping task dropped
+/// once, never finished; the blocked closure saw the channel close.
+#[test]
+fn shutdown_drops_the_task_that_a_block_in_place_waits_for() {
+    guard(|| {
+        let rt = multi(2);
+        let (sender_dropped, sleeper_finished) = (counter(), counter());
+        let (released_tx, released_rx) = std::sync::mpsc::channel();
+        let (blocked_tx, blocked_rx) = std::sync::mpsc::channel::<()>();
+        rt.spawn(async move {
+            block_in_place(move || {
+                released_tx.send(blocked_rx.recv().is_err()).unwrap();
+            });
+        });
+        let dropped = DropGuard::new(&sender_dropped);
+        let finished = sleeper_finished.clone();
+        rt.spawn(async move {
+            let _holds = (blocked_tx, dropped);
+            weft::time::sleep(Duration::from_secs(3600)).await;
+            bump(&finished);
+        });
+        rt.block_on(async { weft::time::sleep(Duration::from_millis(10)).await });
+        drop(rt);
+        assert_eq!(
+            released_rx.recv(),
+            Ok(true),
+            "the closure saw the sender go"
+        );
+        assert_eq!(get(&sender_dropped), 1);
+        assert_eq!(get(&sleeper_finished), 0);
+    });
+}

@@ -36,26 +36,28 @@
 //! 1. **Enter the runtime's context** on this thread, for the whole shutdown: the user code
 //!    that the steps below run here (the destructors of futures, outputs and blocking jobs,
 //!    wakers) finds the runtime current, as in tokio: `Handle::try_current()` succeeds, and a
-//!    `weft::spawn` is accepted and cancelled at once by step 5 (dropped, never run).
+//!    `weft::spawn` is accepted and cancelled at once by step 4 (dropped, never run).
 //! 2. **Set the flag** (`Shared::shutdown`, SeqCst). No task is polled after a worker sees
 //!    it; a remote `schedule` that sees it after its push drains the injector itself (see
 //!    `schedule_remote`), so no `Notified` is stranded in a queue nobody reads.
 //! 3. **Wake everyone**: every worker's parker, the reactor (where one worker may wait), the
 //!    monitor.
-//! 4. **Join the workers, then the monitor**, until the deadline `now + t`. A worker finishes
-//!    the poll it is in, leaves its loop, drops the task references in its queues (references
-//!    only: the futures are still owned by the list of step 5) and runs `on_thread_stop`. A
-//!    worker stuck in a poll past the deadline is left detached: it exits at its next loop,
-//!    and its task, found running by step 5, drops its own future when that poll returns.
-//!    A core that `block_in_place` handed to a blocking-pool thread is waited for too (its
-//!    thread ends it as a worker does; one still waiting in its handoff slot is ended here),
-//!    with the same deadline.
-//! 5. **Cancel every task** (`OwnedTasks::close_and_shutdown_all`): each shard is closed (a
+//! 4. **Cancel every task** (`OwnedTasks::close_and_shutdown_all`): each shard is closed (a
 //!    spawn from now on is cancelled on the spot) and emptied; the futures of tasks that are
-//!    not running are dropped here, in the context of step 1. Their `JoinHandle`s report
-//!    `is_cancelled`.
+//!    not running are dropped here, in the context of step 1, and a task that a worker is
+//!    polling drops its own future when that poll returns (the `RUNNING` bit decides, as for
+//!    `abort`). Their `JoinHandle`s report `is_cancelled`. This comes before the join: a
+//!    worker blocked in a poll (`block_in_place` on a channel, say) may be waiting for exactly
+//!    such a destructor.
+//! 5. **Join the workers, then the monitor**, until the deadline `now + t`. A worker finishes
+//!    the poll it is in, leaves its loop, drops the task references in its queues (references
+//!    only) and runs `on_thread_stop`. A worker stuck in a poll past the deadline is left
+//!    detached: it exits at its next loop, and its task drops its own future when that poll
+//!    returns. A core that `block_in_place` handed to a blocking-pool thread is waited for too
+//!    (its thread ends it as a worker does; one still waiting in its handoff slot is ended
+//!    here), with the same deadline.
 //! 6. **Drain the queues** (injector, LIFO slots): the references left there and whatever the
-//!    destructors of step 5 woke.
+//!    destructors of step 4 woke.
 //! 7. **Timers** (`TimeDriver::shutdown`): every pending timer is woken and none can be
 //!    registered; a `Sleep` polled afterwards panics with a clear message.
 //! 8. **Reactor** (`IoDriver::shutdown`): tasks elsewhere waiting on this runtime's sockets get
@@ -294,6 +296,10 @@ impl MultiThread {
         }
         shared.driver.io().notify();
         shared.monitor.unpark();
+        // Cancel every task before waiting for the workers: a worker may be blocked (in
+        // `block_in_place`, say) until some other task's destructor runs, as in tokio's
+        // `hang_on_shutdown` (a thread waits on a channel whose sender a sleeping task holds).
+        shared.owned.close_and_shutdown_all();
         for worker in self.workers.drain(..) {
             join_until(worker, deadline);
         }
@@ -309,7 +315,6 @@ impl MultiThread {
         if let Some(monitor) = self.monitor.take() {
             join_until(monitor, deadline);
         }
-        shared.owned.close_and_shutdown_all();
         // Drop what the workers left queued, and whatever the cancelled futures woke.
         shared.drain_queues();
         shared.time.shutdown();
