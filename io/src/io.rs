@@ -1,10 +1,14 @@
 //! tokio's I/O traits and utilities (its runtime-free `io-util`), with weft's [`Interest`] and
-//! [`Ready`]; and, under [`futures`], the `futures-io` traits with futures-lite's extensions.
+//! [`Ready`], and weft's own [`empty`], [`repeat`] and [`sink`] (tokio's, but leaves of weft's
+//! cooperative budget); and, under [`futures`], the `futures-io` traits with futures-lite's
+//! extensions.
 //!
 //! weft's sockets implement tokio's `AsyncRead`/`AsyncWrite`, so these work on them as on
 //! tokio's, and so do the crates built on them (tokio-util's codecs, hyper-util's `TokioIo`,
-//! tokio-rustls, ...). Everything here except `Interest` and `Ready` is tokio's own code,
-//! re-exported: it needs no runtime, only the traits.
+//! tokio-rustls, ...). Everything here except `Interest`, `Ready`, `empty`, `repeat` and `sink`
+//! is tokio's own code, re-exported: it needs no runtime, only the traits. (tokio's in-memory
+//! `copy`, `copy_buf` and `duplex` therefore spend no coop budget of weft's: a loop over
+//! in-memory readers and writers alone never yields. Over weft's sockets it does: they spend.)
 //!
 //! ```
 //! use weft_io::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
@@ -33,13 +37,14 @@
 //! traits per scope: with both `weft_io::io::AsyncReadExt` and
 //! `weft_io::io::futures::AsyncReadExt` in scope, `stream.read(..)` is ambiguous.
 
+pub use crate::mem_io::{empty, repeat, sink, Empty, Repeat, Sink};
 pub use crate::net::interest::{Interest, Ready};
 pub use std::io::{Error, ErrorKind, Result, SeekFrom};
 pub use tokio::io::{
-    copy, copy_bidirectional, copy_bidirectional_with_sizes, copy_buf, duplex, empty, join, repeat,
-    simplex, sink, split, AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncSeek,
-    AsyncSeekExt, AsyncWrite, AsyncWriteExt, BufReader, BufStream, BufWriter, Chain, DuplexStream,
-    Empty, Join, Lines, ReadBuf, ReadHalf, Repeat, SimplexStream, Sink, Split, Take, WriteHalf,
+    copy, copy_bidirectional, copy_bidirectional_with_sizes, copy_buf, duplex, join, simplex,
+    split, AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncSeek, AsyncSeekExt,
+    AsyncWrite, AsyncWriteExt, BufReader, BufStream, BufWriter, Chain, DuplexStream, Join, Lines,
+    ReadBuf, ReadHalf, SimplexStream, Split, Take, WriteHalf,
 };
 
 /// Unix specifics: [`AsyncFd`](unix::AsyncFd), tokio's readiness wrapper for any file

@@ -89,6 +89,7 @@ pub mod coop;
 pub mod io;
 mod io_source;
 mod loom;
+mod mem_io;
 pub mod net;
 pub mod process;
 mod reactor;

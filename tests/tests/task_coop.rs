@@ -487,3 +487,36 @@ fn a_lock_refused_for_budget_keeps_its_place_in_the_queue() {
         });
     });
 }
+
+/// `io::empty`, `io::repeat` and `io::sink` are leaves of the budget (tokio's are of its own):
+/// 1000 reads or writes take exactly eight polls each.
+#[test]
+fn the_in_memory_readers_and_writers_spend_the_budget() {
+    use weft::io::{AsyncReadExt, AsyncWriteExt};
+    on_both(|rt| {
+        let polls = polls_of(&rt, async {
+            let mut sink = weft::io::sink();
+            for _ in 0..1_000 {
+                assert_eq!(sink.write(b"x").await.unwrap(), 1);
+            }
+        });
+        assert_eq!(polls, 8, "sink");
+        let polls = polls_of(&rt, async {
+            let mut repeat = weft::io::repeat(3);
+            let mut byte = [0u8; 1];
+            for _ in 0..1_000 {
+                repeat.read_exact(&mut byte).await.unwrap();
+                assert_eq!(byte, [3]);
+            }
+        });
+        assert_eq!(polls, 8, "repeat");
+        let polls = polls_of(&rt, async {
+            let mut empty = weft::io::empty();
+            let mut byte = [0u8; 1];
+            for _ in 0..1_000 {
+                assert_eq!(empty.read(&mut byte).await.unwrap(), 0);
+            }
+        });
+        assert_eq!(polls, 8, "empty");
+    });
+}
