@@ -840,3 +840,53 @@ fn worker_threads_1_runs_every_task_on_one_worker_thread() {
         );
     });
 }
+
+/// A task that yields still runs while other tasks keep the current-thread run queue from ever
+/// emptying (pairs ping-ponging through channels): the yielded ones rejoin the queue at each
+/// driver turn (tokio's `ping_pong_saturation`). Counts: five yields, then it finishes.
+#[test]
+fn a_yielding_task_runs_on_a_saturated_current_thread_runtime() {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
+    use std::sync::Arc;
+    common::guard(|| {
+        let rt = weft::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let running = Arc::new(AtomicBool::new(true));
+            let mut pairs = Vec::new();
+            for _ in 0..20 {
+                let (ping_tx, mut ping_rx) = weft::sync::mpsc::unbounded_channel::<()>();
+                let (pong_tx, mut pong_rx) = weft::sync::mpsc::unbounded_channel::<()>();
+                let running = running.clone();
+                pairs.push(weft::spawn(async move {
+                    while running.load(Relaxed) {
+                        ping_tx.send(()).unwrap();
+                        pong_rx.recv().await.unwrap();
+                    }
+                }));
+                pairs.push(weft::spawn(async move {
+                    while ping_rx.recv().await.is_some() {
+                        pong_tx.send(()).unwrap();
+                    }
+                }));
+            }
+            let yields = Arc::new(AtomicUsize::new(0));
+            let counted = yields.clone();
+            weft::spawn(async move {
+                for _ in 0..5 {
+                    weft::task::yield_now().await;
+                    counted.fetch_add(1, Relaxed);
+                }
+            })
+            .await
+            .unwrap();
+            assert_eq!(yields.load(Relaxed), 5);
+            running.store(false, Relaxed);
+            for pair in pairs {
+                pair.await.unwrap();
+            }
+        });
+    });
+}

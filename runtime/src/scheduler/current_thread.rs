@@ -366,9 +366,6 @@ impl CoreGuard<'_> {
         let core = self.core.as_ref().expect("the guard holds the core");
         let shared = self.shared;
         let _driving = Driving::enter();
-        // How many tasks at the front of `yielded` may run: those that were there at the last
-        // driver turn.
-        let mut released: usize = 0;
         loop {
             let mut yielded = false;
             if main.woken.swap(false, Ordering::AcqRel) {
@@ -383,13 +380,7 @@ impl CoreGuard<'_> {
             }
             let mut ran = 0;
             while ran < EVENT_INTERVAL {
-                let task = shared.pop().or_else(|| {
-                    // The tasks that yielded before the last driver turn come next; those that
-                    // yield again queue behind them for the next turn.
-                    released = released.checked_sub(1)?;
-                    Shared::pop_from(&shared.yielded)
-                });
-                let Some(task) = task else { break };
+                let Some(task) = shared.pop() else { break };
                 weft_io::coop::budget(|| task.run());
                 ran += 1;
             }
@@ -402,7 +393,16 @@ impl CoreGuard<'_> {
                 // timers without sleeping, so that a yield lets the driver's tasks (and, for a
                 // task's yield, the `block_on` future) in first.
                 core.parker.park_yield();
-                released = shared.yielded.len();
+                // The tasks that yielded before this turn join the back of the run queue (as
+                // tokio wakes its deferred tasks there), so they run even while other tasks
+                // keep the queue from ever emptying; those that yield again wait for the next
+                // turn.
+                for _ in 0..shared.yielded.len() {
+                    let Some(task) = Shared::pop_from(&shared.yielded) else {
+                        break;
+                    };
+                    shared.queue.push(task);
+                }
             } else if !main.woken.load(Ordering::Acquire) && shared.queue.is_empty() {
                 shared.park(core, main);
             }
