@@ -890,3 +890,33 @@ fn a_yielding_task_runs_on_a_saturated_current_thread_runtime() {
         });
     });
 }
+
+/// A park hook that wakes the `block_on` future (an outer event loop driving the runtime in
+/// short bursts) still lets the runtime fire its timers: each park looks at the driver even
+/// though it does not sleep (tokio's `before_park_does_not_stall_spawned_timer`).
+#[test]
+fn a_park_hook_that_wakes_block_on_does_not_stall_timers() {
+    common::guard(|| {
+        let notify = Arc::new(weft::sync::Notify::new());
+        let hook_notify = notify.clone();
+        let rt = Builder::new_current_thread()
+            .enable_all()
+            .on_thread_park(move || hook_notify.notify_waiters())
+            .build()
+            .unwrap();
+        let fired = counter();
+        let counted = fired.clone();
+        rt.spawn(async move {
+            weft::time::sleep(Duration::from_millis(1)).await;
+            bump(&counted);
+        });
+        rt.block_on(yield_now());
+        let mut bursts = 0;
+        while get(&fired) == 0 {
+            assert!(bursts < 10_000, "the timer never fired");
+            rt.block_on(notify.notified());
+            bursts += 1;
+        }
+        assert_eq!(get(&fired), 1);
+    });
+}

@@ -273,7 +273,14 @@ impl Shared {
         bump_by(&self.park_unparks, 1);
         core.end_busy(self);
         self.config.run_on_park();
-        self.sleep(core, main);
+        if main.woken.load(Ordering::Acquire) {
+            // The park hook woke the `block_on` future (tokio's `on_thread_park` used to drive
+            // an outer event loop): no sleep, but still a look at I/O and the timers, or a
+            // runtime driven in such short bursts would never fire a timer.
+            core.parker.park_yield();
+        } else {
+            self.sleep(core, main);
+        }
         bump_by(&self.park_unparks, 1);
         core.busy_since.set(Instant::now());
         self.config.run_on_unpark();
