@@ -447,6 +447,12 @@ impl Future for Acquire<'_> {
         let progress = std::task::ready!(crate::task::coop::poll_proceed(cx));
         progress.made_progress();
         this.state = AcquireState::Done;
+        if this.semaphore.is_closed() {
+            // Closed while the task yielded for budget: as for any acquire that had not
+            // completed, it fails, and the permits go back.
+            this.semaphore.return_after_close(this.permits as usize);
+            return Poll::Ready(Err(AcquireError(())));
+        }
         Poll::Ready(Ok(()))
     }
 }

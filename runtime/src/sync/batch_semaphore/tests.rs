@@ -289,3 +289,49 @@ fn acquire_is_send_and_sync() {
     let sem = Semaphore::new(1);
     assert_send_sync(&sem.acquire(1));
 }
+
+/// Spends the whole coop budget of the current (budgeted) poll.
+fn spend_budget() {
+    let waker = crate::test_util::noop_waker();
+    let mut cx = Context::from_waker(&waker);
+    while crate::task::coop::has_budget_remaining() {
+        assert!(weft_io::coop::poll_proceed_and_make_progress(&mut cx).is_ready());
+    }
+}
+
+#[test]
+fn an_acquire_out_of_budget_takes_the_permits_and_hands_them_over_at_the_next_poll() {
+    let sem = Semaphore::new(2);
+    let mut acquire = Task::new(sem.acquire(2));
+    weft_io::coop::budget(|| {
+        spend_budget();
+        acquire.pending();
+    });
+    // Granted, held for the future across the yield; the task was woken to come back.
+    assert_eq!((sem.available_permits(), acquire.wakes()), (0, 1));
+    weft_io::coop::budget(|| assert_eq!(acquire.ready(), Ok(())));
+    assert_eq!(sem.available_permits(), 0);
+}
+
+#[test]
+fn an_acquire_out_of_budget_gives_its_permits_back_if_dropped_or_closed() {
+    let sem = Semaphore::new(2);
+    let mut dropped = Task::new(sem.acquire(2));
+    weft_io::coop::budget(|| {
+        spend_budget();
+        dropped.pending();
+    });
+    drop(dropped);
+    assert_eq!(sem.available_permits(), 2);
+
+    let mut closed = Task::new(sem.acquire(1));
+    weft_io::coop::budget(|| {
+        spend_budget();
+        closed.pending();
+    });
+    assert_eq!(sem.available_permits(), 1);
+    sem.close();
+    // Not completed before the close: it fails, as any acquire that had not completed.
+    weft_io::coop::budget(|| assert_eq!(closed.ready(), Err(AcquireError(()))));
+    assert_eq!(sem.available_permits(), 2);
+}
