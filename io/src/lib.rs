@@ -105,4 +105,4 @@ mod loom_tests;
 
 pub use blocking::{enter_blocking_spawner, BlockingJob, BlockingSpawner, BlockingSpawnerGuard};
 pub use reactor::{EnterGuard, Reactor};
-pub use source::is_shutdown_error;
+pub use source::{is_shutdown_error, shutdown_error};

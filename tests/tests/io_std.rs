@@ -61,3 +61,31 @@ fn stdio_round_trip_through_a_child_process() {
         });
     });
 }
+
+/// After its runtime has shut down, a write to stdout or stderr fails at once with the
+/// runtime-shutdown error (the blocking pool takes no job), as tokio's does, on both flavors.
+#[test]
+fn a_write_after_the_runtime_shut_down_fails_with_the_shutdown_error() {
+    use weft::io::AsyncWriteExt;
+    for rt in [
+        weft::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap(),
+        weft::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .build()
+            .unwrap(),
+    ] {
+        let handle = rt.handle().clone();
+        let _inside = rt.enter();
+        rt.shutdown_timeout(std::time::Duration::from_secs(60));
+        let error = handle
+            .block_on(async { weft::io::stdout().write_all(b"x").await })
+            .unwrap_err();
+        assert!(weft::runtime::is_rt_shutdown_err(&error), "{error}");
+        let error = handle
+            .block_on(async { weft::io::stderr().write_all(b"x").await })
+            .unwrap_err();
+        assert!(weft::runtime::is_rt_shutdown_err(&error), "{error}");
+    }
+}

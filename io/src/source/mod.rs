@@ -412,6 +412,17 @@ impl std::fmt::Display for ReactorShutDown {
 
 impl std::error::Error for ReactorShutDown {}
 
+/// The error of an I/O operation whose runtime has shut down, for an executor's own I/O types
+/// (weft's standard streams): [`is_shutdown_error`] recognises it.
+///
+/// ```
+/// let error = weft_io::shutdown_error();
+/// assert!(weft_io::is_shutdown_error(&error));
+/// ```
+pub fn shutdown_error() -> io::Error {
+    closed_error()
+}
+
 /// Whether `error` says that the socket's reactor has shut down (its runtime was dropped):
 /// `weft::runtime::is_rt_shutdown_err`.
 pub fn is_shutdown_error(error: &io::Error) -> bool {

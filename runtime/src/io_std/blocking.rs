@@ -106,8 +106,16 @@ impl<T: Send + 'static> Blocking<T> {
         }
     }
 
-    fn start(&mut self, job: impl FnOnce() -> (Done, Parts<T>) + Send + 'static) {
+    /// Starts `job` on the blocking pool; once the runtime has shut down, the runtime-shutdown
+    /// error at once (`runtime::is_rt_shutdown_err`), as tokio's, and the handle is unusable.
+    fn start(&mut self, job: impl FnOnce() -> (Done, Parts<T>) + Send + 'static) -> io::Result<()> {
+        let refused = crate::runtime::context::try_scheduler()
+            .is_some_and(|handle| handle.blocking().is_shut_down());
+        if refused {
+            return Err(weft_io::shutdown_error());
+        }
         self.state = State::Busy(crate::task::spawn_blocking(job));
+        Ok(())
     }
 }
 
@@ -150,7 +158,7 @@ impl<T: Read + Send + 'static> Blocking<T> {
                 };
                 parts.buf.truncate(*read.as_ref().unwrap_or(&0));
                 (Done::Read(read), parts)
-            });
+            })?;
         }
     }
 }
@@ -174,7 +182,7 @@ impl<T: Write + Send + 'static> Blocking<T> {
             let written = parts.inner.write_all(&parts.buf);
             parts.buf.clear();
             (Done::Write(written), parts)
-        });
+        })?;
         Poll::Ready(Ok(n))
     }
 
@@ -193,7 +201,7 @@ impl<T: Write + Send + 'static> Blocking<T> {
             self.start(move || {
                 let flushed = parts.inner.flush();
                 (Done::Flush(flushed), parts)
-            });
+            })?;
         }
     }
 }

@@ -254,6 +254,11 @@ impl BlockingPool {
         lock(&self.inner.state).num_threads
     }
 
+    /// Whether the pool has begun shutting down (it accepts no job any more).
+    pub(crate) fn is_shut_down(&self) -> bool {
+        lock(&self.inner.state).shutdown
+    }
+
     pub(crate) fn num_idle(&self) -> usize {
         lock(&self.inner.state).num_idle
     }
