@@ -104,5 +104,5 @@ mod tests;
 mod loom_tests;
 
 pub use blocking::{enter_blocking_spawner, BlockingJob, BlockingSpawner, BlockingSpawnerGuard};
-pub use reactor::{EnterGuard, Reactor};
+pub use reactor::{EnterGuard, Reactor, DEFAULT_EVENTS_PER_TURN};
 pub use source::{is_shutdown_error, shutdown_error};

@@ -40,8 +40,8 @@ use std::sync::{Arc, TryLockError};
 use std::task::Waker;
 use std::time::Duration;
 
-/// How many events one turn fetches at most (more wait for the next turn).
-const EVENTS_PER_TURN: usize = 1024;
+/// How many events one turn fetches at most by default (more wait for the next turn).
+pub const DEFAULT_EVENTS_PER_TURN: usize = 1024;
 
 /// The index of a slot in the low half of a token, its generation in the high half.
 const INDEX_BITS: u32 = 32;
@@ -173,11 +173,31 @@ impl Reactor {
     /// The system's error if it refuses the epoll instance or its eventfd (too many open
     /// files, for instance).
     pub fn new() -> io::Result<Reactor> {
+        Reactor::with_events_per_turn(DEFAULT_EVENTS_PER_TURN)
+    }
+
+    /// Creates a reactor whose turn fetches at most `events` events (more wait for the next
+    /// turn; [`new`](Reactor::new) takes [`DEFAULT_EVENTS_PER_TURN`], tokio's default).
+    ///
+    /// ```
+    /// let reactor = weft_io::Reactor::with_events_per_turn(64)?;
+    /// # drop(reactor);
+    /// # std::io::Result::Ok(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`new`](Reactor::new).
+    ///
+    /// # Panics
+    /// If `events` is 0: a turn must be able to fetch something.
+    #[track_caller]
+    pub fn with_events_per_turn(events: usize) -> io::Result<Reactor> {
+        assert!(events > 0, "a reactor turn must fetch at least one event");
         Ok(Reactor {
             selector: Selector::new()?,
             sources: Mutex::new(Slab::default()),
             turn: Mutex::new(TurnState {
-                events: Events::with_capacity(EVENTS_PER_TURN),
+                events: Events::with_capacity(events),
                 wake: Vec::new(),
             }),
             shutdown: AtomicBool::new(false),

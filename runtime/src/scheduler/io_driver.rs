@@ -28,11 +28,21 @@ enum Backend {
 }
 
 impl IoDriver {
+    #[cfg(test)]
     pub(crate) fn new() -> io::Result<IoDriver> {
+        IoDriver::with_events_per_turn(weft_io::DEFAULT_EVENTS_PER_TURN)
+    }
+
+    /// A driver whose reactor fetches at most `events` events per turn
+    /// (`Builder::max_io_events_per_tick`).
+    pub(crate) fn with_events_per_turn(events: usize) -> io::Result<IoDriver> {
         #[cfg(any(miri, all(test, loom)))]
-        let backend = Backend::StandIn(crate::loom::Arc::new(StandIn::new()));
+        let backend = {
+            let _ = events;
+            Backend::StandIn(crate::loom::Arc::new(StandIn::new()))
+        };
         #[cfg(not(any(miri, all(test, loom))))]
-        let backend = Backend::Reactor(Arc::new(Reactor::new()?));
+        let backend = Backend::Reactor(Arc::new(Reactor::with_events_per_turn(events)?));
         Ok(IoDriver { backend })
     }
 
