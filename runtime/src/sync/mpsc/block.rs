@@ -130,11 +130,14 @@ impl<T> Block<T> {
         &self,
         block: NonNull<Block<T>>,
     ) -> Result<(), NonNull<Block<T>>> {
-        // SAFETY: the caller owns `block`: nobody else reads its `start` until the
+        // SAFETY: the caller owns `block` (a live allocation): nobody else reads it until the
         // compare-exchange below publishes it (release).
-        unsafe { block.as_ref() }
-            .start
-            .with_mut(|start| unsafe { *start = self.start().wrapping_add(BLOCK_CAP) });
+        let new_block = unsafe { block.as_ref() };
+        new_block.start.with_mut(|start| {
+            // SAFETY: `start` points into that unpublished block, which only this thread
+            // reaches, so the write races with nothing.
+            unsafe { *start = self.start().wrapping_add(BLOCK_CAP) }
+        });
         match self.next.compare_exchange(
             ptr::null_mut(),
             block.as_ptr(),
