@@ -56,24 +56,22 @@ impl AsyncBufRead for Empty {
     fn consume(self: Pin<&mut Self>, _amt: usize) {}
 }
 
+/// Writes are swallowed as by [`Sink`] (one unit of budget each).
 impl AsyncWrite for Empty {
     fn poll_write(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        ready!(poll_proceed_and_make_progress(cx));
-        Poll::Ready(Ok(buf.len()))
+        Pin::new(&mut sink()).poll_write(cx, buf)
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        ready!(poll_proceed_and_make_progress(cx));
-        Poll::Ready(Ok(()))
+        Pin::new(&mut sink()).poll_flush(cx)
     }
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        ready!(poll_proceed_and_make_progress(cx));
-        Poll::Ready(Ok(()))
+        Pin::new(&mut sink()).poll_shutdown(cx)
     }
 
     fn poll_write_vectored(
@@ -81,8 +79,7 @@ impl AsyncWrite for Empty {
         cx: &mut Context<'_>,
         bufs: &[IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        ready!(poll_proceed_and_make_progress(cx));
-        Poll::Ready(Ok(bufs.iter().map(|buf| buf.len()).sum()))
+        Pin::new(&mut sink()).poll_write_vectored(cx, bufs)
     }
 
     fn is_write_vectored(&self) -> bool {
