@@ -133,3 +133,40 @@ fn disable_lifo_slot_runs_local_wakes_in_order() {
         }
     });
 }
+
+/// On one worker, a chain of tasks each spawning the next and recording the deque's depth just
+/// after: the first three links run from the LIFO slot, and the third, the slot's last turn in
+/// a row, spawns into the deque (where an idle peer could steal it; tokio does the same once
+/// its slot is capped). The next link runs from the deque, which opens the slot again.
+#[test]
+fn lifo_slot_capped_wakes_go_to_the_deque() {
+    guard(|| {
+        let rt = Builder::new_multi_thread()
+            .worker_threads(1)
+            .build()
+            .unwrap();
+        let depths = Arc::new(Mutex::new(Vec::new()));
+        fn link(depths: Arc<Mutex<Vec<usize>>>, left: usize) -> weft::task::JoinHandle<()> {
+            weft::spawn(async move {
+                let next = (left > 0).then(|| link(depths.clone(), left - 1));
+                let depth = weft::runtime::Handle::current()
+                    .metrics()
+                    .worker_local_queue_depth(0);
+                depths.lock().unwrap().push(depth);
+                if let Some(next) = next {
+                    next.await.unwrap();
+                }
+            })
+        }
+        let chain = {
+            let depths = depths.clone();
+            // Spawned from outside: the chain's root starts from the injector, not the slot.
+            rt.spawn(async move { link(depths, 5).await.unwrap() })
+        };
+        rt.block_on(chain).unwrap();
+        // Links 5, 4, 3 run from the slot (the root, from the injector, spawned link 5 there),
+        // so link 3's child waits in the deque; links 2 and 1 from the slot again; link 0
+        // spawns nothing.
+        assert_eq!(*depths.lock().unwrap(), [0, 0, 1, 0, 0, 0]);
+    });
+}

@@ -1,9 +1,9 @@
 //! `echo_client`: the load generator of the server group as a process of its own, for
 //! `scripts/syscalls.sh`: a fixed number of round trips on each of N connections to an echo
-//! server, every byte checked.
+//! server (or, with `--workload`, to the hello or key-value server), every reply checked.
 //!
 //! ```text
-//! echo_client --addr ADDR [--connections 64] [--round-trips 500] [--size 64|4096] [--clients loop|threads]
+//! echo_client --addr ADDR [--connections 64] [--round-trips 500] [--size 64|4096 | --workload kv] [--clients loop|threads]
 //! ```
 //!
 //! Prints one line, `round_trips=.. bytes_echoed=.. elapsed_ms=.. rt_per_s=.. p50_us=..
@@ -22,14 +22,16 @@ const USAGE: &str = "\
 echo_client: drives an echo server with a fixed number of round trips per connection
 
 USAGE:
-    echo_client --addr ADDR [--connections N] [--round-trips N] [--size BYTES] [--clients STYLE]
-        [--stall-secs N]
+    echo_client --addr ADDR [--connections N] [--round-trips N] [--size BYTES | --workload NAME]
+        [--clients STYLE] [--stall-secs N]
 
 OPTIONS:
     --addr ADDR        the echo server (required)
     --connections N    concurrent connections [default 64]
     --round-trips N    round trips per connection [default 500]
     --size BYTES       message size: 64 or 4096 [default 64]
+    --workload NAME    instead of --size: echo_64b, echo_4k, hello or kv (the protocol of the
+                       matching server: kv_server, hello_weft, ...)
     --clients STYLE    loop (one event-loop thread) or threads (one per connection) [default loop]
     --stall-secs N     fail when no round trip completes for N seconds [default 30]
     -h, --help         this text";
@@ -64,6 +66,12 @@ fn run() -> Result<(), String> {
                     4096 => Workload::Echo4k,
                     n => return Err(format!("--size: 64 or 4096, not {n}")),
                 };
+            }
+            Arg::Flag(f) if f == "--workload" => {
+                let name: String = args.value()?;
+                config.workload = Workload::from_name(&name).ok_or_else(|| {
+                    format!("--workload: echo_64b, echo_4k, hello or kv, not {name:?}")
+                })?;
             }
             Arg::Flag(f) if f == "--clients" => {
                 let name: String = args.value()?;

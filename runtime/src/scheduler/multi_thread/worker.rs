@@ -2,7 +2,8 @@
 //!
 //! The order a worker looks in: the injector every `global_queue_interval` ticks (so remote
 //! work is never starved by local work), its LIFO slot (at most `MAX_LIFO_POLLS` times in a
-//! row, so two tasks waking each other cannot monopolise it), its deque, the injector, the tasks
+//! row, so two tasks waking each other cannot monopolise it: what the last of those turns wakes
+//! goes to the deque, with a wake-up for an idle peer), its deque, the injector, the tasks
 //! that yielded, then, as a searcher, its peers from a random start, then it parks. Every
 //! `event_interval` ticks a busy worker polls the driver if no one sleeps in it, so that I/O and
 //! timers do not wait for a worker to run out of work (tokio does the same).
@@ -243,18 +244,14 @@ impl WorkerContext {
                 core.local.push(task);
             }
             if let Some(task) = self.pop_injector(core) {
+                core.lifo_polls.set(0);
                 return Some(task);
             }
         }
-        let remote = self.remote(core);
-        if core.lifo_polls.get() < MAX_LIFO_POLLS {
-            if let Some(task) = remote.take_lifo() {
-                core.lifo_polls.set(core.lifo_polls.get() + 1);
-                return Some(task);
-            }
-        } else if let Some(task) = remote.take_lifo() {
-            // The slot had its turns: the queue goes first now.
-            core.local.push(task);
+        // The slot holds a task only while it has turns left (see `schedule_local`).
+        if let Some(task) = self.remote(core).take_lifo() {
+            core.lifo_polls.set(core.lifo_polls.get() + 1);
+            return Some(task);
         }
         core.lifo_polls.set(0);
         if let Some(task) = core.local.pop().or_else(|| self.pop_injector(core)) {
@@ -365,7 +362,11 @@ impl WorkerContext {
         let queued = if is_yield {
             core.yielded.push(task);
             true
-        } else if !self.shared.tuning.lifo_slot {
+        } else if !self.shared.tuning.lifo_slot || core.lifo_polls.get() >= MAX_LIFO_POLLS {
+            // The running task came from the slot, which has had its turns in a row: what it
+            // wakes goes to the deque, where an idle peer may take it. (Otherwise a chain of
+            // wakes, a mutex handed from waiter to waiter say, herds every task onto this
+            // worker while its peers park.)
             core.local.push(task);
             true
         } else if let Some(displaced) = self.remote(core).put_lifo(task) {
