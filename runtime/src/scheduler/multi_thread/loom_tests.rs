@@ -120,10 +120,43 @@ fn notify_parked(idle: &Idle, unparkers: &[Unparker]) {
     }
 }
 
+/// Where a model's work waits, as the worker sees it when its park returns.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Work {
+    /// Pushed from outside (the injector): only a notification brings a worker to it.
+    Remote,
+    /// Queued by the sleeper's own driver turn (its deque, stealable): `sleep` returns
+    /// `OwnWork` and shares it as the scheduler does.
+    Own,
+}
+
 /// A worker that finds no work (it was searching), lists itself among the sleepers, re-checks
 /// as the last searcher does, and sleeps (`worker::sleep`) until `pending` shows work, taking
 /// it. Returns the items it took, once it took `enough` or at shutdown.
 fn worker_takes_work(
+    idle: &Idle,
+    index: usize,
+    parker: &Parker,
+    unparkers: &[Unparker],
+    pending: &AtomicUsize,
+    shutdown: &AtomicBool,
+    enough: usize,
+) -> usize {
+    worker_takes(
+        Work::Remote,
+        idle,
+        index,
+        parker,
+        unparkers,
+        pending,
+        shutdown,
+        enough,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn worker_takes(
+    work: Work,
     idle: &Idle,
     index: usize,
     parker: &Parker,
@@ -163,12 +196,24 @@ fn worker_takes_work(
             index,
             parker,
             &in_park,
-            || false,
+            || work == Work::Own && pending.load(SeqCst) > 0,
+            // What `WorkerContext::park` passes: wake a peer for the rest.
+            || {
+                if pending.load(SeqCst) > 1 {
+                    notify_parked(idle, unparkers);
+                }
+            },
             || shutdown.load(SeqCst),
         ) {
             Woken::Notified => searching = true,
             Woken::Shutdown => return taken,
-            Woken::OwnWork { .. } => unreachable!("no driver event in this model"),
+            Woken::OwnWork { notified } => {
+                assert!(
+                    work == Work::Own,
+                    "no driver event queues work in this model"
+                );
+                searching = notified;
+            }
         }
     }
 }
@@ -301,6 +346,83 @@ fn loom_two_sleeping_workers_take_all_the_work() {
         }
         // Shutdown only once the work is gone: until then a lost wake-up blocks this loop.
         while pending.load(SeqCst) > 0 {
+            thread::yield_now();
+        }
+        shutdown.store(true, SeqCst);
+        for unparker in unparkers.iter() {
+            unparker.unpark();
+        }
+        for worker in workers {
+            worker.join().unwrap();
+        }
+        assert_eq!(taken.load(SeqCst), 2);
+    });
+}
+
+/// A socket event whose task the turning worker queues on itself (`in_park`: no notification):
+/// two items at once.
+struct LocalEvent {
+    pending: Arc<AtomicUsize>,
+    delivered: Arc<AtomicBool>,
+}
+
+impl std::task::Wake for LocalEvent {
+    fn wake(self: std::sync::Arc<Self>) {
+        self.pending.fetch_add(2, SeqCst);
+        self.delivered.store(true, SeqCst);
+    }
+}
+
+/// Both workers sleep; an I/O event queues two items on whichever sits in the driver. That
+/// worker shares the rest before it leaves the sleepers (`sleep`'s `share_work`), and the
+/// notification may land on itself (the top sleeper) or on its peer: either way both items are
+/// taken, and neither worker is left asleep with work queued (a lost wake-up deadlocks the
+/// model).
+#[test]
+fn loom_a_worker_woken_by_its_own_turn_shares_the_rest() {
+    loom::model(|| {
+        let driver = driver();
+        let idle = Arc::new(Idle::new(2));
+        let parkers = [Parker::new(driver.clone()), Parker::new(driver.clone())];
+        let unparkers = Arc::new(vec![parkers[0].unparker(), parkers[1].unparker()]);
+        let pending = Arc::new(AtomicUsize::new(0));
+        let shutdown = Arc::new(AtomicBool::new(false));
+        let taken = Arc::new(AtomicUsize::new(0));
+
+        let [first, second] = parkers;
+        let workers: Vec<_> = [(0, first), (1, second)]
+            .into_iter()
+            .map(|(index, parker)| {
+                let (idle, unparkers, pending, shutdown, taken) = (
+                    idle.clone(),
+                    unparkers.clone(),
+                    pending.clone(),
+                    shutdown.clone(),
+                    taken.clone(),
+                );
+                thread::spawn(move || {
+                    let mine = worker_takes(
+                        Work::Own,
+                        &idle,
+                        index,
+                        &parker,
+                        &unparkers,
+                        &pending,
+                        &shutdown,
+                        usize::MAX,
+                    );
+                    taken.fetch_add(mine, SeqCst);
+                })
+            })
+            .collect();
+        let delivered = Arc::new(AtomicBool::new(false));
+        let event = std::task::Waker::from(std::sync::Arc::new(LocalEvent {
+            pending: pending.clone(),
+            delivered: delivered.clone(),
+        }));
+        driver.io().raise_event(event);
+        // Shutdown only once the work is gone: until then a lost wake-up blocks this loop.
+        while !delivered.load(SeqCst) || pending.load(SeqCst) > 0 {
             thread::yield_now();
         }
         shutdown.store(true, SeqCst);
