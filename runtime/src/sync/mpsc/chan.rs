@@ -29,6 +29,7 @@ use super::error::TryRecvError;
 use super::list::{self, List};
 use crate::sync::atomic_waker::AtomicWaker;
 use crate::sync::prim::{Arc, AtomicUsize, Ordering};
+use crossbeam_utils::CachePadded;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -37,7 +38,8 @@ use std::task::{Context, Poll};
 pub(super) struct Chan<T, S> {
     list: List<T>,
     pub(super) capacity: S,
-    rx_waker: AtomicWaker,
+    /// Padded: the receiver registers here while senders write the list and the capacity.
+    rx_waker: CachePadded<AtomicWaker>,
     closed_waiters: ClosedWaiters,
     tx_count: AtomicUsize,
     tx_weak_count: AtomicUsize,
@@ -55,7 +57,7 @@ pub(super) fn channel<T, S: Capacity>(capacity: S) -> (Tx<T, S>, Rx<T, S>) {
     let chan = Arc::new(Chan {
         list: List::new(),
         capacity,
-        rx_waker: AtomicWaker::new(),
+        rx_waker: CachePadded::new(AtomicWaker::new()),
         closed_waiters: ClosedWaiters::new(),
         tx_count: AtomicUsize::new(1),
         tx_weak_count: AtomicUsize::new(0),
