@@ -301,12 +301,20 @@ fn loom_an_io_event_reaches_a_sleeping_worker_while_the_monitor_polls() {
     });
 }
 
-/// Two workers sleep (one of them in the driver, the other on its condition variable) and a
-/// producer makes two items visible one after the other, notifying after each: both items are
-/// taken, whoever takes them, before shutdown wakes the workers.
-#[test]
-fn loom_two_sleeping_workers_take_all_the_work() {
-    loom::model(|| {
+/// Two workers running `worker_takes` (taking `work` from `pending`) on their own threads,
+/// sharing one driver and idle set, and what a model needs to end them.
+struct TwoWorkers {
+    driver: Arc<Driver>,
+    idle: Arc<Idle>,
+    unparkers: Arc<Vec<Unparker>>,
+    pending: Arc<AtomicUsize>,
+    shutdown: Arc<AtomicBool>,
+    taken: Arc<AtomicUsize>,
+    threads: Vec<thread::JoinHandle<()>>,
+}
+
+impl TwoWorkers {
+    fn start(work: Work) -> TwoWorkers {
         let driver = driver();
         let idle = Arc::new(Idle::new(2));
         let parkers = [Parker::new(driver.clone()), Parker::new(driver.clone())];
@@ -314,9 +322,8 @@ fn loom_two_sleeping_workers_take_all_the_work() {
         let pending = Arc::new(AtomicUsize::new(0));
         let shutdown = Arc::new(AtomicBool::new(false));
         let taken = Arc::new(AtomicUsize::new(0));
-
         let [first, second] = parkers;
-        let workers: Vec<_> = [(0, first), (1, second)]
+        let threads = [(0, first), (1, second)]
             .into_iter()
             .map(|(index, parker)| {
                 let (idle, unparkers, pending, shutdown, taken) = (
@@ -327,7 +334,8 @@ fn loom_two_sleeping_workers_take_all_the_work() {
                     taken.clone(),
                 );
                 thread::spawn(move || {
-                    let mine = worker_takes_work(
+                    let mine = worker_takes(
+                        work,
                         &idle,
                         index,
                         &parker,
@@ -340,22 +348,48 @@ fn loom_two_sleeping_workers_take_all_the_work() {
                 })
             })
             .collect();
-        for _ in 0..2 {
-            pending.fetch_add(1, SeqCst);
-            notify_parked(&idle, &unparkers);
+        TwoWorkers {
+            driver,
+            idle,
+            unparkers,
+            pending,
+            shutdown,
+            taken,
+            threads,
         }
-        // Shutdown only once the work is gone: until then a lost wake-up blocks this loop.
-        while pending.load(SeqCst) > 0 {
+    }
+
+    /// Waits until `done` (a lost wake-up blocks this loop, which loom reports as a deadlock),
+    /// then shuts the workers down; returns the items they took.
+    fn finish(self, done: impl Fn() -> bool) -> usize {
+        while !done() {
             thread::yield_now();
         }
-        shutdown.store(true, SeqCst);
-        for unparker in unparkers.iter() {
+        self.shutdown.store(true, SeqCst);
+        for unparker in self.unparkers.iter() {
             unparker.unpark();
         }
-        for worker in workers {
-            worker.join().unwrap();
+        for thread in self.threads {
+            thread.join().unwrap();
         }
-        assert_eq!(taken.load(SeqCst), 2);
+        self.taken.load(SeqCst)
+    }
+}
+
+/// Two workers sleep (one of them in the driver, the other on its condition variable) and a
+/// producer makes two items visible one after the other, notifying after each: both items are
+/// taken, whoever takes them, before shutdown wakes the workers.
+#[test]
+fn loom_two_sleeping_workers_take_all_the_work() {
+    loom::model(|| {
+        let workers = TwoWorkers::start(Work::Remote);
+        for _ in 0..2 {
+            workers.pending.fetch_add(1, SeqCst);
+            notify_parked(&workers.idle, &workers.unparkers);
+        }
+        let pending = workers.pending.clone();
+        // Shutdown only once the work is gone.
+        assert_eq!(workers.finish(|| pending.load(SeqCst) == 0), 2);
     });
 }
 
@@ -381,58 +415,16 @@ impl std::task::Wake for LocalEvent {
 #[test]
 fn loom_a_worker_woken_by_its_own_turn_shares_the_rest() {
     loom::model(|| {
-        let driver = driver();
-        let idle = Arc::new(Idle::new(2));
-        let parkers = [Parker::new(driver.clone()), Parker::new(driver.clone())];
-        let unparkers = Arc::new(vec![parkers[0].unparker(), parkers[1].unparker()]);
-        let pending = Arc::new(AtomicUsize::new(0));
-        let shutdown = Arc::new(AtomicBool::new(false));
-        let taken = Arc::new(AtomicUsize::new(0));
-
-        let [first, second] = parkers;
-        let workers: Vec<_> = [(0, first), (1, second)]
-            .into_iter()
-            .map(|(index, parker)| {
-                let (idle, unparkers, pending, shutdown, taken) = (
-                    idle.clone(),
-                    unparkers.clone(),
-                    pending.clone(),
-                    shutdown.clone(),
-                    taken.clone(),
-                );
-                thread::spawn(move || {
-                    let mine = worker_takes(
-                        Work::Own,
-                        &idle,
-                        index,
-                        &parker,
-                        &unparkers,
-                        &pending,
-                        &shutdown,
-                        usize::MAX,
-                    );
-                    taken.fetch_add(mine, SeqCst);
-                })
-            })
-            .collect();
-        let delivered = Arc::new(AtomicBool::new(false));
+        let workers = TwoWorkers::start(Work::Own);
+        let (pending, delivered) = (workers.pending.clone(), Arc::new(AtomicBool::new(false)));
         let event = std::task::Waker::from(std::sync::Arc::new(LocalEvent {
             pending: pending.clone(),
             delivered: delivered.clone(),
         }));
-        driver.io().raise_event(event);
-        // Shutdown only once the work is gone: until then a lost wake-up blocks this loop.
-        while !delivered.load(SeqCst) || pending.load(SeqCst) > 0 {
-            thread::yield_now();
-        }
-        shutdown.store(true, SeqCst);
-        for unparker in unparkers.iter() {
-            unparker.unpark();
-        }
-        for worker in workers {
-            worker.join().unwrap();
-        }
-        assert_eq!(taken.load(SeqCst), 2);
+        workers.driver.io().raise_event(event);
+        // Shutdown only once the event was delivered and its work is gone.
+        let done = || delivered.load(SeqCst) && pending.load(SeqCst) == 0;
+        assert_eq!(workers.finish(done), 2);
     });
 }
 
