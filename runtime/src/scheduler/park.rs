@@ -212,17 +212,24 @@ impl Parker {
 }
 
 impl Inner {
+    /// Moves the word from `EMPTY` to `parked`; `false` if a notification came since the first
+    /// check (then it is consumed, and the caller goes back to work without sleeping).
+    fn enter(&self, parked: usize) -> bool {
+        match self.state.compare_exchange(EMPTY, parked, SeqCst, SeqCst) {
+            Ok(_) => true,
+            Err(actual) => {
+                assert_eq!(
+                    actual, NOTIFIED,
+                    "a parker was parked from two threads at once"
+                );
+                self.state.swap(EMPTY, SeqCst);
+                false
+            }
+        }
+    }
+
     fn park_driver(&self, driver: &DriverGuard<'_>) {
-        if let Err(actual) = self
-            .state
-            .compare_exchange(EMPTY, PARKED_DRIVER, SeqCst, SeqCst)
-        {
-            // Notified since the first check: consume it and go back to work.
-            assert_eq!(
-                actual, NOTIFIED,
-                "a parker was parked from two threads at once"
-            );
-            self.state.swap(EMPTY, SeqCst);
+        if !self.enter(PARKED_DRIVER) {
             return;
         }
         driver.sleep();
@@ -236,15 +243,7 @@ impl Inner {
 
     fn park_condvar(&self) {
         let mut guard = lock(&self.mutex);
-        if let Err(actual) = self
-            .state
-            .compare_exchange(EMPTY, PARKED_CONDVAR, SeqCst, SeqCst)
-        {
-            assert_eq!(
-                actual, NOTIFIED,
-                "a parker was parked from two threads at once"
-            );
-            self.state.swap(EMPTY, SeqCst);
+        if !self.enter(PARKED_CONDVAR) {
             return;
         }
         loop {
