@@ -2,9 +2,10 @@
 //!
 //! The batch semaphore (and so `Semaphore`, `Mutex`, `RwLock` and the bounded channel) and
 //! `Notify` each keep one `WaitQueue` behind their `Mutex`. A waiting future owns one slot,
-//! named by the [`Key`] it keeps; whoever wakes it (a release, a notification, a close) only
-//! takes the slot out of the FIFO and writes the outcome into it, and the future reads the
-//! outcome and frees the slot itself, on its next poll or when it is dropped.
+//! named by the [`Key`] it keeps. The semaphore's waker (a release, a close) takes the slot
+//! out of the FIFO and writes the outcome into it, and the future reads the outcome and frees
+//! the slot itself, on its next poll or when it is dropped; `Notify`'s notifier frees the
+//! slot itself and hands the outcome over through the future (see `notify.rs`).
 //!
 //! There is no `unsafe` here: the links are indices into a `Vec`, not pointers, so no future
 //! needs pinning and no proof rests on a future's address.
@@ -12,9 +13,11 @@
 //! Invariants:
 //! - Each slot is vacant (on the free list), queued (linked into the FIFO) or unlinked (taken
 //!   out of the FIFO, still owned by its future, holding the outcome).
-//! - Only the holder of a [`Key`] frees its slot ([`WaitQueue::remove`]); everyone else only
-//!   unlinks ([`WaitQueue::pop_front`]). So a slot is reused only after its key is gone, and a
-//!   key never names someone else's slot: keys need no generation.
+//! - A slot is freed ([`WaitQueue::remove`]) by the holder of its [`Key`], or by an owner that
+//!   hands the outcome to the future some other way and whose future then never uses its key
+//!   again (`Notify` does: it writes the outcome into a cell inside the pinned future). Either
+//!   way a slot is reused only after its key is dead, and a live key never names someone
+//!   else's slot: keys need no generation.
 //! - `head`, `tail` and the `prev`/`next` links of queued slots form one doubly linked list in
 //!   push order; vacant slots are chained from `free` through `next`.
 //! - Memory: the slab grows to the largest number of futures that waited at the same time and

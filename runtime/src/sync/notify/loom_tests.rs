@@ -125,3 +125,54 @@ fn loom_notify_waiters_batches_vs_a_waiter_dropped() {
         assert_eq!(notify.waiting(), 0);
     });
 }
+
+/// A queued waiter reads its hand-over without the lock and is dropped at once, racing
+/// `notify_one`: whichever way it goes, the notification survives (taken by the waiter,
+/// passed back into the permit by its drop, or stored because the waiter had left), and the
+/// queue ends empty.
+#[test]
+fn loom_notify_one_vs_a_queued_waiter_that_polls_and_leaves() {
+    loom::model(|| {
+        let notify = Arc::new(Notify::new());
+        let waiter = {
+            let notify = notify.clone();
+            thread::spawn(move || {
+                let mut notified = Box::pin(notify.notified());
+                Pin::as_mut(&mut notified).enable();
+                // Ready through the hand-over, or a permit taken at `enable`.
+                let took = poll_once(Pin::as_mut(&mut notified)).is_ready();
+                drop(notified);
+                took
+            })
+        };
+        notify.notify_one();
+        let took = waiter.join().unwrap();
+        assert_eq!(notify.waiting(), 0);
+        let mut again = Box::pin(notify.notified());
+        let permit_left = Pin::as_mut(&mut again).enable();
+        assert_eq!(
+            permit_left, !took,
+            "the one notification is either taken or left as the permit"
+        );
+    });
+}
+
+/// `notify_waiters` hands `All` to a queued waiter that is being dropped: the drop skips the
+/// lock only once the hand-over is complete, so it neither leaves its slot behind nor lets
+/// the notifier write into a freed future.
+#[test]
+fn loom_notify_waiters_vs_a_queued_waiter_dropped() {
+    loom::model(|| {
+        // A std `Arc`, as `notified_owned` takes; its count is not what this model checks.
+        let notify = std::sync::Arc::new(Notify::new());
+        let mut notified = Box::pin(notify.clone().notified_owned());
+        assert!(!Pin::as_mut(&mut notified).enable());
+        let dropper = thread::spawn(move || drop(notified));
+        notify.notify_waiters();
+        dropper.join().unwrap();
+        assert_eq!(notify.waiting(), 0);
+        // No permit was stored by either.
+        let mut later = Box::pin(notify.notified());
+        assert!(!Pin::as_mut(&mut later).enable());
+    });
+}

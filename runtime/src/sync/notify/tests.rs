@@ -2,6 +2,9 @@
 
 use super::*;
 use crate::test_util::{Counted, Task};
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
 #[test]
 fn notify_one_with_nobody_waiting_stores_one_permit() {
@@ -330,4 +333,38 @@ fn owned_notified_behaves_like_notified_and_owns_its_notify() {
     assert!(!enabled.as_mut().enable());
     notify.notify_one();
     assert!(enabled.as_mut().enable());
+}
+
+/// A handed-over future's slot is freed by the notifier and reused by the next waiter at once;
+/// the old future, polled or dropped afterwards, leaves that slot (now someone else's) alone.
+#[test]
+fn a_handed_over_slot_is_reused_at_once_and_its_old_future_leaves_it_alone() {
+    let notify = Notify::new();
+    let mut first = Task::new(notify.notified());
+    first.pending();
+    notify.notify_one(); // hands `One` to `first` and frees its slot
+    let mut second = Task::new(notify.notified());
+    second.pending(); // queued in the freed slot
+    assert_eq!(notify.waiting(), 1);
+    first.ready(); // reads its cell, not its old key
+    drop(first);
+    assert_eq!(notify.waiting(), 1, "the second waiter is still queued");
+    assert_eq!(second.wakes(), 0);
+
+    // The same, with the old future dropped unpolled: its drop passes `One` on to the waiter
+    // that now sits in its slot, rather than freeing that slot.
+    let mut third = Task::new(notify.notified());
+    third.pending();
+    notify.notify_one(); // to `second`
+    notify.notify_one(); // to `third`
+    let mut fourth = Task::new(notify.notified());
+    fourth.pending(); // takes `second`'s or `third`'s slot
+    drop(third); // passes its `One` on: to `fourth`
+    assert_eq!(fourth.wakes(), 1);
+    assert_eq!(notify.waiting(), 0);
+    second.ready();
+    fourth.ready();
+    assert_eq!(second.wakes(), 1);
+    // Nothing was stored on the way.
+    Task::new(notify.notified()).pending();
 }
