@@ -22,14 +22,20 @@
 //!   returned), or a holder. Cancelling a wait returns what was assigned to it (to the next
 //!   waiters first). Closing leaves each queued waiter's assigned permits in its slot, as
 //!   tokio does: they go back to the word when that waiter's `Acquire` is polled (and fails)
-//!   or dropped, so a bounded channel's closed receiver does not see the channel idle while a
+//!   or dropped (they travel in its outcome cell), so a bounded channel's closed receiver does not see the channel idle while a
 //!   sender's reservation still holds part of its slots.
+//! - A waiter is served by hand-over (`outcome.rs`): whoever grants it all it asked for, or
+//!   closes the semaphore, frees its slot and writes the result into the outcome cell inside
+//!   its pinned `Acquire` (`GRANTED`, or `closed_with(assigned)`), so the woken future reads
+//!   its result without the lock. A closed waiter's assigned permits travel in that cell and
+//!   go back to the word when its `Acquire` is polled or dropped.
 //! - `CLOSED` is never cleared. Once it is set no waiter is queued again, and every waiter
 //!   that was queued is woken with an error. So is a waiter granted before the close but polled
 //!   only after it (tokio's rule: an acquire that has not returned yet fails once the
 //!   semaphore is closed); its permits go back to the word in that poll.
 //! - No waker is woken or dropped while the lock is held (see `wake_list.rs`).
 
+use super::outcome::{Outcome, OutcomePtr, PENDING};
 use super::prim::{lock, AtomicUsize, Mutex, MutexGuard, Ordering};
 use super::wait_queue::{Key, WaitQueue};
 use super::wake_list::WakeList;
@@ -43,20 +49,28 @@ const CLOSED: usize = 1 << 0;
 const WAITERS: usize = 1 << 1;
 const SHIFT: u32 = 2;
 
+/// A waiter's outcome cell: it has every permit it asked for.
+const GRANTED: usize = 1;
+/// A waiter's outcome cell: closed while waiting, `assigned << 2 | CLOSED_OUTCOME`.
+const CLOSED_OUTCOME: usize = 2;
+
+/// The outcome of a waiter woken by `close` with `assigned` permits already handed to it.
+fn closed_with(assigned: usize) -> usize {
+    assigned << 2 | CLOSED_OUTCOME
+}
+
 pub(crate) struct Semaphore {
     word: AtomicUsize,
     waiters: Mutex<WaitQueue<Waiter>>,
 }
 
 struct Waiter {
-    /// `None` once taken to be woken.
     waker: Option<Waker>,
     requested: usize,
     /// Permits still to hand to this waiter; `requested - remaining` are assigned to it.
     remaining: usize,
-    /// Woken by `close`; its assigned permits stay here until its `Acquire` is polled or
-    /// dropped.
-    closed: bool,
+    /// The `Acquire`'s outcome cell, written when the slot is served.
+    outcome: OutcomePtr,
 }
 
 /// The error of an acquire on a closed semaphore.
@@ -104,6 +118,8 @@ pub(crate) struct Acquire<'a> {
     semaphore: &'a Semaphore,
     permits: u32,
     state: AcquireState,
+    /// Where a queued wait's result is handed over; makes `Acquire` `!Unpin`.
+    outcome: Outcome,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -157,6 +173,7 @@ impl Semaphore {
             semaphore: self,
             permits: n,
             state: AcquireState::Start,
+            outcome: Outcome::new(),
         }
     }
 
@@ -217,14 +234,19 @@ impl Semaphore {
         self.word.fetch_or(CLOSED, Ordering::AcqRel);
         let mut wakers = WakeList::new();
         while let Some(key) = queue.pop_front() {
-            let waiter = queue.get_mut(key);
-            waiter.closed = true;
-            if let Some(waker) = waiter.waker.take() {
+            let waiter = queue.remove(key);
+            let assigned = waiter.requested - waiter.remaining;
+            // SAFETY: under the lock, the slot just taken out of the queue and freed: its
+            // `Acquire` is alive and pinned (its drop removes a queued slot under this lock
+            // first), and nothing here touches the pointer again (`outcome.rs`).
+            unsafe { waiter.outcome.deliver(closed_with(assigned)) };
+            if let Some(waker) = waiter.waker {
                 wakers.push(waker);
             }
         }
         // The queue is empty and stays so (`CLOSED` is set): clear `WAITERS`. The waiters'
-        // assigned permits come back one waiter at a time (`return_after_close`).
+        // assigned permits come back one waiter at a time (`return_after_close`), from their
+        // outcome cells.
         self.word.fetch_and(!WAITERS, Ordering::AcqRel);
         drop(queue);
         wakers.wake_all();
@@ -286,7 +308,14 @@ impl Semaphore {
     }
 
     /// Takes `n` permits, or queues a waiter for what is missing. `Ok(None)`: acquired.
-    fn acquire_or_enqueue(&self, n: usize, waker: &Waker) -> Result<Option<Key>, AcquireError> {
+    ///
+    /// `outcome` is the caller's cell, which must stay pinned until the caller's drop.
+    fn acquire_or_enqueue(
+        &self,
+        n: usize,
+        waker: &Waker,
+        outcome: &Outcome,
+    ) -> Result<Option<Key>, AcquireError> {
         let mut queue = lock(&self.waiters);
         let mut current = self.word.load(Ordering::Acquire);
         let remaining = loop {
@@ -317,7 +346,7 @@ impl Semaphore {
             waker: Some(waker.clone()),
             requested: n,
             remaining,
-            closed: false,
+            outcome: outcome.ptr(),
         });
         Ok(Some(key))
     }
@@ -334,10 +363,15 @@ impl Semaphore {
             front.remaining -= given;
             n -= given;
             if front.remaining == 0 {
-                if let Some(waker) = front.waker.take() {
+                let key = queue.pop_front().expect("the front waiter is queued");
+                let waiter = queue.remove(key);
+                // SAFETY: under the lock, the slot just taken out of the queue and freed: its
+                // `Acquire` is alive and pinned (its drop removes a queued slot under this
+                // lock first), and nothing here touches the pointer again (`outcome.rs`).
+                unsafe { waiter.outcome.deliver(GRANTED) };
+                if let Some(waker) = waiter.waker {
                     wakers.push(waker);
                 }
-                queue.pop_front();
             }
         }
         if queue.is_empty() {
@@ -366,50 +400,69 @@ impl Semaphore {
         wakers.wake_all();
     }
 
-    /// A waiting `Acquire` was dropped: free its slot, return what was assigned to it.
-    fn cancel(&self, key: Key) {
-        let mut queue = lock(&self.waiters);
-        let waiter = queue.remove(key);
-        if waiter.closed {
-            drop(queue);
-            self.return_after_close(waiter.requested - waiter.remaining);
-            return;
+    /// A waiting `Acquire` is dropped: free its slot and return what was assigned to it, or,
+    /// if it was served already, give back what its outcome holds.
+    fn cancel(&self, key: Key, requested: usize, outcome: &Outcome) {
+        let mut result = outcome.get();
+        if result == PENDING {
+            let queue = lock(&self.waiters);
+            // Written only under the lock: what it says now is final.
+            result = outcome.get();
+            if result == PENDING {
+                // Still queued: the key is ours.
+                let mut queue = queue;
+                let waiter = queue.remove(key);
+                let assigned = waiter.requested - waiter.remaining;
+                // Also clears `WAITERS` if this was the last waiter; the waiter's waker is
+                // dropped after the lock (`release_locked` consumes it).
+                self.release_locked(assigned, queue);
+                drop(waiter);
+                return;
+            }
         }
-        let assigned = waiter.requested - waiter.remaining;
-        // Also clears `WAITERS` if this was the last waiter; the waiter's waker is dropped
-        // after the lock (declared after `queue`, moved-from `queue` is already released).
-        self.release_locked(assigned, queue);
-        drop(waiter);
+        if result == GRANTED {
+            // Granted but never taken: the permits go to the next waiters (or the word).
+            self.release(requested);
+        } else {
+            self.return_after_close(result >> 2);
+        }
     }
 
     /// The outcome of a queued `Acquire`, or `None` (waker refreshed) while it still waits.
-    fn poll_waiting(&self, key: Key, waker: &Waker) -> Option<Result<(), AcquireError>> {
-        let mut queue = lock(&self.waiters);
-        if queue.is_queued(key) {
-            let waiter = queue.get_mut(key);
-            let stale = match &waiter.waker {
-                Some(current) if current.will_wake(waker) => None,
-                _ => waiter.waker.replace(waker.clone()),
-            };
-            drop(queue);
-            drop(stale);
-            return None;
+    fn poll_waiting(
+        &self,
+        key: Key,
+        requested: usize,
+        outcome: &Outcome,
+        waker: &Waker,
+    ) -> Option<Result<(), AcquireError>> {
+        let mut result = outcome.get();
+        if result == PENDING {
+            let mut queue = lock(&self.waiters);
+            result = outcome.get();
+            if result == PENDING {
+                let waiter = queue.get_mut(key);
+                let stale = match &waiter.waker {
+                    Some(current) if current.will_wake(waker) => None,
+                    _ => waiter.waker.replace(waker.clone()),
+                };
+                drop(queue);
+                drop(stale);
+                return None;
+            }
         }
-        let waiter = queue.remove(key);
-        if waiter.closed {
-            drop(queue);
-            self.return_after_close(waiter.requested - waiter.remaining);
+        if result != GRANTED {
+            // Woken by `close`: what was assigned goes back.
+            self.return_after_close(result >> 2);
             return Some(Err(AcquireError(())));
         }
-        if self.word.load(Ordering::Acquire) & CLOSED != 0 {
+        if self.is_closed() {
             // Granted before the close but polled after it: as in tokio, a closed semaphore
             // fails every acquire that has not completed yet. The permits go back (to the
             // word: no waiter is queued once closed).
-            drop(queue);
-            self.return_after_close(waiter.requested);
+            self.return_after_close(requested);
             return Some(Err(AcquireError(())));
         }
-        drop(queue);
         Some(Ok(()))
     }
 }
@@ -435,11 +488,12 @@ impl Future for Acquire<'_> {
     type Output = Result<(), AcquireError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        // `Acquire` is `Unpin`: no field is pinned. A leaf of the cooperative budget, checked
-        // *after* the acquire, as tokio's: a task out of budget still takes its place in the
-        // queue (and its permits, once granted, stay its own), so FIFO order holds; it only
-        // yields before it returns them.
-        let this = self.get_mut();
+        // A leaf of the cooperative budget, checked *after* the acquire, as tokio's: a task
+        // out of budget still takes its place in the queue (and its permits, once granted,
+        // stay its own), so FIFO order holds; it only yields before it returns them.
+        // SAFETY: nothing is moved out of the pinned future; its outcome cell, which a queued
+        // slot points to, stays in place until the drop (as `outcome.rs` requires).
+        let this = unsafe { self.get_unchecked_mut() };
         if !matches!(this.state, AcquireState::Acquired) {
             std::task::ready!(this.poll_acquire(cx))?;
             this.state = AcquireState::Acquired;
@@ -468,7 +522,10 @@ impl Acquire<'_> {
                 Err(TryAcquireError::Closed) => Err(AcquireError(())),
                 Err(TryAcquireError::NoPermits) => {
                     let n = this.permits as usize;
-                    match this.semaphore.acquire_or_enqueue(n, cx.waker()) {
+                    match this
+                        .semaphore
+                        .acquire_or_enqueue(n, cx.waker(), &this.outcome)
+                    {
                         Ok(None) => Ok(()),
                         Ok(Some(key)) => {
                             this.state = AcquireState::Waiting(key);
@@ -478,10 +535,16 @@ impl Acquire<'_> {
                     }
                 }
             },
-            AcquireState::Waiting(key) => match this.semaphore.poll_waiting(key, cx.waker()) {
-                Some(result) => result,
-                None => return Poll::Pending,
-            },
+            AcquireState::Waiting(key) => {
+                let requested = this.permits as usize;
+                match this
+                    .semaphore
+                    .poll_waiting(key, requested, &this.outcome, cx.waker())
+                {
+                    Some(result) => result,
+                    None => return Poll::Pending,
+                }
+            }
         };
         this.state = AcquireState::Done;
         Poll::Ready(result)
@@ -491,7 +554,10 @@ impl Acquire<'_> {
 impl Drop for Acquire<'_> {
     fn drop(&mut self) {
         match self.state {
-            AcquireState::Waiting(key) => self.semaphore.cancel(key),
+            AcquireState::Waiting(key) => {
+                self.semaphore
+                    .cancel(key, self.permits as usize, &self.outcome)
+            }
             AcquireState::Acquired => self.semaphore.release(self.permits as usize),
             AcquireState::Start | AcquireState::Done => {}
         }

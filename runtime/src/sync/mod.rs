@@ -28,6 +28,7 @@ mod mutex;
 mod notify;
 mod once_cell;
 pub mod oneshot;
+mod outcome;
 mod rwlock;
 mod rwlock_guards;
 mod rwlock_owned;

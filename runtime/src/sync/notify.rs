@@ -3,8 +3,8 @@
 //! State: one word, `notify_waiters calls << 2 | phase`, where the phase is `EMPTY` (no
 //! waiter, no stored permit), `WAITING` (the wait list is not empty) or `NOTIFIED` (a permit
 //! is stored for the next waiter), and a [`WaitQueue`] of waiters behind a `Mutex`. Each queued
-//! waiter's slot points to the [`Outcome`] cell inside its (pinned) future: the notifier
-//! writes the notification there, and the future reads it without the lock.
+//! waiter's slot points to the outcome cell inside its (pinned) future (`outcome.rs`): the
+//! notifier writes the notification there, and the future reads it without the lock.
 //!
 //! Invariants:
 //! - The phase is `WAITING` exactly when the queue holds a waiter; it enters and leaves
@@ -49,7 +49,8 @@ use std::task::Waker;
 
 mod notified;
 
-use notified::{Notification, OutcomePtr};
+use super::outcome::OutcomePtr;
+use notified::Notification;
 pub use notified::{Notified, OwnedNotified};
 
 const EMPTY: usize = 0;
@@ -148,7 +149,11 @@ fn hand_over(
     notification: Notification,
 ) -> Option<Waker> {
     let Waiter { waker, outcome, .. } = queue.remove(key);
-    outcome.deliver(notification);
+    // SAFETY: the caller holds the lock and has just taken `key` out of the queue, so the
+    // future behind `outcome` is alive and pinned (a queued future's drop removes its slot
+    // under this lock first; `outcome.rs`); its slot is freed above, and nothing here touches
+    // the pointer again.
+    unsafe { outcome.deliver(notification as usize) };
     waker
 }
 

@@ -55,8 +55,8 @@ fn loom_semaphore_cancel_returns_permits() {
         let quitter = {
             let sem = sem.clone();
             thread::spawn(move || {
-                let mut acquire = sem.acquire(2);
-                let first = poll_once(std::pin::Pin::new(&mut acquire));
+                let mut acquire = Box::pin(sem.acquire(2));
+                let first = poll_once(acquire.as_mut());
                 drop(acquire);
                 if first.is_ready() {
                     sem.release(2);
@@ -114,13 +114,13 @@ fn loom_semaphore_close_vs_a_partial_waiter_polled_or_dropped() {
                 let sem = sem.clone();
                 thread::spawn(move || sem.close())
             };
-            let mut acquire = sem.acquire(2);
+            let mut acquire = Box::pin(sem.acquire(2));
             // Takes the one permit and queues for the second, unless the close came first.
-            let first = poll_once(std::pin::Pin::new(&mut acquire));
+            let first = poll_once(acquire.as_mut());
             assert!(!matches!(first, std::task::Poll::Ready(Ok(()))));
             if poll_after && first.is_pending() {
                 closer.join().unwrap();
-                let second = poll_once(std::pin::Pin::new(&mut acquire));
+                let second = poll_once(acquire.as_mut());
                 assert!(matches!(second, std::task::Poll::Ready(Err(_))));
                 drop(acquire);
             } else {

@@ -44,13 +44,16 @@ impl<T> Future for Reserve<'_, T> {
     type Output = Result<(), SendError<()>>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        // `Reserve` is `Unpin`: `Acquire` is, and nothing else is pinned.
-        let this = self.get_mut();
+        // SAFETY: `acquire` is structurally pinned: it is only polled in place and dropped in
+        // place (set to `None` here, or by `Drop`), never moved out; `chan` is a shared
+        // reference.
+        let this = unsafe { self.get_unchecked_mut() };
         let acquire = this
             .acquire
             .as_mut()
             .expect("Reserve polled after it completed");
-        let result = ready!(Pin::new(acquire).poll(cx));
+        // SAFETY: see above: `this.acquire` stays where it is until it is dropped.
+        let result = ready!(unsafe { Pin::new_unchecked(acquire) }.poll(cx));
         this.acquire = None;
         if result.is_err() {
             // A slot granted before the close went back in that poll: it may be the one a
@@ -63,9 +66,10 @@ impl<T> Future for Reserve<'_, T> {
 
 impl<T> Drop for Reserve<'_, T> {
     fn drop(&mut self) {
-        if let Some(acquire) = self.acquire.take() {
-            // Gives back a slot granted but not yet taken, then lets a closed receiver recheck.
-            drop(acquire);
+        if self.acquire.is_some() {
+            // Gives back a slot granted but not yet taken (dropping the wait in place, as it
+            // is pinned), then lets a closed receiver recheck.
+            self.acquire = None;
             self.chan.wake_rx_if_closed_and_idle();
         }
     }

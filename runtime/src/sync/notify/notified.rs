@@ -1,10 +1,10 @@
 //! The waiting side of [`Notify`]: the [`Notified`] and [`OwnedNotified`] futures.
 //!
 //! A future queues a slot in the `Notify`'s wait list that points back to the [`Outcome`] cell
-//! inside the future itself. The notifier frees the slot and writes the cell under the lock;
-//! the woken future reads its cell without the lock, so a wake-up costs the waiter no lock at
-//! all (the lock is taken to queue, not to leave). The hand-over rules are the invariants in
-//! `notify.rs`; this file keeps the waiter's half of them:
+//! inside the future itself (`outcome.rs`). The notifier frees the slot and writes the cell
+//! under the lock; the woken future reads its cell without the lock, so a wake-up costs the
+//! waiter no lock at all (the lock is taken to queue, not to leave). This file keeps the
+//! waiter's half of the cell's rules:
 //!
 //! - The cell is only pointed to while the future is pinned: it is queued from `poll` or
 //!   `enable`, which take `Pin<&mut Self>`, and the futures are `!Unpin`.
@@ -13,16 +13,13 @@
 //! - The future's drop takes the lock and removes its slot unless the cell is set, so the
 //!   notifier never writes into freed memory.
 
-use super::{
-    calls, lock, phase, with_phase, AtomicUsize, Notify, Waiter, EMPTY, NOTIFIED, WAITING,
-};
-use crate::sync::prim::Ordering::{Acquire, Release, SeqCst};
+use super::{calls, lock, phase, with_phase, Notify, Waiter, EMPTY, NOTIFIED, WAITING};
+use crate::sync::outcome::{Outcome, PENDING};
+use crate::sync::prim::Ordering::SeqCst;
 use crate::sync::wait_queue::Key;
 use std::fmt;
 use std::future::Future;
-use std::marker::PhantomPinned;
 use std::pin::Pin;
-use std::ptr::NonNull;
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
@@ -37,50 +34,15 @@ pub(super) enum Notification {
     All = 3,
 }
 
-/// The cell's value before any notification.
-const NONE: usize = 0;
-
 impl Notification {
     fn from_cell(value: usize) -> Option<Notification> {
         match value {
-            NONE => None,
+            PENDING => None,
             1 => Some(Notification::One),
             2 => Some(Notification::Last),
             3 => Some(Notification::All),
-            _ => unreachable!("an outcome cell holds 0..=3"),
+            _ => unreachable!("a notify outcome cell holds 0..=3"),
         }
-    }
-}
-
-/// A future's outcome cell: [`NONE`] until its queued slot is handed a [`Notification`].
-///
-/// `!Unpin`, so that the futures holding it are too: a `&mut` to a pinned future then does
-/// not claim exclusive access to the cell that the notifier writes through its pointer.
-#[derive(Debug)]
-struct Outcome {
-    cell: AtomicUsize,
-    _pinned: PhantomPinned,
-}
-
-/// A queued slot's pointer to its future's [`Outcome`].
-pub(super) struct OutcomePtr(NonNull<Outcome>);
-
-// SAFETY: the pointer is only dereferenced by `deliver`, under the `Notify`'s lock, while the
-// slot it sits in is queued; the future owning the cell may be on any thread, and the cell is
-// an atomic, so writing it from the notifier's thread is sound (the pointee is `Sync`).
-unsafe impl Send for OutcomePtr {}
-
-impl OutcomePtr {
-    /// Writes `notification` into the future's cell: the notifier's last touch of it.
-    pub(super) fn deliver(self, notification: Notification) {
-        // SAFETY: `self` came out of a slot that was queued until the caller, holding the lock,
-        // took it out. While queued, the future that owns the cell is pinned (it queued itself
-        // from a pinned `poll` or `enable`) and alive: its drop must take this same lock to
-        // remove the slot, and a set cell is the only thing that lets it skip that. So the
-        // cell is live now; after this store nobody here touches it again, and the future
-        // may free it the moment it reads the value.
-        let outcome = unsafe { self.0.as_ref() };
-        outcome.cell.store(notification as usize, Release);
     }
 }
 
@@ -105,16 +67,13 @@ impl Wait {
         Wait {
             calls: calls(notify.state.load(SeqCst)),
             state: NotifiedState::Init,
-            outcome: Outcome {
-                cell: AtomicUsize::new(NONE),
-                _pinned: PhantomPinned,
-            },
+            outcome: Outcome::new(),
         }
     }
 
     /// The notification handed to this future's slot, if any (see the module's rules).
     fn notification(&self) -> Option<Notification> {
-        Notification::from_cell(self.outcome.cell.load(Acquire))
+        Notification::from_cell(self.outcome.get())
     }
 
     /// Polls the wait. `self` must be pinned: a queued slot points into it.
@@ -179,7 +138,7 @@ impl Wait {
         let key = queue.push_back(Waiter {
             waker: waker.cloned(),
             calls: self.calls,
-            outcome: OutcomePtr(NonNull::from(&self.outcome)),
+            outcome: self.outcome.ptr(),
         });
         self.state = NotifiedState::Waiting(key);
         Poll::Pending
