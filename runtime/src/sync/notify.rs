@@ -17,15 +17,9 @@
 //!   outcome cell. If that `Notified` is dropped before it returns `Ready`, its drop passes the
 //!   notification on (to the next waiter, or back into the permit), so dropping a future never
 //!   loses a `notify_one`.
-//! - Hand-over (this is what lets a woken future complete without the lock): whoever gives a
-//!   queued waiter its notification does it under the lock, frees the waiter's slot first and
-//!   writes the outcome cell last (`Release`), and touches neither afterwards. The future
-//!   never uses its key again once its cell is set (it reads the cell first, with `Acquire`,
-//!   in every path that would use the key, the cell being written only under the lock that
-//!   the key is used under), and it never frees or moves its cell while its slot is queued
-//!   (the future is pinned, and its drop removes the slot under the lock). So the notifier
-//!   writes into live memory, and the slot, reused at once by the next waiter, is never
-//!   named by two futures.
+//! - A queued waiter is served by hand-over (`outcome.rs`): the notifier takes its slot out
+//!   of the queue, frees it, and writes the notification into the future's cell, all under
+//!   the lock; the woken future reads the cell without the lock and never uses its key again.
 //! - The call counter changes under the lock, or without it by a compare-exchange that
 //!   expects a phase other than `WAITING` (nobody queued; a waiter that queues concurrently
 //!   makes it fail). A `Notified` remembers the count at its creation and is ready once the

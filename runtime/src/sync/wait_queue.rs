@@ -1,23 +1,22 @@
 //! The one wait list: a FIFO of waiters kept in a slab, under a lock its owner holds.
 //!
-//! The batch semaphore (and so `Semaphore`, `Mutex`, `RwLock` and the bounded channel) and
-//! `Notify` each keep one `WaitQueue` behind their `Mutex`. A waiting future owns one slot,
-//! named by the [`Key`] it keeps. The semaphore's waker (a release, a close) takes the slot
-//! out of the FIFO and writes the outcome into it, and the future reads the outcome and frees
-//! the slot itself, on its next poll or when it is dropped; `Notify`'s notifier frees the
-//! slot itself and hands the outcome over through the future (see `notify.rs`).
+//! The batch semaphore (and so `Semaphore`, `Mutex`, `RwLock` and the bounded channel),
+//! `Notify` and `broadcast` each keep `WaitQueue`s behind their `Mutex`. A waiting future owns
+//! one slot, named by the [`Key`] it keeps. The semaphore and `Notify` serve a waiter by
+//! hand-over: they take its slot out of the FIFO, free it, and give the result to the future
+//! through the future's own outcome cell (`outcome.rs`). `broadcast` only unlinks a woken
+//! receiver's slot, which the receiver frees or queues again itself.
 //!
-//! There is no `unsafe` here: the links are indices into a `Vec`, not pointers, so no future
-//! needs pinning and no proof rests on a future's address.
+//! There is no `unsafe` here: the links are indices into a `Vec`, not pointers, and no proof
+//! rests on a future's address (the outcome cell's does, in `outcome.rs`).
 //!
 //! Invariants:
 //! - Each slot is vacant (on the free list), queued (linked into the FIFO) or unlinked (taken
 //!   out of the FIFO, still owned by its future, holding the outcome).
-//! - A slot is freed ([`WaitQueue::remove`]) by the holder of its [`Key`], or by an owner that
-//!   hands the outcome to the future some other way and whose future then never uses its key
-//!   again (`Notify` does: it writes the outcome into a cell inside the pinned future). Either
-//!   way a slot is reused only after its key is dead, and a live key never names someone
-//!   else's slot: keys need no generation.
+//! - A slot is freed ([`WaitQueue::remove`]) by the holder of its [`Key`], or by a server
+//!   that hands the outcome over through the future's cell, after which that future never
+//!   uses its key again. Either way a slot is reused only after its key is dead, and a live
+//!   key never names someone else's slot: keys need no generation.
 //! - `head`, `tail` and the `prev`/`next` links of queued slots form one doubly linked list in
 //!   push order; vacant slots are chained from `free` through `next`.
 //! - Memory: the slab grows to the largest number of futures that waited at the same time and
