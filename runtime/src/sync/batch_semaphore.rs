@@ -35,7 +35,7 @@
 //!   semaphore is closed); its permits go back to the word in that poll.
 //! - No waker is woken or dropped while the lock is held (see `wake_list.rs`).
 
-use super::outcome::{Outcome, OutcomePtr, PENDING};
+use super::outcome::{Delivery, Outcome, OutcomePtr};
 use super::prim::{lock, AtomicUsize, Mutex, MutexGuard, Ordering};
 use super::wait_queue::{Key, WaitQueue};
 use super::wake_list::WakeList;
@@ -57,6 +57,12 @@ const CLOSED_OUTCOME: usize = 2;
 /// The outcome of a waiter woken by `close` with `assigned` permits already handed to it.
 fn closed_with(assigned: usize) -> usize {
     assigned << 2 | CLOSED_OUTCOME
+}
+
+/// The permits a `closed_with` outcome carries back.
+fn assigned_when_closed(outcome: usize) -> usize {
+    debug_assert_eq!(outcome & 3, CLOSED_OUTCOME, "not a close's outcome");
+    outcome >> 2
 }
 
 pub(crate) struct Semaphore {
@@ -403,28 +409,19 @@ impl Semaphore {
     /// A waiting `Acquire` is dropped: free its slot and return what was assigned to it, or,
     /// if it was served already, give back what its outcome holds.
     fn cancel(&self, key: Key, requested: usize, outcome: &Outcome) {
-        let mut result = outcome.get();
-        if result == PENDING {
-            let queue = lock(&self.waiters);
-            // Written only under the lock: what it says now is final.
-            result = outcome.get();
-            if result == PENDING {
+        match outcome.get_or_lock(|| lock(&self.waiters)) {
+            Delivery::Pending(mut queue) => {
                 // Still queued: the key is ours.
-                let mut queue = queue;
                 let waiter = queue.remove(key);
                 let assigned = waiter.requested - waiter.remaining;
                 // Also clears `WAITERS` if this was the last waiter; the waiter's waker is
                 // dropped after the lock (`release_locked` consumes it).
                 self.release_locked(assigned, queue);
                 drop(waiter);
-                return;
             }
-        }
-        if result == GRANTED {
             // Granted but never taken: the permits go to the next waiters (or the word).
-            self.release(requested);
-        } else {
-            self.return_after_close(result >> 2);
+            Delivery::Delivered(GRANTED) => self.release(requested),
+            Delivery::Delivered(closed) => self.return_after_close(assigned_when_closed(closed)),
         }
     }
 
@@ -436,11 +433,8 @@ impl Semaphore {
         outcome: &Outcome,
         waker: &Waker,
     ) -> Option<Result<(), AcquireError>> {
-        let mut result = outcome.get();
-        if result == PENDING {
-            let mut queue = lock(&self.waiters);
-            result = outcome.get();
-            if result == PENDING {
+        let result = match outcome.get_or_lock(|| lock(&self.waiters)) {
+            Delivery::Pending(mut queue) => {
                 let waiter = queue.get_mut(key);
                 let stale = match &waiter.waker {
                     Some(current) if current.will_wake(waker) => None,
@@ -450,10 +444,11 @@ impl Semaphore {
                 drop(stale);
                 return None;
             }
-        }
+            Delivery::Delivered(result) => result,
+        };
         if result != GRANTED {
             // Woken by `close`: what was assigned goes back.
-            self.return_after_close(result >> 2);
+            self.return_after_close(assigned_when_closed(result));
             return Some(Err(AcquireError(())));
         }
         if self.is_closed() {

@@ -51,6 +51,22 @@ impl Outcome {
         self.cell.load(Ordering::Acquire)
     }
 
+    /// What was delivered, read without the lock if it is there already; else read again
+    /// under the guard that `lock` returns (deliveries happen only under that lock), and, if
+    /// still [`PENDING`], that guard: the future is then still queued and its key still names
+    /// its slot, for as long as the guard is held.
+    pub(crate) fn get_or_lock<G>(&self, lock: impl FnOnce() -> G) -> Delivery<G> {
+        let value = self.get();
+        if value != PENDING {
+            return Delivery::Delivered(value);
+        }
+        let guard = lock();
+        match self.get() {
+            PENDING => Delivery::Pending(guard),
+            value => Delivery::Delivered(value),
+        }
+    }
+
     /// A pointer for the slot the future is about to queue. The future must be pinned from
     /// now until its drop (see the module's invariants).
     pub(crate) fn ptr(&self) -> OutcomePtr {
@@ -62,6 +78,14 @@ impl fmt::Debug for Outcome {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_tuple("Outcome").field(&self.get()).finish()
     }
+}
+
+/// The result of [`Outcome::get_or_lock`].
+pub(crate) enum Delivery<G> {
+    /// The value delivered (no lock is held).
+    Delivered(usize),
+    /// Nothing delivered yet; the list's lock guard, held.
+    Pending(G),
 }
 
 /// A queued slot's pointer to its future's [`Outcome`].

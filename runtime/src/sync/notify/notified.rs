@@ -13,8 +13,8 @@
 //! - The future's drop takes the lock and removes its slot unless the cell is set, so the
 //!   notifier never writes into freed memory.
 
-use super::{calls, lock, phase, with_phase, Notify, Waiter, EMPTY, NOTIFIED, WAITING};
-use crate::sync::outcome::{Outcome, PENDING};
+use super::{calls, lock, phase, with_phase, Notify, Strategy, Waiter, EMPTY, NOTIFIED, WAITING};
+use crate::sync::outcome::{Delivery, Outcome, PENDING};
 use crate::sync::prim::Ordering::SeqCst;
 use crate::sync::wait_queue::Key;
 use std::fmt;
@@ -48,7 +48,7 @@ impl Notification {
 
 /// What a `Notified` (borrowed or owned) knows of its wait.
 #[derive(Debug)]
-pub(super) struct Wait {
+struct Wait {
     /// The `notify_waiters` count when the future was created.
     calls: usize,
     state: NotifiedState,
@@ -71,27 +71,20 @@ impl Wait {
         }
     }
 
-    /// The notification handed to this future's slot, if any (see the module's rules).
-    fn notification(&self) -> Option<Notification> {
-        Notification::from_cell(self.outcome.get())
-    }
-
     /// Polls the wait. `self` must be pinned: a queued slot points into it.
     fn poll(&mut self, notify: &Notify, waker: Option<&Waker>) -> Poll<()> {
         match self.state {
             NotifiedState::Done => Poll::Ready(()),
             NotifiedState::Init => self.poll_first(notify, waker),
             NotifiedState::Waiting(key) => {
-                if self.notification().is_some() {
-                    // Handed over: the slot is gone, and so is the need for the lock.
-                    self.state = NotifiedState::Done;
-                    return Poll::Ready(());
-                }
-                let mut queue = lock(&notify.waiters);
-                if self.notification().is_some() {
-                    self.state = NotifiedState::Done;
-                    return Poll::Ready(());
-                }
+                let mut queue = match self.outcome.get_or_lock(|| lock(&notify.waiters)) {
+                    Delivery::Delivered(_) => {
+                        // Handed over: the slot is gone, and so is the need for the lock.
+                        self.state = NotifiedState::Done;
+                        return Poll::Ready(());
+                    }
+                    Delivery::Pending(queue) => queue,
+                };
                 let entry = queue.get_mut(key);
                 let stale = match (waker, &entry.waker) {
                     (None, _) => None,
@@ -170,22 +163,8 @@ impl Wait {
         let NotifiedState::Waiting(key) = self.state else {
             return;
         };
-        let mut notification = self.notification();
-        if notification == Some(Notification::All) {
-            // Handed over, and nothing to pass on: no lock needed.
-            return;
-        }
-        let mut queue = lock(&notify.waiters);
-        if notification.is_none() {
-            // Written only under the lock: what it says now is final.
-            notification = self.notification();
-        }
-        let waker = match notification {
-            // Chosen by `notify_one` but never completed: pass the notification on.
-            Some(Notification::One) => notify.notify_locked(&mut queue, super::Strategy::Fifo),
-            Some(Notification::Last) => notify.notify_locked(&mut queue, super::Strategy::Lifo),
-            Some(Notification::All) => None,
-            None => {
+        let strategy = match self.outcome.get_or_lock(|| lock(&notify.waiters)) {
+            Delivery::Pending(mut queue) => {
                 // Still queued: the key is ours. Leave, and free the slot.
                 let entry = queue.remove(key);
                 if queue.is_empty() {
@@ -199,7 +178,16 @@ impl Wait {
                 drop(entry);
                 return;
             }
+            Delivery::Delivered(value) => match Notification::from_cell(value) {
+                // Chosen by `notify_one` (or `notify_last`) but never completed: pass it on.
+                Some(Notification::One) => Strategy::Fifo,
+                Some(Notification::Last) => Strategy::Lifo,
+                // From `notify_waiters`: nothing to pass on.
+                _ => return,
+            },
         };
+        let mut queue = lock(&notify.waiters);
+        let waker = notify.notify_locked(&mut queue, strategy);
         drop(queue);
         if let Some(waker) = waker {
             waker.wake();
