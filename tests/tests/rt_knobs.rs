@@ -170,3 +170,70 @@ fn lifo_slot_capped_wakes_go_to_the_deque() {
         assert_eq!(*depths.lock().unwrap(), [0, 0, 1, 0, 0, 0]);
     });
 }
+
+/// On one worker whose only runnable task yielded, the worker polls the driver before it runs
+/// that task again, and what the driver wakes (here a reader whose socket just got data) runs
+/// first: the order is reader, then the yielder's second poll. The woken task lands in the
+/// LIFO slot; the worker used to run the yielded task from its deque instead, and with a peer
+/// stealing that deque empty at the wrong moment it went to sleep with the reader still in its
+/// slot, a hang (seen about once in twenty runs of `net_hyper` on the `polling` backend).
+///
+/// The old code gets the order wrong every time. The new one gets it right unless the monitor
+/// thread happens to be turning the reactor at the very moment the worker tries to (the
+/// worker's turn then finds nothing, and the monitor's wake reaches the injector after the
+/// worker looked there): a window of microseconds in a millisecond. So the scenario runs three
+/// times on fresh runtimes, and one right order is required.
+#[test]
+fn what_the_driver_wakes_runs_before_the_yielded_tasks() {
+    const EXPECTED: [&str; 3] = ["writer wrote", "reader", "writer again"];
+    guard(|| {
+        let orders: Vec<Vec<&str>> = (0..3).map(|_| driver_wake_vs_yielded_task()).collect();
+        assert!(
+            orders.iter().any(|order| order[..] == EXPECTED),
+            "the yielded task ran before the task the driver woke, every time: {orders:?}"
+        );
+    });
+}
+
+/// One round of the scenario above; the order in which the steps ran.
+fn driver_wake_vs_yielded_task() -> Vec<&'static str> {
+    use weft::io::{AsyncReadExt, AsyncWriteExt};
+    let rt = Builder::new_multi_thread()
+        .worker_threads(1)
+        .build()
+        .unwrap();
+    let order = Arc::new(Mutex::new(Vec::new()));
+    rt.block_on(async {
+        let (mut reader_end, mut writer_end) = weft::net::UnixStream::pair().unwrap();
+        let reader = {
+            let order = order.clone();
+            weft::spawn(async move {
+                let mut byte = [0u8; 1];
+                reader_end.read_exact(&mut byte).await.unwrap();
+                order.lock().unwrap().push("reader");
+            })
+        };
+        // Let the reader run and wait for its byte before the writer starts.
+        while weft::runtime::Handle::current()
+            .metrics()
+            .worker_poll_count(0)
+            == 0
+        {
+            weft::time::sleep(Duration::from_millis(1)).await;
+        }
+        let writer = {
+            let order = order.clone();
+            weft::spawn(async move {
+                writer_end.write_all(b"x").await.unwrap();
+                order.lock().unwrap().push("writer wrote");
+                weft::task::yield_now().await;
+                order.lock().unwrap().push("writer again");
+                writer_end
+            })
+        };
+        let _writer_end = writer.await.unwrap();
+        reader.await.unwrap();
+    });
+    let order = order.lock().unwrap().clone();
+    order
+}

@@ -261,12 +261,15 @@ impl WorkerContext {
             return None;
         }
         // Only tasks that yielded are left: let I/O and timers in first, then run them all
-        // (those that yield again wait for the next round).
+        // (those that yield again wait for the next round). What the driver wakes lands in the
+        // LIFO slot, so it runs first; and it must be taken here: the deque may come back empty
+        // (a thief can take the yielded tasks right after they are pushed), and a worker that
+        // returns `None` goes to sleep.
         self.poll_driver(core);
         while let Some(task) = core.yielded.pop() {
             core.local.push(task);
         }
-        core.local.pop()
+        self.remote(core).take_lifo().or_else(|| core.local.pop())
     }
 
     /// Polls the driver without sleeping, if no one sleeps in it; tasks it wakes are queued
@@ -388,6 +391,14 @@ impl WorkerContext {
     /// from the thread that would have given them work (a consumer in `block_on`), making the
     /// lockstep shapes 10-30x slower, and won nothing measurable on the spawn shapes.
     fn park(&self, core: &Core) {
+        if core.has_tasks(self.remote(core)) {
+            // Something queued a task on this core after `next_task` last looked: run it
+            // rather than sleep on it. Peers cannot see a LIFO slot, and no one wakes a worker
+            // for its own queues, so a worker that slept here would strand the task until some
+            // unrelated wake-up (`next_task` takes the driver's wakes itself; this is the
+            // backstop that keeps any other path from turning into a hang).
+            return;
+        }
         let was_searching = core.is_searching.replace(false);
         if self
             .shared
