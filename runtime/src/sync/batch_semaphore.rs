@@ -239,14 +239,11 @@ impl Semaphore {
         let mut queue = lock(&self.waiters);
         self.word.fetch_or(CLOSED, Ordering::AcqRel);
         let mut wakers = WakeList::new();
-        while let Some(key) = queue.pop_front() {
-            let waiter = queue.remove(key);
-            let assigned = waiter.requested - waiter.remaining;
-            // SAFETY: under the lock, the slot just taken out of the queue and freed: its
-            // `Acquire` is alive and pinned (its drop removes a queued slot under this lock
-            // first), and nothing here touches the pointer again (`outcome.rs`).
-            unsafe { waiter.outcome.deliver(closed_with(assigned)) };
-            if let Some(waker) = waiter.waker {
+        while !queue.is_empty() {
+            let served = serve_front(&mut queue, |waiter| {
+                closed_with(waiter.requested - waiter.remaining)
+            });
+            if let Some(waker) = served {
                 wakers.push(waker);
             }
         }
@@ -369,13 +366,7 @@ impl Semaphore {
             front.remaining -= given;
             n -= given;
             if front.remaining == 0 {
-                let key = queue.pop_front().expect("the front waiter is queued");
-                let waiter = queue.remove(key);
-                // SAFETY: under the lock, the slot just taken out of the queue and freed: its
-                // `Acquire` is alive and pinned (its drop removes a queued slot under this
-                // lock first), and nothing here touches the pointer again (`outcome.rs`).
-                unsafe { waiter.outcome.deliver(GRANTED) };
-                if let Some(waker) = waiter.waker {
+                if let Some(waker) = serve_front(&mut queue, |_| GRANTED) {
                     wakers.push(waker);
                 }
             }
@@ -460,6 +451,23 @@ impl Semaphore {
         }
         Some(Ok(()))
     }
+}
+
+/// Under the lock: takes the front waiter out of the queue, frees its slot and hands its
+/// `Acquire` the outcome `outcome_of` computes from it (`outcome.rs`); returns its waker, to
+/// wake once the lock is released.
+fn serve_front(
+    queue: &mut WaitQueue<Waiter>,
+    outcome_of: impl FnOnce(&Waiter) -> usize,
+) -> Option<Waker> {
+    let key = queue.pop_front().expect("the front waiter is queued");
+    let waiter = queue.remove(key);
+    let outcome = outcome_of(&waiter);
+    // SAFETY: the caller holds the lock, and the slot was queued until just now, so its
+    // `Acquire` is alive and pinned (its drop removes a queued slot under this lock first);
+    // the slot is freed above, and nothing here touches the pointer again (`outcome.rs`).
+    unsafe { waiter.outcome.deliver(outcome) };
+    waiter.waker
 }
 
 /// `current` with `n` more permits.
