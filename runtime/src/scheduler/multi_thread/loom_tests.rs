@@ -131,29 +131,9 @@ enum Work {
 }
 
 /// A worker that finds no work (it was searching), lists itself among the sleepers, re-checks
-/// as the last searcher does, and sleeps (`worker::sleep`) until `pending` shows work, taking
-/// it. Returns the items it took, once it took `enough` or at shutdown.
-fn worker_takes_work(
-    idle: &Idle,
-    index: usize,
-    parker: &Parker,
-    unparkers: &[Unparker],
-    pending: &AtomicUsize,
-    shutdown: &AtomicBool,
-    enough: usize,
-) -> usize {
-    worker_takes(
-        Work::Remote,
-        idle,
-        index,
-        parker,
-        unparkers,
-        pending,
-        shutdown,
-        enough,
-    )
-}
-
+/// as the last searcher does, and sleeps (`worker::sleep`) until `pending` shows work (`work`
+/// says where it waits), taking it. Returns the items it took, once it took `enough` or at
+/// shutdown.
 #[allow(clippy::too_many_arguments)]
 fn worker_takes(
     work: Work,
@@ -246,7 +226,16 @@ fn loom_a_sleeping_worker_is_woken_in_the_driver_or_on_its_condvar() {
                 busy.park_yield();
             })
         };
-        let taken = worker_takes_work(&idle, 0, &parker, &unparkers, &pending, &shutdown, 1);
+        let taken = worker_takes(
+            Work::Remote,
+            &idle,
+            0,
+            &parker,
+            &unparkers,
+            &pending,
+            &shutdown,
+            1,
+        );
         assert_eq!(taken, 1);
         producer.join().unwrap();
         poller.join().unwrap();
@@ -294,7 +283,16 @@ fn loom_an_io_event_reaches_a_sleeping_worker_while_the_monitor_polls() {
             let io = driver.io().clone();
             thread::spawn(move || io.raise_event(task))
         };
-        let taken = worker_takes_work(&idle, 0, &parker, &unparkers, &pending, &shutdown, 1);
+        let taken = worker_takes(
+            Work::Remote,
+            &idle,
+            0,
+            &parker,
+            &unparkers,
+            &pending,
+            &shutdown,
+            1,
+        );
         assert_eq!(taken, 1);
         monitor.join().unwrap();
         network.join().unwrap();
