@@ -248,6 +248,20 @@ pub(crate) fn leaf<'a, 'b, T>(
     output
 }
 
+/// [`leaf`] for a poll that needs `&mut Context` (a wrapped stream's `poll_read`, ...).
+#[inline]
+pub(crate) fn leaf_mut<'a, 'b, T>(
+    cx: &'a mut Context<'b>,
+    poll: impl FnOnce(&'a mut Context<'b>) -> Poll<T>,
+) -> Poll<T> {
+    let progress = std::task::ready!(proceed(cx));
+    let output = poll(cx);
+    if output.is_ready() {
+        progress.made_progress();
+    }
+    output
+}
+
 /// Takes a unit of budget for a step that always makes progress: `Pending` (the task woken) if
 /// the budget is spent, else `Ready` with the unit spent.
 #[inline]

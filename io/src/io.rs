@@ -1,14 +1,17 @@
 //! tokio's I/O traits and utilities (its runtime-free `io-util`), with weft's [`Interest`] and
-//! [`Ready`], and weft's own [`empty`], [`repeat`] and [`sink`] (tokio's, but leaves of weft's
-//! cooperative budget); and, under [`futures`], the `futures-io` traits with futures-lite's
+//! [`Ready`]; tokio's leaves made leaves of weft's cooperative budget: [`empty`], [`repeat`],
+//! [`sink`], the pipes ([`duplex`], [`simplex`]) and the copies ([`copy`], [`copy_buf`],
+//! [`copy_bidirectional`]); and, under [`futures`], the `futures-io` traits with futures-lite's
 //! extensions.
 //!
 //! weft's sockets implement tokio's `AsyncRead`/`AsyncWrite`, so these work on them as on
 //! tokio's, and so do the crates built on them (tokio-util's codecs, hyper-util's `TokioIo`,
-//! tokio-rustls, ...). Everything here except `Interest`, `Ready`, `empty`, `repeat` and `sink`
-//! is tokio's own code, re-exported: it needs no runtime, only the traits. (tokio's in-memory
-//! `copy`, `copy_buf` and `duplex` therefore spend no coop budget of weft's: a loop over
-//! in-memory readers and writers alone never yields. Over weft's sockets it does: they spend.)
+//! tokio-rustls, ...). The traits and the adapters (`BufReader`, `split`, `Lines`, ...) are
+//! tokio's own code, re-exported: they need no runtime, only the traits, and poll only the
+//! streams they wrap. The rest is tokio's code too, wrapped so that it spends weft's budget
+//! as it spends tokio's under tokio: a loop of copies between in-memory readers and writers,
+//! or of writes and reads through a `duplex` pipe, yields every so often like a loop over a
+//! socket, so a biased `select!` reaches its other branch and a `timeout` fires.
 //!
 //! ```
 //! use weft_io::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
@@ -37,14 +40,15 @@
 //! traits per scope: with both `weft_io::io::AsyncReadExt` and
 //! `weft_io::io::futures::AsyncReadExt` in scope, `stream.read(..)` is ambiguous.
 
+pub use crate::copy::{copy, copy_bidirectional, copy_bidirectional_with_sizes, copy_buf};
 pub use crate::mem_io::{empty, repeat, sink, Empty, Repeat, Sink};
 pub use crate::net::interest::{Interest, Ready};
+pub use crate::pipe::{duplex, simplex, DuplexStream, SimplexStream};
 pub use std::io::{Error, ErrorKind, Result, SeekFrom};
 pub use tokio::io::{
-    copy, copy_bidirectional, copy_bidirectional_with_sizes, copy_buf, duplex, join, simplex,
-    split, AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncSeek, AsyncSeekExt,
-    AsyncWrite, AsyncWriteExt, BufReader, BufStream, BufWriter, Chain, DuplexStream, Join, Lines,
-    ReadBuf, ReadHalf, SimplexStream, Split, Take, WriteHalf,
+    join, split, AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncSeek, AsyncSeekExt,
+    AsyncWrite, AsyncWriteExt, BufReader, BufStream, BufWriter, Chain, Join, Lines, ReadBuf,
+    ReadHalf, Split, Take, WriteHalf,
 };
 
 /// Unix specifics: [`AsyncFd`](unix::AsyncFd), tokio's readiness wrapper for any file
