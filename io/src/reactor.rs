@@ -100,6 +100,9 @@ pub struct Reactor {
 /// What a turn needs, kept between turns so that turning allocates nothing.
 struct TurnState {
     events: Events,
+    /// The buffer of a turn that does not wait, when it is smaller than `events`
+    /// ([`Reactor::with_event_limits`]); `None`: such a turn uses `events`.
+    busy_events: Option<Events>,
     wake: Vec<Waker>,
 }
 
@@ -192,12 +195,39 @@ impl Reactor {
     /// If `events` is 0: a turn must be able to fetch something.
     #[track_caller]
     pub fn with_events_per_turn(events: usize) -> io::Result<Reactor> {
+        Reactor::with_event_limits(events, events)
+    }
+
+    /// Creates a reactor whose turn fetches at most `events` events, and at most `busy_events`
+    /// when it does not wait (a zero timeout: its caller has other work to get back to, so a
+    /// smaller batch wakes fewer tasks at once and leaves the rest in the kernel for the next
+    /// turn; tokio's `max_io_events_per_busy_tick`).
+    ///
+    /// ```
+    /// let reactor = weft_io::Reactor::with_event_limits(256, 8)?;
+    /// # drop(reactor);
+    /// # std::io::Result::Ok(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`new`](Reactor::new).
+    ///
+    /// # Panics
+    /// If either limit is 0: a turn must be able to fetch something.
+    #[track_caller]
+    pub fn with_event_limits(events: usize, busy_events: usize) -> io::Result<Reactor> {
         assert!(events > 0, "a reactor turn must fetch at least one event");
+        assert!(
+            busy_events > 0,
+            "a reactor turn that does not wait must fetch at least one event"
+        );
+        let busy_events = (busy_events < events).then(|| Events::with_capacity(busy_events));
         Ok(Reactor {
             selector: Selector::new()?,
             sources: Mutex::new(Slab::default()),
             turn: Mutex::new(TurnState {
                 events: Events::with_capacity(events),
+                busy_events,
                 wake: Vec::new(),
             }),
             shutdown: AtomicBool::new(false),
@@ -212,7 +242,8 @@ impl Reactor {
 
     /// Waits for I/O events for at most `timeout` (`None`: until an event or a
     /// [`notify`](Reactor::notify)), then wakes the tasks waiting for them. Returns how many
-    /// wakers it woke.
+    /// wakers it woke. It fetches at most the reactor's events per turn, or per busy turn when
+    /// `timeout` is zero ([`with_event_limits`](Reactor::with_event_limits)).
     ///
     /// The timeout is rounded up to the backend's resolution (a millisecond for epoll): the
     /// call does not return before it unless an event, a notification or a signal comes.
@@ -242,10 +273,14 @@ impl Reactor {
             Err(TryLockError::WouldBlock) => return Ok(None),
         };
         let state = &mut *guard;
-        self.selector.wait(&mut state.events, timeout)?;
+        let events = match &mut state.busy_events {
+            Some(busy_events) if timeout == Some(Duration::ZERO) => busy_events,
+            _ => &mut state.events,
+        };
+        self.selector.wait(events, timeout)?;
         {
             let sources = lock(&self.sources);
-            for (token, ready) in state.events.iter() {
+            for (token, ready) in events.iter() {
                 if let Some(source) = sources.get(token) {
                     source.set_ready(ready, &mut state.wake);
                 }

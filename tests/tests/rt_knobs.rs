@@ -1,6 +1,8 @@
 //! The Builder knobs tokio programs use: `on_thread_park`/`on_thread_unpark` (in pairs, exact
 //! counts), `global_queue_interval` and `event_interval` (misuse panics with a message; extreme
-//! values still run everything), `disable_lifo_slot` (the exact run order it changes).
+//! values still run everything), `disable_lifo_slot` (the exact run order it changes),
+//! `max_io_events_per_tick` and `max_io_events_per_busy_tick` (misuse panics; one event per
+//! busy look still serves every connection).
 
 mod common;
 
@@ -62,6 +64,72 @@ fn zero_intervals_are_refused_with_a_message() {
     });
     expect_panic_containing("event_interval must be greater than 0", || {
         Builder::new_multi_thread().event_interval(0);
+    });
+    expect_panic_containing("max_io_events_per_tick must be non-zero", || {
+        Builder::new_multi_thread().max_io_events_per_tick(0);
+    });
+    expect_panic_containing("max_io_events_per_busy_tick must be non-zero", || {
+        Builder::new_current_thread().max_io_events_per_busy_tick(0);
+    });
+}
+
+/// tokio's `rt_busy_tick` liveness check: tasks that always yield keep the only worker busy,
+/// so it sees I/O only in looks that do not wait, each allowed one event; every echo round
+/// trip of 16 connections still completes.
+#[test]
+fn one_event_per_busy_look_still_serves_every_connection() {
+    use weft::io::{AsyncReadExt, AsyncWriteExt};
+    use weft::net::{TcpListener, TcpStream};
+    guard(|| {
+        for mut builder in [Builder::new_multi_thread(), Builder::new_current_thread()] {
+            let rt = builder
+                .worker_threads(1)
+                .max_io_events_per_busy_tick(1)
+                .build()
+                .unwrap();
+            for _ in 0..8 {
+                rt.spawn(async {
+                    loop {
+                        weft::task::yield_now().await;
+                    }
+                });
+            }
+            let round_trips = rt.block_on(async {
+                let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+                let addr = listener.local_addr().unwrap();
+                weft::spawn(async move {
+                    loop {
+                        let (mut stream, _) = listener.accept().await.unwrap();
+                        weft::spawn(async move {
+                            let mut buf = [0u8; 4];
+                            while stream.read_exact(&mut buf).await.is_ok() {
+                                stream.write_all(&buf).await.unwrap();
+                            }
+                        });
+                    }
+                });
+                let clients: Vec<_> = (0..16)
+                    .map(|_| {
+                        weft::spawn(async move {
+                            let mut stream = TcpStream::connect(addr).await.unwrap();
+                            let mut buf = [0u8; 4];
+                            for _ in 0..16 {
+                                stream.write_all(b"ping").await.unwrap();
+                                stream.read_exact(&mut buf).await.unwrap();
+                                assert_eq!(&buf, b"ping");
+                            }
+                            16
+                        })
+                    })
+                    .collect();
+                let mut round_trips = 0;
+                for client in clients {
+                    round_trips += client.await.unwrap();
+                }
+                round_trips
+            });
+            assert_eq!(round_trips, 16 * 16);
+        }
     });
 }
 

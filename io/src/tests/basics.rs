@@ -169,3 +169,54 @@ fn try_calls_after_shutdown_take_what_is_there_then_report_it() {
         other => panic!("expected the closed error, got {other:?}"),
     }
 }
+
+/// A turn that does not wait takes at most the busy limit of events and leaves the rest in
+/// the kernel for the next turn; a turn that waits takes up to the full limit.
+#[test]
+fn a_turn_that_does_not_wait_takes_at_most_the_busy_limit() {
+    use crate::net::UnixStream;
+    use std::io::Write;
+    use std::time::Duration;
+
+    const SOCKETS: usize = 5;
+    for (busy_limit, busy_turns) in [(2, vec![2, 2, 1, 0]), (SOCKETS, vec![SOCKETS, 0])] {
+        let reactor = Arc::new(Reactor::with_event_limits(64, busy_limit).unwrap());
+        // Only the reading ends are registered, so each socket makes exactly one event.
+        let (mut writers, readers): (Vec<_>, Vec<_>) = (0..SOCKETS)
+            .map(|_| {
+                let (writer, reader) = std::os::unix::net::UnixStream::pair().unwrap();
+                reader.set_nonblocking(true).unwrap();
+                let _enter = reactor.enter();
+                (writer, UnixStream::from_std(reader).unwrap())
+            })
+            .unzip();
+        // The registrations' own events (each end starts writable) go in a turn that waits.
+        while reactor.turn(Some(Duration::from_millis(10))).unwrap() > 0 {}
+        let wakers: Vec<_> = (0..SOCKETS)
+            .map(|_| Arc::new(CountingWaker::default()))
+            .collect();
+        let mut waits: Vec<_> = readers
+            .iter()
+            .map(|reader| Box::pin(reader.readable()))
+            .collect();
+        for (wait, waker) in waits.iter_mut().zip(&wakers) {
+            assert!(poll_once(wait.as_mut(), waker).is_pending());
+        }
+        for writer in &mut writers {
+            writer.write_all(b"x").unwrap();
+        }
+        let woken: Vec<usize> = busy_turns
+            .iter()
+            .map(|_| reactor.turn(Some(Duration::ZERO)).unwrap())
+            .collect();
+        assert_eq!(woken, busy_turns, "busy limit {busy_limit}");
+        let wakes: usize = wakers.iter().map(|waker| waker.wakes()).sum();
+        assert_eq!(wakes, SOCKETS, "every reader woken once, none lost");
+    }
+}
+
+#[test]
+#[should_panic(expected = "a reactor turn that does not wait must fetch at least one event")]
+fn a_busy_limit_of_zero_is_refused() {
+    let _ = Reactor::with_event_limits(64, 0);
+}

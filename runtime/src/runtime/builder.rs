@@ -32,6 +32,8 @@ pub struct Builder {
     start_paused: bool,
     /// `max_io_events_per_tick`.
     io_events_per_tick: usize,
+    /// `max_io_events_per_busy_tick`; `None`: as `io_events_per_tick`.
+    io_events_per_busy_tick: Option<usize>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,6 +73,7 @@ impl Builder {
             tuning: Tuning::default(),
             start_paused: false,
             io_events_per_tick: weft_io::DEFAULT_EVENTS_PER_TURN,
+            io_events_per_busy_tick: None,
         }
     }
 
@@ -264,6 +267,40 @@ impl Builder {
         self
     }
 
+    /// The most I/O events a look at the reactor takes when it does not wait: a worker that
+    /// still has tasks to run (it polls the driver every `event_interval` ticks, and when only
+    /// yielded tasks are left), a park whose next timer is already due, and the monitor's
+    /// look on behalf of busy workers (tokio's `max_io_events_per_busy_tick`). Every task such
+    /// a look wakes joins that worker's queues at once; a smaller batch leaves the rest in the
+    /// kernel for the next look, or for an idle worker. Default: the same as
+    /// [`max_io_events_per_tick`](Self::max_io_events_per_tick); larger values act as that.
+    ///
+    /// ```
+    /// let runtime = weft::runtime::Builder::new_multi_thread()
+    ///     .max_io_events_per_tick(128)
+    ///     .max_io_events_per_busy_tick(8)
+    ///     .build()
+    ///     .unwrap();
+    /// # drop(runtime);
+    /// ```
+    ///
+    /// # Panics
+    /// If `capacity` is 0.
+    #[track_caller]
+    pub fn max_io_events_per_busy_tick(&mut self, capacity: usize) -> &mut Self {
+        assert!(capacity > 0, "max_io_events_per_busy_tick must be non-zero");
+        self.io_events_per_busy_tick = Some(capacity);
+        self
+    }
+
+    /// The runtime's I/O driver, with the event limits set here.
+    fn io_driver(&self) -> io::Result<crate::scheduler::io_driver::IoDriver> {
+        let busy = self
+            .io_events_per_busy_tick
+            .unwrap_or(self.io_events_per_tick);
+        crate::scheduler::io_driver::IoDriver::with_event_limits(self.io_events_per_tick, busy)
+    }
+
     /// Accepted for tokio compatibility: weft's drivers are always on.
     pub fn enable_all(&mut self) -> &mut Self {
         self
@@ -324,8 +361,7 @@ impl Builder {
         let blocking =
             BlockingPool::new(self.max_blocking_threads, self.keep_alive, config.clone());
         let workers = self.worker_threads.unwrap_or_else(num_cpus::get).max(1);
-        let io =
-            crate::scheduler::io_driver::IoDriver::with_events_per_turn(self.io_events_per_tick)?;
+        let io = self.io_driver()?;
         Ok(match self.flavor {
             Flavor::MultiThread => {
                 Runtime::multi_thread(workers, blocking, config, self.tuning, io)
@@ -368,8 +404,7 @@ impl Builder {
         };
         let blocking =
             BlockingPool::new(self.max_blocking_threads, self.keep_alive, config.clone());
-        let io =
-            crate::scheduler::io_driver::IoDriver::with_events_per_turn(self.io_events_per_tick)?;
+        let io = self.io_driver()?;
         let local = crate::task::LocalSet::new();
         let runtime = Runtime::current_thread(
             blocking,
@@ -392,6 +427,7 @@ impl fmt::Debug for Builder {
             .field("name", &self.config.runtime_name)
             .field("tuning", &self.tuning)
             .field("max_io_events_per_tick", &self.io_events_per_tick)
+            .field("max_io_events_per_busy_tick", &self.io_events_per_busy_tick)
             .finish_non_exhaustive()
     }
 }

@@ -30,19 +30,20 @@ enum Backend {
 impl IoDriver {
     #[cfg(test)]
     pub(crate) fn new() -> io::Result<IoDriver> {
-        IoDriver::with_events_per_turn(weft_io::DEFAULT_EVENTS_PER_TURN)
+        let events = weft_io::DEFAULT_EVENTS_PER_TURN;
+        IoDriver::with_event_limits(events, events)
     }
 
-    /// A driver whose reactor fetches at most `events` events per turn
-    /// (`Builder::max_io_events_per_tick`).
-    pub(crate) fn with_events_per_turn(events: usize) -> io::Result<IoDriver> {
+    /// A driver whose reactor fetches at most `events` events per turn, and `busy_events` per
+    /// turn that does not wait (`Builder::max_io_events_per_tick`, `_per_busy_tick`).
+    pub(crate) fn with_event_limits(events: usize, busy_events: usize) -> io::Result<IoDriver> {
         #[cfg(any(miri, all(test, loom)))]
         let backend = {
-            let _ = events;
+            let _ = (events, busy_events);
             Backend::StandIn(crate::loom::Arc::new(StandIn::new()))
         };
         #[cfg(not(any(miri, all(test, loom))))]
-        let backend = Backend::Reactor(Arc::new(Reactor::with_events_per_turn(events)?));
+        let backend = Backend::Reactor(Arc::new(Reactor::with_event_limits(events, busy_events)?));
         Ok(IoDriver { backend })
     }
 
