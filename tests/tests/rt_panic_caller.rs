@@ -76,6 +76,17 @@ fn misuse_inside_a_runtime_panics_at_the_callers_line() {
             let _enter = rt.enter();
             assert_panics_here(|| time::interval(Duration::ZERO));
         }
+        // `block_in_place` where the other tasks could not move: a current-thread runtime, a
+        // `LocalSet`.
+        let rt = current();
+        assert_panics_here(|| rt.block_on(async { weft::task::block_in_place(|| ()) }));
+        let rt = multi(1);
+        let local = weft::task::LocalSet::new();
+        assert_panics_here(|| local.block_on(&rt, async { weft::task::block_in_place(|| ()) }));
+        assert_panics_here(|| {
+            Builder::new_multi_thread().max_io_events_per_busy_tick(0);
+        });
+        assert_panics_here(|| weft::io::duplex(0));
         assert_panics_here(|| drop(Builder::new_multi_thread().worker_threads(0).build()));
         assert_panics_here(|| {
             drop(

@@ -543,7 +543,8 @@ impl Drop for Reclaim<'_> {
 }
 
 /// Runs `f`, a closure that blocks, from inside a task without stalling the other tasks; see
-/// [`crate::task::block_in_place`].
+/// [`crate::task::block_in_place`]. Its misuse panics point at the user's call.
+#[track_caller]
 pub(crate) fn block_in_place<F: FnOnce() -> R, R>(f: F) -> R {
     if crate::task::local_set_entered() {
         // Its other tasks are bound to this thread: they would stall until `f` returns.
