@@ -223,7 +223,8 @@ impl<T: AsRawFd> AsyncFd<T> {
         Interest::direction(registered.intersection(interest))
     }
 
-    /// Polls for `interest` (for the `poll_*` methods: the waker stays until the next event).
+    /// Polls for `interest` (for the `poll_*` methods: the waker stays until the next event,
+    /// or until another task's `poll_*` call for the same direction replaces it).
     fn poll_seen(&self, cx: &Context<'_>, interest: Interest) -> Poll<io::Result<Seen>> {
         let direction = self.direction(interest);
         self.io
@@ -240,6 +241,10 @@ impl<T: AsRawFd> AsyncFd<T> {
 
     /// Polls for read readiness: a guard when the descriptor may be readable.
     ///
+    /// As in tokio, only the waker of the most recent `poll_read_ready` (or
+    /// `poll_read_ready_mut`) call is woken; tasks that wait at once should use
+    /// [`readable`](Self::readable).
+    ///
     /// # Errors
     /// Once the reactor has shut down.
     pub fn poll_read_ready<'a>(
@@ -251,6 +256,10 @@ impl<T: AsRawFd> AsyncFd<T> {
     }
 
     /// Polls for write readiness: a guard when the descriptor may be writable.
+    ///
+    /// As in tokio, only the waker of the most recent `poll_write_ready` (or
+    /// `poll_write_ready_mut`) call is woken; tasks that wait at once should use
+    /// [`writable`](Self::writable).
     ///
     /// # Errors
     /// Once the reactor has shut down.

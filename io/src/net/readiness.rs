@@ -90,8 +90,9 @@ macro_rules! impl_readiness {
             }
 
             /// Polls for read readiness: `Ready(Ok(()))` when a read may be worth trying,
-            /// else the waker of `cx` is woken by the next readable event. Several tasks may
-            /// poll at once; each is woken.
+            /// else the waker of `cx` is woken by the next readable event. As in tokio, only
+            /// the waker of the most recent call (of this and the other `poll_*` reads) is
+            /// woken: tasks that wait at once should use [`readable`](Self::readable).
             ///
             /// # Errors
             /// Once the runtime that drives the socket has shut down.

@@ -62,9 +62,14 @@
 //!   cannot lose the other's wake-up. Slots are reused through a free list, so waiting
 //!   allocates nothing once the slab has grown to the most futures that ever waited at once.
 //! - A `poll_*` call (`AsyncRead::poll_read`, ...) has no future whose drop could remove it:
-//!   its waker goes to the list's `polled` wakers, one per task (`will_wake`), and stays until
-//!   the next event for that list or the source's end (tokio keeps one such waker per
-//!   direction, the last, for the same reason).
+//!   its waker goes to the list's one `polled` waker, and stays until the next event for that
+//!   list, the source's end, or the next `poll_*` call of another task in that list, whose
+//!   waker replaces it (the same task's, `will_wake`, is kept). This is tokio's contract
+//!   (its `poll_read_ready`, `poll_recv_ready`, `AsyncRead` ...: only the waker of the most
+//!   recent call is woken), which its test `io_async_fd::poll_fns` checks: several tasks that
+//!   wait on one socket at once must use the futures, whose slots are never replaced. A
+//!   replaced waker is dropped after the lock, never woken: the lists stay bounded by the
+//!   futures waiting, and a task that polled once and moved on is not kept alive or woken.
 //!
 //! # User code
 //!
@@ -151,7 +156,9 @@ impl Source {
     }
 
     /// For a `poll_*` caller. Ready: the readiness word as read (pass it to `clear_*`).
-    /// Pending: the waker is stored and will be woken by the next event for `direction`.
+    /// Pending: the waker is stored and will be woken by the next event for `direction`,
+    /// unless another `poll_*` caller of the same list stores another waker before it: it
+    /// replaces this one (dropped after the lock, not woken), as in tokio.
     pub(crate) fn poll_ready(
         &self,
         cx: &Context<'_>,
@@ -166,7 +173,7 @@ impl Source {
             }
             for list in direction.lists() {
                 if let Some(clone) = held[list].take() {
-                    waiters.lists[list].store_polled(clone);
+                    held[list] = waiters.lists[list].store_polled(clone);
                 }
             }
         })

@@ -1,9 +1,11 @@
-//! The waiter lists of a source: per list, the wakers of `poll_*` callers (`polled`) and the
-//! slots of futures' `Waiter`s (see the module docs of `source` for the two kinds).
+//! The waiter lists of a source: per list, the waker of the last `poll_*` caller (`polled`)
+//! and the slots of futures' `Waiter`s (see the module docs of `source` for the two kinds).
 //!
 //! Invariants of a [`List`]: `free` heads a list of the `Slot::Free` entries linked by `next`
 //! and ending at `slots.len()`; every other entry is owned by exactly one `Waiter`; `waiting`
-//! counts the entries that hold a waker.
+//! counts the entries that hold a waker. `polled` holds at most one waker, the last stored: a
+//! store replaces it (tokio's `poll_*` contract), and the one replaced is handed back to be
+//! dropped, never woken.
 //!
 //! No user code runs in here: a waker to store is cloned by the caller before it changes
 //! anything ([`List::needs_slot`], [`List::needs_polled`] say whether a clone is needed), and
@@ -21,7 +23,7 @@ pub(super) struct Waiters {
 /// The waiters of one list.
 #[derive(Debug, Default)]
 pub(super) struct List {
-    polled: Vec<Waker>,
+    polled: Option<Waker>,
     slots: Vec<Slot>,
     free: usize,
     waiting: usize,
@@ -38,14 +40,20 @@ enum Slot {
 
 impl List {
     /// Whether a `poll_*` caller with `waker` must store a clone: not if the same task's
-    /// waker is stored already.
+    /// waker is the one stored already.
     pub(super) fn needs_polled(&self, waker: &Waker) -> bool {
-        !self.polled.iter().any(|stored| stored.will_wake(waker))
+        !self
+            .polled
+            .as_ref()
+            .is_some_and(|stored| stored.will_wake(waker))
     }
 
-    /// Stores a `poll_*` caller's waker (cloned by the caller, after `needs_polled`).
-    pub(super) fn store_polled(&mut self, waker: Waker) {
-        self.polled.push(waker);
+    /// Stores a `poll_*` caller's waker (cloned by the caller, after `needs_polled`) in place
+    /// of the previous caller's. Returns the waker it replaced, for the caller to drop after
+    /// unlocking: that caller is not woken by the next event (tokio's contract: only the last
+    /// `poll_*` caller of a direction is).
+    pub(super) fn store_polled(&mut self, waker: Waker) -> Option<Waker> {
+        self.polled.replace(waker)
     }
 
     /// Whether the waiter whose slot is `slot` must store a clone of `waker`: not if its slot
@@ -112,7 +120,7 @@ impl List {
 
     /// Moves every stored waker to `wake`; slots stay owned by their waiters.
     pub(super) fn take_all(&mut self, wake: &mut Vec<Waker>) {
-        wake.append(&mut self.polled);
+        wake.extend(self.polled.take());
         if self.waiting == 0 {
             return;
         }
@@ -127,6 +135,6 @@ impl List {
     /// How many wakers wait in this list (both kinds).
     #[cfg(all(test, loom))]
     pub(super) fn stored(&self) -> usize {
-        self.polled.len() + self.waiting
+        usize::from(self.polled.is_some()) + self.waiting
     }
 }

@@ -4,6 +4,7 @@
 mod basics;
 mod cancel;
 mod interest;
+mod polled;
 mod readiness;
 mod waker_panic;
 
