@@ -1,5 +1,9 @@
 //! The I/O traits of a byte stream (TCP, Unix): tokio's `AsyncRead`/`AsyncWrite` and
 //! `futures-io`'s, each for `T` and `&T` (so that one task can read while another writes).
+//! Each direction keeps the waker of its last `poll_*` call only (tokio's rule, see
+//! `source/mod.rs`): of two tasks reading (or two writing) through `&T` at once, the one that
+//! polled first is not woken by the next event, so one task per direction, or the futures
+//! (`readable()`, ...), whose wakers are never replaced.
 //!
 //! Both families run the same non-blocking system calls through the stream's `IoSource`, by
 //! way of `poll_stream_read`/`poll_stream_write` with the number of bytes asked: a read (write)
@@ -14,6 +18,9 @@
 /// stream.
 macro_rules! impl_async_io {
     ($stream:ty) => {
+        /// Reads through a shared reference, so that one task can read while another writes.
+        /// As with every `poll_*` call, a pending read keeps only the last caller's waker: one
+        /// reading task at a time.
         impl tokio::io::AsyncRead for &$stream {
             fn poll_read(
                 self: std::pin::Pin<&mut Self>,
