@@ -149,19 +149,32 @@ impl SetSchedulerGuard {
         let closing: Vec<Entered> = {
             let mut entered = context.entered.borrow_mut();
             match entered.get(self.depth.wrapping_sub(1)) {
+                // The usual case, ours is the innermost entry: no list to build (`block_on`
+                // closes one per call).
+                Some(entry) if entry.id == self.id && entered.len() == self.depth => {
+                    let entry = entered.pop().expect("the entry just read");
+                    drop(entered);
+                    Self::restore(context, entry);
+                    return 1;
+                }
                 Some(entry) if entry.id == self.id => entered.drain(self.depth - 1..).collect(),
                 _ => return 0,
             }
         };
         let closed = closing.len();
-        // Outside the borrow: dropping a handle or a reactor guard may run arbitrary code.
         for entry in closing.into_iter().rev() {
-            let replaced = context.scheduler.replace(entry.previous);
-            drop(replaced);
-            drop(entry.reactor);
-            drop(entry.blocking);
+            Self::restore(context, entry);
         }
         closed
+    }
+
+    /// Puts back what `entry` replaced. Called outside the borrow of `entered`: dropping a
+    /// handle or a reactor guard may run arbitrary code.
+    fn restore(context: &Context, entry: Entered) {
+        let replaced = context.scheduler.replace(entry.previous);
+        drop(replaced);
+        drop(entry.reactor);
+        drop(entry.blocking);
     }
 }
 

@@ -238,6 +238,11 @@ impl Semaphore {
     pub(crate) fn close(&self) {
         let mut queue = lock(&self.waiters);
         self.word.fetch_or(CLOSED, Ordering::AcqRel);
+        if queue.is_empty() {
+            // Nobody to wake, and `WAITERS` is clear (it is set exactly while one is queued):
+            // done (a channel's close, on every drop of a receiver, usually ends here).
+            return;
+        }
         let mut wakers = WakeList::new();
         while !queue.is_empty() {
             let served = serve_front(&mut queue, |waiter| {
