@@ -173,7 +173,7 @@ mod test_util {
             Ok(())
         }
 
-        #[cfg(test)]
+        #[cfg(all(test, not(loom)))]
         pub(crate) fn is_paused(&self) -> bool {
             self.paused_once.load(Ordering::Acquire) && lock(&self.state).unfrozen.is_none()
         }

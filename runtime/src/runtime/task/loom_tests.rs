@@ -94,7 +94,12 @@ fn poll_once<T>(join: &mut JoinHandle<T>) -> Poll<Result<T, super::JoinError>> {
 }
 
 fn futures_noop_waker() -> std::task::Waker {
-    std::task::Waker::noop().clone()
+    // `Waker::noop` needs Rust 1.85; the crate's MSRV is 1.80.
+    struct Noop;
+    impl std::task::Wake for Noop {
+        fn wake(self: std::sync::Arc<Self>) {}
+    }
+    std::task::Waker::from(std::sync::Arc::new(Noop))
 }
 
 #[test]

@@ -255,7 +255,7 @@ impl Shared {
     }
 
     /// Tasks waiting in the remote queue (for tests).
-    #[cfg(test)]
+    #[cfg(all(test, not(loom)))]
     pub(crate) fn remote_len(&self) -> usize {
         lock(&self.remote).queue.len()
     }
