@@ -42,7 +42,7 @@ pub(crate) enum ExitMode {
     /// A pidfd if the kernel has one, SIGCHLD otherwise.
     Auto,
     /// SIGCHLD only.
-    #[cfg_attr(not(test), allow(dead_code))]
+    #[cfg_attr(any(not(test), loom), allow(dead_code))]
     Sigchld,
 }
 
