@@ -220,8 +220,14 @@ impl<T> JoinSet<T> {
     /// let mut set = weft::task::JoinSet::new();
     /// assert!(set.try_join_next().is_none());
     /// set.spawn(async { "done" });
-    /// weft::time::sleep(std::time::Duration::from_millis(20)).await;
-    /// assert_eq!(set.try_join_next().unwrap().unwrap(), "done");
+    /// // The task runs on a worker: look again until it has finished.
+    /// let joined = loop {
+    ///     if let Some(joined) = set.try_join_next() {
+    ///         break joined;
+    ///     }
+    ///     weft::time::sleep(std::time::Duration::from_millis(1)).await;
+    /// };
+    /// assert_eq!(joined.unwrap(), "done");
     /// # });
     /// ```
     pub fn try_join_next(&mut self) -> Option<Result<T, JoinError>> {
