@@ -14,6 +14,58 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf, ReadHalf, WriteHalf};
 
+/// tokio's `AsyncRead`/`AsyncWrite` for a newtype `$pipe` over one of tokio's pipes: reads and
+/// writes are leaves of the budget; flush and shutdown pass through.
+macro_rules! budgeted_io {
+    ($pipe:ident) => {
+        impl AsyncRead for $pipe {
+            fn poll_read(
+                mut self: Pin<&mut Self>,
+                cx: &mut Context<'_>,
+                buf: &mut ReadBuf<'_>,
+            ) -> Poll<io::Result<()>> {
+                let inner = &mut self.0;
+                leaf_mut(cx, |cx| Pin::new(inner).poll_read(cx, buf))
+            }
+        }
+
+        impl AsyncWrite for $pipe {
+            fn poll_write(
+                mut self: Pin<&mut Self>,
+                cx: &mut Context<'_>,
+                buf: &[u8],
+            ) -> Poll<io::Result<usize>> {
+                let inner = &mut self.0;
+                leaf_mut(cx, |cx| Pin::new(inner).poll_write(cx, buf))
+            }
+
+            fn poll_write_vectored(
+                mut self: Pin<&mut Self>,
+                cx: &mut Context<'_>,
+                bufs: &[IoSlice<'_>],
+            ) -> Poll<io::Result<usize>> {
+                let inner = &mut self.0;
+                leaf_mut(cx, |cx| Pin::new(inner).poll_write_vectored(cx, bufs))
+            }
+
+            fn is_write_vectored(&self) -> bool {
+                self.0.is_write_vectored()
+            }
+
+            fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+                Pin::new(&mut self.0).poll_flush(cx)
+            }
+
+            fn poll_shutdown(
+                mut self: Pin<&mut Self>,
+                cx: &mut Context<'_>,
+            ) -> Poll<io::Result<()>> {
+                Pin::new(&mut self.0).poll_shutdown(cx)
+            }
+        }
+    };
+}
+
 /// One end of a bidirectional in-memory pipe that acts like a connected socket (tokio's
 /// `io::DuplexStream`); made in pairs by [`duplex`]. Dropping one end makes the other read EOF
 /// and fail its writes with `BrokenPipe`.
@@ -44,48 +96,7 @@ pub fn duplex(max_buf_size: usize) -> (DuplexStream, DuplexStream) {
     (DuplexStream(one), DuplexStream(two))
 }
 
-impl AsyncRead for DuplexStream {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        let inner = &mut self.0;
-        leaf_mut(cx, |cx| Pin::new(inner).poll_read(cx, buf))
-    }
-}
-
-impl AsyncWrite for DuplexStream {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        let inner = &mut self.0;
-        leaf_mut(cx, |cx| Pin::new(inner).poll_write(cx, buf))
-    }
-
-    fn poll_write_vectored(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        let inner = &mut self.0;
-        leaf_mut(cx, |cx| Pin::new(inner).poll_write_vectored(cx, bufs))
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        self.0.is_write_vectored()
-    }
-
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.0).poll_flush(cx)
-    }
-
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.0).poll_shutdown(cx)
-    }
-}
+budgeted_io!(DuplexStream);
 
 /// A one-way in-memory pipe (tokio's `io::SimplexStream`): what is written is read back from
 /// the same object, or from the other half after [`simplex`] split it.
@@ -138,45 +149,4 @@ pub fn simplex(max_buf_size: usize) -> (ReadHalf<SimplexStream>, WriteHalf<Simpl
     tokio::io::split(SimplexStream::new_unsplit(max_buf_size))
 }
 
-impl AsyncRead for SimplexStream {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        let inner = &mut self.0;
-        leaf_mut(cx, |cx| Pin::new(inner).poll_read(cx, buf))
-    }
-}
-
-impl AsyncWrite for SimplexStream {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        let inner = &mut self.0;
-        leaf_mut(cx, |cx| Pin::new(inner).poll_write(cx, buf))
-    }
-
-    fn poll_write_vectored(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        let inner = &mut self.0;
-        leaf_mut(cx, |cx| Pin::new(inner).poll_write_vectored(cx, bufs))
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        self.0.is_write_vectored()
-    }
-
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.0).poll_flush(cx)
-    }
-
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.0).poll_shutdown(cx)
-    }
-}
+budgeted_io!(SimplexStream);

@@ -5,31 +5,11 @@
 
 mod common;
 
-use std::future::Future;
-
 use common::*;
 use weft::io::{AsyncReadExt, AsyncWriteExt};
 
 /// The budget of one poll (tokio's).
 const BUDGET: usize = 128;
-
-fn on_both(body: impl Fn(weft::runtime::Runtime) + Send + Sync + 'static) {
-    guard(move || {
-        body(current());
-        body(multi(2));
-    });
-}
-
-/// Spawns `future` with its polls counted, and waits for it.
-fn polls_of(
-    rt: &weft::runtime::Runtime,
-    future: impl Future<Output = ()> + Send + 'static,
-) -> usize {
-    let polls = counter();
-    let counted = count_polls(&polls, future);
-    rt.block_on(async { weft::spawn(counted).await.unwrap() });
-    get(&polls)
-}
 
 /// Polls that `units` units of budget take when nothing else makes the task wait.
 fn polls_for(units: usize) -> usize {
@@ -38,7 +18,7 @@ fn polls_for(units: usize) -> usize {
 
 #[test]
 fn a_copy_spends_one_unit_per_read() {
-    on_both(|rt| {
+    on_both_flavors(|rt| {
         // Each copy reads twice: the five bytes, then EOF. 1000 copies: 2000 units.
         let polls = polls_of(&rt, async {
             for _ in 0..1_000 {
@@ -66,7 +46,7 @@ fn a_copy_spends_one_unit_per_read() {
 
 #[test]
 fn a_bidirectional_copy_spends_one_unit_per_read_each_way() {
-    on_both(|rt| {
+    on_both_flavors(|rt| {
         // Two reads each way (the bytes, then EOF): 4 units a call, 4000 in all.
         let polls = polls_of(&rt, async {
             for _ in 0..1_000 {
@@ -97,7 +77,7 @@ fn a_bidirectional_copy_spends_one_unit_per_read_each_way() {
 
 #[test]
 fn the_pipes_spend_one_unit_per_read_and_per_write() {
-    on_both(|rt| {
+    on_both_flavors(|rt| {
         let polls = polls_of(&rt, async {
             let (mut client, mut server) = weft::io::duplex(64);
             let mut byte = [0u8; 1];
@@ -134,7 +114,7 @@ fn the_pipes_spend_one_unit_per_read_and_per_write() {
 /// that never waits gives way to a biased `select!`'s other branch. Each ended in a hang.
 #[test]
 fn loops_of_copies_and_pipe_round_trips_let_a_biased_select_move_on() {
-    on_both(|rt| {
+    on_both_flavors(|rt| {
         rt.block_on(rt.spawn(async {
             weft::select! {
                 biased;
@@ -179,7 +159,7 @@ fn loops_of_copies_and_pipe_round_trips_let_a_biased_select_move_on() {
 /// through a pipe that fills up waits for its reader instead of losing bytes.
 #[test]
 fn pipes_and_copies_keep_tokio_semantics() {
-    on_both(|rt| {
+    on_both_flavors(|rt| {
         rt.block_on(async {
             let (mut a, b) = weft::io::duplex(4);
             drop(b);

@@ -100,6 +100,24 @@ pub fn count_polls<F: Future>(polls: &Counter, fut: F) -> impl Future<Output = F
     })
 }
 
+/// Spawns `future` on `rt` with its polls counted, waits for it, and returns how many polls it
+/// took (the coop tests: a future that spends N units of budget takes `ceil(N / 128)`).
+pub fn polls_of(rt: &Runtime, future: impl Future<Output = ()> + Send + 'static) -> usize {
+    let polls = counter();
+    let counted = count_polls(&polls, future);
+    rt.block_on(async { weft::spawn(counted).await.unwrap() });
+    get(&polls)
+}
+
+/// Runs `body` under the hang guard on a current-thread runtime, then on a multi-thread one of
+/// two workers.
+pub fn on_both_flavors(body: impl Fn(Runtime) + Send + Sync + 'static) {
+    guard(move || {
+        body(current());
+        body(multi(2));
+    });
+}
+
 /// Waits until `rt` has no task left alive (every one completed or was cancelled): after that
 /// no task can run again, so counts of runs and drops are final.
 pub fn wait_until_no_task_is_alive(rt: &Runtime) {
