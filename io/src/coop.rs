@@ -54,6 +54,7 @@
 //! The thread-local is a plain `std` one, not one of loom's: no loom model of weft or weft-io
 //! runs a budgeted poll, and the value is never shared between threads.
 
+use std::borrow::Borrow;
 use std::cell::Cell;
 use std::fmt;
 use std::future::Future;
@@ -234,27 +235,15 @@ pub(crate) fn proceed(cx: &Context<'_>) -> Poll<RestoreOnPending> {
 }
 
 /// Polls `poll` as a leaf future: a unit first (or a yield if the budget is spent), spent only
-/// if `poll` is ready. weft-io's socket operations go through this.
+/// if `poll` is ready. weft-io's socket operations go through this with a `&Context`, the
+/// budgeted wrappers of tokio's pipes and copies with the `&mut Context` their trait methods
+/// get (both borrow as a `Context`).
 #[inline]
-pub(crate) fn leaf<'a, 'b, T>(
-    cx: &'a Context<'b>,
-    poll: impl FnOnce(&'a Context<'b>) -> Poll<T>,
+pub(crate) fn leaf<'b, C: Borrow<Context<'b>>, T>(
+    cx: C,
+    poll: impl FnOnce(C) -> Poll<T>,
 ) -> Poll<T> {
-    let progress = std::task::ready!(proceed(cx));
-    let output = poll(cx);
-    if output.is_ready() {
-        progress.made_progress();
-    }
-    output
-}
-
-/// [`leaf`] for a poll that needs `&mut Context` (a wrapped stream's `poll_read`, ...).
-#[inline]
-pub(crate) fn leaf_mut<'a, 'b, T>(
-    cx: &'a mut Context<'b>,
-    poll: impl FnOnce(&'a mut Context<'b>) -> Poll<T>,
-) -> Poll<T> {
-    let progress = std::task::ready!(proceed(cx));
+    let progress = std::task::ready!(proceed(cx.borrow()));
     let output = poll(cx);
     if output.is_ready() {
         progress.made_progress();

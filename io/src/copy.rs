@@ -15,7 +15,7 @@
 //! Invariant: `Budgeted` changes no byte and no result of the stream it wraps; it only turns
 //! some polls into a `Pending` that woke the task, *before* the inner stream is touched.
 
-use crate::coop::leaf_mut;
+use crate::coop::leaf;
 use std::io::{self, IoSlice};
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -31,14 +31,14 @@ impl<T: AsyncRead + Unpin + ?Sized> AsyncRead for Budgeted<'_, T> {
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
         let inner = &mut *self.0;
-        leaf_mut(cx, |cx| Pin::new(inner).poll_read(cx, buf))
+        leaf(cx, |cx| Pin::new(inner).poll_read(cx, buf))
     }
 }
 
 impl<T: AsyncBufRead + Unpin + ?Sized> AsyncBufRead for Budgeted<'_, T> {
     fn poll_fill_buf(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<&[u8]>> {
         let inner = &mut *self.get_mut().0;
-        leaf_mut(cx, |cx| Pin::new(inner).poll_fill_buf(cx))
+        leaf(cx, |cx| Pin::new(inner).poll_fill_buf(cx))
     }
 
     fn consume(mut self: Pin<&mut Self>, amt: usize) {

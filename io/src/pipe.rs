@@ -8,7 +8,7 @@
 //! `Pending` with the task woken, before it touches the pipe. Flush and shutdown never wait
 //! and spend nothing, as in tokio.
 
-use crate::coop::leaf_mut;
+use crate::coop::leaf;
 use std::io::{self, IoSlice};
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -25,7 +25,7 @@ macro_rules! budgeted_io {
                 buf: &mut ReadBuf<'_>,
             ) -> Poll<io::Result<()>> {
                 let inner = &mut self.0;
-                leaf_mut(cx, |cx| Pin::new(inner).poll_read(cx, buf))
+                leaf(cx, |cx| Pin::new(inner).poll_read(cx, buf))
             }
         }
 
@@ -36,7 +36,7 @@ macro_rules! budgeted_io {
                 buf: &[u8],
             ) -> Poll<io::Result<usize>> {
                 let inner = &mut self.0;
-                leaf_mut(cx, |cx| Pin::new(inner).poll_write(cx, buf))
+                leaf(cx, |cx| Pin::new(inner).poll_write(cx, buf))
             }
 
             fn poll_write_vectored(
@@ -45,7 +45,7 @@ macro_rules! budgeted_io {
                 bufs: &[IoSlice<'_>],
             ) -> Poll<io::Result<usize>> {
                 let inner = &mut self.0;
-                leaf_mut(cx, |cx| Pin::new(inner).poll_write_vectored(cx, bufs))
+                leaf(cx, |cx| Pin::new(inner).poll_write_vectored(cx, bufs))
             }
 
             fn is_write_vectored(&self) -> bool {
