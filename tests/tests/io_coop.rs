@@ -18,7 +18,7 @@ fn polls_for(units: usize) -> usize {
 
 #[test]
 fn a_copy_spends_one_unit_per_read() {
-    on_both_flavors(|rt| {
+    on_each_flavor(|rt| {
         // Each copy reads twice: the five bytes, then EOF. 1000 copies: 2000 units.
         let polls = polls_of(&rt, async {
             for _ in 0..1_000 {
@@ -46,7 +46,7 @@ fn a_copy_spends_one_unit_per_read() {
 
 #[test]
 fn a_bidirectional_copy_spends_one_unit_per_read_each_way() {
-    on_both_flavors(|rt| {
+    on_each_flavor(|rt| {
         // Two reads each way (the bytes, then EOF): 4 units a call, 4000 in all.
         let polls = polls_of(&rt, async {
             for _ in 0..1_000 {
@@ -77,7 +77,7 @@ fn a_bidirectional_copy_spends_one_unit_per_read_each_way() {
 
 #[test]
 fn the_pipes_spend_one_unit_per_read_and_per_write() {
-    on_both_flavors(|rt| {
+    on_each_flavor(|rt| {
         let polls = polls_of(&rt, async {
             let (mut client, mut server) = weft::io::duplex(64);
             let mut byte = [0u8; 1];
@@ -114,7 +114,7 @@ fn the_pipes_spend_one_unit_per_read_and_per_write() {
 /// that never waits gives way to a biased `select!`'s other branch. Each ended in a hang.
 #[test]
 fn loops_of_copies_and_pipe_round_trips_let_a_biased_select_move_on() {
-    on_both_flavors(|rt| {
+    on_each_flavor(|rt| {
         rt.block_on(rt.spawn(async {
             weft::select! {
                 biased;
@@ -159,7 +159,7 @@ fn loops_of_copies_and_pipe_round_trips_let_a_biased_select_move_on() {
 /// through a pipe that fills up waits for its reader instead of losing bytes.
 #[test]
 fn pipes_and_copies_keep_tokio_semantics() {
-    on_both_flavors(|rt| {
+    on_each_flavor(|rt| {
         rt.block_on(async {
             let (mut a, b) = weft::io::duplex(4);
             drop(b);

@@ -1,12 +1,15 @@
 //! The tokio I/O ecosystem on weft sockets, through tokio's `AsyncRead`/`AsyncWrite` that
 //! weft's streams implement: tokio-util's `Framed` with a `LinesCodec` (both directions,
-//! every line counted), and hyper serving and requesting through hyper-util's `TokioIo`
-//! (every request counted on both sides).
+//! every line counted), hyper serving and requesting through hyper-util's `TokioIo` (every
+//! request counted on both sides), and tokio-util's graceful-shutdown kit (`CancellationToken`,
+//! `TaskTracker`) around a weft server.
 
 #[macro_use]
 mod common;
 
 use std::convert::Infallible;
+use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+use std::sync::Arc;
 
 use bytes::Bytes;
 use common::net::within;
@@ -17,6 +20,8 @@ use hyper::body::Incoming;
 use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
 use tokio_util::codec::{Framed, LinesCodec};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 use weft::net::{TcpListener, TcpStream, UnixStream};
 use weft::runtime::Runtime;
 
@@ -24,6 +29,7 @@ on_both_flavors!(
     framed_lines_go_both_ways_over_tcp,
     framed_lines_over_split_unix_halves,
     hyper_serves_through_tokio_io,
+    a_task_tracker_and_a_cancellation_token_shut_a_server_down,
 );
 
 const LINES: usize = 200;
@@ -154,5 +160,70 @@ fn hyper_serves_through_tokio_io(rt: Runtime) {
             .unwrap()
             .unwrap();
         assert_eq!(get(&served), REQUESTS);
+    });
+}
+
+/// tokio-util's graceful shutdown on weft: a `CancellationToken` ends the accept loop and tells
+/// each connection to say "bye", and a `TaskTracker` waits for every connection task. The tasks
+/// are spawned with `weft::spawn(tracker.track_future(..))`: `TaskTracker::spawn` calls
+/// `tokio::spawn`, which needs tokio's own runtime (the README's porting section says so).
+fn a_task_tracker_and_a_cancellation_token_shut_a_server_down(rt: Runtime) {
+    const CLIENTS: usize = 3;
+    rt.block_on(async {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let token = CancellationToken::new();
+        let tracker = TaskTracker::new();
+        let served = Arc::new(AtomicUsize::new(0));
+        let server = {
+            let (token, tracker, served) = (token.clone(), tracker.clone(), served.clone());
+            weft::spawn(async move {
+                loop {
+                    let stream = weft::select! {
+                        _ = token.cancelled() => break,
+                        accepted = listener.accept() => accepted.unwrap().0,
+                    };
+                    let (token, served) = (token.clone(), served.clone());
+                    weft::spawn(tracker.track_future(async move {
+                        let mut framed = Framed::new(stream, LinesCodec::new());
+                        loop {
+                            weft::select! {
+                                line = framed.next() => match line {
+                                    Some(line) => framed.send(line.unwrap()).await.unwrap(),
+                                    None => break,
+                                },
+                                _ = token.cancelled() => {
+                                    framed.send("bye").await.unwrap();
+                                    break;
+                                }
+                            }
+                        }
+                        served.fetch_add(1, SeqCst);
+                    }));
+                }
+            })
+        };
+        let mut clients = Vec::new();
+        for i in 0..CLIENTS {
+            let stream = TcpStream::connect(addr).await.unwrap();
+            let mut framed = Framed::new(stream, LinesCodec::new());
+            framed.send(format!("hello {i}")).await.unwrap();
+            let echo = within("an echo", framed.next()).await.unwrap().unwrap();
+            assert_eq!(echo, format!("hello {i}"));
+            clients.push(framed);
+        }
+        token.cancel();
+        within("the accept loop", server).await.unwrap();
+        tracker.close();
+        within("the tracked connections", tracker.wait()).await;
+        assert_eq!(served.load(SeqCst), CLIENTS);
+        assert!(tracker.is_empty());
+        for mut framed in clients {
+            assert_eq!(framed.next().await.unwrap().unwrap(), "bye");
+            assert!(
+                framed.next().await.is_none(),
+                "the server closed after its bye"
+            );
+        }
     });
 }

@@ -15,7 +15,7 @@ const BUDGET: usize = 128;
 
 #[test]
 fn a_task_spends_its_budget_in_exactly_128_steps_per_poll() {
-    on_both_flavors(|rt| {
+    on_each_flavor(|rt| {
         // 1000 steps: seven polls of 128, an eighth of 104.
         let polls = polls_of(&rt, async {
             for _ in 0..1_000 {
@@ -35,7 +35,7 @@ fn a_task_spends_its_budget_in_exactly_128_steps_per_poll() {
 
 #[test]
 fn block_on_futures_get_a_budget_too() {
-    on_both_flavors(|rt| {
+    on_each_flavor(|rt| {
         let polls = counter();
         rt.block_on(count_polls(&polls, async {
             for _ in 0..1_000 {
@@ -48,7 +48,7 @@ fn block_on_futures_get_a_budget_too() {
 
 #[test]
 fn local_set_tasks_get_a_budget_of_their_own() {
-    on_both_flavors(|rt| {
+    on_each_flavor(|rt| {
         let local = weft::task::LocalSet::new();
         let polls = counter();
         let counted = count_polls(&polls, async {
@@ -75,7 +75,7 @@ fn local_set_tasks_get_a_budget_of_their_own() {
 
 #[test]
 fn has_budget_remaining_turns_false_after_the_budget() {
-    on_both_flavors(|rt| {
+    on_each_flavor(|rt| {
         rt.block_on(rt.spawn(async {
             assert!(has_budget_remaining());
             for _ in 0..BUDGET - 1 {
@@ -97,7 +97,7 @@ fn has_budget_remaining_turns_false_after_the_budget() {
 #[test]
 #[cfg_attr(miri, ignore)] // spawns a process
 fn waits_on_an_exited_child_spend_the_budget() {
-    on_both_flavors(|rt| {
+    on_each_flavor(|rt| {
         let mut child = rt.block_on(async {
             let mut child = weft::process::Command::new("true").spawn().unwrap();
             assert!(child.wait().await.unwrap().success());
@@ -115,7 +115,7 @@ fn waits_on_an_exited_child_spend_the_budget() {
 
 #[test]
 fn unconstrained_runs_every_step_in_one_poll() {
-    on_both_flavors(|rt| {
+    on_each_flavor(|rt| {
         let polls = polls_of(
             &rt,
             unconstrained(async {
@@ -130,7 +130,7 @@ fn unconstrained_runs_every_step_in_one_poll() {
 
 #[test]
 fn sleeps_that_are_already_due_spend_the_budget() {
-    on_both_flavors(|rt| {
+    on_each_flavor(|rt| {
         let polls = polls_of(&rt, async {
             for _ in 0..1_000 {
                 weft::time::sleep(Duration::ZERO).await;
@@ -193,7 +193,7 @@ fn an_always_ready_task_lets_the_other_tasks_of_its_worker_run() {
 
 #[test]
 fn a_biased_select_reaches_its_other_branch() {
-    on_both_flavors(|rt| {
+    on_each_flavor(|rt| {
         let steps = rt.block_on(rt.spawn(async {
             let mut steps = 0usize;
             weft::select! {
@@ -216,7 +216,7 @@ fn a_biased_select_reaches_its_other_branch() {
 
 #[test]
 fn a_timeout_fires_around_a_future_that_spends_every_budget() {
-    on_both_flavors(|rt| {
+    on_each_flavor(|rt| {
         let result = rt.block_on(rt.spawn(async {
             weft::time::timeout(Duration::from_millis(5), async {
                 loop {
@@ -276,7 +276,7 @@ fn socket_operations_spend_the_budget() {
 #[test]
 #[cfg_attr(miri, ignore)] // sockets
 fn poll_ready_spends_the_budget_and_the_async_readiness_wait_does_not() {
-    on_both_flavors(|rt| {
+    on_each_flavor(|rt| {
         let (tx, rx) = rt.block_on(async {
             let tx = weft::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
             let rx = weft::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
@@ -310,7 +310,7 @@ fn poll_ready_spends_the_budget_and_the_async_readiness_wait_does_not() {
 /// eight polls (seven budgets of 128, then 104).
 #[test]
 fn sync_waits_that_are_always_ready_yield_every_128() {
-    on_both_flavors(|rt| {
+    on_each_flavor(|rt| {
         let polls = polls_of(&rt, async {
             let (tx, mut rx) = weft::sync::mpsc::unbounded_channel();
             for i in 0..1_000 {
@@ -406,7 +406,7 @@ fn sync_waits_that_are_always_ready_yield_every_128() {
 /// eight polls) instead of letting the ready branch win for ever.
 #[test]
 fn select_yields_once_the_budget_is_spent() {
-    on_both_flavors(|rt| {
+    on_each_flavor(|rt| {
         let polls = polls_of(&rt, async {
             for _ in 0..1_000 {
                 weft::select! {
@@ -434,7 +434,7 @@ impl std::task::Wake for CountingWaker {
 /// it.
 #[test]
 fn a_lock_refused_for_budget_keeps_its_place_in_the_queue() {
-    on_both_flavors(|rt| {
+    on_each_flavor(|rt| {
         rt.block_on(async {
             use std::task::{Context, Poll};
             let mutex = std::sync::Arc::new(weft::sync::Mutex::new(()));
@@ -475,7 +475,7 @@ fn a_lock_refused_for_budget_keeps_its_place_in_the_queue() {
 #[test]
 fn the_in_memory_readers_and_writers_spend_the_budget() {
     use weft::io::{AsyncReadExt, AsyncWriteExt};
-    on_both_flavors(|rt| {
+    on_each_flavor(|rt| {
         let polls = polls_of(&rt, async {
             let mut sink = weft::io::sink();
             for _ in 0..1_000 {

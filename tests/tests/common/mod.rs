@@ -111,7 +111,7 @@ pub fn polls_of(rt: &Runtime, future: impl Future<Output = ()> + Send + 'static)
 
 /// Runs `body` under the hang guard on a current-thread runtime, then on a multi-thread one of
 /// two workers.
-pub fn on_both_flavors(body: impl Fn(Runtime) + Send + Sync + 'static) {
+pub fn on_each_flavor(body: impl Fn(Runtime) + Send + Sync + 'static) {
     guard(move || {
         body(current());
         body(multi(2));
