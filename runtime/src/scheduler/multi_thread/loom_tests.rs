@@ -113,10 +113,31 @@ fn driver() -> Arc<Driver> {
     Arc::new(Driver::new(io, time))
 }
 
-/// What a producer does after it makes work visible: `Shared::notify_parked`.
-fn notify_parked(idle: &Idle, unparkers: &[Unparker]) {
-    if let Some(index) = idle.worker_to_notify() {
-        unparkers[index].unpark();
+/// What the workers of a model share: the idle set, every worker's unparker, the count of
+/// items of work visible, and the shutdown flag.
+struct Pool {
+    idle: Idle,
+    unparkers: Vec<Unparker>,
+    pending: AtomicUsize,
+    shutdown: AtomicBool,
+}
+
+impl Pool {
+    /// A pool of one worker per unparker, none of them parked yet, no work.
+    fn new(unparkers: Vec<Unparker>) -> Arc<Pool> {
+        Arc::new(Pool {
+            idle: Idle::new(unparkers.len()),
+            unparkers,
+            pending: AtomicUsize::new(0),
+            shutdown: AtomicBool::new(false),
+        })
+    }
+
+    /// What a producer does after it makes work visible: `Shared::notify_parked`.
+    fn notify_parked(&self) {
+        if let Some(index) = self.idle.worker_to_notify() {
+            self.unparkers[index].unpark();
+        }
     }
 }
 
@@ -130,69 +151,62 @@ enum Work {
     Own,
 }
 
-/// A worker that finds no work (it was searching), lists itself among the sleepers, re-checks
-/// as the last searcher does, and sleeps (`worker::sleep`) until `pending` shows work (`work`
-/// says where it waits), taking it. Returns the items it took, once it took `enough` or at
-/// shutdown.
-#[allow(clippy::too_many_arguments)]
-fn worker_takes(
-    work: Work,
-    idle: &Idle,
-    index: usize,
-    parker: &Parker,
-    unparkers: &[Unparker],
-    pending: &AtomicUsize,
-    shutdown: &AtomicBool,
-    enough: usize,
-) -> usize {
-    let take = || {
-        pending
-            .fetch_update(SeqCst, SeqCst, |n| n.checked_sub(1))
-            .is_ok()
-    };
-    let mut taken = 0;
-    let mut searching = idle.transition_worker_to_searching();
-    loop {
-        if take() {
-            taken += 1;
-            if searching && idle.transition_worker_from_searching() {
-                notify_parked(idle, unparkers);
+impl Pool {
+    /// Worker `index` finds no work (it was searching), lists itself among the sleepers,
+    /// re-checks as the last searcher does, and sleeps (`worker::sleep`) on `parker` until
+    /// `pending` shows work (`work` says where it waits), taking it. Returns the items it
+    /// took, once it took `enough` or at shutdown.
+    fn worker_takes(&self, work: Work, index: usize, parker: &Parker, enough: usize) -> usize {
+        let (idle, pending, shutdown) = (&self.idle, &self.pending, &self.shutdown);
+        let take = || {
+            pending
+                .fetch_update(SeqCst, SeqCst, |n| n.checked_sub(1))
+                .is_ok()
+        };
+        let mut taken = 0;
+        let mut searching = idle.transition_worker_to_searching();
+        loop {
+            if take() {
+                taken += 1;
+                if searching && idle.transition_worker_from_searching() {
+                    self.notify_parked();
+                }
+                searching = false;
+                if taken == enough {
+                    return taken;
+                }
+                continue;
             }
-            searching = false;
-            if taken == enough {
+            if shutdown.load(SeqCst) {
                 return taken;
             }
-            continue;
-        }
-        if shutdown.load(SeqCst) {
-            return taken;
-        }
-        if idle.transition_worker_to_parked(index, searching) && pending.load(SeqCst) > 0 {
-            notify_parked(idle, unparkers);
-        }
-        let in_park = Cell::new(false);
-        match sleep(
-            idle,
-            index,
-            parker,
-            &in_park,
-            || work == Work::Own && pending.load(SeqCst) > 0,
-            // What `WorkerContext::park` passes: wake a peer for the rest.
-            || {
-                if pending.load(SeqCst) > 1 {
-                    notify_parked(idle, unparkers);
+            if idle.transition_worker_to_parked(index, searching) && pending.load(SeqCst) > 0 {
+                self.notify_parked();
+            }
+            let in_park = Cell::new(false);
+            match sleep(
+                idle,
+                index,
+                parker,
+                &in_park,
+                || work == Work::Own && pending.load(SeqCst) > 0,
+                // What `WorkerContext::park` passes: wake a peer for the rest.
+                || {
+                    if pending.load(SeqCst) > 1 {
+                        self.notify_parked();
+                    }
+                },
+                || shutdown.load(SeqCst),
+            ) {
+                Woken::Notified => searching = true,
+                Woken::Shutdown => return taken,
+                Woken::OwnWork { notified } => {
+                    assert!(
+                        work == Work::Own,
+                        "no driver event queues work in this model"
+                    );
+                    searching = notified;
                 }
-            },
-            || shutdown.load(SeqCst),
-        ) {
-            Woken::Notified => searching = true,
-            Woken::Shutdown => return taken,
-            Woken::OwnWork { notified } => {
-                assert!(
-                    work == Work::Own,
-                    "no driver event queues work in this model"
-                );
-                searching = notified;
             }
         }
     }
@@ -205,17 +219,14 @@ fn worker_takes(
 fn loom_a_sleeping_worker_is_woken_in_the_driver_or_on_its_condvar() {
     loom::model(|| {
         let driver = driver();
-        let idle = Arc::new(Idle::new(1));
         let parker = Parker::new(driver.clone());
-        let unparkers = Arc::new(vec![parker.unparker()]);
-        let pending = Arc::new(AtomicUsize::new(0));
-        let shutdown = Arc::new(AtomicBool::new(false));
+        let pool = Pool::new(vec![parker.unparker()]);
 
         let producer = {
-            let (idle, unparkers, pending) = (idle.clone(), unparkers.clone(), pending.clone());
+            let pool = pool.clone();
             thread::spawn(move || {
-                pending.store(1, SeqCst);
-                notify_parked(&idle, &unparkers);
+                pool.pending.store(1, SeqCst);
+                pool.notify_parked();
             })
         };
         // A busy worker's look at the driver (`event_interval`, a yield): it holds the driver
@@ -226,17 +237,7 @@ fn loom_a_sleeping_worker_is_woken_in_the_driver_or_on_its_condvar() {
                 busy.park_yield();
             })
         };
-        let taken = worker_takes(
-            Work::Remote,
-            &idle,
-            0,
-            &parker,
-            &unparkers,
-            &pending,
-            &shutdown,
-            1,
-        );
-        assert_eq!(taken, 1);
+        assert_eq!(pool.worker_takes(Work::Remote, 0, &parker, 1), 1);
         producer.join().unwrap();
         poller.join().unwrap();
     });
@@ -245,15 +246,13 @@ fn loom_a_sleeping_worker_is_woken_in_the_driver_or_on_its_condvar() {
 /// A socket's task: when the reactor (here, whichever thread turns the stand-in) wakes it, it
 /// becomes work, pushed from outside a worker (`Shared::schedule_remote`).
 struct EventTask {
-    idle: Arc<Idle>,
-    unparkers: Arc<Vec<Unparker>>,
-    pending: Arc<AtomicUsize>,
+    pool: Arc<Pool>,
 }
 
 impl std::task::Wake for EventTask {
     fn wake(self: std::sync::Arc<Self>) {
-        self.pending.fetch_add(1, SeqCst);
-        notify_parked(&self.idle, &self.unparkers);
+        self.pool.pending.fetch_add(1, SeqCst);
+        self.pool.notify_parked();
     }
 }
 
@@ -264,49 +263,30 @@ impl std::task::Wake for EventTask {
 fn loom_an_io_event_reaches_a_sleeping_worker_while_the_monitor_polls() {
     loom::model(|| {
         let driver = driver();
-        let idle = Arc::new(Idle::new(1));
         let parker = Parker::new(driver.clone());
-        let unparkers = Arc::new(vec![parker.unparker()]);
-        let pending = Arc::new(AtomicUsize::new(0));
-        let shutdown = Arc::new(AtomicBool::new(false));
+        let pool = Pool::new(vec![parker.unparker()]);
 
         let monitor = {
             let driver = driver.clone();
             thread::spawn(move || driver.poll_from_outside())
         };
         let network = {
-            let task = std::task::Waker::from(std::sync::Arc::new(EventTask {
-                idle: idle.clone(),
-                unparkers: unparkers.clone(),
-                pending: pending.clone(),
-            }));
+            let task =
+                std::task::Waker::from(std::sync::Arc::new(EventTask { pool: pool.clone() }));
             let io = driver.io().clone();
             thread::spawn(move || io.raise_event(task))
         };
-        let taken = worker_takes(
-            Work::Remote,
-            &idle,
-            0,
-            &parker,
-            &unparkers,
-            &pending,
-            &shutdown,
-            1,
-        );
-        assert_eq!(taken, 1);
+        assert_eq!(pool.worker_takes(Work::Remote, 0, &parker, 1), 1);
         monitor.join().unwrap();
         network.join().unwrap();
     });
 }
 
-/// Two workers running `worker_takes` (taking `work` from `pending`) on their own threads,
-/// sharing one driver and idle set, and what a model needs to end them.
+/// Two workers running `worker_takes` (taking `work` from the pool's `pending`) on their own
+/// threads, sharing one driver and pool, and what a model needs to end them.
 struct TwoWorkers {
     driver: Arc<Driver>,
-    idle: Arc<Idle>,
-    unparkers: Arc<Vec<Unparker>>,
-    pending: Arc<AtomicUsize>,
-    shutdown: Arc<AtomicBool>,
+    pool: Arc<Pool>,
     taken: Arc<AtomicUsize>,
     threads: Vec<thread::JoinHandle<()>>,
 }
@@ -314,44 +294,23 @@ struct TwoWorkers {
 impl TwoWorkers {
     fn start(work: Work) -> TwoWorkers {
         let driver = driver();
-        let idle = Arc::new(Idle::new(2));
         let parkers = [Parker::new(driver.clone()), Parker::new(driver.clone())];
-        let unparkers = Arc::new(vec![parkers[0].unparker(), parkers[1].unparker()]);
-        let pending = Arc::new(AtomicUsize::new(0));
-        let shutdown = Arc::new(AtomicBool::new(false));
+        let pool = Pool::new(vec![parkers[0].unparker(), parkers[1].unparker()]);
         let taken = Arc::new(AtomicUsize::new(0));
         let [first, second] = parkers;
         let threads = [(0, first), (1, second)]
             .into_iter()
             .map(|(index, parker)| {
-                let (idle, unparkers, pending, shutdown, taken) = (
-                    idle.clone(),
-                    unparkers.clone(),
-                    pending.clone(),
-                    shutdown.clone(),
-                    taken.clone(),
-                );
+                let (pool, taken) = (pool.clone(), taken.clone());
                 thread::spawn(move || {
-                    let mine = worker_takes(
-                        work,
-                        &idle,
-                        index,
-                        &parker,
-                        &unparkers,
-                        &pending,
-                        &shutdown,
-                        usize::MAX,
-                    );
+                    let mine = pool.worker_takes(work, index, &parker, usize::MAX);
                     taken.fetch_add(mine, SeqCst);
                 })
             })
             .collect();
         TwoWorkers {
             driver,
-            idle,
-            unparkers,
-            pending,
-            shutdown,
+            pool,
             taken,
             threads,
         }
@@ -363,8 +322,8 @@ impl TwoWorkers {
         while !done() {
             thread::yield_now();
         }
-        self.shutdown.store(true, SeqCst);
-        for unparker in self.unparkers.iter() {
+        self.pool.shutdown.store(true, SeqCst);
+        for unparker in &self.pool.unparkers {
             unparker.unpark();
         }
         for thread in self.threads {
@@ -382,25 +341,25 @@ fn loom_two_sleeping_workers_take_all_the_work() {
     loom::model(|| {
         let workers = TwoWorkers::start(Work::Remote);
         for _ in 0..2 {
-            workers.pending.fetch_add(1, SeqCst);
-            notify_parked(&workers.idle, &workers.unparkers);
+            workers.pool.pending.fetch_add(1, SeqCst);
+            workers.pool.notify_parked();
         }
-        let pending = workers.pending.clone();
+        let pool = workers.pool.clone();
         // Shutdown only once the work is gone.
-        assert_eq!(workers.finish(|| pending.load(SeqCst) == 0), 2);
+        assert_eq!(workers.finish(|| pool.pending.load(SeqCst) == 0), 2);
     });
 }
 
 /// A socket event whose task the turning worker queues on itself (`in_park`: no notification):
 /// two items at once.
 struct LocalEvent {
-    pending: Arc<AtomicUsize>,
+    pool: Arc<Pool>,
     delivered: Arc<AtomicBool>,
 }
 
 impl std::task::Wake for LocalEvent {
     fn wake(self: std::sync::Arc<Self>) {
-        self.pending.fetch_add(2, SeqCst);
+        self.pool.pending.fetch_add(2, SeqCst);
         self.delivered.store(true, SeqCst);
     }
 }
@@ -414,14 +373,14 @@ impl std::task::Wake for LocalEvent {
 fn loom_a_worker_woken_by_its_own_turn_shares_the_rest() {
     loom::model(|| {
         let workers = TwoWorkers::start(Work::Own);
-        let (pending, delivered) = (workers.pending.clone(), Arc::new(AtomicBool::new(false)));
+        let (pool, delivered) = (workers.pool.clone(), Arc::new(AtomicBool::new(false)));
         let event = std::task::Waker::from(std::sync::Arc::new(LocalEvent {
-            pending: pending.clone(),
+            pool: pool.clone(),
             delivered: delivered.clone(),
         }));
         workers.driver.io().raise_event(event);
         // Shutdown only once the event was delivered and its work is gone.
-        let done = || delivered.load(SeqCst) && pending.load(SeqCst) == 0;
+        let done = || delivered.load(SeqCst) && pool.pending.load(SeqCst) == 0;
         assert_eq!(workers.finish(done), 2);
     });
 }
