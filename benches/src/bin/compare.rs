@@ -2,7 +2,8 @@
 //! `rt_multi_threaded` and `sync_*` benches (plus three lockstep mpsc shapes), TCP servers as an
 //! operator judges them (echo, hyper hello-world, key-value; requests/s, CPU, latency,
 //! fairness, system calls and context switches per request), and an idle runtime. Prints a table
-//! per group (medians over rounds), writes CSVs and an SVG chart. See
+//! per group (medians over rounds; each ratio the median of the rounds' ratios), writes CSVs and
+//! an SVG chart. See
 //! [`weft_benches::compare`].
 //!
 //! ```text

@@ -22,8 +22,8 @@ USAGE:
 OPTIONS:
     --workers N         worker threads of each runtime [env WEFT_BENCH_WORKERS, default 4]
     --rounds N          rounds; each round measures every row once per runtime, alternating
-                        which runtime goes first; the tables show medians [default 5, 1 with
-                        --quick]
+                        which runtime goes first; the tables show medians, and each ratio
+                        is the median of the rounds' ratios [default 5, 1 with --quick]
     --quick             smoke run: 1 round, a couple of iterations per shape, 100 ms server
                         windows (seconds in all)
     --group NAMES       only these groups: rt_multi_threaded (or rt), sync, server, idle

@@ -8,11 +8,12 @@ use super::groups::{Budget, Idle, ServerSetup, Servers, Shapes, Syscalls};
 use super::options::beside;
 use super::{run_group, start_watchdog, Options, Progress, RowResult, SyscallChoice};
 use crate::load::{ClientStyle, Workload};
-use crate::report::idle::{idle_bars, render_idle_csv, render_idle_table, IdleFigures, IdleRow};
+use crate::report::idle::{idle_bars, render_idle_csv, render_idle_table, IdleRow};
 use crate::report::server::{
-    self, render_server_csv, render_server_tables, server_bars, ServerFigures, ServerRow,
+    self, render_server_csv, render_server_tables, server_bars, ServerRow,
 };
-use crate::report::{self, median_f64, svg, BarGroup, Outcome, Row, Stats};
+use crate::report::{self, median_f64, svg, BarGroup, Outcome, Row};
+use crate::rt::RuntimeKind;
 use crate::shapes::{Group as ShapeGroup, Params};
 use crate::syscalls::Tool;
 
@@ -57,8 +58,10 @@ pub fn run(opts: &Options) -> bool {
     let mut progress = Progress::new();
     let mut out = Outputs {
         text: format!(
-            "\nweft vs tokio: medians of {} round(s), {} workers each; every ratio: above 1, weft better\n\n",
-            opts.rounds, opts.workers
+            "\nweft vs tokio, {} workers each: figures are medians of {} round(s); each ratio is the \
+             median of the rounds' ratios (in a round, both runtimes ran the row back to back); \
+             every ratio: above 1, weft better\n\n",
+            opts.workers, opts.rounds
         ),
         ok: true,
         ..Outputs::default()
@@ -131,12 +134,11 @@ fn run_shapes(opts: &Options, progress: &mut Progress, out: &mut Outputs) {
         let rows: Vec<Row> = results
             .iter()
             .map(|r| {
-                let [weft, tokio] = r.summarise(Stats::from_rounds);
-                Row {
-                    shape: r.row.name(),
-                    weft,
-                    tokio,
-                }
+                Row::from_rounds(
+                    r.row.name(),
+                    r.on(RuntimeKind::Weft),
+                    r.on(RuntimeKind::Tokio),
+                )
             })
             .collect();
         let name = group.name();
@@ -207,21 +209,20 @@ fn run_servers(opts: &Options, setup: &ServerSetup, progress: &mut Progress, out
         .iter()
         .enumerate()
         .map(|(i, r)| {
-            let mut figures = r.summarise(ServerFigures::from_rounds);
+            let mut row = ServerRow::from_rounds(
+                r.name.clone(),
+                r.on(RuntimeKind::Weft),
+                r.on(RuntimeKind::Tokio),
+            );
             if let Some(calls) = &calls {
                 let per_request = calls[i].summarise(|s| median_f64(s.iter().copied()));
-                for (f, c) in figures.iter_mut().zip(per_request) {
+                for (f, c) in [&mut row.weft, &mut row.tokio].into_iter().zip(per_request) {
                     if let (Outcome::Measured(f), Outcome::Measured(c)) = (f, c) {
                         f.syscalls_per_request = Some(c);
                     }
                 }
             }
-            let [weft, tokio] = figures;
-            ServerRow {
-                name: r.name.clone(),
-                weft,
-                tokio,
-            }
+            row
         })
         .collect();
     let table = server::ServerSetup {
@@ -250,8 +251,10 @@ fn run_idle(opts: &Options, setup: ServerSetup, progress: &mut Progress, out: &m
     };
     let results = run_group(&mut idle, opts.rounds, &opts.runtimes, progress);
     out.check(&results);
-    let [weft, tokio] = results[0].summarise(IdleFigures::from_rounds);
-    let row = IdleRow { weft, tokio };
+    let row = IdleRow::from_rounds(
+        results[0].on(RuntimeKind::Weft),
+        results[0].on(RuntimeKind::Tokio),
+    );
     out.text += &render_idle_table(opts.workers, window, &row);
     out.text.push('\n');
     out.bars.push(idle_bars(&row));
@@ -264,7 +267,7 @@ fn run_idle(opts: &Options, setup: ServerSetup, progress: &mut Progress, out: &m
 fn chart(opts: &Options, cores: usize, bars: &[BarGroup]) -> String {
     let title = "weft vs tokio: ratio per row, above 1 = weft better (log scale)";
     let subtitle = format!(
-        "compare{}: {} workers, medians of {} round(s), {} server connections, {cores} cores; {}",
+        "compare{}: {} workers, median of {} paired round(s), {} server connections, {cores} cores; {}",
         if opts.quick { " --quick" } else { "" },
         opts.workers,
         opts.rounds,

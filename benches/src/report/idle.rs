@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use super::{
     csv_opt, format_duration, format_ratio, median_f64, ratio, render_columns, Bar, BarGroup,
-    Outcome,
+    Outcome, Rounds,
 };
 
 /// One round of the idle row on one runtime.
@@ -52,30 +52,44 @@ impl IdleFigures {
     }
 }
 
-/// The idle row: both runtimes.
+/// The idle row: both runtimes' figures (medians over rounds), and the ratios, each the median
+/// over rounds of that round's ratio ([`paired_ratio`](super::paired_ratio)).
 #[derive(Debug, Clone, PartialEq)]
 pub struct IdleRow {
     /// weft's figures.
     pub weft: Outcome<IdleFigures>,
     /// tokio's figures.
     pub tokio: Outcome<IdleFigures>,
+    rounds: Rounds<IdleSample>,
 }
 
 impl IdleRow {
-    fn both(&self) -> Option<(&IdleFigures, &IdleFigures)> {
-        Some((self.weft.measured()?, self.tokio.measured()?))
+    /// Summarises each runtime's rounds (round `i` of both measured back to back).
+    pub fn from_rounds(
+        weft: &Outcome<Vec<IdleSample>>,
+        tokio: &Outcome<Vec<IdleSample>>,
+    ) -> IdleRow {
+        IdleRow {
+            weft: weft.map(|s| IdleFigures::from_rounds(s)),
+            tokio: tokio.map(|s| IdleFigures::from_rounds(s)),
+            rounds: Rounds::new(weft, tokio),
+        }
     }
 
     /// CPU, tokio / weft.
     pub fn cpu_ratio(&self) -> Option<f64> {
-        self.both()
-            .and_then(|(w, t)| ratio(t.cpu_ns_per_second, w.cpu_ns_per_second))
+        self.rounds.ratio(|w, t| {
+            ratio(
+                t.cpu_per_second.as_secs_f64(),
+                w.cpu_per_second.as_secs_f64(),
+            )
+        })
     }
 
     /// Wake-ups, tokio / weft.
     pub fn wakeups_ratio(&self) -> Option<f64> {
-        self.both()
-            .and_then(|(w, t)| ratio(t.wakeups_per_second, w.wakeups_per_second))
+        self.rounds
+            .ratio(|w, t| ratio(t.wakeups_per_second, w.wakeups_per_second))
     }
 }
 
@@ -174,18 +188,16 @@ mod tests {
             wakeups_per_second: wakeups,
             ticks_per_second: 100.0,
         };
-        let w = IdleFigures::from_rounds(&[s(20_000, 1000.0), s(22_000, 990.0), s(21_000, 1010.0)])
-            .unwrap();
+        let weft = vec![s(20_000, 1000.0), s(22_000, 990.0), s(21_000, 1010.0)];
+        let w = IdleFigures::from_rounds(&weft).unwrap();
         assert_eq!(w.cpu_per_3s(), Duration::from_millis(63));
-        let t = IdleFigures::from_rounds(&[s(3_500, 105.0)]).unwrap();
-        let row = IdleRow {
-            weft: Outcome::Measured(w),
-            tokio: Outcome::Measured(t),
-        };
-        assert!((row.cpu_ratio().unwrap() - 3.5 / 21.0).abs() < 1e-9);
-        assert!((row.wakeups_ratio().unwrap() - 0.105).abs() < 1e-9);
+        // Every round, tokio used a fifth of weft's CPU and a tenth of its wake-ups.
+        let tokio = vec![s(4_000, 100.0), s(4_400, 99.0), s(4_200, 101.0)];
+        let row = IdleRow::from_rounds(&Outcome::Measured(weft), &Outcome::Measured(tokio));
+        assert!((row.cpu_ratio().unwrap() - 0.2).abs() < 1e-9);
+        assert!((row.wakeups_ratio().unwrap() - 0.1).abs() < 1e-9);
         let text = render_idle_table(4, Duration::from_secs(1), &row);
-        assert!(text.contains("63.0 ms") && text.contains("10.5 ms") && text.contains("0.17x"));
+        assert!(text.contains("63.0 ms") && text.contains("12.6 ms") && text.contains("0.20x"));
         let csv = render_idle_csv(4, &row);
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(lines.len(), 2);
@@ -194,7 +206,7 @@ mod tests {
             IDLE_CSV_HEADER.split(',').count()
         );
         assert!(
-            lines[1].starts_with("interval_10ms,4,ok,3,21000000,1000.0,100.0,ok,1,3500000,105.0,")
+            lines[1].starts_with("interval_10ms,4,ok,3,21000000,1000.0,100.0,ok,3,4200000,100.0,")
         );
         assert_eq!(idle_bars(&row).bars.len(), 2);
         assert_eq!(IdleFigures::from_rounds(&[]), None);

@@ -44,6 +44,49 @@ pub fn median_f64(values: impl IntoIterator<Item = f64>) -> Option<f64> {
     }
 }
 
+/// The median over rounds of each round's ratio `f(weft_i, tokio_i)`: round `i` of one runtime is
+/// paired with round `i` of the other, measured right after it (or before), so a slow spell of
+/// a shared machine, which lasts seconds, lands in both halves of a pair and cancels out of its
+/// ratio. A ratio of the two runtimes' medians can instead set a median of fast rounds against
+/// a median of slow ones: on a noisy 2-core machine that read 0.3x one run and 7.8x the next
+/// for the same row. Rounds beyond the shorter list, and rounds where `f` has no ratio, are
+/// left out; `None` when no round has one.
+pub fn paired_ratio<S>(weft: &[S], tokio: &[S], f: impl Fn(&S, &S) -> Option<f64>) -> Option<f64> {
+    median_f64(weft.iter().zip(tokio).filter_map(|(w, t)| f(w, t)))
+}
+
+/// Both runtimes' rounds of one row, kept for its [round-by-round ratios](paired_ratio); empty
+/// unless both runtimes were measured.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rounds<S> {
+    weft: Vec<S>,
+    tokio: Vec<S>,
+}
+
+impl<S: Clone> Rounds<S> {
+    /// Keeps both runtimes' samples (one per round, round `i` of both measured back to back),
+    /// or none when either was not measured.
+    pub fn new(weft: &Outcome<Vec<S>>, tokio: &Outcome<Vec<S>>) -> Rounds<S> {
+        match (weft, tokio) {
+            (Outcome::Measured(w), Outcome::Measured(t)) => Rounds {
+                weft: w.clone(),
+                tokio: t.clone(),
+            },
+            _ => Rounds {
+                weft: Vec::new(),
+                tokio: Vec::new(),
+            },
+        }
+    }
+}
+
+impl<S> Rounds<S> {
+    /// The median over rounds of `f(weft's round, tokio's round)`: see [`paired_ratio`].
+    pub fn ratio(&self, f: impl Fn(&S, &S) -> Option<f64>) -> Option<f64> {
+        paired_ratio(&self.weft, &self.tokio, f)
+    }
+}
+
 /// The ratio `numerator / denominator` when both are finite and positive.
 pub fn ratio(numerator: f64, denominator: f64) -> Option<f64> {
     (numerator.is_finite() && denominator.is_finite() && numerator > 0.0 && denominator > 0.0)
@@ -155,14 +198,38 @@ pub struct Row {
     pub weft: Outcome,
     /// tokio's result.
     pub tokio: Outcome,
+    /// Both runtimes' per-round times, for [`Row::ratio`].
+    rounds: Rounds<Duration>,
 }
 
 impl Row {
-    /// tokio's median time over weft's: above 1 means weft is faster. `None` unless both were
-    /// measured.
+    /// Summarises each runtime's per-round times (`Outcome::Measured` holds one time per round,
+    /// round `i` of both runtimes measured back to back).
+    pub fn from_rounds(
+        shape: &'static str,
+        weft: &Outcome<Vec<Duration>>,
+        tokio: &Outcome<Vec<Duration>>,
+    ) -> Row {
+        Row {
+            shape,
+            weft: weft.map(|s| Stats::from_rounds(s)),
+            tokio: tokio.map(|s| Stats::from_rounds(s)),
+            rounds: Rounds::new(weft, tokio),
+        }
+    }
+
+    /// tokio's time over weft's, round by round, the median of those ([`paired_ratio`]): above
+    /// 1 means weft is faster. `None` unless both were measured.
     pub fn ratio(&self) -> Option<f64> {
+        self.rounds
+            .ratio(|w, t| ratio(t.as_secs_f64(), w.as_secs_f64()))
+    }
+
+    /// tokio's median time over weft's: what the time columns alone say, kept in the CSV beside
+    /// the round-by-round [`ratio`](Row::ratio).
+    pub fn ratio_of_medians(&self) -> Option<f64> {
         let (w, t) = (self.weft.median()?, self.tokio.median()?);
-        (!w.is_zero()).then(|| t.as_secs_f64() / w.as_secs_f64())
+        ratio(t.as_secs_f64(), w.as_secs_f64())
     }
 }
 
@@ -262,11 +329,12 @@ pub(crate) fn csv_opt(x: Option<f64>, digits: usize) -> String {
 
 /// The CSV header of [`render_csv`].
 pub const CSV_HEADER: &str = "shape,workers,weft_status,weft_rounds,weft_median_ns,weft_min_ns,\
-weft_max_ns,tokio_status,tokio_rounds,tokio_median_ns,tokio_min_ns,tokio_max_ns,ratio_tokio_over_weft";
+weft_max_ns,tokio_status,tokio_rounds,tokio_median_ns,tokio_min_ns,tokio_max_ns,ratio_tokio_over_weft,\
+ratio_of_medians";
 
 /// The table as CSV, one line per shape: times are nanoseconds per iteration, the status of each
 /// runtime is `ok`, `failed` or `skipped` (its numbers then empty), and the ratio is
-/// tokio/weft (empty unless both were measured).
+/// tokio/weft, round by round (empty unless both were measured), then the ratio of the medians.
 pub fn render_csv(rows: &[Row], workers: usize) -> String {
     fn cols(o: &Outcome) -> String {
         match o {
@@ -283,10 +351,11 @@ pub fn render_csv(rows: &[Row], workers: usize) -> String {
     let mut out = String::from(CSV_HEADER);
     out.push('\n');
     for r in rows {
-        let ratio = r.ratio().map_or_else(String::new, |x| format!("{x:.4}"));
+        let ratio = csv_opt(r.ratio(), 4);
+        let of_medians = csv_opt(r.ratio_of_medians(), 4);
         let _ = writeln!(
             out,
-            "{},{workers},{},{},{ratio}",
+            "{},{workers},{},{},{ratio},{of_medians}",
             r.shape,
             cols(&r.weft),
             cols(&r.tokio)
@@ -341,23 +410,11 @@ mod tests {
     }
 
     fn rows() -> Vec<Row> {
-        let one = |d| Outcome::Measured(Stats::from_rounds(&[d]).unwrap());
+        let one = |d| Outcome::Measured(vec![d]);
         vec![
-            Row {
-                shape: "ping_pong",
-                weft: one(ms(2)),
-                tokio: one(ms(3)),
-            },
-            Row {
-                shape: "yield_many",
-                weft: Outcome::Failed("boom".into()),
-                tokio: one(ms(10)),
-            },
-            Row {
-                shape: "chained_spawn",
-                weft: Outcome::Skipped,
-                tokio: one(ms(1)),
-            },
+            Row::from_rounds("ping_pong", &one(ms(2)), &one(ms(3))),
+            Row::from_rounds("yield_many", &Outcome::Failed("boom".into()), &one(ms(10))),
+            Row::from_rounds("chained_spawn", &Outcome::Skipped, &one(ms(1))),
         ]
     }
 
@@ -365,8 +422,38 @@ mod tests {
     fn ratio_is_tokio_over_weft() {
         let r = rows();
         assert_eq!(r[0].ratio(), Some(1.5));
+        assert_eq!(r[0].ratio_of_medians(), Some(1.5));
         assert_eq!(r[1].ratio(), None);
         assert_eq!(r[2].ratio(), None);
+        assert_eq!(r[2].ratio_of_medians(), None);
+    }
+
+    /// A slow spell of the machine (x10 here) that starts or ends between the two halves of a
+    /// pair (round 2: weft measured in it, tokio after it) shifts one runtime's median from the
+    /// fast rounds to the slow ones: the medians then set a slow weft round against a fast tokio
+    /// one. Round by round, only that pair is off, and the median of the pairs is not.
+    #[test]
+    fn paired_ratio_cancels_a_slow_spell_that_medians_do_not() {
+        let weft = [ms(100), ms(100), ms(10), ms(100), ms(10)];
+        let tokio = [ms(120), ms(12), ms(12), ms(120), ms(12)];
+        let row = Row::from_rounds(
+            "notify_one_100",
+            &Outcome::Measured(weft.to_vec()),
+            &Outcome::Measured(tokio.to_vec()),
+        );
+        assert!((row.ratio_of_medians().unwrap() - 0.12).abs() < 1e-9);
+        assert!((row.ratio().unwrap() - 1.2).abs() < 1e-9);
+    }
+
+    #[test]
+    fn paired_ratio_is_the_median_of_round_ratios() {
+        let w = [1.0, 2.0, 4.0, 8.0];
+        let t = [2.0, 2.0, 12.0];
+        // Rounds 1-3 pair up (ratios 2, 1, 3); the fourth has no partner.
+        assert_eq!(paired_ratio(&w, &t, |w, t| ratio(*t, *w)), Some(2.0));
+        assert_eq!(paired_ratio(&w, &[], |w, t: &f64| ratio(*t, *w)), None);
+        let none = |_: &f64, _: &f64| None;
+        assert_eq!(paired_ratio(&w, &t, none), None);
     }
 
     #[test]
@@ -390,7 +477,7 @@ mod tests {
         assert!(lines.iter().all(|l| l.split(',').count() == n));
         assert_eq!(
             lines[1],
-            "ping_pong,4,ok,1,2000000,2000000,2000000,ok,1,3000000,3000000,3000000,1.5000"
+            "ping_pong,4,ok,1,2000000,2000000,2000000,ok,1,3000000,3000000,3000000,1.5000,1.5000"
         );
         assert!(lines[2].starts_with("yield_many,4,failed,,,,,ok,"));
         assert!(lines[3].starts_with("chained_spawn,4,skipped,"));

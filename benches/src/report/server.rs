@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::{
     csv_opt, format_duration, format_rate, format_ratio, median_f64, ratio, render_columns, Bar,
-    BarGroup, Outcome,
+    BarGroup, Outcome, Rounds,
 };
 use crate::load::Fairness;
 
@@ -81,7 +81,40 @@ impl ServerFigures {
     }
 }
 
-/// One line of the server table.
+/// A latency percentile of the server table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Percentile {
+    /// The median.
+    P50,
+    /// The 99th percentile.
+    P99,
+    /// The 99.9th percentile.
+    P999,
+}
+
+impl Percentile {
+    /// This percentile of one round.
+    pub fn of_sample(self, s: &ServerSample) -> Duration {
+        match self {
+            Percentile::P50 => s.p50,
+            Percentile::P99 => s.p99,
+            Percentile::P999 => s.p999,
+        }
+    }
+
+    /// The median over rounds of this percentile.
+    pub fn of_figures(self, s: &ServerFigures) -> Duration {
+        match self {
+            Percentile::P50 => s.p50,
+            Percentile::P99 => s.p99,
+            Percentile::P999 => s.p999,
+        }
+    }
+}
+
+/// One line of the server table: each runtime's figures (medians over rounds), and the ratios,
+/// each the median over rounds of that round's ratio ([`paired_ratio`](super::paired_ratio)),
+/// except system calls, counted once per runtime.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ServerRow {
     /// `workload client`, e.g. `kv threads`.
@@ -90,45 +123,60 @@ pub struct ServerRow {
     pub weft: Outcome<ServerFigures>,
     /// tokio's figures.
     pub tokio: Outcome<ServerFigures>,
+    rounds: Rounds<ServerSample>,
 }
 
 impl ServerRow {
-    fn both(&self) -> Option<(&ServerFigures, &ServerFigures)> {
-        Some((self.weft.measured()?, self.tokio.measured()?))
+    /// Summarises each runtime's rounds (round `i` of both measured back to back).
+    pub fn from_rounds(
+        name: String,
+        weft: &Outcome<Vec<ServerSample>>,
+        tokio: &Outcome<Vec<ServerSample>>,
+    ) -> ServerRow {
+        ServerRow {
+            name,
+            weft: weft.map(|s| ServerFigures::from_rounds(s)),
+            tokio: tokio.map(|s| ServerFigures::from_rounds(s)),
+            rounds: Rounds::new(weft, tokio),
+        }
     }
 
     /// Requests per second, weft / tokio.
     pub fn throughput_ratio(&self) -> Option<f64> {
-        self.both()
-            .and_then(|(w, t)| ratio(w.throughput, t.throughput))
+        self.rounds.ratio(|w, t| ratio(w.throughput, t.throughput))
     }
 
     /// CPU per request, tokio / weft.
     pub fn cpu_ratio(&self) -> Option<f64> {
-        self.both()
-            .and_then(|(w, t)| ratio(t.cpu_per_request_ns, w.cpu_per_request_ns))
+        self.rounds.ratio(|w, t| {
+            ratio(
+                t.cpu_per_request.as_secs_f64(),
+                w.cpu_per_request.as_secs_f64(),
+            )
+        })
     }
 
     /// A latency percentile, tokio / weft.
-    pub fn latency_ratio(&self, f: fn(&ServerFigures) -> Duration) -> Option<f64> {
-        self.both()
-            .and_then(|(w, t)| ratio(f(t).as_secs_f64(), f(w).as_secs_f64()))
+    pub fn latency_ratio(&self, p: Percentile) -> Option<f64> {
+        self.rounds
+            .ratio(|w, t| ratio(p.of_sample(t).as_secs_f64(), p.of_sample(w).as_secs_f64()))
     }
 
     /// Jain's index, weft / tokio.
     pub fn jain_ratio(&self) -> Option<f64> {
-        self.both().and_then(|(w, t)| ratio(w.jain, t.jain))
+        self.rounds
+            .ratio(|w, t| ratio(w.fairness.jain, t.fairness.jain))
     }
 
     /// Context switches per request, tokio / weft.
     pub fn switches_ratio(&self) -> Option<f64> {
-        self.both()
-            .and_then(|(w, t)| ratio(t.switches_per_request, w.switches_per_request))
+        self.rounds
+            .ratio(|w, t| ratio(t.switches_per_request, w.switches_per_request))
     }
 
-    /// System calls per request, tokio / weft.
+    /// System calls per request, tokio / weft (one counting pass per runtime, so no rounds).
     pub fn syscalls_ratio(&self) -> Option<f64> {
-        let (w, t) = self.both()?;
+        let (w, t) = (self.weft.measured()?, self.tokio.measured()?);
         ratio(t.syscalls_per_request?, w.syscalls_per_request?)
     }
 }
@@ -251,16 +299,16 @@ fn latency_table(rows: &[ServerRow]) -> String {
     let cells: Vec<[String; 10]> = rows
         .iter()
         .map(|r| {
-            let lat = |f: fn(&ServerFigures) -> Duration| {
+            let lat = |p: Percentile| {
                 [
-                    r.weft.cell_with(|s| format_duration(f(s))),
-                    r.tokio.cell_with(|s| format_duration(f(s))),
-                    format_ratio(r.latency_ratio(f)),
+                    r.weft.cell_with(|s| format_duration(p.of_figures(s))),
+                    r.tokio.cell_with(|s| format_duration(p.of_figures(s))),
+                    format_ratio(r.latency_ratio(p)),
                 ]
             };
-            let [a, b, c] = lat(|s| s.p50);
-            let [d, e, f] = lat(|s| s.p99);
-            let [g, h, i] = lat(|s| s.p999);
+            let [a, b, c] = lat(Percentile::P50);
+            let [d, e, f] = lat(Percentile::P99);
+            let [g, h, i] = lat(Percentile::P999);
             [r.name.clone(), a, b, c, d, e, f, g, h, i]
         })
         .collect();
@@ -329,7 +377,7 @@ pub fn server_bars(rows: &[ServerRow]) -> Vec<BarGroup> {
             &ServerRow::cpu_ratio,
         ),
         group("server: p99 latency (tokio/weft)", &|r| {
-            r.latency_ratio(|s| s.p99)
+            r.latency_ratio(Percentile::P99)
         }),
     ]
 }
@@ -388,9 +436,9 @@ pub fn render_server_csv(setup: &ServerSetup, rows: &[ServerRow]) -> String {
         let ratios = [
             r.throughput_ratio(),
             r.cpu_ratio(),
-            r.latency_ratio(|s| s.p50),
-            r.latency_ratio(|s| s.p99),
-            r.latency_ratio(|s| s.p999),
+            r.latency_ratio(Percentile::P50),
+            r.latency_ratio(Percentile::P99),
+            r.latency_ratio(Percentile::P999),
             r.jain_ratio(),
             r.switches_ratio(),
             r.syscalls_ratio(),
@@ -446,38 +494,46 @@ mod tests {
     #[test]
     fn figures_are_medians_and_ratios_favour_weft_above_one() {
         assert_eq!(ServerFigures::from_rounds(&[]), None);
-        let w = ServerFigures::from_rounds(&[
+        let weft = vec![
             sample(30e3, 4, 100, 0.99),
             sample(10e3, 8, 900, 0.5),
             sample(20e3, 5, 200, 0.98),
-        ])
-        .unwrap();
+        ];
+        let w = ServerFigures::from_rounds(&weft).unwrap();
         assert_eq!(
             (w.throughput, w.cpu_per_request_ns, w.p99, w.jain, w.rounds),
             (20e3, 5000.0, Duration::from_micros(200), 0.98, 3)
         );
-        let mut w = w;
-        w.syscalls_per_request = Some(2.0);
-        let mut t = ServerFigures::from_rounds(&[sample(10e3, 10, 400, 0.49)]).unwrap();
-        t.syscalls_per_request = Some(3.0);
-        let row = ServerRow {
-            name: "kv threads".into(),
-            weft: Outcome::Measured(w),
-            tokio: Outcome::Measured(t),
-        };
+        // Round by round: requests/s 2x, 0.5x, 2x; the second round was a slow spell for both.
+        let tokio = vec![
+            sample(15e3, 8, 200, 0.495),
+            sample(20e3, 4, 450, 1.0),
+            sample(10e3, 10, 400, 0.49),
+        ];
+        let mut row = ServerRow::from_rounds(
+            "kv threads".into(),
+            &Outcome::Measured(weft),
+            &Outcome::Measured(tokio),
+        );
+        for (f, calls) in [(&mut row.weft, 2.0), (&mut row.tokio, 3.0)] {
+            if let Outcome::Measured(f) = f {
+                f.syscalls_per_request = Some(calls);
+            }
+        }
         let close = |x: Option<f64>, y: f64| (x.unwrap() - y).abs() < 1e-9;
+        // The medians alone (20k against 15k) would say 1.33x.
         assert!(close(row.throughput_ratio(), 2.0));
         assert!(close(row.cpu_ratio(), 2.0));
-        assert!(close(row.latency_ratio(|s| s.p99), 2.0));
+        assert!(close(row.latency_ratio(Percentile::P99), 2.0));
         assert!(close(row.jain_ratio(), 2.0));
         assert!(close(row.switches_ratio(), 1.0));
         assert!(close(row.syscalls_ratio(), 1.5));
 
-        let failed = ServerRow {
-            name: "echo_64b loop".into(),
-            weft: Outcome::Failed("lost".into()),
-            tokio: Outcome::Measured(t),
-        };
+        let failed = ServerRow::from_rounds(
+            "echo_64b loop".into(),
+            &Outcome::Failed("lost".into()),
+            &Outcome::Measured(vec![sample(10e3, 10, 400, 0.49)]),
+        );
         assert_eq!(failed.throughput_ratio(), None);
         let text = render_server_tables(&setup(), &[row.clone(), failed.clone()]);
         assert!(
