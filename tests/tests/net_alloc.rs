@@ -1,7 +1,8 @@
 //! No allocation per operation: after a warm-up, a thousand TCP echo round trips (each read
 //! waiting in the reactor for the other side's write) and a thousand UDP `send_to`/`recv_from`
-//! round trips allocate nothing. A global allocator counts the allocations made on the test's
-//! own thread while counting is on; the current-thread runtime runs everything there.
+//! round trips allocate nothing, and neither do a thousand `block_on` calls in a row. A global
+//! allocator counts the allocations made on the test's own thread while counting is on; the
+//! current-thread runtime runs everything there.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -141,4 +142,55 @@ fn udp_round_trips_allocate_nothing() {
         let allocations = allocations_during(datagram_rounds(&a, &b, b_addr, MEASURED)).await;
         assert_eq!(allocations, 0, "allocations in {MEASURED} UDP round trips");
     });
+}
+
+/// The allocations `f` makes on this thread.
+fn allocations_in(f: impl FnOnce()) -> usize {
+    ALLOCATIONS.with(|n| n.set(0));
+    COUNTING.with(|on| on.set(true));
+    f();
+    COUNTING.with(|on| on.set(false));
+    ALLOCATIONS.with(Cell::get)
+}
+
+/// A thousand `block_on` calls, each of a future that yields once (so it waits for its waker),
+/// allocate nothing on either flavor once the thread has made its first call; a `block_on` on
+/// another runtime in between makes that one call allocate again, no more.
+#[test]
+fn block_on_in_a_loop_allocates_nothing() {
+    let yield_once = || async {
+        weft::task::yield_now().await;
+        7
+    };
+    let multi = weft::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .build()
+        .unwrap();
+    for (flavor, rt) in [("current-thread", runtime()), ("multi-thread", multi)] {
+        assert_eq!(rt.block_on(yield_once()), 7);
+        let allocations = allocations_in(|| {
+            for _ in 0..MEASURED {
+                assert_eq!(rt.block_on(yield_once()), 7);
+            }
+        });
+        assert_eq!(
+            allocations, 0,
+            "allocations in {MEASURED} {flavor} block_on calls"
+        );
+    }
+    let (first, second) = (runtime(), runtime());
+    first.block_on(yield_once());
+    second.block_on(yield_once());
+    let allocations = allocations_in(|| {
+        first.block_on(yield_once());
+        for _ in 0..MEASURED {
+            first.block_on(yield_once());
+        }
+    });
+    assert!(allocations > 0, "switching runtimes makes a new waker");
+    let switch = allocations;
+    let allocations = allocations_in(|| {
+        second.block_on(yield_once());
+    });
+    assert_eq!(allocations, switch, "one switch, one set of allocations");
 }

@@ -222,11 +222,7 @@ fn shutdown_drops_the_task_that_a_block_in_place_waits_for() {
         let (sender_dropped, sleeper_finished) = (counter(), counter());
         let (released_tx, released_rx) = std::sync::mpsc::channel();
         let (blocked_tx, blocked_rx) = std::sync::mpsc::channel::<()>();
-        rt.spawn(async move {
-            block_in_place(move || {
-                released_tx.send(blocked_rx.recv().is_err()).unwrap();
-            });
-        });
+        let (started_tx, started_rx) = std::sync::mpsc::channel();
         let dropped = DropGuard::new(&sender_dropped);
         let finished = sleeper_finished.clone();
         rt.spawn(async move {
@@ -234,7 +230,15 @@ fn shutdown_drops_the_task_that_a_block_in_place_waits_for() {
             weft::time::sleep(Duration::from_secs(3600)).await;
             bump(&finished);
         });
-        rt.block_on(async { weft::time::sleep(Duration::from_millis(10)).await });
+        rt.spawn(async move {
+            block_in_place(move || {
+                started_tx.send(()).unwrap();
+                released_tx.send(blocked_rx.recv().is_err()).unwrap();
+            });
+        });
+        // Shut down only once the closure blocks: a task dropped before its first poll would
+        // drop the closure, not run it (a fixed sleep here failed on a loaded machine).
+        started_rx.recv_timeout(HANG_LIMIT).unwrap();
         drop(rt);
         assert_eq!(
             released_rx.recv(),

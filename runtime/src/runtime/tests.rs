@@ -156,3 +156,26 @@ fn a_shutdown_timeout_past_the_clock_waits_without_a_deadline() {
         assert_eq!(finished.load(SeqCst), 1, "the job ran to the end");
     }
 }
+
+/// A thread keeps its current-thread `block_on` waker for its next call, but holds the runtime
+/// weakly: a dropped runtime is freed (its reactor with it) although this thread's cache and a
+/// waker a future kept still point at it, and waking that waker afterwards does nothing.
+#[test]
+fn block_on_keeps_its_waker_but_not_the_runtime() {
+    let rt = Builder::new_current_thread().build().unwrap();
+    let crate::scheduler::Handle::CurrentThread(shared) = &rt.handle().inner else {
+        unreachable!("a current-thread runtime")
+    };
+    let shared = Arc::downgrade(shared);
+    let kept = rt.block_on(std::future::poll_fn(|cx| {
+        std::task::Poll::Ready(cx.waker().clone())
+    }));
+    // The same waker again: the thread reuses what it made.
+    let again = rt.block_on(std::future::poll_fn(|cx| {
+        std::task::Poll::Ready(cx.waker().clone())
+    }));
+    assert!(kept.will_wake(&again));
+    drop((rt, again));
+    assert!(shared.upgrade().is_none(), "the runtime outlived its drop");
+    kept.wake();
+}

@@ -28,8 +28,8 @@ use crate::time::clock::Clock;
 use crate::time::driver::TimeDriver;
 use std::cell::Cell;
 use std::future::Future;
-use std::pin::pin;
-use std::sync::Arc;
+use std::pin::{pin, Pin};
+use std::sync::{Arc, Weak};
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::{Duration, Instant};
 
@@ -236,13 +236,21 @@ impl Shared {
 
     /// Runs `future` to completion on this thread, running the runtime's tasks meanwhile.
     pub(crate) fn block_on<F: Future>(self: &Arc<Self>, future: F) -> F::Output {
-        let mut future = pin!(future);
-        let thread_parker = crate::loom::Parker::new();
-        let main = Arc::new(MainWaker {
-            woken: AtomicBool::new(true),
-            core: self.wake.clone(),
-            thread: thread_parker.unparker().clone(),
-        });
+        let future = pin!(future);
+        let cached = BlockOnCache::take_for(self).unwrap_or_else(|| BlockOnCache::new(self));
+        let output = self.block_on_with(future, &cached);
+        cached.put_back();
+        output
+    }
+
+    fn block_on_with<F: Future>(
+        self: &Arc<Self>,
+        mut future: Pin<&mut F>,
+        cached: &BlockOnCache,
+    ) -> F::Output {
+        let (main, thread_parker) = (&cached.main, &cached.thread_parker);
+        // Poll first; a wake left over from this thread's previous `block_on` only adds a poll.
+        main.woken.store(true, Ordering::Release);
         let waker = Waker::from(main.clone());
         let mut cx = Context::from_waker(&waker);
         loop {
@@ -254,7 +262,7 @@ impl Shared {
                     shared: self,
                     core: Some(core),
                 };
-                return guard.run(future.as_mut(), &main, &mut cx);
+                return guard.run(future.as_mut(), main, &mut cx);
             }
             // Another thread drives the tasks: poll only our future until the core is free.
             lock(&self.waiters).push(thread_parker.unparker().clone());
@@ -311,9 +319,14 @@ impl Shared {
 }
 
 /// Wakes the `block_on` future: flags it and unparks both the core and the waiting thread.
+///
+/// It holds its runtime weakly: a waker kept by a task, or by this thread's [`BlockOnCache`],
+/// must not keep a dropped runtime's reactor alive. The `Weak` also keeps the runtime's
+/// allocation from being reused while it exists, so comparing its address with a runtime's
+/// identifies that runtime.
 struct MainWaker {
     woken: AtomicBool,
-    core: Unparker,
+    runtime: Weak<Shared>,
     thread: crate::loom::Unparker,
 }
 
@@ -324,8 +337,53 @@ impl Wake for MainWaker {
 
     fn wake_by_ref(self: &Arc<Self>) {
         self.woken.store(true, Ordering::Release);
-        self.core.unpark();
+        if let Some(runtime) = self.runtime.upgrade() {
+            runtime.wake.unpark();
+        }
         self.thread.unpark();
+    }
+}
+
+/// What `block_on` needs besides its future: the future's waker and the parker the thread waits
+/// on while another thread holds the core. Made once and kept in a thread-local while the
+/// thread keeps calling `block_on` on the same runtime, so a loop of `block_on` calls (a test, a
+/// benchmark, a request handler) allocates nothing, as tokio's does. Reuse is sound: a wake
+/// from an earlier call, through a waker some task kept, only sets `woken` (one extra poll of
+/// the next future) or leaves the parker's token (one early return from `park`, after which
+/// the loop looks again); `block_on` cannot nest on a thread (`enter_runtime` forbids it).
+struct BlockOnCache {
+    main: Arc<MainWaker>,
+    thread_parker: crate::loom::Parker,
+}
+
+thread_local! {
+    static BLOCK_ON_CACHE: Cell<Option<BlockOnCache>> = const { Cell::new(None) };
+}
+
+impl BlockOnCache {
+    fn new(runtime: &Arc<Shared>) -> BlockOnCache {
+        let thread_parker = crate::loom::Parker::new();
+        BlockOnCache {
+            main: Arc::new(MainWaker {
+                woken: AtomicBool::new(true),
+                runtime: Arc::downgrade(runtime),
+                thread: thread_parker.unparker().clone(),
+            }),
+            thread_parker,
+        }
+    }
+
+    /// This thread's cache, if it was made for `runtime`. (`None` as well while the
+    /// thread-local is being destroyed: a `block_on` from another thread-local's destructor.)
+    fn take_for(runtime: &Arc<Shared>) -> Option<BlockOnCache> {
+        let cached = BLOCK_ON_CACHE.try_with(Cell::take).ok().flatten()?;
+        std::ptr::eq(cached.main.runtime.as_ptr(), Arc::as_ptr(runtime)).then_some(cached)
+    }
+
+    /// Keeps it for this thread's next `block_on` (replacing one made for another runtime).
+    fn put_back(self) {
+        // Err only while the thread-local is being destroyed: then this one is just dropped.
+        let _ = BLOCK_ON_CACHE.try_with(|cell| cell.set(Some(self)));
     }
 }
 
