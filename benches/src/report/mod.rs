@@ -49,10 +49,20 @@ pub fn median_f64(values: impl IntoIterator<Item = f64>) -> Option<f64> {
 /// a shared machine, which lasts seconds, lands in both halves of a pair and cancels out of its
 /// ratio. A ratio of the two runtimes' medians can instead set a median of fast rounds against
 /// a median of slow ones: on a noisy 2-core machine that read 0.3x one run and 7.8x the next
-/// for the same row. Rounds beyond the shorter list, and rounds where `f` has no ratio, are
-/// left out; `None` when no round has one.
+/// for the same row. Rounds beyond the shorter list, and rounds where `f` has no ratio (or a
+/// ratio that is not finite and positive), are left out; `None` when no round has one.
+///
+/// With an even number of rounds the median is the *geometric* mean of the two middle ratios,
+/// so that it does not depend on which way a ratio is oriented: 0.5x and 2x give 1x (their
+/// plain mean, 1.25x, would read the same two rounds as a win one way up and a loss the other).
 pub fn paired_ratio<S>(weft: &[S], tokio: &[S], f: impl Fn(&S, &S) -> Option<f64>) -> Option<f64> {
-    median_f64(weft.iter().zip(tokio).filter_map(|(w, t)| f(w, t)))
+    let logs = weft
+        .iter()
+        .zip(tokio)
+        .filter_map(|(w, t)| f(w, t))
+        .filter(|r| r.is_finite() && *r > 0.0)
+        .map(f64::ln);
+    median_f64(logs).map(f64::exp)
 }
 
 /// Both runtimes' rounds of one row, kept for its [round-by-round ratios](paired_ratio); empty
@@ -421,7 +431,7 @@ mod tests {
     #[test]
     fn ratio_is_tokio_over_weft() {
         let r = rows();
-        assert_eq!(r[0].ratio(), Some(1.5));
+        assert!((r[0].ratio().unwrap() - 1.5).abs() < 1e-12);
         assert_eq!(r[0].ratio_of_medians(), Some(1.5));
         assert_eq!(r[1].ratio(), None);
         assert_eq!(r[2].ratio(), None);
@@ -454,6 +464,19 @@ mod tests {
         assert_eq!(paired_ratio(&w, &[], |w, t: &f64| ratio(*t, *w)), None);
         let none = |_: &f64, _: &f64| None;
         assert_eq!(paired_ratio(&w, &t, none), None);
+    }
+
+    /// Two rounds, one won 2x and one lost 2x: even, whichever way up the ratio is read.
+    #[test]
+    fn an_even_count_of_rounds_reads_the_same_either_way_up() {
+        let (w, t) = ([1.0, 4.0], [2.0, 2.0]);
+        let close = |x: Option<f64>, y: f64| (x.unwrap() - y).abs() < 1e-12;
+        assert!(close(paired_ratio(&w, &t, |w, t| ratio(*t, *w)), 1.0));
+        assert!(close(paired_ratio(&w, &t, |w, t| ratio(*w, *t)), 1.0));
+        let (w, t) = ([1.0, 1.0, 1.0, 1.0], [0.5, 1.0, 4.0, 8.0]);
+        // The middle two, 1x and 4x: 2x, and 0.5x the other way up.
+        assert!(close(paired_ratio(&w, &t, |w, t| ratio(*t, *w)), 2.0));
+        assert!(close(paired_ratio(&w, &t, |w, t| ratio(*w, *t)), 0.5));
     }
 
     #[test]
