@@ -193,3 +193,86 @@ fn task_ids_inside_tasks() {
         assert_eq!(handle.await.unwrap(), expected);
     });
 }
+
+/// tokio 1.x's stable feature names and what its `full` enables (from tokio 1.54.1's manifest;
+/// `io-uring`, `taskdump` and `schedule-latency` need `--cfg tokio_unstable` and are left out).
+const TOKIO_FEATURES: [&str; 14] = [
+    "full",
+    "fs",
+    "io-util",
+    "io-std",
+    "macros",
+    "net",
+    "parking_lot",
+    "process",
+    "rt",
+    "rt-multi-thread",
+    "signal",
+    "sync",
+    "time",
+    "test-util",
+];
+const TOKIO_FULL: [&str; 12] = [
+    "fs",
+    "io-util",
+    "io-std",
+    "macros",
+    "net",
+    "parking_lot",
+    "process",
+    "rt",
+    "rt-multi-thread",
+    "signal",
+    "sync",
+    "time",
+];
+
+/// `weft`'s `[features]` table: each feature's name and what it enables.
+fn weft_features() -> Vec<(String, Vec<String>)> {
+    let manifest = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../runtime/Cargo.toml"
+    ));
+    let table = manifest
+        .split("\n[features]\n")
+        .nth(1)
+        .expect("runtime/Cargo.toml has a [features] table");
+    let table = table.split("\n[").next().unwrap_or(table);
+    table
+        .lines()
+        .filter(|line| !line.trim_start().starts_with('#') && line.contains('='))
+        .map(|line| {
+            let (name, value) = line.split_once('=').unwrap();
+            let enables = value
+                .split(['[', ']', ','])
+                .map(|item| item.trim().trim_matches('"'))
+                .filter(|item| !item.is_empty())
+                .map(str::to_owned)
+                .collect();
+            (name.trim().to_owned(), enables)
+        })
+        .collect()
+}
+
+#[test]
+fn a_tokio_manifest_ports_by_the_rename_too() {
+    // This crate's own dependency names `full` (see Cargo.toml): it would not build without it.
+    let features = weft_features();
+    let names: Vec<&str> = features.iter().map(|(name, _)| name.as_str()).collect();
+    let missing: Vec<&str> = TOKIO_FEATURES
+        .into_iter()
+        .filter(|tokio| !names.contains(tokio))
+        .collect();
+    assert!(missing.is_empty(), "tokio features weft lacks: {missing:?}");
+    let full = &features.iter().find(|(name, _)| name == "full").unwrap().1;
+    assert_eq!(full, &TOKIO_FULL, "weft's `full` enables what tokio's does");
+    // Every alias selects nothing: weft builds its whole API whichever of them a program names.
+    for (name, enables) in &features {
+        if TOKIO_FULL.contains(&name.as_str()) {
+            assert!(
+                enables.is_empty(),
+                "`{name}` should select nothing: {enables:?}"
+            );
+        }
+    }
+}
