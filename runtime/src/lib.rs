@@ -67,7 +67,7 @@
 //! program.
 //!
 //! What weft does beyond tokio: a task that spawns a child and then blocks its worker does not
-//! strand the child (a peer steals it, LIFO slot included, within a couple of milliseconds), a
+//! strand the child (a peer steals it, LIFO slot included, within a few milliseconds), a
 //! long poll never stalls the timers, and [`Handle::metrics`](runtime::Handle::metrics) is
 //! built in. The concurrent core is model-checked with loom.
 
