@@ -42,11 +42,11 @@ const TICK: Duration = Duration::from_millis(1);
 /// The longest interval between two looks while every worker is busy with short polls.
 ///
 /// Measured on tokio's mini-redis ported to weft, 50 clients on blocking threads on this
-/// project's 2-core machine: a look every 1 ms while the workers are busy costs the server 0.49-
-/// 0.53 context switches per request against tokio's 0.48-0.51, because each of the monitor's
-/// 1,000 wake-ups a second preempts a worker or a client; at 5 ms the same server took
-/// 0.44-0.49. The price is how soon a poll that starts running long is seen: within two
-/// intervals of its start, so 4-8 ms here against 1-2 ms.
+/// project's 2-core machine, six alternated runs: with a look every 1 ms while the workers are
+/// busy, the monitor's own wake-ups were 0.009-0.011 context switches per request and the
+/// server's total 0.50-0.53 (each wake-up preempts a worker or a client); backing off to 4 ms,
+/// 0.003 and 0.45-0.51 (tokio 0.37-0.51). The price is how soon a poll that starts running long
+/// in a busy runtime is seen: within two intervals of its start, so 4-8 ms against 1-2 ms.
 const BUSY_INTERVAL: Duration = Duration::from_millis(4);
 /// The longest interval between two looks short of sleeping.
 const MAX_INTERVAL: Duration = Duration::from_secs(1);
