@@ -99,6 +99,40 @@ fn several_children_run_while_their_parent_spins() {
     });
 }
 
+/// Peers that never run out of work of their own never steal: the monitor hands the blocked
+/// worker's queued tasks to the injector, which busy workers check every 61 ticks.
+#[test]
+fn children_run_while_their_parent_spins_and_every_peer_is_busy() {
+    guard(|| {
+        let rt = multi(2);
+        let stop = Arc::new(AtomicBool::new(false));
+        let spinners: Vec<_> = (0..4)
+            .map(|_| {
+                let stop = stop.clone();
+                rt.spawn(async move {
+                    while !stop.load(SeqCst) {
+                        weft::task::yield_now().await;
+                    }
+                })
+            })
+            .collect();
+        for round in 0..5 {
+            let gave_up = rt
+                .block_on(async { weft::spawn(parent_spins_until_children_ran(3)).await })
+                .unwrap();
+            assert!(
+                !gave_up,
+                "round {round}: children of a blocking parent were stranded for {GIVE_UP:?} \
+                 while every other worker was busy"
+            );
+        }
+        stop.store(true, SeqCst);
+        for spinner in spinners {
+            rt.block_on(spinner).unwrap();
+        }
+    });
+}
+
 #[test]
 fn child_runs_while_its_parent_blocks_its_thread() {
     guard(|| {

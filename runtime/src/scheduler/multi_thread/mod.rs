@@ -9,7 +9,10 @@
 //! Two departures from tokio, both without a wake on the hot path:
 //! - **The LIFO slot is stealable.** A peer may take it once the monitor has seen its owner
 //!   stuck in one poll (see `monitor.rs`), so a task that spawns a child and then blocks does
-//!   not strand the child. Until then the slot is private, which keeps tokio's locality.
+//!   not strand the child. Until then the slot is private, which keeps tokio's locality. When
+//!   no peer is idle (busy peers never steal), the monitor moves the stuck worker's queued
+//!   tasks, LIFO slot included, to the injector, which busy workers check every
+//!   `global_queue_interval` ticks.
 //! - **Timers never wait for a long poll.** One parked worker blocks in the driver; when none
 //!   does and a worker has been in one poll for a while, the monitor polls the driver, and the
 //!   woken tasks go to the injector, which wakes a sleeping peer.
@@ -88,8 +91,10 @@ use self::worker::Core;
 use super::blocking::{BlockingPool, ThreadConfig};
 use super::io_driver::IoDriver;
 use super::park::{Driver, Parker, Unparker};
-use super::queue::{Injector, Steal, Stealer};
-use crate::loom::{lock, AtomicBool, AtomicPtr, AtomicU64, Condvar, Mutex, Ordering};
+use super::queue::{Injector, Steal, Stealer, Worker};
+use crate::loom::{
+    lock, spin_loop_hint, AtomicBool, AtomicPtr, AtomicU64, Condvar, Mutex, Ordering,
+};
 use crate::runtime::context;
 use crate::runtime::task::owned::OwnedTasks;
 use crate::runtime::task::{Id, JoinHandle, Notified, Schedule, Task};
@@ -428,6 +433,31 @@ impl Shared {
                         .0
                 }
             };
+        }
+    }
+
+    /// The monitor found `remote`'s worker stuck in one poll with tasks queued behind it, and
+    /// no peer idle to steal them (busy peers never steal: they have work of their own). Moves
+    /// those tasks to the injector, which every busy worker checks at least every
+    /// `global_queue_interval` ticks, so that they are not stranded until the poll ends.
+    fn move_stuck_work_to_injector(&self, remote: &Remote) {
+        if let Some(task) = remote.take_lifo() {
+            self.schedule_remote(task);
+        }
+        let batch = Worker::new_fifo();
+        for stealer in [&remote.stealer, &remote.yielded] {
+            loop {
+                match stealer.steal_batch_and_pop(&batch) {
+                    Steal::Success(task) => {
+                        self.schedule_remote(task);
+                        while let Some(task) = batch.pop() {
+                            self.schedule_remote(task);
+                        }
+                    }
+                    Steal::Empty => break,
+                    Steal::Retry => spin_loop_hint(),
+                }
+            }
         }
     }
 

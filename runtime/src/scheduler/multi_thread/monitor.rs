@@ -6,7 +6,11 @@
 //!   a sleeping peer;
 //! - looks for a worker stuck in one poll (its poll counter odd and unchanged since the last
 //!   look) with work queued behind it; it marks that worker's LIFO slot stealable and wakes a
-//!   peer, so a child spawned just before a blocking stretch runs within a couple of looks.
+//!   peer, so a child spawned just before a blocking stretch runs within a couple of looks. If
+//!   no peer is idle (every worker unparked: busy peers never steal, they have work of their
+//!   own), it moves the stuck worker's queued tasks to the injector instead, where busy workers
+//!   look every `global_queue_interval` ticks. It takes them as a thief would (the LIFO slot
+//!   by `swap`, the deques through their stealers), so the owner's invariants hold unchanged.
 //!
 //! It costs nothing on the hot path (workers only write their own counters), and it looks only
 //! as often as there is something to watch:
@@ -16,7 +20,9 @@
 //!   worker has moved on since then (a busy runtime whose polls are short), each look doubles
 //!   the interval up to `BUSY_INTERVAL` (4 ms), as Go's sysmon backs off while it finds nothing
 //!   to do. A poll that starts running long is then seen within two such intervals, and the
-//!   monitor is back to `TICK` from that look on;
+//!   monitor is back to `TICK` from that look on. The first look that finds a poll after a
+//!   quiet spell (drowsy or asleep) looks again a `TICK` later, so a poll that blocks as a
+//!   runtime wakes up is seen within a couple of ticks, as before the back-off;
 //! - **drowsy** while workers ran polls since its last look but were all parked at it: each
 //!   look that finds nothing doubles the interval, up to `MAX_INTERVAL`, so a near-idle
 //!   runtime (one whose only work is a timer, say) costs about one look per second; a poll that
@@ -44,9 +50,11 @@ const TICK: Duration = Duration::from_millis(1);
 /// Measured on tokio's mini-redis ported to weft, 50 clients on blocking threads on this
 /// project's 2-core machine, six alternated runs: with a look every 1 ms while the workers are
 /// busy, the monitor's own wake-ups were 0.009-0.011 context switches per request and the
-/// server's total 0.50-0.53 (each wake-up preempts a worker or a client); backing off to 4 ms,
-/// 0.003 and 0.45-0.51 (tokio 0.37-0.51). The price is how soon a poll that starts running long
-/// in a busy runtime is seen: within two intervals of its start, so 4-8 ms against 1-2 ms.
+/// server's total 0.52-0.56 (each wake-up preempts a worker or a client); backing off to 4 ms,
+/// 0.0025-0.0033 and 0.48-0.52 (tokio 0.41-0.49). With one event-loop client thread the total
+/// went from 0.085-0.100 to 0.069-0.077 (tokio 0.065-0.094). The price is how soon a poll that
+/// starts running long in a busy runtime is seen: within two intervals of its start, so 4-8 ms
+/// against 1-2 ms (from a quiet runtime still 2-3 ms: see `next_look`).
 const BUSY_INTERVAL: Duration = Duration::from_millis(4);
 /// The longest interval between two looks short of sleeping.
 const MAX_INTERVAL: Duration = Duration::from_secs(1);
@@ -134,13 +142,13 @@ fn run(shared: &Shared, parker: &Parker) {
     let mut last_ticks = vec![0u64; shared.remotes.len()];
     let mut interval = TICK;
     while !shared.is_shutdown() {
-        let asleep = monitor.mode.load(Ordering::SeqCst) == ASLEEP;
+        let mode = monitor.mode.load(Ordering::SeqCst);
         monitor.wait(parker, interval);
-        if asleep {
+        if mode == ASLEEP {
             interval = TICK;
         }
         let look = look(shared, &mut last_ticks);
-        match next_look(&look, interval) {
+        match next_look(&look, mode, interval) {
             Some((mode, next)) => {
                 monitor.mode.store(mode, Ordering::SeqCst);
                 interval = next;
@@ -154,13 +162,18 @@ fn run(shared: &Shared, parker: &Parker) {
     }
 }
 
-/// After a look that found `look`, `interval` after the previous one: the mode and the
-/// interval to the next look, or `None` to fall asleep (see the module comment).
-fn next_look(look: &Look, interval: Duration) -> Option<(usize, Duration)> {
+/// After a look that found `look`, `interval` after the previous one, in `mode`: the mode and
+/// the interval to the next look, or `None` to fall asleep (see the module comment).
+fn next_look(look: &Look, mode: usize, interval: Duration) -> Option<(usize, Duration)> {
     if look.same_poll {
         Some((AWAKE, TICK))
-    } else if look.maybe_long_poll {
+    } else if look.maybe_long_poll && mode == AWAKE {
         Some((AWAKE, (interval * 2).min(BUSY_INTERVAL)))
+    } else if look.maybe_long_poll {
+        // The first poll seen after a quiet spell: look again soon, so that a poll that blocks
+        // right after a runtime wakes up is seen within a couple of ticks. Only a runtime that
+        // stays busy is looked at less often.
+        Some((AWAKE, TICK))
     } else if look.polled || interval < MAX_INTERVAL {
         Some((DROWSY, (interval * 2).min(MAX_INTERVAL)))
     } else {
@@ -202,7 +215,12 @@ fn look(shared: &Shared, last_ticks: &mut [u64]) -> Look {
         *last = ticks;
         if stuck && (remote.has_lifo() || remote.has_queued()) {
             remote.lifo_stealable.store(true, Ordering::Release);
-            shared.notify_parked();
+            if shared.idle.unparked() < shared.remotes.len() {
+                // An idle peer steals them (the LIFO slot included, now that it is stealable).
+                shared.notify_parked();
+            } else {
+                shared.move_stuck_work_to_injector(remote);
+            }
         }
     }
     look
@@ -242,17 +260,21 @@ mod tests {
         polled: false,
     };
 
-    /// Follows `looks` from a look at `TICK`: the modes and intervals chosen, in milliseconds.
+    /// Follows `looks` from a look at `TICK` in mode `AWAKE`: the modes and intervals chosen,
+    /// in milliseconds.
     fn follow(looks: &[Look]) -> Vec<(usize, Option<u128>)> {
-        let mut interval = TICK;
+        let (mut mode, mut interval) = (AWAKE, TICK);
         let mut seen = Vec::new();
         for look in looks {
-            match next_look(look, interval) {
-                Some((mode, next)) => {
-                    interval = next;
+            match next_look(look, mode, interval) {
+                Some((next_mode, next)) => {
+                    (mode, interval) = (next_mode, next);
                     seen.push((mode, Some(next.as_millis())));
                 }
-                None => seen.push((ASLEEP, None)),
+                None => {
+                    (mode, interval) = (ASLEEP, TICK);
+                    seen.push((mode, None));
+                }
             }
         }
         seen
@@ -299,11 +321,25 @@ mod tests {
     }
 
     #[test]
-    fn a_busy_look_after_a_long_drowsy_interval_comes_back_to_the_busy_interval() {
+    fn the_first_poll_after_a_quiet_spell_is_looked_at_again_a_tick_later() {
         let mut looks = vec![NOTHING; 8];
-        looks.push(BUSY);
+        looks.extend([BUSY, BUSY, BUSY, BUSY]);
         let seen = follow(&looks);
         assert_eq!(seen[7], (DROWSY, Some(256)));
-        assert_eq!(seen[8], (AWAKE, Some(4)));
+        assert_eq!(
+            seen[8..],
+            [
+                (AWAKE, Some(1)),
+                (AWAKE, Some(2)),
+                (AWAKE, Some(4)),
+                (AWAKE, Some(4))
+            ]
+        );
+        // Asleep, then a worker's unpark (DROWSY): the same.
+        let mut looks = vec![NOTHING; 11];
+        looks.push(BUSY);
+        let seen = follow(&looks);
+        assert_eq!(seen[10], (ASLEEP, None));
+        assert_eq!(seen[11], (AWAKE, Some(1)));
     }
 }
