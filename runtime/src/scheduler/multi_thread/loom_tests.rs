@@ -1,4 +1,5 @@
-//! Loom models of the multi-thread scheduler's handoffs: the LIFO slot, deque and steal path;
+//! Loom models of the multi-thread scheduler's handoffs: the LIFO slot, deque and steal path
+//! (a peer's steal, and the monitor's move of a stuck worker's tasks to the injector);
 //! a worker's sleep (the idle set and `park.rs`'s parker and driver) against notifiers; and the
 //! monitor's sleep against workers that unpark.
 //!
@@ -103,6 +104,51 @@ fn loom_lifo_slot_local_queue_and_steal_hand_each_task_to_one_thread() {
         let unique: HashSet<Id> = all.iter().copied().collect();
         assert_eq!(all.len(), 2, "every task is taken exactly once: {all:?}");
         assert_eq!(unique, HashSet::from([a_id, b_id]));
+    });
+}
+
+/// The monitor moves a stuck worker's queued tasks to the injector (`Remote::take_queued`)
+/// while the owner, which is not stuck after all, keeps scheduling and running: every task is
+/// taken exactly once, by the owner or by the monitor.
+#[test]
+fn loom_the_monitor_and_the_owner_take_each_queued_task_once() {
+    loom::model(|| {
+        let local = Worker::new_fifo();
+        let remote = Arc::new(remote(&local));
+        let (a, a_id) = task();
+        let (b, b_id) = task();
+        let (c, c_id) = task();
+        // Queued before the monitor looks: one in the deque, one in the LIFO slot.
+        local.push(a);
+        assert!(remote.put_lifo(b).is_none());
+
+        let monitor = {
+            let remote = remote.clone();
+            thread::spawn(move || {
+                let mut moved = Vec::new();
+                remote.take_queued(|task| moved.push(task.id()));
+                moved
+            })
+        };
+
+        // The owner schedules one more (displacing the slot's task into the deque if it is
+        // still there), then runs what it still finds.
+        if let Some(displaced) = remote.put_lifo(c) {
+            local.push(displaced);
+        }
+        let mut mine = Vec::new();
+        if let Some(task) = remote.take_lifo() {
+            mine.push(task.id());
+        }
+        while let Some(task) = local.pop() {
+            mine.push(task.id());
+        }
+
+        let moved = monitor.join().unwrap();
+        let all: Vec<Id> = mine.iter().chain(&moved).copied().collect();
+        let unique: HashSet<Id> = all.iter().copied().collect();
+        assert_eq!(all.len(), 3, "every task is taken exactly once: {all:?}");
+        assert_eq!(unique, HashSet::from([a_id, b_id, c_id]));
     });
 }
 

@@ -441,24 +441,7 @@ impl Shared {
     /// those tasks to the injector, which every busy worker checks at least every
     /// `global_queue_interval` ticks, so that they are not stranded until the poll ends.
     fn move_stuck_work_to_injector(&self, remote: &Remote) {
-        if let Some(task) = remote.take_lifo() {
-            self.schedule_remote(task);
-        }
-        let batch = Worker::new_fifo();
-        for stealer in [&remote.stealer, &remote.yielded] {
-            loop {
-                match stealer.steal_batch_and_pop(&batch) {
-                    Steal::Success(task) => {
-                        self.schedule_remote(task);
-                        while let Some(task) = batch.pop() {
-                            self.schedule_remote(task);
-                        }
-                    }
-                    Steal::Empty => break,
-                    Steal::Retry => spin_loop_hint(),
-                }
-            }
-        }
+        remote.take_queued(|task| self.schedule_remote(task));
     }
 
     /// Drops every queued task reference (after shutdown).
@@ -537,6 +520,31 @@ impl Remote {
         let prev = self.lifo.swap(task.into_raw().as_ptr(), Ordering::AcqRel);
         // SAFETY: as in `take_lifo`: the swap moved the previous occupant's reference to us.
         NonNull::new(prev).map(|ptr| unsafe { Notified::from_raw(ptr) })
+    }
+
+    /// Takes every task queued on this worker (the LIFO slot, then both deques) as a thief
+    /// does, and hands each to `push`: the monitor's move of a stuck worker's tasks. Each task
+    /// is taken once, by `swap` from the slot or through a stealer, so the owner, which may
+    /// push and pop meanwhile, never sees one that was taken (the model in `loom_tests.rs`).
+    fn take_queued(&self, mut push: impl FnMut(Notified)) {
+        if let Some(task) = self.take_lifo() {
+            push(task);
+        }
+        let batch = Worker::new_fifo();
+        for stealer in [&self.stealer, &self.yielded] {
+            loop {
+                match stealer.steal_batch_and_pop(&batch) {
+                    Steal::Success(task) => {
+                        push(task);
+                        while let Some(task) = batch.pop() {
+                            push(task);
+                        }
+                    }
+                    Steal::Empty => break,
+                    Steal::Retry => spin_loop_hint(),
+                }
+            }
+        }
     }
 
     /// Whether the deques hold stealable work.

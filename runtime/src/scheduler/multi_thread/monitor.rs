@@ -10,7 +10,8 @@
 //!   no peer is idle (every worker unparked: busy peers never steal, they have work of their
 //!   own), it moves the stuck worker's queued tasks to the injector instead, where busy workers
 //!   look every `global_queue_interval` ticks. It takes them as a thief would (the LIFO slot
-//!   by `swap`, the deques through their stealers), so the owner's invariants hold unchanged.
+//!   by `swap`, the deques through their stealers: `Remote::take_queued`, with a loom model),
+//!   so the owner's invariants hold unchanged.
 //!
 //! It costs nothing on the hot path (workers only write their own counters), and it looks only
 //! as often as there is something to watch:
