@@ -194,24 +194,9 @@ fn task_ids_inside_tasks() {
     });
 }
 
-/// tokio 1.x's stable feature names and what its `full` enables (from tokio 1.54.1's manifest;
-/// `io-uring`, `taskdump` and `schedule-latency` need `--cfg tokio_unstable` and are left out).
-const TOKIO_FEATURES: [&str; 14] = [
-    "full",
-    "fs",
-    "io-util",
-    "io-std",
-    "macros",
-    "net",
-    "parking_lot",
-    "process",
-    "rt",
-    "rt-multi-thread",
-    "signal",
-    "sync",
-    "time",
-    "test-util",
-];
+/// What tokio 1.x's `full` feature enables (from tokio 1.54.1's manifest); with `full` itself
+/// and `test-util`, its stable features (`io-uring`, `taskdump` and `schedule-latency` need
+/// `--cfg tokio_unstable` and are left out).
 const TOKIO_FULL: [&str; 12] = [
     "fs",
     "io-util",
@@ -259,8 +244,9 @@ fn a_tokio_manifest_ports_by_the_rename_too() {
     // This crate's own dependency names `full` (see Cargo.toml): it would not build without it.
     let features = weft_features();
     let names: Vec<&str> = features.iter().map(|(name, _)| name.as_str()).collect();
-    let missing: Vec<&str> = TOKIO_FEATURES
+    let missing: Vec<&str> = ["full", "test-util"]
         .into_iter()
+        .chain(TOKIO_FULL)
         .filter(|tokio| !names.contains(tokio))
         .collect();
     assert!(missing.is_empty(), "tokio features weft lacks: {missing:?}");

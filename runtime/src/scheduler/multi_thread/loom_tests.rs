@@ -56,6 +56,30 @@ fn remote(local: &Worker<Notified>) -> Remote {
     }
 }
 
+/// What the owner runs of its queues: the LIFO slot, then the deque.
+fn owner_takes_all(remote: &Remote, local: &Worker<Notified>) -> Vec<Id> {
+    let mut mine = Vec::new();
+    if let Some(task) = remote.take_lifo() {
+        mine.push(task.id());
+    }
+    while let Some(task) = local.pop() {
+        mine.push(task.id());
+    }
+    mine
+}
+
+/// Every one of `expected` was taken, by the owner or the other thread, and only once.
+fn assert_each_taken_once(mine: &[Id], theirs: &[Id], expected: &[Id]) {
+    let all: Vec<Id> = mine.iter().chain(theirs).copied().collect();
+    let unique: HashSet<Id> = all.iter().copied().collect();
+    assert_eq!(
+        all.len(),
+        expected.len(),
+        "every task is taken exactly once: {all:?}"
+    );
+    assert_eq!(unique, expected.iter().copied().collect::<HashSet<Id>>());
+}
+
 #[test]
 fn loom_lifo_slot_local_queue_and_steal_hand_each_task_to_one_thread() {
     loom::model(|| {
@@ -91,19 +115,9 @@ fn loom_lifo_slot_local_queue_and_steal_hand_each_task_to_one_thread() {
         if let Some(displaced) = remote.put_lifo(b) {
             local.push(displaced);
         }
-        let mut mine = Vec::new();
-        if let Some(task) = remote.take_lifo() {
-            mine.push(task.id());
-        }
-        while let Some(task) = local.pop() {
-            mine.push(task.id());
-        }
-
+        let mine = owner_takes_all(&remote, &local);
         let stolen = thief.join().unwrap();
-        let all: Vec<Id> = mine.iter().chain(&stolen).copied().collect();
-        let unique: HashSet<Id> = all.iter().copied().collect();
-        assert_eq!(all.len(), 2, "every task is taken exactly once: {all:?}");
-        assert_eq!(unique, HashSet::from([a_id, b_id]));
+        assert_each_taken_once(&mine, &stolen, &[a_id, b_id]);
     });
 }
 
@@ -136,19 +150,9 @@ fn loom_the_monitor_and_the_owner_take_each_queued_task_once() {
         if let Some(displaced) = remote.put_lifo(c) {
             local.push(displaced);
         }
-        let mut mine = Vec::new();
-        if let Some(task) = remote.take_lifo() {
-            mine.push(task.id());
-        }
-        while let Some(task) = local.pop() {
-            mine.push(task.id());
-        }
-
+        let mine = owner_takes_all(&remote, &local);
         let moved = monitor.join().unwrap();
-        let all: Vec<Id> = mine.iter().chain(&moved).copied().collect();
-        let unique: HashSet<Id> = all.iter().copied().collect();
-        assert_eq!(all.len(), 3, "every task is taken exactly once: {all:?}");
-        assert_eq!(unique, HashSet::from([a_id, b_id, c_id]));
+        assert_each_taken_once(&mine, &moved, &[a_id, b_id, c_id]);
     });
 }
 
