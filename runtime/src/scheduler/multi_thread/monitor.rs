@@ -166,15 +166,18 @@ fn run(shared: &Shared, parker: &Parker) {
 /// After a look that found `look`, `interval` after the previous one, in `mode`: the mode and
 /// the interval to the next look, or `None` to fall asleep (see the module comment).
 fn next_look(look: &Look, mode: usize, interval: Duration) -> Option<(usize, Duration)> {
-    if look.same_poll {
-        Some((AWAKE, TICK))
-    } else if look.maybe_long_poll && mode == AWAKE {
-        Some((AWAKE, (interval * 2).min(BUSY_INTERVAL)))
-    } else if look.maybe_long_poll {
-        // The first poll seen after a quiet spell: look again soon, so that a poll that blocks
-        // right after a runtime wakes up is seen within a couple of ticks. Only a runtime that
-        // stays busy is looked at less often.
-        Some((AWAKE, TICK))
+    if look.maybe_long_poll {
+        // Back off only while the runtime stays busy and every poll is a new one. A poll that
+        // spans two looks (`same_poll` implies `maybe_long_poll`) may be stuck, and the first
+        // poll seen after a quiet spell may be one that blocks as the runtime wakes up: both
+        // get their next look a tick later.
+        let backing_off = mode == AWAKE && !look.same_poll;
+        let next = if backing_off {
+            (interval * 2).min(BUSY_INTERVAL)
+        } else {
+            TICK
+        };
+        Some((AWAKE, next))
     } else if look.polled || interval < MAX_INTERVAL {
         Some((DROWSY, (interval * 2).min(MAX_INTERVAL)))
     } else {
