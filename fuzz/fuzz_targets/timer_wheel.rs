@@ -7,7 +7,8 @@
 //! Checked after every operation: an advance fires exactly the timers whose deadline is at or
 //! before the new time, each once, none early and none skipped; cancel and reset answer
 //! `true` exactly for pending timers and stale keys stay stale; `next_expiration` is never
-//! later than the earliest deadline, and following it reaches that deadline without firing
+//! later than the earliest deadline, is that deadline when at most 64 timers are pending below
+//! the wheel's last level, and following it reaches that deadline without firing
 //! anything early: within seven steps (one per level, plus the firing one) while every
 //! deadline is within the wheel's range, always moving time forward beyond it; the wheel's
 //! own invariants hold.
@@ -23,6 +24,8 @@ use weft::fuzz_hooks::{TimerKey, TimerWheel};
 /// Levels of the wheel: following `next_expiration` converges within this many steps for a
 /// deadline in range.
 const LEVELS: usize = 6;
+/// A slot of at most this many timers is scanned for its earliest deadline.
+const EXACT_SCAN: usize = 64;
 /// log2 of the wheel's range: a deadline further than this clamps to the last level and
 /// cascades back into it.
 const RANGE_BITS: u32 = 36;
@@ -128,6 +131,18 @@ impl Harness {
         } else {
             64 * (LEVELS + 1) * (1 + (span >> RANGE_BITS) as usize)
         };
+        // Below the last level (deadlines within 2^30 ticks in the same top digit), a slot of at
+        // most `EXACT_SCAN` timers is scanned: the hint is the earliest deadline itself.
+        if earliest > self.now
+            && self.pending.len() <= EXACT_SCAN
+            && (earliest ^ self.now) < 1 << (6 * (LEVELS - 1))
+        {
+            assert_eq!(
+                self.wheel.next_expiration(),
+                Some(earliest),
+                "a small slot's hint is its earliest deadline"
+            );
+        }
         for _ in 0..steps {
             let hint = self
                 .wheel

@@ -145,8 +145,9 @@ impl TimeDriver {
         self.fire(self.now_tick(), false)
     }
 
-    /// No pending timer fires before this instant; it is the earliest deadline itself when that
-    /// is less than 64 ms away (else a slot boundary before it, where the wheel cascades).
+    /// No pending timer fires before this instant; it is the earliest deadline itself unless
+    /// that deadline shares a wheel slot with more than 64 timers or is over 12 days away (then
+    /// a slot boundary before it, where the wheel cascades; see `Wheel::next_expiration`).
     /// (The schedulers read it through `before_park`; the driver's tests read it directly.)
     #[cfg_attr(any(not(test), loom), allow(dead_code))]
     pub(crate) fn next_deadline(&self) -> Option<Instant> {

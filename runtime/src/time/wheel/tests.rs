@@ -1,7 +1,7 @@
 //! Wheel unit tests (exact wakes at boundaries, cascading, stale keys) and a randomized model
 //! test against a `BTreeMap`.
 
-use super::{Expired, Key, WakerUpdate, Wheel, BATCH, RANGE};
+use super::{level_for, Expired, Key, WakerUpdate, Wheel, BATCH, EXACT_SCAN, LEVELS, RANGE};
 use crate::test_util::{counting_waker, noop_waker, XorShift};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -64,6 +64,14 @@ fn fires_exactly_at_boundaries() {
             let key = wheel.insert(deadline, waker);
             wheel.check_invariants();
             assert_eq!(wheel.state(key), Some(deadline));
+            // Below the last level, a lone timer's slot is scanned: the hint is its deadline.
+            if level_for(start, deadline) < LEVELS - 1 {
+                assert_eq!(
+                    wheel.next_expiration(),
+                    Some(deadline),
+                    "distance {distance}"
+                );
+            }
             // Walk `next_expiration` up to the deadline: each step fires nothing until the
             // deadline, and it converges within LEVELS + 1 steps.
             let mut steps = 0;
@@ -364,6 +372,11 @@ fn randomized_against_model() {
                     if min >> 6 == now >> 6 {
                         assert_eq!(next, min, "level 0 is exact");
                     }
+                    // The earliest slot holds at most every pending timer: scanned below the
+                    // last level.
+                    if model.len() <= EXACT_SCAN && level_for(now, min) < LEVELS - 1 {
+                        assert_eq!(next, min, "a small slot is scanned");
+                    }
                 }
                 other => panic!("next_expiration/model mismatch: {other:?}"),
             }
@@ -372,4 +385,51 @@ fn randomized_against_model() {
             }
         }
     }
+}
+
+/// The driver sleeps until `next_expiration`: a slot boundary reported instead of a deadline is
+/// a wake-up that fires nothing. A timer 10 ticks ahead whose deadline crosses a 64-tick block
+/// sits in level 1; the hint is still its deadline, while the slot holds few timers.
+#[test]
+fn the_hint_is_the_deadline_across_a_block_boundary() {
+    let mut wheel = Wheel::new();
+    assert!(advance(&mut wheel, 60).is_empty());
+    let key = wheel.insert(70, noop_waker());
+    assert_eq!(level_for(60, 70), 1);
+    assert_eq!(wheel.next_expiration(), Some(70));
+    // Later timers of the same slot do not move it; an earlier one does.
+    wheel.insert(100, noop_waker());
+    assert_eq!(wheel.next_expiration(), Some(70));
+    let early = wheel.insert(66, noop_waker());
+    assert_eq!(wheel.next_expiration(), Some(66));
+    assert!(wheel.cancel(early).is_some());
+    assert_eq!(wheel.next_expiration(), Some(70));
+    assert!(advance(&mut wheel, 69).is_empty());
+    assert_eq!(advance(&mut wheel, 70), vec![key]);
+    assert_eq!(wheel.next_expiration(), Some(100));
+    wheel.check_invariants();
+}
+
+/// A slot of more than `EXACT_SCAN` timers is not scanned: the hint is its start, where the
+/// wheel cascades, and following it still reaches the earliest deadline.
+#[test]
+fn a_crowded_slot_reports_its_start() {
+    let mut wheel = Wheel::new();
+    assert!(advance(&mut wheel, 60).is_empty());
+    let keys: Vec<Key> = (0..=EXACT_SCAN as u64)
+        .map(|i| wheel.insert(70 + i % 50, noop_waker()))
+        .collect();
+    assert_eq!(wheel.next_expiration(), Some(64));
+    assert!(advance(&mut wheel, 64).is_empty());
+    assert_eq!(wheel.next_expiration(), Some(70));
+    let fired = advance(&mut wheel, 70);
+    assert_eq!(fired.len(), 2);
+    assert!(fired.iter().all(|key| keys.contains(key)));
+    // At the bound: scanned.
+    let mut wheel = Wheel::new();
+    assert!(advance(&mut wheel, 60).is_empty());
+    for i in 0..EXACT_SCAN as u64 {
+        wheel.insert(70 + i % 50, noop_waker());
+    }
+    assert_eq!(wheel.next_expiration(), Some(70));
 }
