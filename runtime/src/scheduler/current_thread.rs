@@ -123,6 +123,7 @@ impl Shared {
         let time = crate::loom::Arc::new(TimeDriver::with_clock(
             Driver::time_wake(io.clone()),
             Clock::new(true, start_paused),
+            1,
         ));
         let parker = Parker::new(crate::loom::Arc::new(Driver::new(io.clone(), time.clone())));
         let wake = parker.unparker();

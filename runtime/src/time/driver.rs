@@ -1,8 +1,8 @@
-//! The time driver: one runtime's timers, a [`Wheel`] behind a mutex, driven by the runtime's
-//! park loop.
+//! The time driver: one runtime's timers, in [`Wheel`]s behind mutexes (one *shard* per worker),
+//! driven by the runtime's park loop.
 //!
-//! The runtime creates one `TimeDriver` per runtime (`TimeDriver::new(wake_driver)`), keeps it
-//! in an `Arc`, and:
+//! The runtime creates one `TimeDriver` per runtime (`TimeDriver::new(wake_driver, shards)`),
+//! keeps it in an `Arc`, and:
 //! - before a worker blocks as the driver holder, calls `before_park()` to learn how long it may
 //!   sleep (`None`: no timer is pending, sleep until woken); the driver records that deadline;
 //! - after it wakes, calls `after_park()`, which clears the recorded deadline and fires every
@@ -11,23 +11,41 @@
 //!   worker sits in the driver;
 //! - on shutdown, calls `shutdown()`.
 //!
+//! Why shards: a server that puts a timeout on every request registers and cancels a timer per
+//! request on every worker at once; behind one mutex, those workers queued on it (a third of
+//! the CPU in a scratch run of 64 tasks each looping on `timeout(5 s, yield_now())` on 4
+//! workers). A timer goes into the shard of the worker that registers it (`worker_index`, else a
+//! per-thread hash), and its [`TimerKey`] remembers which; firing and the holder's deadline visit
+//! every shard. tokio shards its timer wheel per worker for the same reason.
+//!
 //! Invariants:
 //! - Ticks are whole milliseconds since `start`. A deadline rounds *up* to a tick and "now"
-//!   rounds *down*, so a timer fires only once `now >= deadline`.
+//!   rounds *down*, so a timer fires only once `now >= deadline`. Every shard's wheel is
+//!   advanced to the same tick by each `fire`.
 //! - Wakers are never woken nor dropped while the wheel's lock is held: expired ones are
 //!   collected in a stack batch of [`BATCH`](super::wheel::BATCH), the lock released, the batch
 //!   woken, and so on. A waker may re-enter the driver (drop another `Sleep`) without deadlock.
-//! - `wake_driver` is called (outside the lock) only when a registration's tick is earlier than
-//!   the one the parked holder sleeps until; the recorded deadline is then cleared, so a burst of
-//!   registrations wakes the holder once. `wake_driver` must be sticky (a wake that comes before
-//!   the holder actually blocks must still end its next block), as `Poller::notify` and parkers
-//!   are.
+//! - `wake_driver` is called (outside any lock) only when a registration's tick is earlier than
+//!   the one the parked holder sleeps until (`parked_until`); the registrar swaps the recorded
+//!   tick for `NOBODY` first, so a burst of registrations wakes the holder once. `wake_driver`
+//!   must be sticky (a wake that comes before the holder actually blocks must still end its next
+//!   block), as `Poller::notify` and parkers are.
+//! - No registration is missed by a holder going to sleep: the holder stores `NO_TIMEOUT` (every
+//!   registration wakes it) *before* it reads the shards' next expirations, each under its
+//!   shard's lock, and then replaces it by the earliest (only if nobody woke it meanwhile). A
+//!   registrar inserts under the shard's lock and *then* reads `parked_until`. If the holder read
+//!   that shard before the insert, its lock of the shard came first, so its store is visible to
+//!   the registrar's read: `NO_TIMEOUT` (wake), or the earliest it found (wake if the new timer
+//!   is earlier), or `NOBODY` (someone woke it already; it will read the shards again). All
+//!   three are `SeqCst`, and the loom model `register_in_another_shard_races_before_park` runs
+//!   the race.
 //! - After `shutdown`, nothing can register: every timer was woken, and a `Sleep` that polls
 //!   again panics.
 
 use super::clock::Clock;
 use super::wheel::{Expired, Key, WakerUpdate, Wheel};
-use crate::loom::{lock, AtomicBool, Mutex, Ordering};
+use crate::loom::{lock, AtomicBool, AtomicU64, Mutex, MutexGuard, Ordering};
+use crossbeam_utils::CachePadded;
 use std::fmt;
 use std::task::Waker;
 use std::time::{Duration, Instant};
@@ -35,6 +53,20 @@ use std::time::{Duration, Instant};
 /// Ticks are clamped to this (about 35,000 years): deadlines past it fire at it, and the `Sleep`
 /// that sees its deadline still ahead registers again, so nothing completes early.
 const MAX_TICK: u64 = 1 << 50;
+
+/// `parked_until` when no holder sleeps on the recorded tick (awake, or already woken):
+/// registrations wake nobody.
+const NOBODY: u64 = u64::MAX;
+/// `parked_until` while the holder sleeps with no timer pending, and while it reads the shards
+/// before it sleeps: every registration (ticks never exceed `MAX_TICK`) wakes it.
+const NO_TIMEOUT: u64 = u64::MAX - 1;
+
+/// Names a registered timer: its shard, and its key in that shard's wheel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct TimerKey {
+    shard: u32,
+    key: Key,
+}
 
 /// The runtime that owned a timer has shut down.
 #[derive(Debug)]
@@ -44,8 +76,13 @@ pub(super) struct Shutdown;
 pub(crate) struct TimeDriver {
     /// Tick 0.
     start: Instant,
-    state: Mutex<State>,
-    /// Mirrors `State::shutdown`, so a poll can check it without the lock.
+    /// Padded: each worker registers in its own shard, whose lock should not share a cache line
+    /// with its neighbour's.
+    shards: Box<[CachePadded<Mutex<Shard>>]>,
+    /// The tick the parked driver holder sleeps until: `NO_TIMEOUT` with no timer pending (and
+    /// while it looks), `NOBODY` when no holder sleeps on it (see the module's invariants).
+    parked_until: AtomicU64,
+    /// Mirrors `Shard::shutdown`, so a poll can check it without a lock.
     is_shutdown: AtomicBool,
     wake_driver: Box<dyn Fn() + Send + Sync>,
     /// The real clock, or with `test-util` one that can pause (see `clock.rs`). The time
@@ -53,26 +90,10 @@ pub(crate) struct TimeDriver {
     clock: Clock,
 }
 
-struct State {
+/// One shard: a wheel, and whether shutdown has closed it to registrations.
+struct Shard {
     wheel: Wheel,
-    /// The tick the parked driver holder sleeps until (`u64::MAX`: with no timeout); `None`
-    /// while no holder is parked (or it was already woken).
-    parked_until: Option<u64>,
     shutdown: bool,
-}
-
-impl State {
-    /// Whether registering a timer at `tick` must wake the parked holder; clears the recorded
-    /// deadline if so (the holder recomputes it in `before_park`).
-    fn must_wake_holder(&mut self, tick: u64) -> bool {
-        match self.parked_until {
-            Some(until) if tick < until => {
-                self.parked_until = None;
-                true
-            }
-            _ => false,
-        }
-    }
 }
 
 impl fmt::Debug for TimeDriver {
@@ -85,21 +106,30 @@ impl fmt::Debug for TimeDriver {
 }
 
 impl TimeDriver {
-    /// A driver on the real clock whose tick 0 is now; `wake_driver` interrupts the parked
-    /// driver holder.
-    pub(crate) fn new(wake_driver: Box<dyn Fn() + Send + Sync>) -> TimeDriver {
-        TimeDriver::with_clock(wake_driver, Clock::new(false, false))
+    /// A driver on the real clock whose tick 0 is now, with `shards` wheels (one per worker);
+    /// `wake_driver` interrupts the parked driver holder.
+    pub(crate) fn new(wake_driver: Box<dyn Fn() + Send + Sync>, shards: usize) -> TimeDriver {
+        TimeDriver::with_clock(wake_driver, Clock::new(false, false), shards)
     }
 
     /// A driver on `clock`, whose tick 0 is the clock's origin.
-    pub(crate) fn with_clock(wake_driver: Box<dyn Fn() + Send + Sync>, clock: Clock) -> TimeDriver {
+    pub(crate) fn with_clock(
+        wake_driver: Box<dyn Fn() + Send + Sync>,
+        clock: Clock,
+        shards: usize,
+    ) -> TimeDriver {
+        assert!(shards > 0, "a time driver needs at least one shard");
         TimeDriver {
             start: clock.origin(),
-            state: Mutex::new(State {
-                wheel: Wheel::new(),
-                parked_until: None,
-                shutdown: false,
-            }),
+            shards: (0..shards)
+                .map(|_| {
+                    CachePadded::new(Mutex::new(Shard {
+                        wheel: Wheel::new(),
+                        shutdown: false,
+                    }))
+                })
+                .collect(),
+            parked_until: AtomicU64::new(NOBODY),
             is_shutdown: AtomicBool::new(false),
             wake_driver,
             clock,
@@ -121,12 +151,18 @@ impl TimeDriver {
     /// How long the driver holder may sleep (`None`: no timer pending), rounded up to whole
     /// milliseconds; records that deadline, so that an earlier registration calls `wake_driver`.
     pub(crate) fn before_park(&self) -> Option<Duration> {
-        let next = {
-            let mut state = lock(&self.state);
-            let next = state.wheel.next_expiration();
-            state.parked_until = Some(next.unwrap_or(u64::MAX));
-            next
-        };
+        // From here on every registration wakes the holder, until it records its deadline
+        // (see the module's invariants for why this store comes first).
+        self.parked_until.store(NO_TIMEOUT, Ordering::SeqCst);
+        let next = self.next_expiration();
+        // A registrar that found `NO_TIMEOUT` swapped in `NOBODY` and woke the holder: then
+        // leave it, the wait ends at once and the next `before_park` looks again.
+        let _ = self.parked_until.compare_exchange(
+            NO_TIMEOUT,
+            next.unwrap_or(NO_TIMEOUT),
+            Ordering::SeqCst,
+            Ordering::SeqCst,
+        );
         let now = self.now();
         next.map(|tick| {
             let wait = self.tick_instant(tick).saturating_duration_since(now);
@@ -151,24 +187,49 @@ impl TimeDriver {
     /// (The schedulers read it through `before_park`; the driver's tests read it directly.)
     #[cfg_attr(any(not(test), loom), allow(dead_code))]
     pub(crate) fn next_deadline(&self) -> Option<Instant> {
-        let next = lock(&self.state).wheel.next_expiration();
-        next.map(|tick| self.tick_instant(tick))
+        self.next_expiration().map(|tick| self.tick_instant(tick))
+    }
+
+    /// The earliest of the shards' next expirations, each read under its shard's lock.
+    fn next_expiration(&self) -> Option<u64> {
+        (0..self.shards.len())
+            .filter_map(|shard| self.shard(shard).wheel.next_expiration())
+            .min()
+    }
+
+    fn shard(&self, shard: usize) -> MutexGuard<'_, Shard> {
+        lock(&self.shards[shard])
+    }
+
+    /// The shard the calling thread registers in: its worker's, or one picked by a per-thread
+    /// hash for other threads (`block_on`, the blocking pool), so they spread too.
+    fn home_shard(&self) -> usize {
+        let n = self.shards.len();
+        if n == 1 {
+            return 0;
+        }
+        match crate::scheduler::worker_index() {
+            Some(index) => index % n,
+            None => thread_hash() % n,
+        }
     }
 
     /// Wakes every pending timer and refuses new ones; a `Sleep` polled afterwards panics.
     pub(crate) fn shutdown(&self) {
         self.is_shutdown.store(true, Ordering::Release);
+        self.parked_until.store(NOBODY, Ordering::SeqCst);
         let mut out = Expired::new();
-        loop {
-            let more = {
-                let mut state = lock(&self.state);
-                state.shutdown = true;
-                state.parked_until = None;
-                state.wheel.drain(&mut out)
-            };
-            out.wake_all();
-            if !more {
-                break;
+        for shard in 0..self.shards.len() {
+            loop {
+                let more = {
+                    let mut shard = self.shard(shard);
+                    shard.shutdown = true;
+                    shard.wheel.drain(&mut out)
+                };
+                out.wake_all();
+                if !more {
+                    break;
+                }
             }
         }
     }
@@ -205,31 +266,58 @@ impl TimeDriver {
         self.start + Duration::from_millis(tick)
     }
 
-    /// Registers a timer at `tick`; wakes the parked holder if it sleeps past it.
-    pub(super) fn register(&self, tick: u64, waker: &Waker) -> Result<Key, Shutdown> {
+    /// Registers a timer at `tick` in the caller's shard; wakes the parked holder if it sleeps
+    /// past it.
+    pub(super) fn register(&self, tick: u64, waker: &Waker) -> Result<TimerKey, Shutdown> {
+        self.register_in(self.home_shard(), tick, waker)
+    }
+
+    /// [`register`](Self::register) in a given shard.
+    fn register_in(&self, shard: usize, tick: u64, waker: &Waker) -> Result<TimerKey, Shutdown> {
         let waker = waker.clone();
-        let (key, wake) = {
-            let mut state = lock(&self.state);
-            if state.shutdown {
+        let key = {
+            let mut guard = self.shard(shard);
+            if guard.shutdown {
                 return Err(Shutdown);
             }
-            let key = state.wheel.insert(tick, waker);
-            (key, state.must_wake_holder(tick))
+            guard.wheel.insert(tick, waker)
         };
-        if wake {
-            (self.wake_driver)();
+        // After the insert, outside the lock (see the module's invariants).
+        self.wake_holder_if_before(tick);
+        Ok(TimerKey {
+            shard: shard as u32,
+            key,
+        })
+    }
+
+    /// Wakes the parked holder if it sleeps past `tick`, swapping the recorded tick for
+    /// `NOBODY` first, so that only one of many registrars wakes it.
+    fn wake_holder_if_before(&self, tick: u64) {
+        let mut until = self.parked_until.load(Ordering::SeqCst);
+        while until != NOBODY && tick < until {
+            match self.parked_until.compare_exchange_weak(
+                until,
+                NOBODY,
+                Ordering::SeqCst,
+                Ordering::SeqCst,
+            ) {
+                Ok(_) => {
+                    (self.wake_driver)();
+                    return;
+                }
+                Err(actual) => until = actual,
+            }
         }
-        Ok(key)
     }
 
     /// Points a pending timer at `waker`; `Ok(false)` if it is no longer pending (it fired).
-    pub(super) fn update_waker(&self, key: Key, waker: &Waker) -> Result<bool, Shutdown> {
+    pub(super) fn update_waker(&self, key: TimerKey, waker: &Waker) -> Result<bool, Shutdown> {
         let update = {
-            let mut state = lock(&self.state);
-            if state.shutdown {
+            let mut shard = self.shard(key.shard as usize);
+            if shard.shutdown {
                 return Err(Shutdown);
             }
-            state.wheel.update_waker(key, waker)
+            shard.wheel.update_waker(key.key, waker)
         };
         match update {
             WakerUpdate::Unchanged => Ok(true),
@@ -243,48 +331,60 @@ impl TimeDriver {
     }
 
     /// Moves a pending timer to `tick`, keeping its waker; `false` if it is no longer pending.
-    pub(super) fn reset(&self, key: Key, tick: u64) -> bool {
-        let (pending, wake) = {
-            let mut state = lock(&self.state);
-            let pending = state.wheel.reset(key, tick);
-            (pending, pending && state.must_wake_holder(tick))
-        };
-        if wake {
-            (self.wake_driver)();
+    pub(super) fn reset(&self, key: TimerKey, tick: u64) -> bool {
+        let pending = self.shard(key.shard as usize).wheel.reset(key.key, tick);
+        if pending {
+            self.wake_holder_if_before(tick);
         }
         pending
     }
 
     /// Removes a timer; a no-op if it already fired.
-    pub(super) fn cancel(&self, key: Key) {
-        let waker = lock(&self.state).wheel.cancel(key);
+    pub(super) fn cancel(&self, key: TimerKey) {
+        let waker = self.shard(key.shard as usize).wheel.cancel(key.key);
         // The guard is gone: the waker drops outside the lock.
         drop(waker);
     }
 
     /// Whether the timer is still pending (not fired, not cancelled).
-    pub(super) fn is_pending(&self, key: Key) -> bool {
-        lock(&self.state).wheel.state(key).is_some()
+    pub(super) fn is_pending(&self, key: TimerKey) -> bool {
+        self.shard(key.shard as usize)
+            .wheel
+            .state(key.key)
+            .is_some()
     }
 
-    /// Advances the wheel to `tick` and wakes what expired, a batch at a time.
+    /// Advances every shard's wheel to `tick` and wakes what expired, a batch at a time.
     fn fire(&self, tick: u64, clear_park: bool) -> usize {
+        if clear_park {
+            self.parked_until.store(NOBODY, Ordering::SeqCst);
+        }
         let mut out = Expired::new();
         let mut fired = 0;
-        loop {
-            let more = {
-                let mut state = lock(&self.state);
-                if clear_park {
-                    state.parked_until = None;
+        for shard in 0..self.shards.len() {
+            loop {
+                let more = self.shard(shard).wheel.poll_expired(tick, &mut out);
+                fired += out.wake_all();
+                if !more {
+                    break;
                 }
-                state.wheel.poll_expired(tick, &mut out)
-            };
-            fired += out.wake_all();
-            if !more {
-                return fired;
             }
         }
+        fired
     }
+}
+
+/// A number that differs between threads (a hash of the thread's id, computed once per thread).
+fn thread_hash() -> usize {
+    use std::hash::{Hash, Hasher};
+    thread_local! {
+        static HASH: usize = {
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            std::thread::current().id().hash(&mut hasher);
+            hasher.finish() as usize
+        };
+    }
+    HASH.with(|hash| *hash)
 }
 
 #[cfg(any(test, feature = "test-util"))]
@@ -296,7 +396,7 @@ impl TimeDriver {
         if !self.clock.can_auto_advance() {
             return None;
         }
-        let next = lock(&self.state).wheel.next_expiration()?;
+        let next = self.next_expiration()?;
         Some(
             self.tick_instant(next)
                 .saturating_duration_since(self.now()),
@@ -319,7 +419,25 @@ impl TimeDriver {
 impl TimeDriver {
     /// A driver on a paused clock that moves only with `advance`.
     pub(crate) fn new_manual(wake_driver: Box<dyn Fn() + Send + Sync>) -> TimeDriver {
-        TimeDriver::with_clock(wake_driver, Clock::new(true, true))
+        TimeDriver::with_clock(wake_driver, Clock::new(true, true), 1)
+    }
+
+    /// A manual driver with `shards` wheels.
+    pub(crate) fn new_manual_sharded(
+        wake_driver: Box<dyn Fn() + Send + Sync>,
+        shards: usize,
+    ) -> TimeDriver {
+        TimeDriver::with_clock(wake_driver, Clock::new(true, true), shards)
+    }
+
+    /// Registers in shard `shard` (tests pick the shard; `register` picks the caller's).
+    pub(super) fn register_in_shard(
+        &self,
+        shard: usize,
+        tick: u64,
+        waker: &Waker,
+    ) -> Result<TimerKey, Shutdown> {
+        self.register_in(shard, tick, waker)
     }
 
     /// Moves a manual driver's clock forward.
@@ -348,7 +466,9 @@ impl TimeDriver {
 
     /// The number of pending timers.
     pub(crate) fn pending(&self) -> usize {
-        lock(&self.state).wheel.len()
+        (0..self.shards.len())
+            .map(|shard| self.shard(shard).wheel.len())
+            .sum()
     }
 }
 

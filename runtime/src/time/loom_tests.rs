@@ -138,6 +138,52 @@ mod loom_register_races_park {
     }
 }
 
+/// With a wheel per worker, a registration in one shard races the holder's `before_park`, which
+/// reads the shards one after the other: either the holder's deadline covers the new timer, or
+/// it is woken, once. A second registrar in a third shard does not wake it twice.
+mod loom_register_in_another_shard_races_park {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn register_in_another_shard_races_before_park() {
+        loom::model(|| {
+            let wakes = Arc::new(AtomicUsize::new(0));
+            let counter = wakes.clone();
+            let driver = Arc::new(TimeDriver::new_manual_sharded(
+                Box::new(move || {
+                    counter.fetch_add(1, Ordering::SeqCst);
+                }),
+                3,
+            ));
+            let (waker, _) = counting_waker();
+            // The holder's deadline before the race: 10 ms, in shard 0.
+            driver.register_in_shard(0, 10, &waker).unwrap();
+            let registrars: Vec<_> = [(1, 2), (2, 3)]
+                .into_iter()
+                .map(|(shard, tick)| {
+                    let driver = driver.clone();
+                    let waker = waker.clone();
+                    thread::spawn(move || {
+                        driver.register_in_shard(shard, tick, &waker).unwrap();
+                    })
+                })
+                .collect();
+            let park = driver.before_park().expect("a timer is pending");
+            for registrar in registrars {
+                registrar.join().unwrap();
+            }
+            let woken = wakes.load(Ordering::SeqCst);
+            // The holder saw the 2 ms timer, or it was woken to look again.
+            assert!(
+                park <= Duration::from_millis(2) || woken == 1,
+                "{park:?}, {woken}"
+            );
+            assert!(woken <= 1);
+        });
+    }
+}
+
 /// Shutdown races a registration: the registration is refused, or its waker is woken by the
 /// shutdown; never left pending.
 mod loom_shutdown_races_register {

@@ -1,7 +1,7 @@
 //! [`Sleep`], [`sleep`] and [`sleep_until`].
 
+use super::driver::TimerKey as Key;
 use super::driver::{Shutdown, TimeDriver};
-use super::wheel::Key;
 use super::Instant;
 use crate::loom::Arc;
 use std::fmt;

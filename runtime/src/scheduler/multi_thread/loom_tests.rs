@@ -159,7 +159,7 @@ fn loom_the_monitor_and_the_owner_take_each_queued_task_once() {
 /// A driver over the reactor's stand-in, with its own timers, as a runtime builds it.
 fn driver() -> Arc<Driver> {
     let io = IoDriver::new().expect("the stand-in never fails");
-    let time = Arc::new(TimeDriver::new(Driver::time_wake(io.clone())));
+    let time = Arc::new(TimeDriver::new(Driver::time_wake(io.clone()), 1));
     Arc::new(Driver::new(io, time))
 }
 

@@ -240,7 +240,9 @@ impl MultiThread {
             num_workers > 0,
             "a multi-thread runtime needs at least one worker"
         );
-        let time = crate::loom::Arc::new(TimeDriver::new(Driver::time_wake(io.clone())));
+        // A timer wheel per worker: workers register and cancel timers without contending.
+        let time =
+            crate::loom::Arc::new(TimeDriver::new(Driver::time_wake(io.clone()), num_workers));
         let driver = crate::loom::Arc::new(Driver::new(io, time.clone()));
         let cores: Vec<Box<Core>> = (0..num_workers)
             .map(|index| Core::new(index, Parker::new(driver.clone())))

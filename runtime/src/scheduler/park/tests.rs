@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 fn driver() -> Arc<Driver> {
     let io = IoDriver::new().expect("a reactor");
-    let time = Arc::new(TimeDriver::new(Driver::time_wake(io.clone())));
+    let time = Arc::new(TimeDriver::new(Driver::time_wake(io.clone()), 1));
     Arc::new(Driver::new(io, time))
 }
 

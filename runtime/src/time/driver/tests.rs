@@ -106,8 +106,8 @@ fn process_fires_in_batches_and_counts() {
     assert_eq!(driver.process(), 100);
     assert_eq!(count.wakes(), 100);
     assert_eq!(driver.pending(), 1);
-    // `next_deadline` is a lower bound (a slot boundary, where the wheel cascades) that
-    // converges on the timer's deadline; it never overshoots it.
+    // `next_deadline` never overshoots the timer's deadline; for a lone timer it is the
+    // deadline itself (its wheel slot is scanned), else a slot boundary that converges on it.
     let mut next = driver.next_deadline().unwrap();
     loop {
         assert_eq!(driver.process_at(next - Duration::from_nanos(1)), 0);
@@ -171,4 +171,97 @@ fn a_panicking_waker_is_caught_and_the_rest_of_its_batch_is_still_woken() {
         1,
         "every clone dropped"
     );
+}
+
+/// A manual driver with `shards` wheels, and the number of times it called `wake_driver`.
+fn sharded(shards: usize) -> (TimeDriver, Arc<AtomicUsize>) {
+    let wakes = Arc::new(AtomicUsize::new(0));
+    let counter = wakes.clone();
+    let driver = TimeDriver::new_manual_sharded(
+        Box::new(move || {
+            counter.fetch_add(1, Ordering::SeqCst);
+        }),
+        shards,
+    );
+    (driver, wakes)
+}
+
+/// Timers spread over shards behave as one wheel: the holder sleeps until the earliest of any
+/// shard, only an earlier registration (in any shard) wakes it, once, and a fire visits every
+/// shard; keys reach their own shard for cancel, reset and re-polls.
+#[test]
+fn shards_act_as_one_wheel() {
+    let (driver, wakes) = sharded(3);
+    let (waker, count) = counting_waker();
+    let at = |ms: u32| tick_in(&driver, ms * MS);
+    let late = driver.register_in_shard(0, at(30), &waker).unwrap();
+    let early = driver.register_in_shard(2, at(10), &waker).unwrap();
+    assert_eq!(driver.pending(), 2);
+    assert_eq!(driver.before_park(), Some(10 * MS));
+    // Later than the holder's deadline, in another shard: no wake.
+    let middle = driver.register_in_shard(1, at(20), &waker).unwrap();
+    assert_eq!(wakes.load(Ordering::SeqCst), 0);
+    // Earlier, in yet another: one wake, and a second earlier one adds none.
+    let earliest = driver.register_in_shard(0, at(5), &waker).unwrap();
+    driver.register_in_shard(1, at(4), &waker).unwrap();
+    assert_eq!(wakes.load(Ordering::SeqCst), 1);
+    assert_eq!(driver.after_park(), 0);
+    assert_eq!(driver.before_park(), Some(4 * MS));
+    // Keys find their shard.
+    driver.cancel(earliest);
+    assert!(!driver.is_pending(earliest));
+    assert!(driver.reset(middle, at(40)));
+    assert!(matches!(driver.update_waker(late, &noop_waker()), Ok(true)));
+    assert_eq!(driver.pending(), 4);
+    driver.advance(10 * MS);
+    assert_eq!(
+        driver.after_park(),
+        2,
+        "the 4 ms timer of shard 1, the 10 ms one of shard 2"
+    );
+    assert!(!driver.is_pending(early));
+    assert_eq!(count.wakes(), 2);
+    assert_eq!(driver.before_park(), Some(20 * MS));
+    driver.advance(20 * MS);
+    assert_eq!(
+        driver.after_park(),
+        1,
+        "the 30 ms timer of shard 0, re-pointed"
+    );
+    assert_eq!(count.wakes(), 2);
+    assert_eq!(driver.pending(), 1);
+    driver.shutdown();
+    assert_eq!((count.wakes(), driver.pending()), (3, 0));
+    for shard in 0..3 {
+        assert!(driver.register_in_shard(shard, at(1), &waker).is_err());
+    }
+}
+
+/// A worker registers in its own shard; so `timeout` on every request does not make the
+/// workers queue on one lock.
+#[test]
+#[cfg_attr(miri, ignore = "starts a runtime: epoll and threads")]
+fn a_worker_registers_in_its_own_shard() {
+    let runtime = crate::runtime::Builder::new_multi_thread()
+        .worker_threads(3)
+        .build()
+        .unwrap();
+    let shards = runtime.block_on(async {
+        let mut tasks = Vec::new();
+        for _ in 0..12 {
+            tasks.push(crate::spawn(async {
+                let driver = crate::runtime::context::time_driver().unwrap();
+                let index = crate::runtime::worker_index().unwrap();
+                (index, driver.home_shard())
+            }));
+        }
+        let mut pairs = Vec::new();
+        for task in tasks {
+            pairs.push(task.await.unwrap());
+        }
+        pairs
+    });
+    for (index, shard) in shards {
+        assert_eq!(index, shard);
+    }
 }
