@@ -1,10 +1,10 @@
-//! weft against tokio on the shapes of tokio's `benches/sync_mpsc.rs`, `sync_notify.rs` and
-//! `sync_semaphore.rs`: each runtime with its *own* primitives (`weft::sync` on weft,
-//! `tokio::sync` on tokio).
+//! weft against tokio on the shapes of tokio's `benches/sync_mpsc.rs`, `sync_notify.rs`,
+//! `sync_semaphore.rs` and `time_timeout.rs`: each runtime with its *own* primitives
+//! (`weft::sync` and `weft::time` on weft, `tokio::sync` and `tokio::time` on tokio).
 //!
 //! One criterion group per shape, with two functions, `weft` and `tokio`, so the report shows
 //! them side by side (`target/criterion/<shape>/report`). The shapes live in
-//! `weft_benches::shapes::{mpsc, notify, semaphore}`, shared with the `compare` binary and the
+//! `weft_benches::shapes::{mpsc, notify, semaphore, timer}`, shared with the `compare` binary and the
 //! tests. As in tokio's bench, the mpsc consumers run inside `block_on`.
 //!
 //! Each runtime is built once per shape, outside `b.iter`, and only one runtime is alive at a
@@ -24,7 +24,7 @@ use weft_benches::{workers_from_env, Group, Params, RuntimeKind, Shape, ShapeKin
 fn sync(c: &mut Criterion) {
     let workers = workers_from_env();
     let params = Params::standard();
-    for kind in ShapeKind::of_group(Group::Sync) {
+    for kind in ShapeKind::of_group(Group::Sync).chain(ShapeKind::of_group(Group::Time)) {
         let mut group = c.benchmark_group(kind.name());
         for rt in RuntimeKind::ALL {
             // Built on first use (a filtered-out function never starts its runtime), kept across
@@ -42,7 +42,7 @@ fn sync(c: &mut Criterion) {
 
 criterion_group! {
     name = benches;
-    // 44 functions × (0.5 s warm-up + 1.5 s measurement): about a minute and a half, plus
+    // 50 functions × (0.5 s warm-up + 1.5 s measurement): about a minute and a half, plus
     // analysis.
     config = Criterion::default()
         .sample_size(10)

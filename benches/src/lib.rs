@@ -20,7 +20,8 @@
 //! [`syscalls`] (perf or strace).
 //!
 //! The shapes follow tokio's own `benches/rt_multi_threaded.rs`, `sync_mpsc.rs`,
-//! `sync_notify.rs` and `sync_semaphore.rs` (same structure, same constants), so that the
+//! `sync_notify.rs`, `sync_semaphore.rs` and `time_timeout.rs` (same structure, same
+//! constants), so that the
 //! numbers can be read against tokio's published ones.
 
 #![warn(missing_docs, missing_debug_implementations, rust_2018_idioms)]

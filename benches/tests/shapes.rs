@@ -43,6 +43,8 @@ fn units(kind: ShapeKind, p: &Params) -> usize {
         | SemaphoreContendedConcurrentSingle => 6,
         MpscBlockOnConsumer | MpscFull4Producers => p.lockstep_messages,
         MpscTokenRing => p.ring_hops,
+        // Every task does its share; the quick size is a multiple of the workers.
+        TimeTimeout | TimeSleep | TimeTimeoutPending => p.timer_ops,
     }
 }
 
@@ -165,4 +167,7 @@ shape_tests! {
     mpsc_block_on_consumer: MpscBlockOnConsumer;
     mpsc_full_4_producers: MpscFull4Producers;
     mpsc_token_ring: MpscTokenRing;
+    time_timeout: TimeTimeout;
+    time_sleep: TimeSleep;
+    time_timeout_pending: TimeTimeoutPending;
 }

@@ -1,5 +1,6 @@
 //! `compare`: weft against tokio, side by side in one run on one machine: every shape of tokio's
-//! `rt_multi_threaded` and `sync_*` benches (plus three lockstep mpsc shapes), TCP servers as an
+//! `rt_multi_threaded`, `sync_*` and `time_timeout` benches (plus three lockstep mpsc shapes and
+//! a timeout that waits), TCP servers as an
 //! operator judges them (echo, hyper hello-world, key-value; requests/s, CPU, latency,
 //! fairness, system calls and context switches per request), and an idle runtime. Prints a table
 //! per group (medians over rounds; each ratio the median of the rounds' ratios), writes CSVs and

@@ -37,7 +37,7 @@ impl Budget {
         let (warmup_ms, measure_ms) = match (quick, group) {
             (true, _) => (0, 0),
             (false, shapes::Group::Rt) => (50, 200),
-            (false, shapes::Group::Sync) => (10, 50),
+            (false, shapes::Group::Sync | shapes::Group::Time) => (10, 50),
         };
         Budget {
             warmup_iters,

@@ -4,7 +4,7 @@
 //!
 //! | group | rows | one measurement |
 //! |---|---|---|
-//! | `rt_multi_threaded`, `sync` ([`groups::Shapes`]) | the [`ShapeKind`](crate::ShapeKind)s | the mean time per iteration over a budget |
+//! | `rt_multi_threaded`, `sync`, `time` ([`groups::Shapes`]) | the [`ShapeKind`](crate::ShapeKind)s | the mean time per iteration over a budget |
 //! | `server` ([`groups::Servers`]) | each [`Workload`](crate::load::Workload) × [`ClientStyle`](crate::load::ClientStyle) | a fresh server process, warm-up, a window: requests/s, CPU, latency, fairness, context switches |
 //! | `server` system calls ([`groups::Syscalls`]) | the same | once per row, after the rounds: a window counted by perf or strace |
 //! | `idle` ([`groups::Idle`]) | one | a fresh idle runtime process, CPU and wake-ups over a window |

@@ -12,9 +12,9 @@ use crate::syscalls::Tool;
 
 /// `compare --help`.
 pub const USAGE: &str = "\
-compare: weft vs tokio, side by side in one run: the shapes of tokio's rt_multi_threaded and
-sync_* benches (plus three lockstep mpsc shapes), servers as an operator judges them, and an
-idle runtime
+compare: weft vs tokio, side by side in one run: the shapes of tokio's rt_multi_threaded,
+sync_* and time_timeout benches (plus three lockstep mpsc shapes and a timeout that waits),
+servers as an operator judges them, and an idle runtime
 
 USAGE:
     compare [OPTIONS]
@@ -26,7 +26,7 @@ OPTIONS:
                         is the median of the rounds' ratios [default 5, 1 with --quick]
     --quick             smoke run: 1 round, a couple of iterations per shape, 100 ms server
                         windows (seconds in all)
-    --group NAMES       only these groups: rt_multi_threaded (or rt), sync, server, idle
+    --group NAMES       only these groups: rt_multi_threaded (or rt), sync, time, server, idle
     --shape NAMES       only these rows: shape names, server workloads (echo_64b, echo_4k,
                         hello, kv) or idle (comma-separated, repeatable; adds to --group)
     --runtime NAME      only this runtime: weft or tokio
@@ -292,10 +292,11 @@ impl Options {
             match name {
                 "rt" | "rt_multi_threaded" => self.shapes.extend(ShapeKind::of_group(Group::Rt)),
                 "sync" => self.shapes.extend(ShapeKind::of_group(Group::Sync)),
+                "time" => self.shapes.extend(ShapeKind::of_group(Group::Time)),
                 "server" => self.workloads.extend(Workload::ALL),
                 "idle" => self.idle = true,
                 _ => {
-                    let groups = "rt_multi_threaded, sync, server or idle";
+                    let groups = "rt_multi_threaded, sync, time, server or idle";
                     return Err(format!("unknown group {name:?}: {groups}"));
                 }
             }

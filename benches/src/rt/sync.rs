@@ -12,6 +12,7 @@
 use super::{BenchRuntime, TokioRt, WeftRt};
 use std::fmt::Debug;
 use std::future::Future;
+use std::time::Duration;
 
 /// A oneshot channel implementation, for `ping_pong` (`weft::sync::oneshot`, `tokio::sync::oneshot`
 /// or the runtime-agnostic stand-in of [`crate::oneshot`]).
@@ -85,7 +86,8 @@ impl OneshotChannel for TokioOneshot {
 }
 
 /// A runtime's own sync primitives: `mpsc` (bounded and unbounded), `oneshot`, `Notify` and
-/// `Semaphore`, as tokio's `sync_*` benches use them.
+/// `Semaphore`, as tokio's `sync_*` benches use them; and its `time::{sleep, timeout}`, as its
+/// `time_timeout` bench does.
 pub trait BenchSync: BenchRuntime {
     /// The runtime's own oneshot channel.
     type Oneshot: OneshotChannel;
@@ -110,6 +112,8 @@ pub trait BenchSync: BenchRuntime {
     type SemaphorePermit<'a>;
     /// `AcquireError`: the semaphore was closed.
     type AcquireError;
+    /// `time::error::Elapsed`: a timeout's deadline passed first.
+    type Elapsed;
 
     /// `mpsc::channel(buffer)`.
     fn channel<T: Send + 'static>(buffer: usize) -> (Self::Sender<T>, Self::Receiver<T>);
@@ -160,12 +164,21 @@ pub trait BenchSync: BenchRuntime {
     fn acquire(
         semaphore: &Self::Semaphore,
     ) -> impl Future<Output = Result<Self::SemaphorePermit<'_>, Self::AcquireError>> + Send + '_;
+
+    /// `time::sleep(duration)`.
+    fn sleep(duration: Duration) -> impl Future<Output = ()> + Send;
+
+    /// `time::timeout(duration, future)`.
+    fn timeout<F: Future + Send>(
+        duration: Duration,
+        future: F,
+    ) -> impl Future<Output = Result<F::Output, Self::Elapsed>> + Send;
 }
 
 /// Implements [`BenchSync`] for a runtime from the path of its `sync` module: weft's API
 /// follows tokio's, so the one body fits both.
 macro_rules! impl_bench_sync {
-    ($rt:ty, $oneshot:ty, $($sync:ident)::+) => {
+    ($rt:ty, $oneshot:ty, $($sync:ident)::+, $($time:ident)::+) => {
         impl BenchSync for $rt {
             type Oneshot = $oneshot;
             type Sender<T: Send + 'static> = $($sync)::+::mpsc::Sender<T>;
@@ -177,6 +190,7 @@ macro_rules! impl_bench_sync {
             type Semaphore = $($sync)::+::Semaphore;
             type SemaphorePermit<'a> = $($sync)::+::SemaphorePermit<'a>;
             type AcquireError = $($sync)::+::AcquireError;
+            type Elapsed = $($time)::+::error::Elapsed;
 
             fn channel<T: Send + 'static>(buffer: usize) -> (Self::Sender<T>, Self::Receiver<T>) {
                 $($sync)::+::mpsc::channel(buffer)
@@ -240,9 +254,20 @@ macro_rules! impl_bench_sync {
                    + '_ {
                 semaphore.acquire()
             }
+
+            fn sleep(duration: Duration) -> impl Future<Output = ()> + Send {
+                $($time)::+::sleep(duration)
+            }
+
+            fn timeout<F: Future + Send>(
+                duration: Duration,
+                future: F,
+            ) -> impl Future<Output = Result<F::Output, Self::Elapsed>> + Send {
+                $($time)::+::timeout(duration, future)
+            }
         }
     };
 }
 
-impl_bench_sync!(WeftRt, WeftOneshot, weft::sync);
-impl_bench_sync!(TokioRt, TokioOneshot, tokio::sync);
+impl_bench_sync!(WeftRt, WeftOneshot, weft::sync, weft::time);
+impl_bench_sync!(TokioRt, TokioOneshot, tokio::sync, tokio::time);

@@ -1,6 +1,6 @@
-//! The benchmark shapes of tokio's `benches/rt_multi_threaded.rs` ([`Group::Rt`]) and of its
-//! `sync_mpsc.rs`, `sync_notify.rs` and `sync_semaphore.rs` ([`Group::Sync`]), written once for
-//! any [`BenchSync`] runtime.
+//! The benchmark shapes of tokio's `benches/rt_multi_threaded.rs` ([`Group::Rt`]), of its
+//! `sync_mpsc.rs`, `sync_notify.rs` and `sync_semaphore.rs` ([`Group::Sync`]) and of its
+//! `time_timeout.rs` ([`Group::Time`]), written once for any [`BenchSync`] runtime.
 //!
 //! A shape is built once (runtime, channels, background load), then [`Shape::run`] is called
 //! once per measured iteration; dropping it stops any background load and shuts the runtime down.
@@ -34,6 +34,9 @@
 //! | `mpsc_block_on_consumer` | [`lockstep`] | `block_on` receives 10 000 messages from 2 spawned producers through channel(16) |
 //! | `mpsc_full_4_producers` | [`lockstep`] | a spawned consumer receives 10 000 messages from 4 spawned producers through channel(16) |
 //! | `mpsc_token_ring` | [`lockstep`] | 16 tasks in a ring of channel(1)s pass a token 10 000 hops |
+//! | `time_timeout` | [`timer`] | a task per worker awaits `timeout(1 s, ready)`, 10 000 in all (never registers) |
+//! | `time_sleep` | [`timer`] | the same creating `sleep(1 s)` and dropping it unpolled |
+//! | `time_timeout_pending` | [`timer`] | the same awaiting `timeout(1 s, yield_now())`: register, then cancel |
 
 use crate::rt::{BenchSync, RuntimeKind, StandinOneshot, TokioRt, WeftRt};
 use std::time::{Duration, Instant};
@@ -45,6 +48,7 @@ pub mod notify;
 pub mod ping_pong;
 pub mod semaphore;
 pub mod spawn_many;
+pub mod timer;
 pub mod yield_many;
 
 /// The sizes of the shapes. [`Params::standard`] are tokio's constants.
@@ -93,6 +97,9 @@ pub struct Params {
     pub ring_tasks: usize,
     /// Hops of the token per iteration of `mpsc_token_ring`.
     pub ring_hops: usize,
+    /// Timer operations per iteration of the `time_*` shapes, split between one task per
+    /// worker.
+    pub timer_ops: usize,
 }
 
 impl Params {
@@ -119,6 +126,7 @@ impl Params {
             lockstep_capacity: 16,
             ring_tasks: 16,
             ring_hops: 10_000,
+            timer_ops: 10_000,
         }
     }
 
@@ -147,6 +155,7 @@ impl Params {
             lockstep_capacity: 4,
             ring_tasks: 8,
             ring_hops: 400,
+            timer_ops: 400,
         }
     }
 }
@@ -175,17 +184,20 @@ pub enum Group {
     Rt,
     /// `benches/sync_{mpsc, notify, semaphore}.rs`: the sync primitives on their runtime.
     Sync,
+    /// `benches/time_timeout.rs` (plus `time_timeout_pending`): timers on their runtime.
+    Time,
 }
 
 impl Group {
-    /// Both groups, in report order.
-    pub const ALL: [Group; 2] = [Group::Rt, Group::Sync];
+    /// Every group, in report order.
+    pub const ALL: [Group; 3] = [Group::Rt, Group::Sync, Group::Time];
 
-    /// The group's name in reports: `"rt_multi_threaded"` or `"sync"`.
+    /// The group's name in reports: `"rt_multi_threaded"`, `"sync"` or `"time"`.
     pub fn name(self) -> &'static str {
         match self {
             Group::Rt => "rt_multi_threaded",
             Group::Sync => "sync",
+            Group::Time => "time",
         }
     }
 }
@@ -339,6 +351,16 @@ shape_kinds! {
     /// [`lockstep::TokenRing`].
     MpscTokenRing = "mpsc_token_ring", Sync,
         |w, p| lockstep::TokenRing::<R>::new(w, p);
+
+    /// [`timer::Timers`], [`timer::Op::TimeoutReady`].
+    TimeTimeout = "time_timeout", Time,
+        |w, p| timer::Timers::<R>::new(w, p, timer::Op::TimeoutReady);
+    /// [`timer::Timers`], [`timer::Op::SleepUnpolled`].
+    TimeSleep = "time_sleep", Time,
+        |w, p| timer::Timers::<R>::new(w, p, timer::Op::SleepUnpolled);
+    /// [`timer::Timers`], [`timer::Op::TimeoutPending`].
+    TimeTimeoutPending = "time_timeout_pending", Time,
+        |w, p| timer::Timers::<R>::new(w, p, timer::Op::TimeoutPending);
 }
 
 impl ShapeKind {
@@ -429,10 +451,13 @@ mod tests {
     fn groups_partition_the_shapes() {
         let rt: Vec<_> = ShapeKind::of_group(Group::Rt).collect();
         let sync: Vec<_> = ShapeKind::of_group(Group::Sync).collect();
+        let time: Vec<_> = ShapeKind::of_group(Group::Time).collect();
         assert_eq!(rt.len(), 8);
         assert_eq!(sync.len(), 7 + 10 + 5 + 3);
-        assert_eq!(rt.len() + sync.len(), ShapeKind::ALL.len());
-        // Report order: every rt shape before every sync shape.
-        assert_eq!(&ShapeKind::ALL[..rt.len()], &rt[..]);
+        assert_eq!(time.len(), 3);
+        assert_eq!(rt.len() + sync.len() + time.len(), ShapeKind::ALL.len());
+        // Report order: the rt shapes, then the sync ones, then the time ones.
+        let in_order: Vec<_> = rt.iter().chain(&sync).chain(&time).copied().collect();
+        assert_eq!(ShapeKind::ALL, &in_order[..]);
     }
 }
