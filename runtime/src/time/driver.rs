@@ -16,7 +16,8 @@
 //! the CPU in a scratch run of 64 tasks each looping on `timeout(5 s, yield_now())` on 4
 //! workers). A timer goes into the shard of the worker that registers it (`worker_index`, else a
 //! per-thread hash), and its [`TimerKey`] remembers which; firing and the holder's deadline visit
-//! every shard. tokio shards its timer wheel per worker for the same reason.
+//! every shard. (tokio 1.54's timer is one wheel behind one mutex, as weft's was; its unstable
+//! alternative timer keeps timers per worker.)
 //!
 //! Invariants:
 //! - Ticks are whole milliseconds since `start`. A deadline rounds *up* to a tick and "now"
