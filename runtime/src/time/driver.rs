@@ -79,7 +79,7 @@ pub(crate) struct TimeDriver {
     start: Instant,
     /// Padded: each worker registers in its own shard, whose lock should not share a cache line
     /// with its neighbour's.
-    shards: Box<[CachePadded<Mutex<Shard>>]>,
+    shards: Box<[CachePadded<ShardSlot>]>,
     /// The tick the parked driver holder sleeps until: `NO_TIMEOUT` with no timer pending (and
     /// while it looks), `NOBODY` when no holder sleeps on it (see the module's invariants).
     parked_until: AtomicU64,
@@ -95,6 +95,31 @@ pub(crate) struct TimeDriver {
 struct Shard {
     wheel: Wheel,
     shutdown: bool,
+}
+
+/// A shard's lock, and a hint read without it.
+struct ShardSlot {
+    shard: Mutex<Shard>,
+    /// No timer of the shard is due before this tick (`u64::MAX`: none pending), so `fire`
+    /// skips the lock of a shard with nothing due: every parked holder's turn, busy worker's
+    /// driver poll and monitor look fires, and most of them find most shards with nothing due.
+    ///
+    /// A lower bound, written only under the lock: lowered to a timer's tick when one is
+    /// registered or reset, recomputed from the wheel after a fire, left alone by a cancel (a
+    /// stale low value costs one needless lock). A firer that reads it just before a
+    /// concurrent registration lowers it skips a timer that became due within that instant (its
+    /// registrar saw its deadline still ahead): the next fire takes it, and the holder's
+    /// `before_park`, which reads every wheel under its lock, never sleeps past it.
+    due_from: AtomicU64,
+}
+
+impl ShardSlot {
+    /// Under the shard's lock: a timer at `tick` is pending.
+    fn lower_due_from(&self, tick: u64) {
+        if tick < self.due_from.load(Ordering::Relaxed) {
+            self.due_from.store(tick, Ordering::Relaxed);
+        }
+    }
 }
 
 impl fmt::Debug for TimeDriver {
@@ -124,10 +149,13 @@ impl TimeDriver {
             start: clock.origin(),
             shards: (0..shards)
                 .map(|_| {
-                    CachePadded::new(Mutex::new(Shard {
-                        wheel: Wheel::new(),
-                        shutdown: false,
-                    }))
+                    CachePadded::new(ShardSlot {
+                        shard: Mutex::new(Shard {
+                            wheel: Wheel::new(),
+                            shutdown: false,
+                        }),
+                        due_from: AtomicU64::new(u64::MAX),
+                    })
                 })
                 .collect(),
             parked_until: AtomicU64::new(NOBODY),
@@ -199,7 +227,7 @@ impl TimeDriver {
     }
 
     fn shard(&self, shard: usize) -> MutexGuard<'_, Shard> {
-        lock(&self.shards[shard])
+        lock(&self.shards[shard].shard)
     }
 
     /// The shard the calling thread registers in: its worker's, or one picked by a per-thread
@@ -281,7 +309,9 @@ impl TimeDriver {
             if guard.shutdown {
                 return Err(Shutdown);
             }
-            guard.wheel.insert(tick, waker)
+            let key = guard.wheel.insert(tick, waker);
+            self.shards[shard].lower_due_from(tick);
+            key
         };
         // After the insert, outside the lock (see the module's invariants).
         self.wake_holder_if_before(tick);
@@ -333,7 +363,14 @@ impl TimeDriver {
 
     /// Moves a pending timer to `tick`, keeping its waker; `false` if it is no longer pending.
     pub(super) fn reset(&self, key: TimerKey, tick: u64) -> bool {
-        let pending = self.shard(key.shard as usize).wheel.reset(key.key, tick);
+        let pending = {
+            let mut guard = self.shard(key.shard as usize);
+            let pending = guard.wheel.reset(key.key, tick);
+            if pending {
+                self.shards[key.shard as usize].lower_due_from(tick);
+            }
+            pending
+        };
         if pending {
             self.wake_holder_if_before(tick);
         }
@@ -355,16 +392,27 @@ impl TimeDriver {
             .is_some()
     }
 
-    /// Advances every shard's wheel to `tick` and wakes what expired, a batch at a time.
+    /// Advances the wheel of every shard with a timer due by `tick` to it, and wakes what
+    /// expired, a batch at a time. (A shard with nothing due keeps its older `elapsed`: the
+    /// wheel places later timers from there, correctly, if a level higher.)
     fn fire(&self, tick: u64, clear_park: bool) -> usize {
         if clear_park {
             self.parked_until.store(NOBODY, Ordering::SeqCst);
         }
         let mut out = Expired::new();
         let mut fired = 0;
-        for shard in 0..self.shards.len() {
+        for slot in self.shards.iter() {
+            if slot.due_from.load(Ordering::Relaxed) > tick {
+                continue;
+            }
             loop {
-                let more = self.shard(shard).wheel.poll_expired(tick, &mut out);
+                let more = {
+                    let mut shard = lock(&slot.shard);
+                    let more = shard.wheel.poll_expired(tick, &mut out);
+                    let next = shard.wheel.next_expiration().unwrap_or(u64::MAX);
+                    slot.due_from.store(next, Ordering::Relaxed);
+                    more
+                };
                 fired += out.wake_all();
                 if !more {
                     break;
@@ -429,6 +477,11 @@ impl TimeDriver {
         shards: usize,
     ) -> TimeDriver {
         TimeDriver::with_clock(wake_driver, Clock::new(true, true), shards)
+    }
+
+    /// Shard `shard`'s `due_from` hint.
+    pub(super) fn due_from(&self, shard: usize) -> u64 {
+        self.shards[shard].due_from.load(Ordering::Relaxed)
     }
 
     /// Registers in shard `shard` (tests pick the shard; `register` picks the caller's).

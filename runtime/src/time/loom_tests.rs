@@ -184,6 +184,32 @@ mod loom_register_in_another_shard_races_park {
     }
 }
 
+/// A registration races a fire that skips shards with nothing due (`due_from`): the timer,
+/// due by the fire's tick, is fired by that fire or by the next one, never twice and never lost.
+mod loom_register_races_a_skipping_fire {
+    use super::*;
+
+    #[test]
+    fn register_races_a_skipping_fire() {
+        loom::model(|| {
+            let driver = Arc::new(TimeDriver::new_manual_sharded(Box::new(|| {}), 2));
+            let (waker, count) = counting_waker();
+            // Shard 0 has a timer due later, so the fire has a shard to lock in any case.
+            driver.register_in_shard(0, 20, &waker).unwrap();
+            let firer = {
+                let driver = driver.clone();
+                thread::spawn(move || driver.process_at_tick(10))
+            };
+            driver.register_in_shard(1, 5, &waker).unwrap();
+            let first = firer.join().unwrap();
+            let second = driver.process_at_tick(10);
+            assert_eq!(first + second, 1);
+            assert_eq!(count.wakes(), 1);
+            assert_eq!(driver.pending(), 1);
+        });
+    }
+}
+
 /// Shutdown races a registration: the registration is refused, or its waker is woken by the
 /// shutdown; never left pending.
 mod loom_shutdown_races_register {

@@ -265,3 +265,56 @@ fn a_worker_registers_in_its_own_shard() {
         assert_eq!(index, shard);
     }
 }
+
+/// Random registrations, resets, cancels and fires over three shards: each shard's `due_from`
+/// hint stays at or below its earliest pending deadline, so a fire that skips a shard skips
+/// nothing due, and every fire leaves no pending timer due by its tick.
+#[test]
+fn the_due_from_hint_never_hides_a_due_timer() {
+    let (driver, _) = sharded(3);
+    let (waker, count) = counting_waker();
+    let mut rng = crate::test_util::XorShift::new(7);
+    let mut live: Vec<(usize, super::TimerKey, u64)> = Vec::new();
+    let mut now = 0u64;
+    let mut fired = 0;
+    let ops = if cfg!(miri) { 300 } else { 5_000 };
+    for _ in 0..ops {
+        match rng.below(10) {
+            0..=3 => {
+                let shard = rng.below(3) as usize;
+                let tick = now + 1 + rng.below(200);
+                let key = driver.register_in_shard(shard, tick, &waker).unwrap();
+                live.push((shard, key, tick));
+            }
+            4 if !live.is_empty() => {
+                let i = rng.below(live.len() as u64) as usize;
+                driver.cancel(live.swap_remove(i).1);
+            }
+            5 if !live.is_empty() => {
+                let i = rng.below(live.len() as u64) as usize;
+                let tick = now + 1 + rng.below(200);
+                assert!(driver.reset(live[i].1, tick));
+                live[i].2 = tick;
+            }
+            _ => {
+                now += rng.below(30);
+                fired += driver.process_at_tick(now);
+                live.retain(|&(_, key, tick)| {
+                    assert_eq!(driver.is_pending(key), tick > now, "tick {tick}, now {now}");
+                    tick > now
+                });
+            }
+        }
+        for shard in 0..3 {
+            if let Some(earliest) = live.iter().filter(|e| e.0 == shard).map(|e| e.2).min() {
+                assert!(
+                    driver.due_from(shard) <= earliest,
+                    "shard {shard}: hint {} after its earliest timer {earliest}",
+                    driver.due_from(shard)
+                );
+            }
+        }
+    }
+    assert_eq!(count.wakes(), fired);
+    assert_eq!(driver.pending(), live.len());
+}
