@@ -100,13 +100,16 @@ struct Shard {
 /// A shard's lock, and a hint read without it.
 struct ShardSlot {
     shard: Mutex<Shard>,
-    /// No timer of the shard is due before this tick (`u64::MAX`: none pending), so `fire`
-    /// skips the lock of a shard with nothing due: every parked holder's turn, busy worker's
-    /// driver poll and monitor look fires, and most of them find most shards with nothing due.
+    /// The shard's wheel has nothing to do (no timer to fire, no slot to cascade) before this
+    /// tick (`u64::MAX`: none pending), so `fire` skips the lock of a shard with nothing due:
+    /// every parked holder's turn, busy worker's driver poll and monitor look fires, and most
+    /// of them find most shards with nothing due.
     ///
-    /// A lower bound, written only under the lock: lowered to a timer's tick when one is
-    /// registered or reset, recomputed from the wheel after a fire, left alone by a cancel (a
-    /// stale low value costs one needless lock). A firer that reads it just before a
+    /// A lower bound of the wheel's `next_expiration`, written only under the lock: lowered to
+    /// a timer's `Wheel::next_action` when one is registered or reset (not to its deadline: a
+    /// far timer's slot must be cascaded before it, or following `next_expiration` with fires
+    /// would never get there), recomputed from the wheel after a fire, left alone by a cancel
+    /// (a stale low value costs one needless lock). A firer that reads it just before a
     /// concurrent registration lowers it skips a timer that became due within that instant (its
     /// registrar saw its deadline still ahead): the next fire takes it, and the holder's
     /// `before_park`, which reads every wheel under its lock, never sleeps past it.
@@ -310,7 +313,8 @@ impl TimeDriver {
                 return Err(Shutdown);
             }
             let key = guard.wheel.insert(tick, waker);
-            self.shards[shard].lower_due_from(tick);
+            let action = guard.wheel.next_action(key).expect("a timer just inserted");
+            self.shards[shard].lower_due_from(action);
             key
         };
         // After the insert, outside the lock (see the module's invariants).
@@ -367,7 +371,11 @@ impl TimeDriver {
             let mut guard = self.shard(key.shard as usize);
             let pending = guard.wheel.reset(key.key, tick);
             if pending {
-                self.shards[key.shard as usize].lower_due_from(tick);
+                let action = guard
+                    .wheel
+                    .next_action(key.key)
+                    .expect("a timer just reset");
+                self.shards[key.shard as usize].lower_due_from(action);
             }
             pending
         };
@@ -482,6 +490,11 @@ impl TimeDriver {
     /// Shard `shard`'s `due_from` hint.
     pub(super) fn due_from(&self, shard: usize) -> u64 {
         self.shards[shard].due_from.load(Ordering::Relaxed)
+    }
+
+    /// Shard `shard`'s wheel's `next_expiration`.
+    pub(super) fn shard_next_expiration(&self, shard: usize) -> Option<u64> {
+        self.shard(shard).wheel.next_expiration()
     }
 
     /// Registers in shard `shard` (tests pick the shard; `register` picks the caller's).

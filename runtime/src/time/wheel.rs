@@ -433,28 +433,51 @@ impl Wheel {
             if occupied == 0 {
                 return None;
             }
-            let slot_range = 1u64 << (level * SLOT_BITS);
-            let level_range = slot_range << SLOT_BITS;
-            let level_start = self.elapsed & !(level_range - 1);
-            let now_slot = (self.elapsed / slot_range) as u32 % SLOTS as u32;
+            let now_slot = ((self.elapsed >> (level * SLOT_BITS)) % SLOTS as u64) as u32;
             // An entry's digit at its level is above `elapsed`'s, so its slot lies after
             // `now_slot` in this rotation of the level...
             let ahead = occupied & (!0u64).checked_shl(now_slot + 1).unwrap_or(0);
-            if ahead != 0 {
-                let slot = ahead.trailing_zeros() as usize;
-                return Some((level, slot, level_start + slot as u64 * slot_range));
-            }
-            // ...except a clamped far-future entry of the last level, whose slot may be at or
-            // behind `now_slot`: it comes around in the next rotation (or a later one, in which
-            // case it cascades back into the last level).
-            debug_assert_eq!(level, LEVELS - 1);
-            let slot = occupied.trailing_zeros() as usize;
-            Some((
-                level,
-                slot,
-                level_start + level_range + slot as u64 * slot_range,
-            ))
+            let slot = if ahead != 0 {
+                ahead.trailing_zeros() as usize
+            } else {
+                // ...except a clamped far-future entry of the last level, whose slot may be at
+                // or behind `now_slot`: it comes around in the next rotation (or a later one,
+                // in which case it cascades back into the last level).
+                debug_assert_eq!(level, LEVELS - 1);
+                occupied.trailing_zeros() as usize
+            };
+            Some((level, slot, self.slot_tick(level, slot)))
         })
+    }
+
+    /// The tick at which slot `slot` of `level`, if occupied, is processed: its start in this
+    /// rotation of the level if it lies after `elapsed`'s slot, else in the next rotation (only
+    /// the last level's clamped entries sit there).
+    fn slot_tick(&self, level: usize, slot: usize) -> u64 {
+        let slot_range = 1u64 << (level * SLOT_BITS);
+        let level_range = slot_range << SLOT_BITS;
+        let start = (self.elapsed & !(level_range - 1)) + slot as u64 * slot_range;
+        let now_slot = (self.elapsed >> (level * SLOT_BITS)) % SLOTS as u64;
+        if slot as u64 > now_slot {
+            start
+        } else {
+            start + level_range
+        }
+    }
+
+    /// The tick at which `poll_expired` next acts on the pending timer `key`: `elapsed` if it
+    /// is due, else the processing tick of the slot that holds it (where it fires, or cascades
+    /// closer). Never after its deadline, and never after `next_expiration` would report for
+    /// its slot, so the minimum over the timers is a lower bound of `next_expiration` (the
+    /// time driver keeps one per shard to skip shards with nothing to do). `None` if stale.
+    pub(crate) fn next_action(&self, key: Key) -> Option<u64> {
+        let index = self.lookup(key)?;
+        let list = self.entries[index as usize].list;
+        if list == READY {
+            return Some(self.elapsed);
+        }
+        let (level, slot) = (list as usize / SLOTS, list as usize % SLOTS);
+        Some(self.slot_tick(level, slot))
     }
 
     /// Advances `elapsed` to the start of a slot and redistributes its entries: due ones to the

@@ -267,8 +267,9 @@ fn a_worker_registers_in_its_own_shard() {
 }
 
 /// Random registrations, resets, cancels and fires over three shards: each shard's `due_from`
-/// hint stays at or below its earliest pending deadline, so a fire that skips a shard skips
-/// nothing due, and every fire leaves no pending timer due by its tick.
+/// hint stays at or below its wheel's next expiration (a deadline, or a slot to cascade), so a
+/// fire that skips a shard skips nothing due, and every fire leaves no pending timer due by its
+/// tick.
 #[test]
 fn the_due_from_hint_never_hides_a_due_timer() {
     let (driver, _) = sharded(3);
@@ -282,7 +283,14 @@ fn the_due_from_hint_never_hides_a_due_timer() {
         match rng.below(10) {
             0..=3 => {
                 let shard = rng.below(3) as usize;
-                let tick = now + 1 + rng.below(200);
+                // Mostly near, sometimes in a higher level, sometimes past the wheel's range.
+                let tick = now
+                    + 1
+                    + match rng.below(10) {
+                        0 => rng.below(1 << 20),
+                        1 => rng.below(1 << 40),
+                        _ => rng.below(200),
+                    };
                 let key = driver.register_in_shard(shard, tick, &waker).unwrap();
                 live.push((shard, key, tick));
             }
@@ -306,10 +314,11 @@ fn the_due_from_hint_never_hides_a_due_timer() {
             }
         }
         for shard in 0..3 {
-            if let Some(earliest) = live.iter().filter(|e| e.0 == shard).map(|e| e.2).min() {
+            // Not only no due timer hidden: no slot the wheel must cascade first either.
+            if let Some(next) = driver.shard_next_expiration(shard) {
                 assert!(
-                    driver.due_from(shard) <= earliest,
-                    "shard {shard}: hint {} after its earliest timer {earliest}",
+                    driver.due_from(shard) <= next,
+                    "shard {shard}: hint {} after the wheel's next expiration {next}",
                     driver.due_from(shard)
                 );
             }
@@ -317,4 +326,30 @@ fn the_due_from_hint_never_hides_a_due_timer() {
     }
     assert_eq!(count.wakes(), fired);
     assert_eq!(driver.pending(), live.len());
+}
+
+/// A timer far in the future, alone in one of several shards, is reached by following
+/// `next_deadline` with fires, as a paused clock's auto-advance does: the wheel's cascade points
+/// before its deadline must not be skipped as "nothing due" (tokio's `time_sleep::long_sleeps`
+/// hung so on a first version of the skipping).
+#[test]
+fn following_next_deadline_reaches_a_far_timer_in_any_shard() {
+    for distance in [100u64, 5_000, 1 << 20, 1 << 33, (1 << 36) + 12_345] {
+        let (driver, _) = sharded(2);
+        let (waker, count) = counting_waker();
+        let deadline = tick_in(&driver, Duration::ZERO) + distance;
+        driver.register_in_shard(1, deadline, &waker).unwrap();
+        let mut steps = 0;
+        while count.wakes() == 0 {
+            let next = driver.next_deadline().expect("the timer is pending");
+            driver.advance(next.saturating_duration_since(driver.now()));
+            driver.process();
+            steps += 1;
+            assert!(
+                steps <= 7 * 64,
+                "distance {distance}: no progress after {steps} steps"
+            );
+        }
+        assert_eq!(driver.pending(), 0);
+    }
 }

@@ -380,6 +380,22 @@ fn randomized_against_model() {
                 }
                 other => panic!("next_expiration/model mismatch: {other:?}"),
             }
+            // Each timer's next action comes no later than its deadline, and the earliest of
+            // them no later than the wheel's next expiration (the time driver's shard hint).
+            for &(key, deadline) in model.values() {
+                let action = wheel.next_action(key).expect("a pending timer");
+                assert!(
+                    action <= deadline.max(now),
+                    "action {action}, deadline {deadline}"
+                );
+            }
+            let earliest_action = model
+                .values()
+                .map(|&(key, _)| wheel.next_action(key).expect("a pending timer"))
+                .min();
+            if let (Some(action), Some(next)) = (earliest_action, next) {
+                assert!(action <= next, "earliest action {action} after {next}");
+            }
             if stale.len() > 64 {
                 stale.drain(..32);
             }
