@@ -13,7 +13,7 @@
 //!
 //! Why shards: a server that puts a timeout on every request registers and cancels a timer per
 //! request on every worker at once; behind one mutex, those workers queued on it (a third of
-//! the CPU in a scratch run of 64 tasks each looping on `timeout(5 s, yield_now())` on 4
+//! the CPU in a scratch run of 64 tasks each looping on `timeout(1 s, yield_now())` on 4
 //! workers). A timer goes into the shard of the worker that registers it (`worker_index`, else a
 //! per-thread hash), and its [`TimerKey`] remembers which; firing and the holder's deadline visit
 //! every shard. (tokio 1.54's timer is one wheel behind one mutex, as weft's was; its unstable
@@ -21,8 +21,10 @@
 //!
 //! Invariants:
 //! - Ticks are whole milliseconds since `start`. A deadline rounds *up* to a tick and "now"
-//!   rounds *down*, so a timer fires only once `now >= deadline`. Every shard's wheel is
-//!   advanced to the same tick by each `fire`.
+//!   rounds *down*, so a timer fires only once `now >= deadline`. A `fire` advances every
+//!   shard whose wheel has something to do by its tick (`ShardSlot::due_from`, a lower bound
+//!   of the wheel's next action); a skipped wheel keeps an older `elapsed`, which only puts
+//!   timers registered later a level higher.
 //! - Wakers are never woken nor dropped while the wheel's lock is held: expired ones are
 //!   collected in a stack batch of [`BATCH`](super::wheel::BATCH), the lock released, the batch
 //!   woken, and so on. A waker may re-enter the driver (drop another `Sleep`) without deadlock.
