@@ -11,6 +11,19 @@ fn driver() -> Arc<TimeDriver> {
     Arc::new(TimeDriver::new_manual(Box::new(|| {})))
 }
 
+/// A manual driver with `shards` wheels, and the number of times it called `wake_driver`.
+fn counting_driver(shards: usize) -> (Arc<TimeDriver>, Arc<AtomicUsize>) {
+    let wakes = Arc::new(AtomicUsize::new(0));
+    let counter = wakes.clone();
+    let driver = TimeDriver::new_manual_sharded(
+        Box::new(move || {
+            counter.fetch_add(1, Ordering::SeqCst);
+        }),
+        shards,
+    );
+    (Arc::new(driver), wakes)
+}
+
 /// One thread cancels (drops) a registered timer while another fires expired timers: the waker
 /// is woken at most once, and the wheel ends empty.
 mod loom_timer_cancel_races_fire {
@@ -117,11 +130,7 @@ mod loom_register_races_park {
     #[test]
     fn register_races_before_park() {
         loom::model(|| {
-            let wakes = Arc::new(AtomicUsize::new(0));
-            let counter = wakes.clone();
-            let driver = Arc::new(TimeDriver::new_manual(Box::new(move || {
-                counter.fetch_add(1, Ordering::SeqCst);
-            })));
+            let (driver, wakes) = counting_driver(1);
             let (waker, _) = counting_waker();
             let registrar = {
                 let driver = driver.clone();
@@ -148,14 +157,7 @@ mod loom_register_in_another_shard_races_park {
     #[test]
     fn register_in_another_shard_races_before_park() {
         loom::model(|| {
-            let wakes = Arc::new(AtomicUsize::new(0));
-            let counter = wakes.clone();
-            let driver = Arc::new(TimeDriver::new_manual_sharded(
-                Box::new(move || {
-                    counter.fetch_add(1, Ordering::SeqCst);
-                }),
-                3,
-            ));
+            let (driver, wakes) = counting_driver(3);
             let (waker, _) = counting_waker();
             // The holder's deadline before the race: 10 ms, in shard 0.
             driver.register_in_shard(0, 10, &waker).unwrap();

@@ -7,14 +7,9 @@ use std::time::Duration;
 
 const MS: Duration = Duration::from_millis(1);
 
-/// A driver and the number of times it called `wake_driver`.
+/// A one-shard driver and the number of times it called `wake_driver`.
 fn driver() -> (TimeDriver, Arc<AtomicUsize>) {
-    let wakes = Arc::new(AtomicUsize::new(0));
-    let counter = wakes.clone();
-    let driver = TimeDriver::new_manual(Box::new(move || {
-        counter.fetch_add(1, Ordering::SeqCst);
-    }));
-    (driver, wakes)
+    sharded(1)
 }
 
 fn tick_in(driver: &TimeDriver, after: Duration) -> u64 {
