@@ -110,6 +110,28 @@ pub fn budget<R>(f: impl FnOnce() -> R) -> R {
     with_budget(Some(INITIAL_BUDGET), f)
 }
 
+/// [`budget`], also telling whether `f` spent the whole budget (its leaf futures made the task
+/// yield, or would have at their next step): how an executor counts forced yields (tokio's
+/// `budget_forced_yield_count`).
+///
+/// ```
+/// use weft_io::coop;
+///
+/// let ((), spent) = coop::budget_spent(|| {});
+/// assert!(!spent);
+/// ```
+#[inline]
+pub fn budget_spent<R>(f: impl FnOnce() -> R) -> (R, bool) {
+    with_budget(Some(INITIAL_BUDGET), || {
+        let output = f();
+        // Read before `with_budget` restores the thread's previous budget.
+        let spent = BUDGET
+            .try_with(|cell| cell.get() == Some(0))
+            .unwrap_or(false);
+        (output, spent)
+    })
+}
+
 /// Runs `f` with no budget: the leaf futures it polls never make it yield. The budget the
 /// thread had is restored afterwards, spent steps included.
 #[inline]

@@ -1,7 +1,11 @@
-//! `RuntimeMetrics`' per-worker park and busy figures (tokio's `worker_park_count`,
-//! `worker_park_unpark_count`, `worker_total_busy_duration`): exact counts where the schedule is
-//! deterministic (a paused current-thread clock, a read from the worker itself), and bounds
-//! that follow from the order of events (never from timing) for the busy time.
+//! `RuntimeMetrics`' scheduler counters under tokio's names: parks and busy time
+//! (`worker_park_count`, `worker_park_unpark_count`, `worker_total_busy_duration`), no-op
+//! wake-ups (`worker_noop_count`), where tasks were scheduled from
+//! (`worker_local_schedule_count`, `remote_schedule_count`), spent budgets
+//! (`budget_forced_yield_count`) and steals (`worker_steal_count`, `worker_steal_operations`).
+//! Exact counts where the schedule is deterministic (a paused current-thread clock, one
+//! worker, a read from the worker itself), and bounds that follow from the order of events
+//! (never from timing) elsewhere.
 
 mod common;
 
@@ -137,5 +141,185 @@ fn blocking_threads_are_counted_busy_then_idle() {
         );
         assert_eq!(metrics.num_blocking_threads(), 1);
         assert_eq!(metrics.blocking_queue_depth(), 0);
+    });
+}
+
+#[test]
+fn schedules_from_outside_are_remote_and_from_a_worker_local() {
+    guard(|| {
+        let rt = multi(1);
+        let metrics = rt.metrics();
+        // Spawned from this thread (outside the runtime): three remote schedules.
+        let tasks: Vec<_> = (0..3).map(|_| rt.spawn(async {})).collect();
+        rt.block_on(async {
+            for task in tasks {
+                task.await.unwrap();
+            }
+        });
+        assert_eq!(metrics.remote_schedule_count(), 3);
+        assert_eq!(metrics.worker_local_schedule_count(0), 0);
+        // One task spawned from `block_on` (a remote schedule: not a worker), which spawns four
+        // children on its worker and yields five times (nine local schedules; nothing awaits
+        // the children, so their ends wake no one).
+        rt.block_on(async {
+            weft::spawn(async {
+                for _ in 0..4 {
+                    drop(weft::spawn(async {}));
+                }
+                for _ in 0..5 {
+                    weft::task::yield_now().await;
+                }
+            })
+            .await
+            .unwrap();
+        });
+        assert_eq!(metrics.remote_schedule_count(), 4);
+        assert_eq!(metrics.worker_local_schedule_count(0), 9);
+        assert_eq!(metrics.worker_steal_count(0), 0, "one worker has no peer");
+        assert_eq!(metrics.worker_steal_operations(0), 0);
+    });
+}
+
+#[test]
+fn a_current_thread_runtime_tells_its_own_schedules_from_other_threads() {
+    guard(|| {
+        let rt = current();
+        let metrics = rt.metrics();
+        // From `block_on`, which drives this runtime: local.
+        rt.block_on(async {
+            weft::spawn(async { weft::task::yield_now().await })
+                .await
+                .unwrap();
+        });
+        assert_eq!(
+            metrics.worker_local_schedule_count(0),
+            2,
+            "the spawn, the yield"
+        );
+        assert_eq!(metrics.remote_schedule_count(), 0);
+        // From another thread while no one drives it: remote.
+        let handle = rt.handle().clone();
+        let task = std::thread::spawn(move || handle.spawn(async {}))
+            .join()
+            .unwrap();
+        rt.block_on(task).unwrap();
+        assert_eq!(metrics.remote_schedule_count(), 1);
+        assert_eq!(metrics.worker_local_schedule_count(0), 2);
+    });
+}
+
+#[test]
+fn a_poll_that_spends_the_whole_budget_counts_as_a_forced_yield() {
+    guard(|| {
+        async fn consume(steps: usize) {
+            for _ in 0..steps {
+                weft::task::coop::consume_budget().await;
+            }
+        }
+        // 300 steps: the budget (128) runs out twice, in the first two polls.
+        let rt = multi(1);
+        let metrics = rt.metrics();
+        rt.block_on(rt.spawn(consume(300))).unwrap();
+        assert_eq!(metrics.budget_forced_yield_count(), 2);
+        // Exactly one budget counts too (tokio's rule: the budget reached zero); fewer does not.
+        rt.block_on(rt.spawn(consume(128))).unwrap();
+        rt.block_on(rt.spawn(consume(127))).unwrap();
+        assert_eq!(metrics.budget_forced_yield_count(), 3);
+        // On a current-thread runtime the `block_on` future has a budget too, and counts.
+        let rt = current();
+        let metrics = rt.metrics();
+        rt.block_on(consume(300));
+        rt.block_on(rt.spawn(consume(200))).unwrap();
+        assert_eq!(metrics.budget_forced_yield_count(), 3);
+    });
+}
+
+#[test]
+fn a_park_with_no_poll_since_the_last_one_is_a_noop() {
+    guard(|| {
+        // A paused current-thread clock: each sleep is one park (an auto-advance), and no task
+        // is polled in between, so every park is a no-op.
+        let rt = paused_current_thread();
+        let metrics = rt.metrics();
+        rt.block_on(async {
+            for _ in 0..3 {
+                weft::time::sleep(Duration::from_millis(10)).await;
+            }
+        });
+        assert_eq!(metrics.worker_park_count(0), 3);
+        assert_eq!(metrics.worker_noop_count(0), 3);
+        // A task woken by a timer and polled between two parks: the second is not a no-op.
+        rt.block_on(async {
+            weft::spawn(async {
+                weft::time::sleep(Duration::from_millis(10)).await;
+            })
+            .await
+            .unwrap();
+        });
+        assert_eq!(metrics.worker_park_count(0), 4);
+        assert_eq!(metrics.worker_noop_count(0), 3);
+        // A worker: its first sleep comes before any poll; then it polls the task it is woken
+        // for. Read by that task: exact.
+        let rt = multi(1);
+        let metrics = rt.metrics();
+        assert!(wait_until(HANG_LIMIT, || metrics.idle_workers() == 1));
+        let (parks, noops) = rt.block_on(async {
+            weft::spawn(async {
+                let metrics = weft::runtime::Handle::current().metrics();
+                (metrics.worker_park_count(0), metrics.worker_noop_count(0))
+            })
+            .await
+            .unwrap()
+        });
+        assert!(parks >= 1);
+        assert_eq!(
+            noops, parks,
+            "every park before the task's poll found nothing to do"
+        );
+    });
+}
+
+#[test]
+fn a_steal_counts_once_and_its_tasks_each() {
+    guard(|| {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::sync::Arc;
+        let rt = multi(2);
+        let metrics = rt.metrics();
+        let ran = Arc::new(AtomicUsize::new(0));
+        // A task spawns 8 children onto its worker's queues and then holds that worker until
+        // all of them ran: they can only run on the other worker, which steals them in
+        // batches (up to half a queue each time). Not every child need come by a steal: the
+        // monitor may move a stuck worker's tasks to the shared queue instead.
+        let home = rt.block_on({
+            let ran = ran.clone();
+            rt.spawn(async move {
+                for _ in 0..8 {
+                    let ran = ran.clone();
+                    drop(weft::spawn(async move {
+                        ran.fetch_add(1, Ordering::SeqCst);
+                    }));
+                }
+                let start = Instant::now();
+                while ran.load(Ordering::SeqCst) < 8 {
+                    assert!(start.elapsed() < HANG_LIMIT, "the children never ran");
+                    std::hint::spin_loop();
+                }
+                weft::runtime::worker_index().unwrap()
+            })
+        });
+        let home = home.unwrap();
+        let thief = 1 - home;
+        let (stolen, steals) = (
+            metrics.worker_steal_count(thief),
+            metrics.worker_steal_operations(thief),
+        );
+        assert!(
+            (1..=8).contains(&stolen) && (1..=stolen).contains(&steals),
+            "{stolen} tasks in {steals} steals"
+        );
+        assert_eq!(metrics.worker_steal_count(home), 0);
+        assert_eq!(metrics.worker_steal_operations(home), 0);
+        assert_eq!(metrics.steal_count(), stolen);
     });
 }

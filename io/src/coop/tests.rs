@@ -61,6 +61,33 @@ fn a_budget_allows_exactly_its_steps_then_wakes_the_task_once() {
 }
 
 #[test]
+fn budget_spent_reports_a_poll_that_spent_every_unit() {
+    let (_, waker) = waker();
+    let mut cx = Context::from_waker(&waker);
+    assert_eq!(
+        budget_spent(|| steps_until_pending(&mut cx, 127)),
+        (127, false)
+    );
+    // Exactly the budget: spent, though nothing was refused yet (tokio counts it too).
+    assert_eq!(
+        budget_spent(|| steps_until_pending(&mut cx, 128)),
+        (128, true)
+    );
+    assert_eq!(
+        budget_spent(|| steps_until_pending(&mut cx, 1_000)),
+        (128, true)
+    );
+    // A unit given back is not spent; unconstrained inside does not spend the outer budget.
+    let ((), spent) = budget_spent(|| {
+        drop(poll_proceed(&mut cx));
+        with_unconstrained(|| assert_eq!(steps_until_pending(&mut cx, 500), 500));
+    });
+    assert!(!spent);
+    // The thread's own budget is back afterwards (unconstrained here).
+    assert!(has_budget_remaining());
+}
+
+#[test]
 fn a_unit_without_progress_is_given_back() {
     let (_, waker) = waker();
     let mut cx = Context::from_waker(&waker);

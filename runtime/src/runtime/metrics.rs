@@ -47,10 +47,14 @@ pub(crate) struct Snapshot {
     pub(crate) tasks_spawned: u64,
     /// Task polls.
     pub(crate) polls: u64,
-    /// Successful steals from peers.
+    /// Tasks stolen from peers.
     pub(crate) steals: u64,
     /// Times a worker went to sleep.
     pub(crate) parks: u64,
+    /// Tasks scheduled from outside the runtime's threads (into the shared queue).
+    pub(crate) remote_schedules: u64,
+    /// Task polls that spent the whole cooperative budget.
+    pub(crate) forced_yields: u64,
     /// Workers asleep now, waiting for work (0 for a current-thread runtime).
     pub(crate) idle_workers: usize,
     /// Tasks waiting in the shared (injector) queue.
@@ -71,8 +75,14 @@ pub(crate) struct Snapshot {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct WorkerSnapshot {
     pub(crate) polls: u64,
+    /// Tasks stolen, and the steals that took them (a steal takes a batch).
     pub(crate) steals: u64,
+    pub(crate) steal_operations: u64,
     pub(crate) parks: u64,
+    /// Parks with no task polled since the worker's previous park (or its start).
+    pub(crate) noops: u64,
+    /// Tasks this worker's thread scheduled on its own queues.
+    pub(crate) local_schedules: u64,
     /// Parks and unparks together: odd while the worker sleeps.
     pub(crate) park_unparks: u64,
     /// Time spent out of park, up to the worker's last park (or last `block_on` return).
@@ -178,13 +188,64 @@ impl RuntimeMetrics {
         self.worker(worker).polls
     }
 
-    /// Successful steals by worker `worker` from its peers.
+    /// Tasks worker `worker` stole from its peers (tokio's `worker_steal_count`: tasks, not
+    /// steals; one steal takes up to half a peer's queue). 0 on a current-thread runtime.
     ///
     /// # Panics
     /// If `worker >= num_workers()`.
     #[track_caller]
     pub fn worker_steal_count(&self, worker: usize) -> u64 {
         self.worker(worker).steals
+    }
+
+    /// Steals by worker `worker` that took at least one task from a peer (tokio's
+    /// `worker_steal_operations`). 0 on a current-thread runtime.
+    ///
+    /// # Panics
+    /// If `worker >= num_workers()`.
+    #[track_caller]
+    pub fn worker_steal_operations(&self, worker: usize) -> u64 {
+        self.worker(worker).steal_operations
+    }
+
+    /// Times worker `worker` went to sleep without having polled a task since it last woke (or
+    /// since it started): wake-ups that found nothing to do (tokio's `worker_noop_count`, with
+    /// tokio's rule, so a worker's first sleep counts when it polled nothing before it).
+    ///
+    /// ```
+    /// let runtime = weft::runtime::Builder::new_multi_thread().worker_threads(1).build().unwrap();
+    /// let metrics = runtime.metrics();
+    /// // Odd once the worker sleeps, and then its other counters are up to date.
+    /// let asleep = || metrics.worker_park_unpark_count(0) % 2 == 1;
+    /// while !asleep() {
+    ///     std::thread::yield_now(); // the worker starts, finds nothing, and sleeps
+    /// }
+    /// assert_eq!(metrics.worker_noop_count(0), 1);
+    /// runtime.block_on(async { weft::spawn(async {}).await.unwrap() });
+    /// while !asleep() {
+    ///     std::thread::yield_now();
+    /// }
+    /// // Woken for the task, it polled it before it slept again: not a no-op.
+    /// assert_eq!(metrics.worker_noop_count(0), 1);
+    /// ```
+    ///
+    /// # Panics
+    /// If `worker >= num_workers()`.
+    #[track_caller]
+    pub fn worker_noop_count(&self, worker: usize) -> u64 {
+        self.worker(worker).noops
+    }
+
+    /// Tasks that worker `worker`'s thread scheduled on its own queues: spawned or woken by
+    /// the task it was running, or by its own driver turn (tokio's
+    /// `worker_local_schedule_count`). A task scheduled from any other thread goes through the
+    /// shared queue: [`remote_schedule_count`](Self::remote_schedule_count).
+    ///
+    /// # Panics
+    /// If `worker >= num_workers()`.
+    #[track_caller]
+    pub fn worker_local_schedule_count(&self, worker: usize) -> u64 {
+        self.worker(worker).local_schedules
     }
 
     /// Tasks waiting in worker `worker`'s own queues.
@@ -199,6 +260,31 @@ impl RuntimeMetrics {
     /// Tasks spawned since the runtime started (blocking jobs not included).
     pub fn spawned_tasks_count(&self) -> u64 {
         self.now().tasks_spawned
+    }
+
+    /// Tasks spawned or woken from outside the runtime's threads (a `block_on` thread, a
+    /// blocking job, any other thread), which go through the shared queue (tokio's
+    /// `remote_schedule_count`).
+    ///
+    /// ```
+    /// let runtime = weft::runtime::Builder::new_multi_thread().worker_threads(1).build().unwrap();
+    /// let metrics = runtime.metrics();
+    /// let tasks: Vec<_> = (0..3).map(|_| runtime.spawn(async {})).collect();
+    /// runtime.block_on(async {
+    ///     for task in tasks {
+    ///         task.await.unwrap();
+    ///     }
+    /// });
+    /// assert_eq!(metrics.remote_schedule_count(), 3);
+    /// ```
+    pub fn remote_schedule_count(&self) -> u64 {
+        self.now().remote_schedules
+    }
+
+    /// Task polls that spent the whole cooperative budget, so that the task's leaf futures
+    /// made it yield (tokio's `budget_forced_yield_count`; see [`crate::task::coop`]).
+    pub fn budget_forced_yield_count(&self) -> u64 {
+        self.now().forced_yields
     }
 
     /// Threads in the blocking pool now.
@@ -226,7 +312,7 @@ impl RuntimeMetrics {
         self.now().polls
     }
 
-    /// Successful steals, all workers together.
+    /// Tasks stolen, all workers together.
     pub fn steal_count(&self) -> u64 {
         self.now().steals
     }
@@ -271,6 +357,8 @@ impl fmt::Debug for RuntimeMetrics {
             .field("polls", &now.polls)
             .field("steals", &now.steals)
             .field("parks", &now.parks)
+            .field("remote_schedules", &now.remote_schedules)
+            .field("forced_yields", &now.forced_yields)
             .field("idle_workers", &now.idle_workers)
             .field("global_queue_depth", &now.global_queue_depth)
             .field("local_queue_depth", &now.local_queue_depth)

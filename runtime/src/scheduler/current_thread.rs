@@ -53,6 +53,15 @@ pub(crate) struct Shared {
     shutdown: AtomicBool,
     polls: AtomicU64,
     parks: AtomicU64,
+    /// Parks with no task polled since the previous park (or the start): no-op wake-ups.
+    noops: AtomicU64,
+    /// The task polls counted at the last park (`noops`); only the driving thread touches it.
+    polls_at_last_park: AtomicU64,
+    /// Tasks scheduled by the driving thread (written only by it) and by any other thread.
+    local_schedules: AtomicU64,
+    remote_schedules: AtomicU64,
+    /// Polls (of tasks and of the `block_on` future) that spent the whole cooperative budget.
+    forced_yields: AtomicU64,
     /// Parks and unparks together: odd while the driving thread sleeps.
     park_unparks: AtomicU64,
     /// Nanoseconds the core spent held and out of park, added at each park and each return of
@@ -100,6 +109,7 @@ impl Schedule for Scheduler {
 
     fn yield_now(&self, task: Notified) {
         // Only the core's thread runs tasks, so it is the one that moves this back.
+        bump_by(&self.0.local_schedules, 1);
         self.0.yielded.push(task);
     }
 
@@ -143,6 +153,11 @@ impl Shared {
             shutdown: AtomicBool::new(false),
             polls: AtomicU64::new(0),
             parks: AtomicU64::new(0),
+            noops: AtomicU64::new(0),
+            polls_at_last_park: AtomicU64::new(0),
+            local_schedules: AtomicU64::new(0),
+            remote_schedules: AtomicU64::new(0),
+            forced_yields: AtomicU64::new(0),
             park_unparks: AtomicU64::new(0),
             busy_nanos: AtomicU64::new(0),
             config,
@@ -163,6 +178,11 @@ impl Shared {
     }
 
     fn schedule(&self, task: Notified) {
+        if self.is_driven_here() {
+            bump_by(&self.local_schedules, 1);
+        } else {
+            self.remote_schedules.fetch_add(1, Ordering::Relaxed);
+        }
         self.queue.push(task);
         self.wake.unpark();
         if self.shutdown.load(Ordering::SeqCst) {
@@ -213,6 +233,8 @@ impl Shared {
             polls: self.polls.load(Ordering::Relaxed),
             steals: 0,
             parks: self.parks.load(Ordering::Relaxed),
+            remote_schedules: self.remote_schedules.load(Ordering::Relaxed),
+            forced_yields: self.forced_yields.load(Ordering::Relaxed),
             idle_workers: 0,
             global_queue_depth: self.queue.len() + self.yielded.len(),
             local_queue_depth: 0,
@@ -228,7 +250,10 @@ impl Shared {
         WorkerSnapshot {
             polls: self.polls.load(Ordering::Relaxed),
             steals: 0,
+            steal_operations: 0,
             parks: self.parks.load(Ordering::Relaxed),
+            noops: self.noops.load(Ordering::Relaxed),
+            local_schedules: self.local_schedules.load(Ordering::Relaxed),
             park_unparks: self.park_unparks.load(Ordering::Relaxed),
             busy: Duration::from_nanos(self.busy_nanos.load(Ordering::Relaxed)),
             local_queue_depth: 0,
@@ -279,6 +304,11 @@ impl Shared {
 
     fn park(&self, core: &Core, main: &MainWaker) {
         bump_by(&self.parks, 1);
+        // tokio's rule for `worker_noop_count`: no task poll between two parks.
+        let polls = self.polls.load(Ordering::Relaxed);
+        if polls == self.polls_at_last_park.swap(polls, Ordering::Relaxed) {
+            bump_by(&self.noops, 1);
+        }
         bump_by(&self.park_unparks, 1);
         core.end_busy(self);
         self.config.run_on_park();
@@ -391,21 +421,33 @@ impl BlockOnCache {
 thread_local! {
     /// Whether this thread drives a current-thread runtime now (holds its core, in
     /// `CoreGuard::run`): it is that runtime's worker 0 (`runtime::worker_index`).
-    static DRIVING: Cell<bool> = const { Cell::new(false) };
+    /// The runtime it drives (null: none), for telling its own schedules from others'.
+    static DRIVING: Cell<*const Shared> = const { Cell::new(std::ptr::null()) };
 }
 
 /// Whether this thread drives a current-thread runtime's tasks now.
 pub(crate) fn is_driving() -> bool {
-    DRIVING.try_with(Cell::get).unwrap_or(false)
+    DRIVING
+        .try_with(|driving| !driving.get().is_null())
+        .unwrap_or(false)
 }
 
-/// Marks this thread as driving until dropped (even on a panic), then restores what it
-/// replaced: a runtime driven from a blocking job of another runtime nests.
-struct Driving(bool);
+impl Shared {
+    /// Whether this thread drives this runtime now (a schedule from it is local).
+    fn is_driven_here(&self) -> bool {
+        DRIVING
+            .try_with(|driving| std::ptr::eq(driving.get(), self))
+            .unwrap_or(false)
+    }
+}
+
+/// Marks this thread as driving `shared` until dropped (even on a panic), then restores what
+/// it replaced: a runtime driven from a blocking job of another runtime nests.
+struct Driving(*const Shared);
 
 impl Driving {
-    fn enter() -> Driving {
-        Driving(DRIVING.with(|driving| driving.replace(true)))
+    fn enter(shared: &Shared) -> Driving {
+        Driving(DRIVING.with(|driving| driving.replace(shared)))
     }
 }
 
@@ -431,11 +473,15 @@ impl CoreGuard<'_> {
     ) -> F::Output {
         let core = self.core.as_ref().expect("the guard holds the core");
         let shared = self.shared;
-        let _driving = Driving::enter();
+        let _driving = Driving::enter(shared);
         loop {
             let mut yielded = false;
             if main.woken.swap(false, Ordering::AcqRel) {
-                if let Poll::Ready(output) = weft_io::coop::budget(|| future.as_mut().poll(cx)) {
+                let (poll, spent) = weft_io::coop::budget_spent(|| future.as_mut().poll(cx));
+                if spent {
+                    bump_by(&shared.forced_yields, 1);
+                }
+                if let Poll::Ready(output) = poll {
                     return output;
                 }
                 // Woken while it was polled: it yielded (`yield_now`, or a loop that retries).
@@ -447,7 +493,10 @@ impl CoreGuard<'_> {
             let mut ran = 0;
             while ran < EVENT_INTERVAL {
                 let Some(task) = shared.pop() else { break };
-                weft_io::coop::budget(|| task.run());
+                let ((), spent) = weft_io::coop::budget_spent(|| task.run());
+                if spent {
+                    bump_by(&shared.forced_yields, 1);
+                }
                 ran += 1;
             }
             shared.polls.store(

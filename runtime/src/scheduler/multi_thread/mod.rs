@@ -149,6 +149,9 @@ pub(crate) struct Shared {
     shutdown: AtomicBool,
     pub(crate) config: ThreadConfig,
     tuning: Tuning,
+    /// Tasks scheduled from outside the workers (`schedule_remote`): the one counter that
+    /// several threads write, so it has a line of its own.
+    remote_schedules: CachePadded<AtomicU64>,
     /// Cores whose run loop has not ended for good, and the condition shutdown waits on.
     live_cores: Mutex<usize>,
     cores_ended: Condvar,
@@ -176,8 +179,16 @@ struct Remote {
 #[derive(Default)]
 pub(crate) struct WorkerCounters {
     pub(crate) polls: AtomicU64,
+    /// Tasks stolen from peers, and the steals that took them.
     pub(crate) steals: AtomicU64,
+    pub(crate) steal_operations: AtomicU64,
     pub(crate) parks: AtomicU64,
+    /// Parks with no poll since the previous park (`worker::Core::polls_at_last_park`).
+    pub(crate) noops: AtomicU64,
+    /// Tasks this worker's thread queued on its own core (`schedule_local`).
+    pub(crate) local_schedules: AtomicU64,
+    /// Polls that spent the task's whole cooperative budget.
+    pub(crate) forced_yields: AtomicU64,
     /// Bumped before every park and after it: odd while the worker sleeps.
     pub(crate) park_unparks: AtomicU64,
     /// Nanoseconds out of park, added at each park.
@@ -271,6 +282,7 @@ impl MultiThread {
             blocking,
             monitor: Monitor::new(),
             shutdown: AtomicBool::new(false),
+            remote_schedules: CachePadded::new(AtomicU64::new(0)),
             config,
             tuning,
             live_cores: Mutex::new(num_workers),
@@ -373,6 +385,7 @@ impl Shared {
     }
 
     fn schedule_remote(&self, task: Notified) {
+        self.remote_schedules.fetch_add(1, Ordering::Relaxed);
         self.injector.push(task);
         self.notify_parked();
         // `notify_parked` made a SeqCst read-modify-write, so this load is ordered after the
@@ -478,6 +491,8 @@ impl Shared {
             polls: counter(|c| &c.polls),
             steals: counter(|c| &c.steals),
             parks: counter(|c| &c.parks),
+            remote_schedules: self.remote_schedules.load(Ordering::Relaxed),
+            forced_yields: counter(|c| &c.forced_yields),
             idle_workers: self.remotes.len().saturating_sub(self.idle.unparked()),
             global_queue_depth: self.injector.len(),
             local_queue_depth: self
@@ -500,7 +515,10 @@ impl Shared {
         crate::runtime::metrics::WorkerSnapshot {
             polls: remote.metrics.polls.load(Ordering::Relaxed),
             steals: remote.metrics.steals.load(Ordering::Relaxed),
+            steal_operations: remote.metrics.steal_operations.load(Ordering::Relaxed),
             parks: remote.metrics.parks.load(Ordering::Relaxed),
+            noops: remote.metrics.noops.load(Ordering::Relaxed),
+            local_schedules: remote.metrics.local_schedules.load(Ordering::Relaxed),
             park_unparks,
             busy: Duration::from_nanos(remote.metrics.busy_nanos.load(Ordering::Relaxed)),
             local_queue_depth: remote.stealer.len() + remote.yielded.len(),

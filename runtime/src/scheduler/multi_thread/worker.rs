@@ -55,6 +55,9 @@ pub(crate) struct Core {
     tick: Cell<u32>,
     lifo_polls: Cell<u32>,
     is_searching: Cell<bool>,
+    /// The worker's poll count when it last went to sleep: a sleep with no poll since then is
+    /// a no-op wake-up (`worker_noop_count`).
+    polls_at_last_park: Cell<u64>,
     rng: Cell<u64>,
     /// When the core last left its park (or started): `worker_total_busy_duration`.
     busy_since: Cell<Instant>,
@@ -70,6 +73,7 @@ impl Core {
             tick: Cell::new(0),
             lifo_polls: Cell::new(0),
             is_searching: Cell::new(false),
+            polls_at_last_park: Cell::new(0),
             busy_since: Cell::new(Instant::now()),
             rng: Cell::new(
                 0x9E37_79B9_7F4A_7C15 ^ (index as u64 + 1).wrapping_mul(0xA24B_AED4_963E_E407),
@@ -308,26 +312,35 @@ impl WorkerContext {
             if victim == core.index {
                 continue;
             }
-            if let Some(task) = self.steal_from(core, &remotes[victim]) {
-                WorkerCounters::bump(&self.remote(core).metrics.steals);
+            if let Some((task, stolen)) = self.steal_from(core, &remotes[victim]) {
+                let metrics = &self.remote(core).metrics;
+                WorkerCounters::bump(&metrics.steal_operations);
+                WorkerCounters::add(&metrics.steals, stolen);
                 return Some(task);
             }
         }
         self.pop_injector(core)
     }
 
-    fn steal_from(&self, core: &Core, victim: &Remote) -> Option<Notified> {
+    /// A task from `victim` (its deques, else its LIFO slot if the monitor marked it
+    /// stealable), and how many tasks the steal took: the batch moved to our deque, plus it.
+    fn steal_from(&self, core: &Core, victim: &Remote) -> Option<(Notified, u64)> {
         for stealer in [&victim.stealer, &victim.yielded] {
             loop {
+                // Only we push to our deque, so its growth is the batch.
+                let before = core.local.len();
                 match stealer.steal_batch_and_pop(&core.local) {
-                    Steal::Success(task) => return Some(task),
+                    Steal::Success(task) => {
+                        let batch = core.local.len().saturating_sub(before);
+                        return Some((task, batch as u64 + 1));
+                    }
                     Steal::Empty => break,
                     Steal::Retry => spin_loop_hint(),
                 }
             }
         }
         if victim.lifo_stealable.load(Ordering::Acquire) {
-            return victim.take_lifo();
+            return victim.take_lifo().map(|task| (task, 1));
         }
         None
     }
@@ -344,12 +357,15 @@ impl WorkerContext {
     fn run_task(&self, index: usize, task: Notified) {
         let remote = &self.shared.remotes[index];
         WorkerCounters::bump(&remote.poll_ticks);
-        weft_io::coop::budget(|| task.run());
+        let ((), spent) = weft_io::coop::budget_spent(|| task.run());
         if self.core.borrow().is_none() {
             return;
         }
         WorkerCounters::bump(&remote.poll_ticks);
         WorkerCounters::bump(&remote.metrics.polls);
+        if spent {
+            WorkerCounters::bump(&remote.metrics.forced_yields);
+        }
         if remote.lifo_stealable.load(Ordering::Relaxed) {
             remote.lifo_stealable.store(false, Ordering::Relaxed);
         }
@@ -362,6 +378,7 @@ impl WorkerContext {
         let Some(core) = core.as_deref() else {
             return Some(task);
         };
+        WorkerCounters::bump(&self.remote(core).metrics.local_schedules);
         let queued = if is_yield {
             core.yielded.push(task);
             true
@@ -409,6 +426,11 @@ impl WorkerContext {
         }
         let remote = self.remote(core);
         WorkerCounters::bump(&remote.metrics.parks);
+        // tokio's rule for `worker_noop_count`: no poll between two sleeps (or before the first).
+        let polls = remote.metrics.polls.load(Ordering::Relaxed);
+        if polls == core.polls_at_last_park.replace(polls) {
+            WorkerCounters::bump(&remote.metrics.noops);
+        }
         WorkerCounters::add(
             &remote.metrics.busy_nanos,
             crate::runtime::metrics::nanos(core.busy_since.get().elapsed()),
