@@ -1,16 +1,15 @@
 //! `Handle`: a cheap, cloneable reference to a runtime.
 
 use super::context;
+use super::thread_park::ThreadPark;
 use super::{RuntimeFlavor, RuntimeMetrics};
-use crate::loom::Parker;
 use crate::scheduler::Handle as SchedulerHandle;
 use crate::task::JoinHandle;
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::pin;
-use std::sync::Arc;
-use std::task::{Context, Poll, Wake, Waker};
+use std::task::{Context, Poll};
 
 /// A handle to a runtime: spawn on it, block on it, or read its metrics from any thread.
 ///
@@ -113,7 +112,7 @@ impl Handle {
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
         let _runtime = context::enter_runtime(self.inner.clone());
         match &self.inner {
-            SchedulerHandle::MultiThread(_) => block_on_this_thread(future),
+            SchedulerHandle::MultiThread(_) => block_on_spinning(future),
             SchedulerHandle::CurrentThread(shared) => shared.block_on(future),
         }
     }
@@ -183,54 +182,46 @@ impl Handle {
     }
 }
 
-/// Polls `future` on this thread, sleeping between wakes.
+/// Polls `future` on this thread, sleeping between wakes (outside a runtime: `blocking_*`).
 ///
 /// The parker and its waker are made once per thread and reused, so a `block_on` costs no
 /// allocation (benchmarks and request handlers call it in a loop). Reuse is safe: `block_on`
 /// cannot nest on a thread (`enter_runtime` forbids it), and a stale wake from an earlier call
 /// only makes the next park return early, after which the future is polled again.
 pub(crate) fn block_on_this_thread<F: Future>(future: F) -> F::Output {
-    struct ThreadWaker(crate::loom::Unparker);
-    impl Wake for ThreadWaker {
-        fn wake(self: Arc<Self>) {
-            self.0.unpark();
-        }
-        fn wake_by_ref(self: &Arc<Self>) {
-            self.0.unpark();
-        }
-    }
-    struct CachedPark {
-        parker: Parker,
-        waker: Waker,
-    }
-    impl CachedPark {
-        fn new() -> CachedPark {
-            let parker = Parker::new();
-            let waker = Waker::from(Arc::new(ThreadWaker(parker.unparker().clone())));
-            CachedPark { parker, waker }
-        }
-    }
+    block_on_thread(future, false)
+}
+
+/// [`block_on_this_thread`] for a multi-thread runtime's `block_on`: its waits spin first while
+/// they are short (`thread_park.rs`).
+fn block_on_spinning<F: Future>(future: F) -> F::Output {
+    block_on_thread(future, true)
+}
+
+fn block_on_thread<F: Future>(future: F, may_spin: bool) -> F::Output {
     fn poll_loop<F: Future + ?Sized>(
         mut future: std::pin::Pin<&mut F>,
-        park: &CachedPark,
+        park: &ThreadPark,
+        may_spin: bool,
     ) -> F::Output {
-        let mut cx = Context::from_waker(&park.waker);
+        let mut cx = Context::from_waker(park.waker());
         loop {
+            park.before_poll();
             if let Poll::Ready(output) = weft_io::coop::budget(|| future.as_mut().poll(&mut cx)) {
                 return output;
             }
-            park.parker.park();
+            park.wait(may_spin);
         }
     }
     thread_local! {
-        static PARK: CachedPark = CachedPark::new();
+        static PARK: ThreadPark = ThreadPark::new();
     }
     let mut future = pin!(future);
-    if let Ok(output) = PARK.try_with(|park| poll_loop(future.as_mut(), park)) {
+    if let Ok(output) = PARK.try_with(|park| poll_loop(future.as_mut(), park, may_spin)) {
         return output;
     }
     // The thread-local is gone (a `block_on` from another thread-local's destructor).
-    poll_loop(future, &CachedPark::new())
+    poll_loop(future, &ThreadPark::new(), may_spin)
 }
 
 impl fmt::Debug for Handle {

@@ -19,6 +19,7 @@ mod runtime;
 pub(crate) mod scoped;
 pub(crate) mod task;
 pub(crate) mod thread_id;
+mod thread_park;
 pub(crate) mod user_code;
 
 #[cfg(all(test, not(loom)))]
