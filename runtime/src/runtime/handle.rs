@@ -112,7 +112,9 @@ impl Handle {
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
         let _runtime = context::enter_runtime(self.inner.clone());
         match &self.inner {
-            SchedulerHandle::MultiThread(_) => block_on_spinning(future),
+            SchedulerHandle::MultiThread(shared) => {
+                block_on_spinning(future, &|| shared.has_sleeping_worker())
+            }
             SchedulerHandle::CurrentThread(shared) => shared.block_on(future),
         }
     }
@@ -189,20 +191,22 @@ impl Handle {
 /// cannot nest on a thread (`enter_runtime` forbids it), and a stale wake from an earlier call
 /// only makes the next park return early, after which the future is polled again.
 pub(crate) fn block_on_this_thread<F: Future>(future: F) -> F::Output {
-    block_on_thread(future, false)
+    block_on_thread(future, None)
 }
 
-/// [`block_on_this_thread`] for a multi-thread runtime's `block_on`: its waits spin first while
-/// they are short (`thread_park.rs`).
-fn block_on_spinning<F: Future>(future: F) -> F::Output {
-    block_on_thread(future, true)
+/// [`block_on_this_thread`] for a multi-thread runtime's `block_on`: a wait may spin first
+/// (`thread_park.rs`) while `spare` says a worker sleeps, i.e. the workers leave a core free:
+/// with every worker busy, a spinning `block_on` thread would take the core that the task it
+/// waits for needs.
+fn block_on_spinning<F: Future>(future: F, spare: &dyn Fn() -> bool) -> F::Output {
+    block_on_thread(future, Some(spare))
 }
 
-fn block_on_thread<F: Future>(future: F, may_spin: bool) -> F::Output {
+fn block_on_thread<F: Future>(future: F, spare: Option<&dyn Fn() -> bool>) -> F::Output {
     fn poll_loop<F: Future + ?Sized>(
         mut future: std::pin::Pin<&mut F>,
         park: &ThreadPark,
-        may_spin: bool,
+        spare: Option<&dyn Fn() -> bool>,
     ) -> F::Output {
         let mut cx = Context::from_waker(park.waker());
         loop {
@@ -210,18 +214,18 @@ fn block_on_thread<F: Future>(future: F, may_spin: bool) -> F::Output {
             if let Poll::Ready(output) = weft_io::coop::budget(|| future.as_mut().poll(&mut cx)) {
                 return output;
             }
-            park.wait(may_spin);
+            park.wait(spare.is_some_and(|spare| spare()));
         }
     }
     thread_local! {
         static PARK: ThreadPark = ThreadPark::new();
     }
     let mut future = pin!(future);
-    if let Ok(output) = PARK.try_with(|park| poll_loop(future.as_mut(), park, may_spin)) {
+    if let Ok(output) = PARK.try_with(|park| poll_loop(future.as_mut(), park, spare)) {
         return output;
     }
     // The thread-local is gone (a `block_on` from another thread-local's destructor).
-    poll_loop(future, &ThreadPark::new(), may_spin)
+    poll_loop(future, &ThreadPark::new(), spare)
 }
 
 impl fmt::Debug for Handle {

@@ -51,6 +51,12 @@ impl Idle {
         Self::num_unparked(self.state.fetch_add(0, SeqCst))
     }
 
+    /// How many workers are unparked, by a plain load: a hint that may be stale, for decisions
+    /// that only cost time when wrong.
+    pub(crate) fn unparked_hint(&self) -> usize {
+        Self::num_unparked(self.state.load(SeqCst))
+    }
+
     fn should_wake(&self) -> bool {
         // An RMW rather than a load: it orders this read after the producer's push (see the
         // module comment).

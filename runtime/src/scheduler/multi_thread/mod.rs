@@ -395,6 +395,12 @@ impl Shared {
         }
     }
 
+    /// Whether some worker sleeps now (a plain load: a hint, for a `block_on` thread deciding
+    /// whether to spin, see `runtime/thread_park.rs`).
+    pub(crate) fn has_sleeping_worker(&self) -> bool {
+        self.idle.unparked_hint() < self.remotes.len()
+    }
+
     /// Wakes one sleeping worker if the work just made visible might otherwise wait.
     fn notify_parked(&self) {
         if let Some(index) = self.idle.worker_to_notify() {
