@@ -9,14 +9,14 @@
 //! and only then sleeps. Once woken during a spin it waits [`BATCH`] more before it polls
 //! again, so that a producer still sending gets a batch in rather than one message per wake-up
 //! (spinning without that window turned a consumer fed by busy producers into a ping-pong of
-//! one message per wake: `mpsc_contention_unbounded` went from 1.18x to 0.66x-0.79x of tokio).
+//! one message per wake: `mpsc_contention_unbounded` went from 1.18x to 0.66x-0.85x of tokio).
 //! A wait that outlasts the spin and then sleeps longer than [`LONG`] turns spinning off
 //! until a sleep is short again: a thread that waits for a timer or for a rare event (a
 //! server's main thread waiting for Ctrl-C) spins once, not at every wake. And the caller spins
 //! only while a worker sleeps (`Handle::block_on` asks the scheduler at each wait): with every
 //! worker busy, the cores are too, and a spinning `block_on` thread would take the one that the
 //! task it waits for needs (`spawn_many_remote_busy1`/`2`, whose workers are kept busy by
-//! yielding tasks, lost 5-10% before that rule).
+//! yielding tasks, lost up to 14% before that rule).
 //!
 //! Invariants (no lost wake-up, no sleep that a spin could have spared forever):
 //! - The waker stores `woken` (release), then unparks the parker, whose token is sticky.
