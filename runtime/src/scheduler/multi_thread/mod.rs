@@ -152,6 +152,9 @@ pub(crate) struct Shared {
     /// Tasks scheduled from outside the workers (`schedule_remote`): the one counter that
     /// several threads write, so it has a line of its own.
     remote_schedules: CachePadded<AtomicU64>,
+    /// Whether the machine has more than one CPU: on one, a spinning `block_on` thread would
+    /// only delay the worker that is to wake it (`has_sleeping_worker`).
+    several_cpus: bool,
     /// Cores whose run loop has not ended for good, and the condition shutdown waits on.
     live_cores: Mutex<usize>,
     cores_ended: Condvar,
@@ -283,6 +286,7 @@ impl MultiThread {
             monitor: Monitor::new(),
             shutdown: AtomicBool::new(false),
             remote_schedules: CachePadded::new(AtomicU64::new(0)),
+            several_cpus: num_cpus::get() > 1,
             config,
             tuning,
             live_cores: Mutex::new(num_workers),
@@ -395,10 +399,11 @@ impl Shared {
         }
     }
 
-    /// Whether some worker sleeps now (a plain load: a hint, for a `block_on` thread deciding
-    /// whether to spin, see `runtime/thread_park.rs`).
+    /// Whether a `block_on` thread may spin before it sleeps (`runtime/thread_park.rs`): some
+    /// worker sleeps now (a plain load: a hint), so a CPU is likely free, and there is more
+    /// than one.
     pub(crate) fn has_sleeping_worker(&self) -> bool {
-        self.idle.unparked_hint() < self.remotes.len()
+        self.several_cpus && self.idle.unparked_hint() < self.remotes.len()
     }
 
     /// Wakes one sleeping worker if the work just made visible might otherwise wait.
