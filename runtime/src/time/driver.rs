@@ -47,6 +47,8 @@
 
 use super::clock::Clock;
 use super::wheel::{Expired, Key, WakerUpdate, Wheel};
+#[cfg(test)]
+use crate::loom::AtomicUsize;
 use crate::loom::{lock, AtomicBool, AtomicU64, Mutex, MutexGuard, Ordering};
 use crossbeam_utils::CachePadded;
 use std::fmt;
@@ -487,6 +489,20 @@ impl TimeDriver {
         shards: usize,
     ) -> TimeDriver {
         TimeDriver::with_clock(wake_driver, Clock::new(true, true), shards)
+    }
+
+    /// A manual driver with `shards` wheels, and the number of times it calls `wake_driver`
+    /// (the driver's unit tests and its loom models).
+    pub(crate) fn new_counting(shards: usize) -> (TimeDriver, crate::loom::Arc<AtomicUsize>) {
+        let wakes = crate::loom::Arc::new(AtomicUsize::new(0));
+        let counter = wakes.clone();
+        let driver = TimeDriver::new_manual_sharded(
+            Box::new(move || {
+                counter.fetch_add(1, Ordering::SeqCst);
+            }),
+            shards,
+        );
+        (driver, wakes)
     }
 
     /// Shard `shard`'s `due_from` hint.

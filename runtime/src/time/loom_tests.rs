@@ -13,14 +13,7 @@ fn driver() -> Arc<TimeDriver> {
 
 /// A manual driver with `shards` wheels, and the number of times it called `wake_driver`.
 fn counting_driver(shards: usize) -> (Arc<TimeDriver>, Arc<AtomicUsize>) {
-    let wakes = Arc::new(AtomicUsize::new(0));
-    let counter = wakes.clone();
-    let driver = TimeDriver::new_manual_sharded(
-        Box::new(move || {
-            counter.fetch_add(1, Ordering::SeqCst);
-        }),
-        shards,
-    );
+    let (driver, wakes) = TimeDriver::new_counting(shards);
     (Arc::new(driver), wakes)
 }
 

@@ -170,15 +170,7 @@ fn a_panicking_waker_is_caught_and_the_rest_of_its_batch_is_still_woken() {
 
 /// A manual driver with `shards` wheels, and the number of times it called `wake_driver`.
 fn sharded(shards: usize) -> (TimeDriver, Arc<AtomicUsize>) {
-    let wakes = Arc::new(AtomicUsize::new(0));
-    let counter = wakes.clone();
-    let driver = TimeDriver::new_manual_sharded(
-        Box::new(move || {
-            counter.fetch_add(1, Ordering::SeqCst);
-        }),
-        shards,
-    );
-    (driver, wakes)
+    TimeDriver::new_counting(shards)
 }
 
 /// Timers spread over shards behave as one wheel: the holder sleeps until the earliest of any
