@@ -112,8 +112,11 @@ impl Handle {
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
         let _runtime = context::enter_runtime(self.inner.clone());
         match &self.inner {
+            // A wait may spin first (`thread_park.rs`) while a worker sleeps: with every
+            // worker busy, the cores are too, and a spinning thread would take the one that the
+            // task it waits for needs.
             SchedulerHandle::MultiThread(shared) => {
-                block_on_spinning(future, &|| shared.has_sleeping_worker())
+                block_on_thread(future, Some(&|| shared.has_sleeping_worker()))
             }
             SchedulerHandle::CurrentThread(shared) => shared.block_on(future),
         }
@@ -195,14 +198,8 @@ pub(crate) fn block_on_this_thread<F: Future>(future: F) -> F::Output {
     block_on_thread(future, None)
 }
 
-/// [`block_on_this_thread`] for a multi-thread runtime's `block_on`: a wait may spin first
-/// (`thread_park.rs`) while `spare` says a worker sleeps, i.e. the workers leave a core free:
-/// with every worker busy, a spinning `block_on` thread would take the core that the task it
-/// waits for needs.
-fn block_on_spinning<F: Future>(future: F, spare: &dyn Fn() -> bool) -> F::Output {
-    block_on_thread(future, Some(spare))
-}
-
+/// [`block_on_this_thread`], whose waits may spin first while `spare` says so (a multi-thread
+/// runtime's `block_on`: while a worker sleeps); with `None`, they never spin.
 fn block_on_thread<F: Future>(future: F, spare: Option<&dyn Fn() -> bool>) -> F::Output {
     fn poll_loop<F: Future + ?Sized>(
         mut future: std::pin::Pin<&mut F>,

@@ -110,10 +110,10 @@ impl ThreadPark {
             self.parker.park_timeout(Duration::ZERO);
             return;
         }
-        let slept = Instant::now();
+        // Spin next time only if this sleep is short (loom has no clock: models keep it).
+        let slept = (may_spin && !cfg!(all(test, loom))).then(Instant::now);
         self.parker.park();
-        if may_spin && !cfg!(all(test, loom)) {
-            // Spin next time only if this sleep was short (loom has no clock: models keep it).
+        if let Some(slept) = slept {
             self.spins.set(slept.elapsed() <= LONG);
         }
     }

@@ -55,8 +55,6 @@ pub(crate) struct Shared {
     parks: AtomicU64,
     /// Parks with no task polled since the previous park (or the start): no-op wake-ups.
     noops: AtomicU64,
-    /// The task polls counted at the last park (`noops`); only the driving thread touches it.
-    polls_at_last_park: AtomicU64,
     /// Tasks scheduled by the driving thread (written only by it) and by any other thread.
     local_schedules: AtomicU64,
     remote_schedules: AtomicU64,
@@ -78,6 +76,8 @@ struct Core {
     parker: Parker,
     /// When the holder took the core or last left its park: `worker_total_busy_duration`.
     busy_since: Cell<Instant>,
+    /// The task polls counted at the last park: a park with none since is a no-op (`noops`).
+    polls_at_last_park: Cell<u64>,
 }
 
 impl Core {
@@ -146,6 +146,7 @@ impl Shared {
             core: Mutex::new(Some(Core {
                 parker,
                 busy_since: Cell::new(Instant::now()),
+                polls_at_last_park: Cell::new(0),
             })),
             wake,
             io,
@@ -154,7 +155,6 @@ impl Shared {
             polls: AtomicU64::new(0),
             parks: AtomicU64::new(0),
             noops: AtomicU64::new(0),
-            polls_at_last_park: AtomicU64::new(0),
             local_schedules: AtomicU64::new(0),
             remote_schedules: AtomicU64::new(0),
             forced_yields: AtomicU64::new(0),
@@ -306,7 +306,7 @@ impl Shared {
         bump_by(&self.parks, 1);
         // tokio's rule for `worker_noop_count`: no task poll between two parks.
         let polls = self.polls.load(Ordering::Relaxed);
-        if polls == self.polls_at_last_park.swap(polls, Ordering::Relaxed) {
+        if polls == core.polls_at_last_park.replace(polls) {
             bump_by(&self.noops, 1);
         }
         bump_by(&self.park_unparks, 1);
