@@ -43,7 +43,10 @@
 //! see `io_driver.rs`) against notifiers, with the multi-thread scheduler's idle set around it.
 
 use super::io_driver::IoDriver;
-use crate::loom::{lock, Arc, AtomicBool, AtomicUsize, Condvar, Mutex, Ordering::SeqCst};
+use crate::loom::{
+    lock, Arc, AtomicBool, AtomicUsize, Condvar, Mutex,
+    Ordering::{Relaxed, SeqCst},
+};
 use crate::time::driver::TimeDriver;
 use std::fmt;
 use std::time::Duration;
@@ -61,6 +64,9 @@ const NOTIFIED: usize = 3;
 pub(crate) struct Driver {
     /// A thread is inside: parked in the reactor, or polling it.
     locked: AtomicBool,
+    /// Turns of the driver taken by its holders (wrapping): the monitor skips its own poll
+    /// while this moves (see `Driver::turns`).
+    turns: AtomicUsize,
     io: IoDriver,
     time: Arc<TimeDriver>,
 }
@@ -71,6 +77,7 @@ impl Driver {
     pub(crate) fn new(io: IoDriver, time: Arc<TimeDriver>) -> Driver {
         Driver {
             locked: AtomicBool::new(false),
+            turns: AtomicUsize::new(0),
             io,
             time,
         }
@@ -89,6 +96,13 @@ impl Driver {
     /// Whether a thread is inside the driver (sleeping in it, or polling it).
     pub(crate) fn is_locked(&self) -> bool {
         self.locked.load(SeqCst)
+    }
+
+    /// How many turns (polls, or sleeps that ended) its holders have taken, wrapping: a value
+    /// that changed between two reads says a scheduler thread looked at I/O and timers in
+    /// between. Turns from outside (`poll_from_outside`) do not count.
+    pub(crate) fn turns(&self) -> usize {
+        self.turns.load(Relaxed)
     }
 
     fn try_lock(&self) -> Option<DriverGuard<'_>> {
@@ -135,11 +149,19 @@ impl DriverGuard<'_> {
         let timeout = self.driver.time.before_park();
         self.driver.io.turn(timeout);
         self.driver.time.after_park();
+        self.count_turn();
     }
 
     fn poll(&self) {
         self.driver.io.turn(Some(Duration::ZERO));
         self.driver.time.process();
+        self.count_turn();
+    }
+
+    /// Only the holder writes `turns`, so a load and a store suffice (no read-modify-write).
+    fn count_turn(&self) {
+        let turns = &self.driver.turns;
+        turns.store(turns.load(Relaxed).wrapping_add(1), Relaxed);
     }
 }
 

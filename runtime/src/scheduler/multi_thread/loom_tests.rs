@@ -51,6 +51,7 @@ fn remote(local: &Worker<Notified>) -> Remote {
         lifo: AtomicPtr::new(ptr::null_mut()),
         lifo_stealable: AtomicBool::new(false),
         poll_ticks: AtomicU64::new(0),
+        cpu_clock: super::cpu_clock::CpuClockSlot::new(),
         handoff: Mutex::new(None),
         metrics: WorkerCounters::default(),
     }

@@ -75,6 +75,7 @@
 //! end. The
 //! current-thread scheduler shuts down in the same order, without steps 3 and 4.
 
+mod cpu_clock;
 mod idle;
 mod monitor;
 mod worker;
@@ -84,8 +85,8 @@ mod loom_tests;
 
 pub(crate) use self::worker::block_in_place;
 
+use self::cpu_clock::CpuClockSlot;
 use self::idle::Idle;
-
 use self::monitor::Monitor;
 use self::worker::Core;
 use super::blocking::{BlockingPool, ThreadConfig};
@@ -171,6 +172,8 @@ struct Remote {
     lifo_stealable: AtomicBool,
     /// Incremented before and after every poll (odd: polling), written only by the owner.
     poll_ticks: AtomicU64,
+    /// The CPU clock of the thread that holds the core (`cpu_clock.rs`), for the monitor.
+    cpu_clock: CpuClockSlot,
     /// A core that `block_in_place` handed off, until the thread started for it (or the
     /// blocking thread itself, once its closure returned) takes it.
     handoff: Mutex<Option<Box<Core>>>,
@@ -271,6 +274,7 @@ impl MultiThread {
                         lifo: AtomicPtr::new(ptr::null_mut()),
                         lifo_stealable: AtomicBool::new(false),
                         poll_ticks: AtomicU64::new(0),
+                        cpu_clock: CpuClockSlot::new(),
                         handoff: Mutex::new(None),
                         metrics: WorkerCounters::default(),
                     })

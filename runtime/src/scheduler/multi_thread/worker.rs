@@ -163,6 +163,7 @@ pub(super) fn start(shared: Arc<Shared>, core: Box<Core>) -> io::Result<JoinHand
 /// Runs the worker loop with `core` on this thread until shutdown (then ends the core) or
 /// until `block_in_place` takes the core away.
 fn run_core(shared: Arc<Shared>, core: Box<Core>) {
+    shared.remotes[core.index].cpu_clock.publish_current();
     let worker = WorkerContext {
         shared,
         core: RefCell::new(Some(core)),
@@ -557,8 +558,10 @@ impl Drop for Reclaim<'_> {
     fn drop(&mut self) {
         let core = lock(&self.worker.shared.remotes[self.index].handoff).take();
         if let Some(core) = core {
-            // Back inside the poll that called `block_in_place`.
-            WorkerCounters::bump(&self.worker.shared.remotes[self.index].poll_ticks);
+            // Back inside the poll that called `block_in_place`, on this thread.
+            let remote = &self.worker.shared.remotes[self.index];
+            remote.cpu_clock.publish_current();
+            WorkerCounters::bump(&remote.poll_ticks);
             *self.worker.core.borrow_mut() = Some(core);
         }
     }

@@ -80,3 +80,32 @@ fn two_sleepers_are_each_woken_by_their_own_unparker() {
     assert_eq!(woken.load(SeqCst), 2);
     assert!(!driver.is_locked(), "the driver is free again");
 }
+
+#[test]
+fn the_turn_count_moves_with_each_holder_turn_and_not_with_outside_polls() {
+    let parker = Parker::new(driver());
+    let driver = parker.inner.driver.clone();
+    assert_eq!(driver.turns(), 0);
+    assert!(parker.park_yield());
+    assert_eq!(driver.turns(), 1);
+    // A poll with a notification pending is a turn; the park that consumes the notification
+    // without sleeping is not.
+    parker.unparker().unpark();
+    assert!(parker.park_yield());
+    assert_eq!(driver.turns(), 2);
+    parker.park();
+    assert_eq!(driver.turns(), 2);
+    // A sleep in the driver, ended by a notification: one turn.
+    let unparker = parker.unparker();
+    let sleeper = thread::spawn(move || {
+        parker.park();
+        parker
+    });
+    wait_for(|| unparker.inner.state.load(SeqCst) == super::PARKED_DRIVER);
+    unparker.unpark();
+    let parker = sleeper.join().unwrap();
+    assert_eq!(parker.inner.driver.turns(), 3);
+    // The monitor's polls are not the workers' turns.
+    driver.poll_from_outside();
+    assert_eq!(driver.turns(), 3);
+}
