@@ -348,6 +348,16 @@ fn compare_quick_writes_its_tables_csvs_and_chart() {
             (lines("c.csv"), lines("c_server.csv"), lines("c_idle.csv")),
             (2, 2, 2)
         );
+        // Both placements by default where there are two CPUs to split: the second with the
+        // server and the load generator on CPUs of their own, in tables and a CSV of its own.
+        let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let pinned = stdout.contains("server, own CPUs: each server");
+        assert_eq!(pinned, cpus >= 2, "{stdout}");
+        assert_eq!(dir.join("c_server_pinned.csv").exists(), cpus >= 2);
+        if pinned {
+            assert_eq!(lines("c_server_pinned.csv"), 2);
+            assert!(stdout.contains("server and client share every CPU"));
+        }
         let svg = std::fs::read_to_string(dir.join("c.svg")).unwrap();
         assert!(
             svg.starts_with("<svg") && svg.contains("mpsc_token_ring") && svg.contains("kv loop")

@@ -19,9 +19,11 @@ use crate::rt::RuntimeKind;
 
 pub mod groups;
 pub mod options;
+pub mod placement;
 mod run;
 
 pub use options::{Options, SyscallChoice, USAGE};
+pub use placement::Placement;
 pub use run::run;
 
 /// Rows measured per runtime, per round.

@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use super::Placement;
 use crate::cli::{positive, Arg, Args};
 use crate::load::{ClientStyle, Workload, DEFAULT_CONNECTIONS};
 use crate::os::CpuList;
@@ -33,10 +34,13 @@ OPTIONS:
     --connections N     concurrent connections of the server rows [default 64]
     --clients NAMES     client styles of the server rows: loop (one event-loop thread),
                         threads (one blocking thread per connection) [default both]
-    --pin               servers on the first half of the CPUs, the load generator on the
-                        other half [default: all share every CPU]
-    --server-cpus LIST  pin the server processes to these CPUs (as taskset -c: 0-1,3)
-    --client-cpus LIST  pin the load generator to these CPUs
+    --shared            the server rows only with server and load generator sharing every
+                        CPU
+    --pin               the server rows only with the servers on the first half of the CPUs
+                        and the load generator on the other half [default: both placements,
+                        each a table of its own; only the shared one on a 1-CPU machine]
+    --server-cpus LIST  instead: the server processes on these CPUs (as taskset -c: 0-1,3)
+    --client-cpus LIST  instead: the load generator on these CPUs
     --syscalls TOOL     how to count the servers' system calls: auto (perf if it works, else
                         strace), perf, strace or off [default auto]
     --csv PATH          where to write the CSV of the shapes [default $CARGO_TARGET_DIR/
@@ -85,10 +89,8 @@ pub struct Options {
     pub runtimes: Vec<RuntimeKind>,
     /// Connections of the server rows.
     pub connections: usize,
-    /// CPUs of the server processes.
-    pub server_cpus: Option<CpuList>,
-    /// CPUs of the load generator.
-    pub client_cpus: Option<CpuList>,
+    /// Where the server rows run, one table set each.
+    pub placements: Vec<Placement>,
     /// System call counting.
     pub syscalls: SyscallChoice,
     /// The shapes' CSV (the others beside it).
@@ -210,14 +212,15 @@ impl Options {
             idle: false,
             runtimes: RuntimeKind::ALL.to_vec(),
             connections: DEFAULT_CONNECTIONS,
-            server_cpus: None,
-            client_cpus: None,
+            placements: Vec::new(),
             syscalls: SyscallChoice::Auto,
             csv: default_csv_path(),
             svg: PathBuf::new(),
             hang: Duration::from_secs(60),
         };
-        let (mut rounds, mut svg, mut filtered, mut pin) = (None, None, false, false);
+        let (mut rounds, mut svg, mut filtered) = (None, None, false);
+        let (mut shared, mut pin) = (false, false);
+        let (mut server_cpus, mut client_cpus) = (None, None);
         let mut args = Args::new(args);
         while let Some(arg) = args.next_arg() {
             let Arg::Flag(flag) = arg else {
@@ -229,6 +232,7 @@ impl Options {
             match flag.as_str() {
                 "-h" | "--help" => return Ok(None),
                 "--quick" => o.quick = true,
+                "--shared" => shared = true,
                 "--pin" => pin = true,
                 "--workers" => o.workers = positive(args.value()?, "--workers")? as usize,
                 "--rounds" => rounds = Some(positive(args.value()?, "--rounds")? as usize),
@@ -240,8 +244,8 @@ impl Options {
                 }
                 "--csv" => o.csv = args.value()?,
                 "--svg" => svg = Some(args.value::<PathBuf>()?),
-                "--server-cpus" => o.server_cpus = Some(args.value()?),
-                "--client-cpus" => o.client_cpus = Some(args.value()?),
+                "--server-cpus" => server_cpus = Some(args.value()?),
+                "--client-cpus" => client_cpus = Some(args.value()?),
                 "--runtime" => {
                     let v: String = args.value()?;
                     o.runtimes = vec![RuntimeKind::from_name(&v)
@@ -276,11 +280,7 @@ impl Options {
             o.workloads = Workload::ALL.to_vec();
             o.idle = true;
         }
-        if pin {
-            let (server, client) = CpuList::halves();
-            o.server_cpus.get_or_insert(server);
-            o.client_cpus.get_or_insert(client);
-        }
+        o.placements = placements(shared, pin, server_cpus, client_cpus)?;
         o.rounds = rounds.unwrap_or(if o.quick { 1 } else { 5 });
         o.svg = svg.unwrap_or_else(|| beside(&o.csv, "", Some("svg")));
         Ok(Some(o))
@@ -315,20 +315,31 @@ impl Options {
         }
         Ok(())
     }
+}
 
-    /// Where the servers and the load generator run, in words.
-    pub fn placement(&self) -> String {
-        match (&self.server_cpus, &self.client_cpus) {
-            (None, None) => "server and client share every CPU".to_owned(),
-            (s, c) => {
-                let show = |l: &Option<CpuList>| {
-                    l.as_ref()
-                        .map_or_else(|| "any".to_owned(), |l| l.to_string())
-                };
-                format!("server on CPUs {}, client on CPUs {}", show(s), show(c))
-            }
-        }
+/// The placements the options ask for: one of `--shared`, `--pin` or explicit CPU lists (which
+/// fill in `--pin`'s halves where they leave a side out), or by default both placements.
+fn placements(
+    shared: bool,
+    pin: bool,
+    server_cpus: Option<CpuList>,
+    client_cpus: Option<CpuList>,
+) -> Result<Vec<Placement>, String> {
+    let explicit = server_cpus.is_some() || client_cpus.is_some();
+    if shared && (pin || explicit) {
+        return Err("--shared cannot go with --pin, --server-cpus or --client-cpus".into());
     }
+    if shared {
+        return Ok(vec![Placement::shared()]);
+    }
+    if pin || explicit {
+        let halves = Placement::halves();
+        return Ok(vec![Placement {
+            server_cpus: server_cpus.or(if pin { halves.server_cpus } else { None }),
+            client_cpus: client_cpus.or(if pin { halves.client_cpus } else { None }),
+        }]);
+    }
+    Ok(Placement::defaults())
 }
 
 #[cfg(test)]
@@ -350,7 +361,7 @@ mod tests {
         assert_eq!(o.connections, DEFAULT_CONNECTIONS);
         assert_eq!(o.runtimes, RuntimeKind::ALL.to_vec());
         assert_eq!(o.syscalls, SyscallChoice::Auto);
-        assert_eq!((o.server_cpus.clone(), o.client_cpus.clone()), (None, None));
+        assert_eq!(o.placements, Placement::defaults());
         assert_eq!(o.svg, o.csv.with_file_name("compare.svg"));
         let o = parse(&["--quick"]).unwrap().unwrap();
         assert!(o.quick);
@@ -401,6 +412,8 @@ mod tests {
             &["--syscalls", "ebpf"],
             &["--group", "io"],
             &["--server-cpus", "x"],
+            &["--shared", "--pin"],
+            &["--shared", "--client-cpus", "1"],
             &["stray"],
         ] {
             assert!(parse(bad).is_err(), "{bad:?}");
@@ -426,21 +439,24 @@ mod tests {
     }
 
     #[test]
-    fn pinning_splits_the_cpus_unless_told() {
-        let o = parse(&["--pin"]).unwrap().unwrap();
-        assert_eq!((o.server_cpus.clone(), o.client_cpus.clone()), {
-            let (s, c) = CpuList::halves();
-            (Some(s), Some(c))
-        });
-        assert!(o.placement().starts_with("server on CPUs "));
-        let o = parse(&["--server-cpus", "0", "--client-cpus=1-2"])
-            .unwrap()
-            .unwrap();
-        assert_eq!(o.placement(), "server on CPUs 0, client on CPUs 1-2");
+    fn placements_both_by_default_one_when_told() {
+        let placements = |args: &[&str]| parse(args).unwrap().unwrap().placements;
+        assert_eq!(placements(&[]), Placement::defaults());
+        assert_eq!(placements(&["--shared"]), vec![Placement::shared()]);
+        assert_eq!(placements(&["--pin"]), vec![Placement::halves()]);
+        let explicit = Placement {
+            server_cpus: Some("0".parse().unwrap()),
+            client_cpus: Some("1-2".parse().unwrap()),
+        };
         assert_eq!(
-            parse(&[]).unwrap().unwrap().placement(),
-            "server and client share every CPU"
+            placements(&["--server-cpus", "0", "--client-cpus=1-2"]),
+            vec![explicit]
         );
+        // One side given: the other is every CPU, unless `--pin` fills it with its half.
+        let server_only = &placements(&["--server-cpus", "0"])[0];
+        assert_eq!(server_only.client_cpus, None);
+        let pinned_server = &placements(&["--pin", "--server-cpus", "0"])[0];
+        assert_eq!(pinned_server.client_cpus, Placement::halves().client_cpus);
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use super::groups::{Budget, Idle, ServerSetup, Servers, Shapes, Syscalls};
 use super::options::beside;
-use super::{run_group, start_watchdog, Options, Progress, RowResult, SyscallChoice};
+use super::{run_group, start_watchdog, Options, Placement, Progress, RowResult, SyscallChoice};
 use crate::load::{ClientStyle, Workload};
 use crate::report::idle::{idle_bars, render_idle_csv, render_idle_table, IdleRow};
 use crate::report::server::{
@@ -66,16 +66,23 @@ pub fn run(opts: &Options) -> bool {
         ok: true,
         ..Outputs::default()
     };
-    let setup = match server_setup(opts) {
-        Ok(setup) => setup,
+    let setups: Result<Vec<ServerSetup>, String> = opts
+        .placements
+        .iter()
+        .map(|placement| server_setup(opts, placement))
+        .collect();
+    let setups = match setups {
+        Ok(setups) => setups,
         Err(e) => {
             eprintln!("compare: {e}");
             return false;
         }
     };
     run_shapes(opts, &mut progress, &mut out);
-    run_servers(opts, &setup, &mut progress, &mut out);
-    if opts.idle {
+    for (placement, setup) in opts.placements.iter().zip(&setups) {
+        run_servers(opts, placement, setup, &mut progress, &mut out);
+    }
+    if let (true, Some(setup)) = (opts.idle, setups.into_iter().next()) {
         run_idle(opts, setup, &mut progress, &mut out);
     }
     println!("{}", out.text);
@@ -93,8 +100,8 @@ pub fn run(opts: &Options) -> bool {
     out.ok
 }
 
-/// The servers' processes: this executable again, with `--serve`.
-fn server_setup(opts: &Options) -> Result<ServerSetup, String> {
+/// The servers' processes in `placement`: this executable again, with `--serve`.
+fn server_setup(opts: &Options, placement: &Placement) -> Result<ServerSetup, String> {
     let exe = std::env::current_exe()
         .map_err(|e| format!("cannot find its own executable to start the servers: {e}"))?;
     let ((warmup, window), _) = windows(opts.quick);
@@ -105,8 +112,8 @@ fn server_setup(opts: &Options) -> Result<ServerSetup, String> {
         warmup,
         window,
         stall_limit: (opts.hang / 2).max(Duration::from_secs(1)),
-        server_cpus: opts.server_cpus.clone(),
-        client_cpus: opts.client_cpus.clone(),
+        server_cpus: placement.server_cpus.clone(),
+        client_cpus: placement.client_cpus.clone(),
     })
 }
 
@@ -178,8 +185,15 @@ fn syscall_tool(opts: &Options, out: &mut Outputs) -> Option<Tool> {
     }
 }
 
-/// The server rows: the timed rounds, then the system-call pass; one table set, CSV and bars.
-fn run_servers(opts: &Options, setup: &ServerSetup, progress: &mut Progress, out: &mut Outputs) {
+/// The server rows in one placement: the timed rounds, then the system-call pass; one table
+/// set, CSV and bars.
+fn run_servers(
+    opts: &Options,
+    placement: &Placement,
+    setup: &ServerSetup,
+    progress: &mut Progress,
+    out: &mut Outputs,
+) {
     let rows: Vec<(Workload, ClientStyle)> = opts
         .workloads
         .iter()
@@ -228,16 +242,17 @@ fn run_servers(opts: &Options, setup: &ServerSetup, progress: &mut Progress, out
     let table = server::ServerSetup {
         workers: opts.workers,
         connections: opts.connections,
-        placement: opts.placement(),
+        title: placement.title(),
+        placement: placement.describe(),
         warmup: setup.warmup,
         window: setup.window,
         syscall_tool: tool.map(Tool::name),
     };
     out.text += &render_server_tables(&table, &rows);
     out.text.push('\n');
-    out.bars.extend(server_bars(&rows));
+    out.bars.extend(server_bars(placement.title(), &rows));
     out.files.push((
-        beside(&opts.csv, "_server", None),
+        beside(&opts.csv, placement.csv_suffix(), None),
         render_server_csv(&table, &rows),
     ));
 }
@@ -272,7 +287,11 @@ fn chart(opts: &Options, cores: usize, bars: &[BarGroup]) -> String {
         opts.workers,
         opts.rounds,
         opts.connections,
-        opts.placement(),
+        opts.placements
+            .iter()
+            .map(Placement::describe)
+            .collect::<Vec<_>>()
+            .join(" / "),
     );
     svg::render_svg(title, &subtitle, bars)
 }

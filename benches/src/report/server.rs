@@ -188,6 +188,9 @@ pub struct ServerSetup {
     pub workers: usize,
     /// Concurrent connections.
     pub connections: usize,
+    /// What the tables are called: `server`, or `server, own CPUs` (see
+    /// [`crate::compare::Placement`]).
+    pub title: &'static str,
     /// Where the server and the client ran: `same CPUs`, or the two CPU lists.
     pub placement: String,
     /// Warm-up and measured window per round.
@@ -206,14 +209,21 @@ fn per_request(x: f64) -> String {
     format!("{x:.2}")
 }
 
+/// Context switches per request: three decimals, since a server with CPUs of its own switches
+/// well under once per hundred requests, where two decimals would read 0.00 for both runtimes.
+fn switches_per_request(x: f64) -> String {
+    format!("{x:.3}")
+}
+
 /// The server tables: throughput and CPU; system calls and context switches; latency;
 /// fairness. Headed by how they were measured.
 pub fn render_server_tables(setup: &ServerSetup, rows: &[ServerRow]) -> String {
     let heading = format!(
-        "server: each server in a process of its own, {} workers, {} connections, each a closed \
+        "{}: each server in a process of its own, {} workers, {} connections, each a closed \
          loop; client \"loop\" = one tokio current-thread thread, \"threads\" = one blocking \
          thread per connection; {}; {} ms warm-up + {} ms measured per round. CPU, context \
          switches and system calls are the server process's. Ratios: above 1, weft better.\n",
+        setup.title,
         setup.workers,
         setup.connections,
         setup.placement,
@@ -275,8 +285,10 @@ fn kernel_table(tool: &str, rows: &[ServerRow]) -> String {
                 r.weft.cell_with(syscalls),
                 r.tokio.cell_with(syscalls),
                 format_ratio(r.syscalls_ratio()),
-                r.weft.cell_with(|s| per_request(s.switches_per_request)),
-                r.tokio.cell_with(|s| per_request(s.switches_per_request)),
+                r.weft
+                    .cell_with(|s| switches_per_request(s.switches_per_request)),
+                r.tokio
+                    .cell_with(|s| switches_per_request(s.switches_per_request)),
                 format_ratio(r.switches_ratio()),
             ]
         })
@@ -356,9 +368,9 @@ fn fairness_table(rows: &[ServerRow]) -> String {
 
 /// The server table's bars: requests per second, CPU per request and p99 latency, one group
 /// each.
-pub fn server_bars(rows: &[ServerRow]) -> Vec<BarGroup> {
-    let group = |title: &str, f: &dyn Fn(&ServerRow) -> Option<f64>| BarGroup {
-        title: title.to_owned(),
+pub fn server_bars(title: &str, rows: &[ServerRow]) -> Vec<BarGroup> {
+    let group = |what: &str, f: &dyn Fn(&ServerRow) -> Option<f64>| BarGroup {
+        title: format!("{title}: {what}"),
         bars: rows
             .iter()
             .map(|r| Bar {
@@ -368,15 +380,9 @@ pub fn server_bars(rows: &[ServerRow]) -> Vec<BarGroup> {
             .collect(),
     };
     vec![
-        group(
-            "server: requests/s (weft/tokio)",
-            &ServerRow::throughput_ratio,
-        ),
-        group(
-            "server: CPU per request (tokio/weft)",
-            &ServerRow::cpu_ratio,
-        ),
-        group("server: p99 latency (tokio/weft)", &|r| {
+        group("requests/s (weft/tokio)", &ServerRow::throughput_ratio),
+        group("CPU per request (tokio/weft)", &ServerRow::cpu_ratio),
+        group("p99 latency (tokio/weft)", &|r| {
             r.latency_ratio(Percentile::P99)
         }),
     ]
@@ -484,6 +490,7 @@ mod tests {
         ServerSetup {
             workers: 4,
             connections: 64,
+            title: "server",
             placement: "same CPUs".into(),
             warmup: Duration::from_millis(200),
             window: Duration::from_millis(800),
@@ -555,7 +562,8 @@ mod tests {
         assert!(lines[1].starts_with("kv threads,4,64,same CPUs,perf,ok,3,20000,5000,"));
         assert!(lines[1].ends_with(",2.0000,2.0000,2.0000,2.0000,2.0000,2.0000,1.0000,1.5000"));
         assert!(lines[2].starts_with("echo_64b loop,4,64,same CPUs,perf,failed,,,"));
-        let bars = server_bars(&[]);
+        let bars = server_bars("server, own CPUs", &[]);
         assert_eq!(bars.len(), 3);
+        assert_eq!(bars[0].title, "server, own CPUs: requests/s (weft/tokio)");
     }
 }
