@@ -229,12 +229,12 @@ const RAN: u64 = 100_000;
 /// so the monitor backs off as for a busy runtime.
 ///
 /// Measured on the benches' echo, key-value and hello servers pinned to one CPU with 4 workers,
-/// the load generator on the other CPU (`compare --group server --pin`): every look found some
-/// worker preempted in the same poll, so the monitor looked every tick and, finding no worker
+/// the load generator on the other CPU (`compare --group server --pin`): 93% of the looks found
+/// some worker preempted in the same poll, so the monitor looked every tick and, finding no worker
 /// in the driver, polled it from outside, moving tasks to the injector and waking peers. The
-/// server switched context 3.1x-3.6x as often as tokio's, and its p99 latency was 1.3x-2x
+/// server switched context 3.2x-3.8x as often as tokio's, and its p99 latency was 1.3x-2x
 /// tokio's. Reading the CPU clock and skipping the outside poll while the workers turn the
-/// driver themselves: 1.3x-1.5x tokio's switches, p99 1.0x-1.25x tokio's, requests/s unchanged.
+/// driver themselves: 1.3x-1.6x tokio's switches, p99 1.0x-1.25x tokio's, requests/s unchanged.
 fn ran_in_between(before: Option<u64>, now: Option<u64>) -> bool {
     match (before, now) {
         (Some(before), Some(now)) => now.saturating_sub(before) >= RAN,
