@@ -177,9 +177,9 @@ fn run(shared: &Shared, parker: &Parker) {
 fn next_look(look: &Look, mode: usize, interval: Duration) -> Option<(usize, Duration)> {
     if look.maybe_long_poll {
         // Back off only while the runtime stays busy and every poll is a new one. A poll that
-        // spans two looks running (`same_poll` implies `maybe_long_poll`) may be stuck, and the first
-        // poll seen after a quiet spell may be one that blocks as the runtime wakes up: both
-        // get their next look a tick later.
+        // spans two looks and ran in between (`same_poll` implies `maybe_long_poll`) may be
+        // stuck, and the first poll seen after a quiet spell may be one that blocks as the
+        // runtime wakes up: both get their next look a tick later.
         let backing_off = mode == AWAKE && !look.same_poll;
         let next = if backing_off {
             (interval * 2).min(BUSY_INTERVAL)
