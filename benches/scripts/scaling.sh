@@ -24,8 +24,9 @@
 # `perf` (or `strace`) usable by the user there.
 #
 # Environment: WORKER_COUNTS ("2 4 8 16"), COMPARE (path of a prebuilt compare; default: build
-# it with cargo in release), COMPARE_ARGS (more compare options, e.g. "--rounds 3", "--pin",
-# "--group server"), CARGO_TARGET_DIR as usual. OUT_DIR defaults to
+# it with cargo in release), COMPARE_ARGS (more compare options, e.g. "--rounds 3", "--shared"
+# or "--pin" for one server placement instead of both, "--group server"), CARGO_TARGET_DIR as
+# usual. OUT_DIR defaults to
 # scaling-<date>-<host> in the current directory.
 set -euo pipefail
 
@@ -104,6 +105,9 @@ pivot() {
     pivot compare_server.csv rps_weft_over_tokio "server requests/s, weft/tokio:"
     pivot compare_server.csv cpu_tokio_over_weft "server CPU per request, tokio/weft:"
     pivot compare_server.csv p99_tokio_over_weft "server p99 latency, tokio/weft:"
+    pivot compare_server_pinned.csv rps_weft_over_tokio "server on CPUs of its own, requests/s, weft/tokio:"
+    pivot compare_server_pinned.csv cpu_tokio_over_weft "server on CPUs of its own, CPU per request, tokio/weft:"
+    pivot compare_server_pinned.csv p99_tokio_over_weft "server on CPUs of its own, p99 latency, tokio/weft:"
     pivot compare_idle.csv cpu_tokio_over_weft "idle CPU, tokio/weft:"
 } >"$out/ratios.txt"
 cat "$out/ratios.txt"
