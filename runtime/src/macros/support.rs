@@ -10,6 +10,8 @@ use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
 
 pub use std::future::{Future, IntoFuture};
+// tokio's module of the same name has it, and macros written against tokio name it there.
+pub use std::future::poll_fn;
 pub use std::pin::Pin;
 pub use std::task::{Context, Poll};
 pub use weft_macros::{
