@@ -3,6 +3,10 @@
 //!
 //! It is taken out of the options before the others are parsed (`args.rs`), so that it
 //! composes with every other option: `#[my_weft::test(crate = "my_weft", flavor = ...)]`.
+//!
+//! Without it, [`default`] reads the calling crate's `Cargo.toml` for the name it gave its weft
+//! dependency, so that a tokio program ports by renaming the dependency alone
+//! (`tokio = { package = "weft", ... }`) and its `#[tokio::main]` still finds the runtime.
 
 use proc_macro2::{TokenStream, TokenTree};
 use syn::{LitStr, Path};
@@ -57,6 +61,25 @@ fn parse_path(value: TokenStream) -> syn::Result<Path> {
             format!("`{}` is not a path; the `crate` option names the weft crate, e.g. `crate = \"my_weft\"`", lit.value()),
         )
     })
+}
+
+/// The path of the weft crate when no `crate` option names it: the name under which the calling
+/// crate's `Cargo.toml` depends on the package `weft` (its `[dependencies]`,
+/// `[dev-dependencies]`, target-specific tables and workspace inheritance, through
+/// `proc-macro-crate`), else `::weft`. Falling back is never wrong where it was right before:
+/// `::weft` is what the attributes always expanded to. (weft itself, for its doc examples and
+/// tests, is found as "this crate", also `::weft` there.)
+pub(crate) fn default() -> Path {
+    match proc_macro_crate::crate_name("weft") {
+        Ok(proc_macro_crate::FoundCrate::Name(name)) => renamed(&name),
+        Ok(proc_macro_crate::FoundCrate::Itself) | Err(_) => syn::parse_quote!(::weft),
+    }
+}
+
+/// `::name`, for the name of a dependency (a Rust identifier: Cargo turns `-` into `_`).
+fn renamed(name: &str) -> Path {
+    let ident = syn::Ident::new(name, proc_macro2::Span::call_site());
+    syn::parse_quote!(::#ident)
 }
 
 /// The options of `args`, split at its top-level commas (a trailing comma leaves no empty one).
@@ -120,6 +143,22 @@ mod tests {
             path_of(quote!(crate = "test::tokio")),
             (Some("test :: tokio".into()), String::new())
         );
+    }
+
+    #[test]
+    fn a_renamed_dependency_is_named_from_the_root() {
+        for (name, expected) in [("tokio", ":: tokio"), ("my_weft", ":: my_weft")] {
+            let path = renamed(name);
+            assert_eq!(quote!(#path).to_string(), expected);
+        }
+    }
+
+    #[test]
+    fn the_default_in_weft_s_own_workspace_is_weft() {
+        // This test runs with `CARGO_MANIFEST_DIR` = `macros/`, whose manifest names `weft`
+        // (a dev-dependency) as `weft`.
+        let path = default();
+        assert_eq!(quote!(#path).to_string(), ":: weft");
     }
 
     #[test]

@@ -24,14 +24,14 @@ pub(crate) fn expand(entry: Entry, args: TokenStream, item: TokenStream) -> Toke
         Err(e) => return with_error(item, e),
     };
     let (krate, args) = match crate_path::split(args) {
-        Ok((path, args)) => (path.unwrap_or_else(|| syn::parse_quote!(::weft)), args),
+        Ok((path, args)) => (path.unwrap_or_else(crate_path::default), args),
         Err(e) => {
             return with_error(
                 generate(
                     entry,
                     input,
                     &Config::default_for(entry),
-                    &syn::parse_quote!(::weft),
+                    &crate_path::default(),
                 ),
                 e,
             )

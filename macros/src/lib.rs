@@ -9,9 +9,12 @@
 //! ```
 //!
 //! Use these through the `weft` crate, which re-exports them; this crate is an implementation
-//! detail. The generated code names `::weft::runtime::Builder`, so `weft` must be a direct
-//! dependency of the crate that uses the attributes, under that name, unless the `crate`
-//! option says where else it is (tokio's `crate = "..."`):
+//! detail. The generated code names the runtime crate by the name the calling crate's
+//! `Cargo.toml` gives the package `weft`: `::weft::runtime::Builder` as a rule, and
+//! `::tokio::runtime::Builder` for a tokio program ported by renaming its dependency alone
+//! (`tokio = { package = "weft", ... }`, its `#[tokio::main]` unchanged). Where weft is not a
+//! direct dependency (a re-export through another crate), the `crate` option says where it is
+//! (tokio's `crate = "..."`):
 //!
 //! ```
 //! # extern crate weft as my_weft; // as a renamed dependency would be
@@ -52,7 +55,7 @@
 //! | `worker_threads` | an integer literal > 0; multi-thread flavor only | one worker per core |
 //! | `start_paused` | `true` or `false`; current-thread flavor only; needs `weft`'s `test-util` feature | `false` |
 //! | `name` | a non-empty string literal: `Builder::name`, read back by `Handle::name` | no name |
-//! | `crate` | a string literal: the path of the weft crate, for a renamed dependency (`crate = "my_weft"`) | `"::weft"` |
+//! | `crate` | a string literal: the path of the weft crate, for a re-export (`crate = "my_app::weft"`) | the name `Cargo.toml` gives the package `weft`, else `"::weft"` |
 //!
 //! Misuse is a compile error at the offending tokens: a missing `async`, `worker_threads = 0`,
 //! `worker_threads` with the current-thread flavor, an unknown option or flavor, an option
