@@ -13,7 +13,9 @@
 //! before it runs them again, a worker polls the driver (without sleeping), as tokio does. That
 //! deque is stealable like the main one, so yielders are never stranded behind a blocked worker,
 //! and it is moved into the main deque every `global_queue_interval` ticks, so a flood of remote
-//! work cannot starve them.
+//! work cannot starve them. A yield wakes no peer (its worker is running, not stuck); taking a
+//! round of yielded tasks back wakes one if there are more than one, as tokio wakes one per round
+//! of its deferred yields.
 //!
 //! The worker's queues, parker and counters form its [`Core`], which lives in the thread's
 //! [`WorkerContext`]. `block_in_place` takes the core out and hands it to a blocking-pool
@@ -274,7 +276,13 @@ impl WorkerContext {
         while let Some(task) = core.yielded.pop() {
             core.local.push(task);
         }
-        self.remote(core).take_lifo().or_else(|| core.local.pop())
+        let next = self.remote(core).take_lifo().or_else(|| core.local.pop());
+        if next.is_some() && !core.local.is_empty() {
+            // A round of yielded tasks, more than this worker starts on: one wake-up for an
+            // idle peer per round (yields themselves wake no one, see `schedule_local`).
+            self.shared.notify_parked();
+        }
+        next
     }
 
     /// Polls the driver without sleeping, if no one sleeps in it; tasks it wakes are queued
@@ -381,8 +389,14 @@ impl WorkerContext {
         };
         WorkerCounters::bump(&self.remote(core).metrics.local_schedules);
         let queued = if is_yield {
+            // No wake-up per yield: a task that yields is runnable here and now, so this worker
+            // is not stuck, and it wakes a peer once per round when it takes the yielded tasks
+            // back (`next_task`), as tokio wakes one per round of its deferred yields. (A wake-up
+            // per yield cost every yield a read-modify-write of the idle word that all workers
+            // share, and woke a peer to steal a lone yielder, which then ping-ponged.) The
+            // monitor still offers this deque to peers if the worker gets stuck in a poll.
             core.yielded.push(task);
-            true
+            false
         } else if !self.shared.tuning.lifo_slot || core.lifo_polls.get() >= MAX_LIFO_POLLS {
             // The running task came from the slot, which has had its turns in a row: what it
             // wakes goes to the deque, where an idle peer may take it. (Otherwise a chain of
