@@ -13,7 +13,8 @@
 //! }
 //! ```
 //!
-//! The API follows tokio's, so a tokio program ports by replacing `tokio::` with `weft::`:
+//! The API follows tokio's, so a tokio program ports by replacing `tokio::` with `weft::` (or by
+//! renaming its dependency alone, `tokio = { package = "weft", ... }`, its sources untouched):
 //!
 //! - [`runtime`]: [`Builder`](runtime::Builder), [`Runtime`](runtime::Runtime),
 //!   [`Handle`](runtime::Handle) and the `#[weft::main]` / `#[weft::test]` attributes;
