@@ -272,28 +272,31 @@ impl WorkerContext {
         // LIFO slot, so it runs first; and it must be taken here: the deque may come back empty
         // (a thief can take the yielded tasks right after they are pushed), and a worker that
         // returns `None` goes to sleep.
-        self.poll_driver(core);
+        let polled = self.poll_driver(core);
         while let Some(task) = core.yielded.pop() {
             core.local.push(task);
         }
         let next = self.remote(core).take_lifo().or_else(|| core.local.pop());
-        if next.is_some() && !core.local.is_empty() {
+        if !polled && next.is_some() && !core.local.is_empty() {
             // A round of yielded tasks, more than this worker starts on: one wake-up for an
-            // idle peer per round (yields themselves wake no one, see `schedule_local`).
+            // idle peer per round (yields themselves wake no one, see `schedule_local`). A
+            // driver poll above already made this check, its count including these tasks.
             self.shared.notify_parked();
         }
         next
     }
 
     /// Polls the driver without sleeping, if no one sleeps in it; tasks it wakes are queued
-    /// here, and a peer is woken if there are more than this worker starts on.
-    fn poll_driver(&self, core: &Core) {
+    /// here, and a peer is woken if this worker holds more tasks than it starts on (counting
+    /// its yielded ones). Returns whether it polled, and so made that check.
+    fn poll_driver(&self, core: &Core) -> bool {
         self.in_park.set(true);
         let polled = core.parker.park_yield();
         self.in_park.set(false);
         if polled && core.num_tasks(self.remote(core)) > 1 {
             self.shared.notify_parked();
         }
+        polled
     }
 
     fn pop_injector(&self, core: &Core) -> Option<Notified> {
