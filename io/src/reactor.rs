@@ -478,6 +478,14 @@ impl fmt::Debug for Reactor {
     }
 }
 
+/// The start of every panic for a missing reactor: tokio's words (its `CONTEXT_MISSING_ERROR`),
+/// so that a ported `#[should_panic(expected = ...)]` still matches. weft's runtime is a Tokio
+/// 1.x runtime in the sense of the message: it runs the same programs.
+pub(crate) const NO_REACTOR: &str = concat!(
+    "there is no reactor running, must be called from the context of a Tokio 1.x runtime",
+    " such as weft's"
+);
+
 /// The reactor for a socket being created on this thread.
 ///
 /// # Panics
@@ -489,7 +497,7 @@ pub(crate) fn current_or_panic() -> Arc<Reactor> {
     match Reactor::current() {
         Some(reactor) => reactor,
         None => panic!(
-            "there is no reactor running: create weft::net sockets inside a weft runtime (in a \
+            "{NO_REACTOR}: create weft::net sockets inside a weft runtime (in a \
              task, in block_on, or after Runtime::enter), or inside weft_io::Reactor::enter \
              when you drive weft-io yourself"
         ),

@@ -372,7 +372,7 @@ fn block_on_inside_block_on_panics_multi_thread() {
 }
 
 #[test]
-#[should_panic(expected = "cannot block_on inside a running runtime")]
+#[should_panic(expected = "Cannot start a runtime from within a runtime")]
 fn block_on_inside_block_on_panics_current_thread() {
     guard(|| {
         let rt = current();

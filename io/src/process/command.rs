@@ -289,8 +289,9 @@ fn reap_now(mut child: std::process::Child) {
 
 #[track_caller]
 fn no_reactor() -> ! {
+    use crate::reactor::NO_REACTOR;
     panic!(
-        "there is no reactor running: spawn weft::process commands inside a weft runtime (in a \
+        "{NO_REACTOR}: spawn weft::process commands inside a weft runtime (in a \
          task, in block_on, or after Runtime::enter), or inside weft_io::Reactor::enter when \
          you drive weft-io yourself"
     )

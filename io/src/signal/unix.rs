@@ -70,8 +70,9 @@ pub fn signal(kind: SignalKind) -> io::Result<Signal> {
 
 #[track_caller]
 fn no_reactor() -> ! {
+    use crate::reactor::NO_REACTOR;
     panic!(
-        "there is no reactor running: create weft::signal listeners inside a weft runtime (in \
+        "{NO_REACTOR}: create weft::signal listeners inside a weft runtime (in \
          a task, in block_on, or after Runtime::enter), or inside weft_io::Reactor::enter when \
          you drive weft-io yourself"
     )

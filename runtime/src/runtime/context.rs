@@ -12,6 +12,14 @@
 
 use crate::scheduler::Handle;
 use crate::time::driver::TimeDriver;
+
+/// The start of every panic for a missing runtime: tokio's words (its `CONTEXT_MISSING_ERROR`),
+/// so that a ported `#[should_panic(expected = ...)]` still matches, then weft's. weft's runtime
+/// is a Tokio 1.x runtime in the sense of the message: it runs the same programs.
+pub(crate) const NO_RUNTIME: &str = concat!(
+    "there is no reactor running, must be called from the context of a Tokio 1.x runtime",
+    " such as weft's: no weft runtime is running on this thread"
+);
 use std::cell::{Cell, RefCell};
 use std::marker::PhantomData;
 
@@ -186,9 +194,14 @@ impl SetSchedulerGuard {
 pub(crate) fn enter_runtime(handle: Handle) -> RuntimeGuard {
     let already = CONTEXT.with(|context| context.in_runtime.replace(true));
     if already {
+        // tokio's words, so that a ported `should_panic(expected = ...)` still matches, then
+        // the short form that API.md promises.
         panic!(
-            "cannot block_on inside a running runtime: use .await (this thread is already \
-             driving a weft runtime's tasks, and blocking it would stall them)"
+            "Cannot start a runtime from within a runtime. This happens because a function \
+             (like `block_on`) attempted to block the current thread while the thread is being \
+             used to drive asynchronous tasks. If you are in an async function, use `.await` \
+             on the future instead of blocking on it. (cannot block_on inside a running \
+             runtime: use .await)"
         );
     }
     RuntimeGuard {

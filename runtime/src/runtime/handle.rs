@@ -32,7 +32,7 @@ pub struct TryCurrentError(());
 
 impl fmt::Display for TryCurrentError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("no weft runtime is running on this thread")
+        f.write_str(super::context::NO_RUNTIME)
     }
 }
 
@@ -72,8 +72,9 @@ impl Handle {
         match Handle::try_current() {
             Ok(handle) => handle,
             Err(_) => panic!(
-                "no weft runtime is running: Handle::current must be called from a task, \
-                 #[weft::main], Runtime::block_on or inside Runtime::enter"
+                "{}; Handle::current must be called from a task, #[weft::main], \
+                 Runtime::block_on or inside Runtime::enter",
+                super::context::NO_RUNTIME
             ),
         }
     }

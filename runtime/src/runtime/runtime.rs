@@ -177,9 +177,11 @@ impl Drop for Runtime {
         if super::context::in_runtime() && !std::thread::panicking() {
             // Joining the workers from inside a task could wait for this very thread.
             self.shutdown(Some(Duration::ZERO));
+            // tokio's words first; a literal, so the payload is a `&'static str` as tokio's.
             panic!(
-                "a weft runtime was dropped inside a running runtime, where blocking is not \
-                 allowed: drop it outside, or use Runtime::shutdown_background"
+                "Cannot drop a runtime in a context where blocking is not allowed. This happens \
+                 when a runtime is dropped from within an asynchronous context. (Drop it \
+                 outside, or use Runtime::shutdown_background.)"
             );
         }
         self.shutdown(None);

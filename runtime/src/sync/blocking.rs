@@ -14,9 +14,12 @@ use std::future::Future;
 #[track_caller]
 pub(crate) fn block_on<F: Future>(what: &str, future: F) -> F::Output {
     if crate::runtime::context::in_runtime() {
+        // tokio's words first, so that a ported `should_panic(expected = ...)` still matches.
         panic!(
-            "{what} cannot be called inside a running runtime: use .await (this thread drives \
-             a weft runtime's tasks, and blocking it would stall them)"
+            "Cannot block the current thread from within a runtime. This happens because a \
+             function attempted to block the current thread while the thread is being used to \
+             drive asynchronous tasks. ({what} cannot be called inside a running runtime: use \
+             .await, or call it from spawn_blocking or a thread of your own)"
         );
     }
     park_on(future)

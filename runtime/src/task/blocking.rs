@@ -35,8 +35,9 @@ where
     match crate::runtime::context::try_scheduler() {
         Some(scheduler) => scheduler.spawn_blocking(f),
         None => panic!(
-            "no weft runtime is running: weft::spawn_blocking must be called from a task, \
-             #[weft::main], Runtime::block_on or inside Runtime::enter"
+            "{}; weft::spawn_blocking must be called from a task, #[weft::main], \
+             Runtime::block_on or inside Runtime::enter",
+            crate::runtime::context::NO_RUNTIME
         ),
     }
 }

@@ -81,8 +81,9 @@ where
     match crate::runtime::context::try_scheduler() {
         Some(scheduler) => scheduler.spawn(future),
         None => panic!(
-            "no weft runtime is running: weft::spawn must be called from a task, \
-             #[weft::main], Runtime::block_on or inside Runtime::enter"
+            "{}; weft::spawn must be called from a task, #[weft::main], Runtime::block_on or \
+             inside Runtime::enter",
+            crate::runtime::context::NO_RUNTIME
         ),
     }
 }

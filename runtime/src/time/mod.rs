@@ -35,7 +35,7 @@
 //! - **No wake storm.** A registration wakes the parked driver holder only if it is earlier than
 //!   the deadline the holder sleeps until, and then only once until the holder parks again.
 //! - **Shutdown.** The driver wakes every timer and refuses new ones; a `Sleep` polled afterwards
-//!   panics ("the weft runtime that owned this timer has shut down").
+//!   panics (tokio's "A Tokio 1.x context was found, but it is being shutdown.").
 //!
 //! Outside a runtime, [`sleep`], [`sleep_until`], [`timeout`], [`timeout_at`], [`interval`] and
 //! [`interval_at`] panic at creation.

@@ -10,17 +10,20 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-const NO_RUNTIME: &str = "no weft runtime is running: weft::time needs one (call it from a task, \
-                          #[weft::main] or Runtime::block_on)";
+const NEEDS_RUNTIME: &str = "weft::time needs one (call it from a task, #[weft::main] or \
+                             Runtime::block_on)";
 
-const SHUT_DOWN: &str = "the weft runtime that owned this timer has shut down";
+/// tokio's words first (its `RUNTIME_SHUTTING_DOWN_ERROR`), so that a ported
+/// `#[should_panic(expected = ...)]` still matches.
+const SHUT_DOWN: &str = "A Tokio 1.x context was found, but it is being shutdown. (The weft \
+                         runtime that owned this timer has shut down.)";
 
 /// The time driver of the current runtime; panics outside one.
 #[track_caller]
 pub(super) fn current_driver() -> Arc<TimeDriver> {
     match crate::runtime::context::time_driver() {
         Some(driver) => driver,
-        None => panic!("{}", NO_RUNTIME),
+        None => panic!("{}; {NEEDS_RUNTIME}", crate::runtime::context::NO_RUNTIME),
     }
 }
 

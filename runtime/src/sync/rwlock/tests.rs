@@ -80,9 +80,34 @@ fn max_readers_bounds_concurrent_readers() {
 }
 
 #[test]
-#[should_panic(expected = "an RwLock admits between 1 and")]
+#[should_panic(expected = "a RwLock may not be created with 0 readers")]
 fn zero_max_readers_panics() {
     let _ = RwLock::with_max_readers((), 0);
+}
+
+#[test]
+#[should_panic(expected = "a RwLock may not be created with more than 536870911 readers")]
+fn too_many_max_readers_panics() {
+    let _ = RwLock::with_max_readers((), MAX_READS + 1);
+}
+
+#[test]
+fn the_const_constructors_message_names_max_reads() {
+    // `const_with_max_readers` cannot format, so its message writes MAX_READS out.
+    assert_eq!(MAX_READS, 536_870_911);
+    let panic = std::panic::catch_unwind(|| RwLock::const_with_max_readers((), MAX_READS + 1));
+    let payload = panic.expect_err("above MAX_READS panics");
+    let message = payload.downcast_ref::<&str>().copied().unwrap_or_default();
+    assert_eq!(
+        message,
+        format!("a RwLock may not be created with more than {MAX_READS} readers")
+    );
+    let zero = std::panic::catch_unwind(|| RwLock::const_with_max_readers((), 0));
+    let payload = zero.expect_err("0 panics");
+    assert_eq!(
+        payload.downcast_ref::<&str>().copied(),
+        Some("a RwLock may not be created with 0 readers")
+    );
 }
 
 #[test]
