@@ -37,7 +37,11 @@
 //!   whose exit (a pidfd on Linux) and piped stdio are awaited through the reactor;
 //!   [`io::stdin`], [`io::stdout`], [`io::stderr`] on the blocking pool;
 //! - with the `hyper` feature, `weft::hyper`: the executor, timer and I/O adapters that hyper
-//!   1.x needs to serve and request HTTP on weft (`runtime/examples/hello_http.rs`).
+//!   1.x needs to serve and request HTTP on weft (`runtime/examples/hello_http.rs`);
+//! - with the `tokio-context` feature, crates built on tokio's own runtime (reqwest, tonic's
+//!   transport, tokio-util's `DelayQueue`, ...) work when called from weft's tasks: every thread
+//!   that runs weft's also enters the context of one process-wide tokio runtime, which drives
+//!   their sockets and timers and runs their `tokio::spawn`s.
 //!
 //! ```
 //! use weft::io::{AsyncReadExt, AsyncWriteExt};

@@ -5,6 +5,7 @@
 #   tests/scripts/tokio_tests.sh [WORK_DIR]          (default: $TMPDIR/weft-tokio-tests)
 #   AGAINST=tokio tests/scripts/tokio_tests.sh DIR   the same files against tokio itself, the
 #                                                    baseline (what fails there is the harness's)
+#   TOKIO_CONTEXT=1 tests/scripts/tokio_tests.sh DIR with weft's `tokio-context` feature
 #
 # The test files come from the tokio crate this workspace already depends on (the version in
 # Cargo.lock, from cargo's registry), copied into a scratch crate in WORK_DIR, outside the
@@ -49,7 +50,11 @@ tokio_version=${version#tokio-}
 if [ "${AGAINST:-weft}" = tokio ]; then
     runtime_dep="tokio = { version = \"=$tokio_version\", features = [\"full\", \"test-util\"] }"
 else
-    runtime_dep="tokio = { package = \"weft\", path = \"$repo/runtime\", features = [\"full\", \"test-util\"] }"
+    weft_features='"full", "test-util"'
+    # TOKIO_CONTEXT=1: weft's tokio-context feature too, as a user whose tests run on
+    # tokio-test's mock I/O (which arms tokio's own timers) would turn it on.
+    [ "${TOKIO_CONTEXT:-0}" = 1 ] && weft_features="$weft_features, \"tokio-context\""
+    runtime_dep="tokio = { package = \"weft\", path = \"$repo/runtime\", features = [$weft_features] }"
 fi
 features='"full", "rt", "rt-multi-thread", "macros", "time", "net", "io-util", "io-std", "sync",
     "fs", "process", "signal", "test-util"'

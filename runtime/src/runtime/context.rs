@@ -38,6 +38,10 @@ struct Entered {
     previous: Option<Handle>,
     reactor: Option<weft_io::EnterGuard>,
     blocking: weft_io::BlockingSpawnerGuard,
+    /// `--features tokio-context`: the process-wide tokio runtime's context, entered with
+    /// this entry and left with it (so in reverse order of creation, as tokio requires).
+    #[cfg(feature = "tokio-context")]
+    _tokio: Option<super::tokio_context::TokioGuard>,
 }
 
 thread_local! {
@@ -92,6 +96,8 @@ pub(crate) fn set_scheduler(handle: Handle) -> SetSchedulerGuard {
                 previous,
                 reactor,
                 blocking,
+                #[cfg(feature = "tokio-context")]
+                _tokio: super::tokio_context::enter(),
             });
             SetSchedulerGuard {
                 depth: entered.len(),

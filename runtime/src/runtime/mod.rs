@@ -20,6 +20,8 @@ pub(crate) mod scoped;
 pub(crate) mod task;
 pub(crate) mod thread_id;
 mod thread_park;
+#[cfg(feature = "tokio-context")]
+pub(crate) mod tokio_context;
 pub(crate) mod user_code;
 
 #[cfg(all(test, not(loom)))]

@@ -1,0 +1,177 @@
+//! Crates built on tokio's own runtime, called from weft tasks of a program ported by the
+//! rename (`tokio` is weft here; `real_tokio` is tokio, as a library sees it), with weft's
+//! `tokio-context` feature: a library's tokio server, client and timers; tokio-util's
+//! `DelayQueue` and `TaskTracker::spawn`; and where the tokio context is current (with a weft
+//! runtime, and only then), one tokio runtime per process.
+
+use futures_util::future::poll_fn;
+use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio_util::task::TaskTracker;
+use tokio_util::time::DelayQueue;
+use weft_tests_tokio_context::{fetch, start_echo_server};
+
+const DELAY: Duration = Duration::from_millis(20);
+const LIMIT: Duration = Duration::from_secs(10);
+
+/// The library's server (tokio's listener, `tokio::spawn`, a tokio timer per reply) answers a
+/// weft client and the library's own tokio client, one after the other and eight at once.
+async fn library_round_trips() {
+    let (address, accepting) = start_echo_server(DELAY).await.unwrap();
+    let start = Instant::now();
+    let mut weft_client = TcpStream::connect(address).await.unwrap();
+    weft_client.write_all(b"from weft").await.unwrap();
+    let mut reply = [0u8; 9];
+    tokio::time::timeout(LIMIT, weft_client.read_exact(&mut reply))
+        .await
+        .expect("the weft client timed out")
+        .unwrap();
+    assert_eq!(&reply, b"from weft");
+    assert!(
+        start.elapsed() >= DELAY,
+        "the reply waited for tokio's timer"
+    );
+    assert_eq!(
+        fetch(address, b"from tokio", 10, LIMIT).await,
+        b"from tokio"
+    );
+    let fetches: Vec<_> = (0..8u8)
+        .map(|i| tokio::spawn(async move { fetch(address, &[i; 100], 100, LIMIT).await }))
+        .collect();
+    for (i, fetched) in fetches.into_iter().enumerate() {
+        assert_eq!(fetched.await.unwrap(), [i as u8; 100], "fetch {i}");
+    }
+    accepting.abort();
+    assert!(accepting.await.unwrap_err().is_cancelled());
+}
+
+#[tokio::test]
+async fn a_tokio_library_serves_and_fetches_on_a_current_thread_runtime() {
+    library_round_trips().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tokio_library_serves_and_fetches_on_a_multi_thread_runtime() {
+    library_round_trips().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delay_queue_expires_in_deadline_order_on_tokios_timer() {
+    let mut queue = DelayQueue::new();
+    for (item, ms) in [("third", 30), ("first", 10), ("second", 20)] {
+        queue.insert(item, Duration::from_millis(ms));
+    }
+    let start = Instant::now();
+    let mut order = Vec::new();
+    while let Some(expired) = poll_fn(|cx| queue.poll_expired(cx)).await {
+        order.push(expired.into_inner());
+    }
+    assert_eq!(order, ["first", "second", "third"]);
+    assert!(start.elapsed() >= Duration::from_millis(30));
+}
+
+#[tokio::test]
+async fn task_tracker_spawns_on_tokios_runtime_and_weft_waits_for_every_task() {
+    let tracker = TaskTracker::new();
+    let finished = Arc::new(AtomicUsize::new(0));
+    let threads = Arc::new(Mutex::new(Vec::new()));
+    for _ in 0..10 {
+        let (finished, threads) = (finished.clone(), threads.clone());
+        tracker.spawn(async move {
+            real_tokio::time::sleep(Duration::from_millis(1)).await;
+            let name = std::thread::current().name().map(str::to_owned);
+            threads.lock().unwrap().push(name);
+            finished.fetch_add(1, SeqCst);
+        });
+    }
+    tracker.close();
+    tokio::time::timeout(LIMIT, tracker.wait())
+        .await
+        .expect("the tracked tasks finished");
+    assert_eq!(finished.load(SeqCst), 10);
+    let threads = threads.lock().unwrap();
+    assert_eq!(threads.len(), 10);
+    assert!(
+        threads
+            .iter()
+            .all(|name| name.as_deref() == Some("weft-tokio")),
+        "tokio::spawn runs on tokio's worker: {threads:?}"
+    );
+}
+
+#[test]
+fn the_tokio_context_is_current_exactly_while_a_weft_runtime_is() {
+    assert!(!tokio_current(), "a plain thread has no tokio context");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    {
+        let _enter = runtime.enter();
+        assert!(tokio_current(), "inside Runtime::enter");
+    }
+    assert!(!tokio_current(), "left with the guard");
+    let (in_block_on, on_worker, on_blocking_pool) = runtime.block_on(async {
+        let on_worker = tokio::spawn(async { tokio_current() });
+        let on_blocking_pool = tokio::task::spawn_blocking(tokio_current);
+        (
+            tokio_current(),
+            on_worker.await.unwrap(),
+            on_blocking_pool.await.unwrap(),
+        )
+    });
+    assert!(in_block_on && on_worker && on_blocking_pool);
+    assert!(!tokio_current(), "left when block_on returns");
+    // One tokio runtime per process, however many weft runtimes: one `weft-tokio` thread.
+    let current_thread = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    current_thread.block_on(async {
+        assert!(tokio_current());
+        real_tokio::time::sleep(Duration::from_millis(1)).await;
+    });
+    assert_eq!(threads_named("weft-tokio"), 1);
+    drop((runtime, current_thread));
+    assert!(!tokio_current());
+}
+
+#[test]
+fn weft_guards_dropped_out_of_order_leave_tokios_in_order() {
+    let (first, second) = (
+        tokio::runtime::Runtime::new().unwrap(),
+        tokio::runtime::Runtime::new().unwrap(),
+    );
+    let outer = first.enter();
+    let inner = second.enter();
+    assert!(tokio_current());
+    // weft closes the inner entry first, then the outer, then panics (as tokio does for its own
+    // guards); tokio's guards inside them are dropped innermost first, so tokio never sees its
+    // guards out of order.
+    let panic = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(outer)))
+        .expect_err("out of order");
+    let message = panic.downcast_ref::<String>().cloned().unwrap_or_default();
+    assert!(message.contains("dropped out of order"), "{message:?}");
+    assert!(!tokio_current(), "both contexts left");
+    drop(inner);
+    assert!(!tokio_current());
+    first.block_on(async { assert!(tokio_current()) });
+}
+
+/// Whether this thread is inside a tokio runtime's context.
+fn tokio_current() -> bool {
+    real_tokio::runtime::Handle::try_current().is_ok()
+}
+
+/// How many threads of this process have the name `name`.
+fn threads_named(name: &str) -> usize {
+    std::fs::read_dir("/proc/self/task")
+        .expect("Linux's /proc")
+        .filter_map(|task| std::fs::read_to_string(task.ok()?.path().join("comm")).ok())
+        .filter(|comm| comm.trim_end() == name)
+        .count()
+}
