@@ -2,8 +2,6 @@
 //! depends on tokio itself, not on weft, and calls tokio's runtime directly: `tokio::spawn`,
 //! `tokio::net`, `tokio::time`. The tests call it from weft tasks.
 
-#![warn(missing_docs, missing_debug_implementations, rust_2018_idioms)]
-
 use real_tokio::io::{AsyncReadExt, AsyncWriteExt};
 use real_tokio::net::TcpListener;
 use std::net::SocketAddr;

@@ -12,7 +12,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_util::task::TaskTracker;
 use tokio_util::time::DelayQueue;
-use weft_tests_tokio_context::{fetch, start_echo_server};
+use weft_compat_tests::{fetch, start_echo_server};
 
 const DELAY: Duration = Duration::from_millis(20);
 const LIMIT: Duration = Duration::from_secs(10);
