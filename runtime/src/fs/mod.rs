@@ -62,11 +62,42 @@ where
     match crate::task::spawn_blocking(f).await {
         Ok(result) => result,
         Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
-        Err(_) => Err(io::Error::other(
-            "the filesystem operation was cancelled: its runtime shut down",
-        )),
+        Err(_) => Err(cancelled("the filesystem operation")),
     }
 }
+
+/// The error of a filesystem operation whose blocking job was cancelled (its runtime shut
+/// down): kind `Other`, and tokio's words, "background task failed", so that a ported program
+/// that compares them still does; what happened is the error's `source()`.
+pub(crate) fn cancelled(operation: &'static str) -> io::Error {
+    io::Error::other(BackgroundTaskFailed(RuntimeShutDown(operation)))
+}
+
+#[derive(Debug)]
+struct BackgroundTaskFailed(RuntimeShutDown);
+
+impl std::fmt::Display for BackgroundTaskFailed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("background task failed")
+    }
+}
+
+impl std::error::Error for BackgroundTaskFailed {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.0)
+    }
+}
+
+#[derive(Debug)]
+struct RuntimeShutDown(&'static str);
+
+impl std::fmt::Display for RuntimeShutDown {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} was cancelled: its runtime shut down", self.0)
+    }
+}
+
+impl std::error::Error for RuntimeShutDown {}
 
 /// Reads the whole file at `path` into a vector (`std::fs::read`).
 ///

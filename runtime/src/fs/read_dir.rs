@@ -105,9 +105,7 @@ impl ReadDir {
                                 entries: VecDeque::new(),
                                 std: None,
                             };
-                            return Poll::Ready(Err(io::Error::other(
-                                "listing the directory was cancelled: its runtime shut down",
-                            )));
+                            return Poll::Ready(Err(super::cancelled("listing the directory")));
                         }
                     };
                     self.state = State::Idle { entries, std };

@@ -314,3 +314,28 @@ fn a_zero_max_buf_size_panics() {
     let std = std::fs::File::open(std::env::temp_dir()).unwrap();
     File::from_std(std).set_max_buf_size(0);
 }
+
+#[test]
+#[cfg_attr(miri, ignore = "file syscalls that miri does not shim")]
+fn an_operation_after_its_runtime_shut_down_fails_in_tokios_words_and_says_why() {
+    for runtime in both_flavors() {
+        let dir = TempDir::new();
+        let path = dir.join("kept");
+        std::fs::write(&path, b"never read").unwrap();
+        let _enter = runtime.enter();
+        runtime.shutdown_timeout(std::time::Duration::from_secs(10));
+        let handle = crate::runtime::Handle::current();
+        let error = handle
+            .block_on(super::read_to_string(&path))
+            .expect_err("the blocking pool is gone");
+        assert_eq!(error.kind(), io::ErrorKind::Other);
+        let inner = error.get_ref().expect("an inner error");
+        // tokio's text, which its tests compare; the reason follows as the source.
+        assert_eq!(inner.to_string(), "background task failed");
+        let reason = std::error::Error::source(inner).expect("the reason");
+        assert_eq!(
+            reason.to_string(),
+            "the filesystem operation was cancelled: its runtime shut down"
+        );
+    }
+}

@@ -71,9 +71,7 @@ impl Inner {
             }
             Poll::Ready(Err(_)) => {
                 self.state = State::Idle(Buf::default());
-                return Poll::Ready(Err(io::Error::other(
-                    "the file operation was cancelled: its runtime shut down",
-                )));
+                return Poll::Ready(Err(crate::fs::cancelled("the file operation")));
             }
         };
         self.state = State::Idle(buf);
