@@ -5,13 +5,13 @@
 //! runtime, and only then), one tokio runtime per process.
 
 use futures_util::future::poll_fn;
+use real_tokio_util::task::TaskTracker;
+use real_tokio_util::time::DelayQueue;
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use tokio_util::task::TaskTracker;
-use tokio_util::time::DelayQueue;
 use weft_compat_tests::{fetch, start_echo_server};
 
 const DELAY: Duration = Duration::from_millis(20);

@@ -1,0 +1,311 @@
+//! tokio-util's API as a program ported by the rename meets it: `tokio` is weft and
+//! `tokio_util` is weft-util here. The parts written for weft (`PollSender`, `PollSemaphore`,
+//! `TaskTracker`'s spawns, `UdpFramed`, `context`) and tokio-util's own, re-exported (codecs,
+//! `CancellationToken`, `SyncIoBridge` and `DelayQueue` through weft's `tokio-context`).
+
+use futures_util::{SinkExt, StreamExt};
+use std::future::{poll_fn, Future};
+use std::io::Read;
+use std::sync::Arc;
+use std::task::Poll;
+use std::time::Duration;
+use tokio::io::AsyncWriteExt;
+use tokio::net::{TcpListener, TcpStream, UdpSocket};
+use tokio::sync::{mpsc, Semaphore};
+use tokio::time::{timeout, Instant};
+use tokio_util::bytes::Bytes;
+use tokio_util::codec::{BytesCodec, Framed, LinesCodec};
+use tokio_util::context::{RuntimeExt, TokioContext};
+use tokio_util::io::SyncIoBridge;
+use tokio_util::sync::{CancellationToken, PollSemaphore, PollSender};
+use tokio_util::task::TaskTracker;
+use tokio_util::time::DelayQueue;
+use tokio_util::udp::UdpFramed;
+
+/// A bound on waits that would otherwise hang a broken test; never reached by a passing one.
+const LIMIT: Duration = Duration::from_secs(10);
+
+/// Whether one poll of `poll` finds it pending.
+async fn is_pending<T>(mut poll: impl FnMut(&mut std::task::Context<'_>) -> Poll<T>) -> bool {
+    poll_fn(|cx| Poll::Ready(poll(cx).is_pending())).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn poll_sender_sink_delivers_every_item_in_order_under_backpressure() {
+    let (tx, mut rx) = mpsc::channel(2);
+    let mut sink = PollSender::new(tx);
+    sink.send(0u32).await.unwrap();
+    sink.send(1).await.unwrap();
+    // Both slots are full: the next reservation waits for the receiver.
+    assert!(is_pending(|cx| sink.poll_reserve(cx)).await);
+    assert_eq!(rx.recv().await, Some(0));
+    let producer = tokio::spawn(async move {
+        for i in 2..200u32 {
+            sink.send(i).await.unwrap();
+        }
+    });
+    let mut received = Vec::new();
+    while let Some(i) = timeout(LIMIT, rx.recv()).await.unwrap() {
+        received.push(i);
+    }
+    producer.await.unwrap();
+    assert_eq!(received, (1..200).collect::<Vec<_>>());
+}
+
+#[tokio::test]
+async fn poll_sender_abort_send_frees_the_slot_and_close_lets_the_channel_end() {
+    let (tx, mut rx) = mpsc::channel::<&str>(1);
+    let mut sender = PollSender::new(tx.clone());
+    poll_fn(|cx| sender.poll_reserve(cx)).await.unwrap();
+    assert_eq!(tx.capacity(), 0, "the reservation holds the one slot");
+    assert!(sender.abort_send());
+    assert!(!sender.abort_send(), "nothing left to abort");
+    assert_eq!(tx.capacity(), 1);
+
+    // A reservation still waiting is aborted too.
+    tx.try_send("other").unwrap();
+    assert!(is_pending(|cx| sender.poll_reserve(cx)).await);
+    assert!(sender.abort_send());
+    assert_eq!(rx.recv().await, Some("other"));
+
+    // Closing after a reservation: the reserved send still goes, then no more.
+    poll_fn(|cx| sender.poll_reserve(cx)).await.unwrap();
+    sender.close();
+    assert!(sender.is_closed() && sender.get_ref().is_none());
+    sender.send_item("last").unwrap();
+    assert!(poll_fn(|cx| sender.poll_reserve(cx)).await.is_err());
+    drop(tx);
+    assert_eq!(rx.recv().await, Some("last"));
+    assert_eq!(rx.recv().await, None, "every sender is gone");
+}
+
+#[tokio::test]
+async fn poll_sender_fails_once_the_receiver_is_dropped() {
+    let (tx, rx) = mpsc::channel::<u8>(4);
+    let mut sender = PollSender::new(tx);
+    let mut clone = sender.clone();
+    drop(rx);
+    let error = sender.send(1).await.unwrap_err();
+    assert_eq!(
+        error.into_inner(),
+        None,
+        "the reservation failed, before any item"
+    );
+    assert!(sender.is_closed());
+    assert_eq!(sender.send_item(7).unwrap_err().into_inner(), Some(7));
+    assert!(poll_fn(|cx| clone.poll_reserve(cx)).await.is_err());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn poll_semaphore_streams_permits_as_they_free() {
+    let semaphore = Arc::new(Semaphore::new(3));
+    let mut permits = PollSemaphore::new(semaphore.clone());
+    let mut held = Vec::new();
+    for _ in 0..3 {
+        held.push(permits.next().await.unwrap());
+    }
+    assert_eq!(permits.available_permits(), 0);
+    assert!(is_pending(|cx| permits.poll_acquire(cx)).await);
+    let first = held.remove(0);
+    tokio::spawn(async move { drop(first) });
+    let fourth = timeout(LIMIT, permits.next()).await.unwrap().unwrap();
+    assert_eq!(fourth.num_permits(), 1);
+
+    permits.add_permits(2);
+    let two = poll_fn(|cx| permits.poll_acquire_many(cx, 2))
+        .await
+        .unwrap();
+    assert_eq!(two.num_permits(), 2);
+    drop((two, fourth, held));
+    assert_eq!(semaphore.available_permits(), 5);
+    assert!(Arc::ptr_eq(&permits.clone_inner(), &semaphore));
+    assert_eq!(permits.clone().as_ref().available_permits(), 5);
+    permits.close();
+    assert!(
+        permits.next().await.is_none(),
+        "a closed semaphore ends the stream"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn task_tracker_spawns_on_weft_workers_and_waits_for_all() {
+    let tracker = TaskTracker::new();
+    let gate = Arc::new(Semaphore::new(0));
+    let mut handles = Vec::new();
+    for _ in 0..10 {
+        let gate = gate.clone();
+        handles.push(tracker.spawn(async move {
+            gate.acquire().await.unwrap().forget();
+            std::thread::current().name().map(str::to_owned)
+        }));
+    }
+    assert_eq!(tracker.len(), 10);
+    assert!(tracker.close());
+    let mut waiting = std::pin::pin!(tracker.wait());
+    assert!(is_pending(|cx| waiting.as_mut().poll(cx)).await);
+    gate.add_permits(10);
+    timeout(LIMIT, waiting).await.unwrap();
+    assert!(tracker.is_empty());
+    for handle in handles {
+        assert_eq!(handle.await.unwrap().as_deref(), Some("weft-worker"));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn task_tracker_counts_blocking_tasks_and_tokens() {
+    let tracker = TaskTracker::new();
+    let (release, released) = std::sync::mpsc::channel::<()>();
+    let blocking = tracker.spawn_blocking(move || released.recv().unwrap());
+    let on_handle = tracker.spawn_on(async { 5 }, &tokio::runtime::Handle::current());
+    assert_eq!(on_handle.await.unwrap(), 5);
+    let token = tracker.token();
+    assert_eq!(tracker.len(), 2, "the blocking task and the token");
+    tracker.close();
+    release.send(()).unwrap();
+    blocking.await.unwrap();
+    assert_eq!(tracker.len(), 1);
+    drop(token);
+    timeout(LIMIT, tracker.wait()).await.unwrap();
+    assert!(TaskTracker::ptr_eq(&tracker, &tracker.clone()));
+    assert!(!TaskTracker::ptr_eq(&tracker, &TaskTracker::default()));
+}
+
+#[tokio::test]
+async fn udp_framed_carries_exact_datagrams_and_peers() {
+    let a = Arc::new(UdpSocket::bind("127.0.0.1:0").await.unwrap());
+    let b = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let (a_addr, b_addr) = (a.local_addr().unwrap(), b.local_addr().unwrap());
+    let mut a_bytes = UdpFramed::new(a.clone(), BytesCodec::new());
+    let mut b_lines = UdpFramed::new(b, LinesCodec::new());
+    for datagram in ["one\ntwo\n", "three"] {
+        a_bytes.send((Bytes::from(datagram), b_addr)).await.unwrap();
+    }
+    let mut got = Vec::new();
+    for _ in 0..3 {
+        let (line, from) = timeout(LIMIT, b_lines.next())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        got.push((line, from));
+    }
+    let expected = ["one", "two", "three"].map(|line| (line.to_owned(), a_addr));
+    assert_eq!(
+        got, expected,
+        "each datagram decoded on its own, to its end"
+    );
+
+    b_lines.send(("reply".to_owned(), a_addr)).await.unwrap();
+    let (reply, from) = timeout(LIMIT, a_bytes.next())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!((&reply[..], from), (&b"reply\n"[..], b_addr));
+    assert!(Arc::ptr_eq(a_bytes.get_ref(), &a) && a_bytes.read_buffer().is_empty());
+}
+
+#[test]
+fn tokio_context_runs_weft_spawns_on_the_wrapped_runtime_from_a_plain_executor() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("wrapped")
+        .build()
+        .unwrap();
+    let on_runtime = |tag: u32| async move {
+        let name = tokio::spawn(async { std::thread::current().name().map(str::to_owned) });
+        (tag, name.await.unwrap())
+    };
+    let wrapped = runtime.wrap(on_runtime(1));
+    assert_eq!(
+        futures_lite::future::block_on(wrapped),
+        (1, Some("wrapped".to_owned()))
+    );
+    let context = TokioContext::new(on_runtime(2), runtime.handle().clone());
+    assert_eq!(context.handle().id(), runtime.handle().id());
+    let result = futures_lite::future::block_on(context);
+    assert_eq!(result, (2, Some("wrapped".to_owned())));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn framed_lines_codec_over_a_weft_tcp_stream() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move {
+        let (stream, _) = listener.accept().await.unwrap();
+        let mut lines = Framed::new(stream, LinesCodec::new());
+        while let Some(line) = lines.next().await {
+            lines.send(line.unwrap().to_uppercase()).await.unwrap();
+        }
+    });
+    let mut client = Framed::new(
+        TcpStream::connect(address).await.unwrap(),
+        LinesCodec::new(),
+    );
+    let mut replies = Vec::new();
+    for word in ["alpha", "beta", "gamma"] {
+        client.send(word).await.unwrap();
+        replies.push(
+            timeout(LIMIT, client.next())
+                .await
+                .unwrap()
+                .unwrap()
+                .unwrap(),
+        );
+    }
+    assert_eq!(replies, ["ALPHA", "BETA", "GAMMA"]);
+    drop(client);
+    server.await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancellation_token_reaches_children_waiters_and_drop_guards() {
+    let parent = CancellationToken::new();
+    let child = parent.child_token();
+    let waiter = tokio::spawn(child.clone().cancelled_owned());
+    let guarded = CancellationToken::new();
+    drop(guarded.clone().drop_guard());
+    assert!(guarded.is_cancelled(), "a dropped guard cancels");
+    assert!(!child.is_cancelled());
+    parent.cancel();
+    timeout(LIMIT, waiter).await.unwrap().unwrap();
+    let never = child
+        .run_until_cancelled(std::future::pending::<()>())
+        .await;
+    assert_eq!(never, None);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_io_bridge_reads_a_weft_stream_from_the_blocking_pool() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let (mut stream, _) = listener.accept().await.unwrap();
+        stream.write_all(b"over the bridge").await.unwrap();
+    });
+    let stream = TcpStream::connect(address).await.unwrap();
+    let text = tokio::task::spawn_blocking(move || {
+        let mut text = String::new();
+        SyncIoBridge::new(stream).read_to_string(&mut text).unwrap();
+        text
+    });
+    assert_eq!(
+        timeout(LIMIT, text).await.unwrap().unwrap(),
+        "over the bridge"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delay_queue_yields_in_deadline_order() {
+    let start = Instant::now();
+    let mut queue = DelayQueue::new();
+    for (item, ms) in [("late", 60), ("early", 20), ("middle", 40)] {
+        queue.insert(item, Duration::from_millis(ms));
+    }
+    let mut order = Vec::new();
+    while let Some(expired) = timeout(LIMIT, queue.next()).await.unwrap() {
+        order.push(expired.into_inner());
+    }
+    assert_eq!(order, ["early", "middle", "late"]);
+    assert!(start.elapsed() >= Duration::from_millis(60));
+}

@@ -1,0 +1,112 @@
+//! [tokio-util] 0.7 for programs ported to weft.
+//!
+//! ```
+//! use std::future::poll_fn;
+//! use weft_util::sync::{CancellationToken, PollSender};
+//!
+//! let runtime = weft::runtime::Runtime::new().unwrap();
+//! let received = runtime.block_on(async {
+//!     let (tx, mut rx) = weft::sync::mpsc::channel(2);
+//!     let token = CancellationToken::new();
+//!     let producer = weft::spawn(async move {
+//!         let mut tx = PollSender::new(tx);
+//!         for i in 1..=5 {
+//!             // Waits while the two slots are full: the consumer sets the pace.
+//!             poll_fn(|cx| tx.poll_reserve(cx)).await.unwrap();
+//!             tx.send_item(i * 10).unwrap();
+//!         }
+//!     });
+//!     let mut received = Vec::new();
+//!     while let Some(n) = rx.recv().await {
+//!         received.push(n);
+//!     }
+//!     producer.await.unwrap();
+//!     token.cancel();
+//!     assert!(token.is_cancelled());
+//!     received
+//! });
+//! assert_eq!(received, [10, 20, 30, 40, 50]);
+//! ```
+//!
+//! # The port
+//!
+//! A tokio program moves to weft by renaming its dependencies in `Cargo.toml`, its sources
+//! untouched:
+//!
+//! ```toml
+//! tokio = { package = "weft", version = "0.1", features = ["full"] }
+//! tokio-util = { package = "weft-util", version = "0.1", features = ["full"] }
+//! ```
+//!
+//! # What is tokio-util's, and what is written for weft
+//!
+//! Most of tokio-util takes any `AsyncRead`, `AsyncWrite`, `Stream` or future, and weft's
+//! sockets implement tokio's I/O traits (`weft::io` re-exports tokio's), so these are
+//! tokio-util's own, re-exported: `codec` (`Framed`, `LinesCodec`, ...), `compat`, `io`,
+//! [`either`], [`future`], [`bytes`], `time` (`DelayQueue`), and in [`sync`] the
+//! `CancellationToken` family and `ReusableBoxFuture`.
+//!
+//! The rest names tokio's types, so it would not compile against weft's (`PollSender::new(tx)`
+//! with a weft `mpsc::Sender`) or would run on tokio's runtime; these are written here, with
+//! tokio-util's names, constructors, methods and trait impls:
+//!
+//! - [`sync::PollSender`] (and its [`sync::PollSendError`]) over weft's `mpsc::Sender`;
+//! - [`sync::PollSemaphore`] over weft's `Semaphore`;
+//! - `task::TaskTracker`, tokio-util's tracker whose `spawn*` methods spawn on weft;
+//! - `udp::UdpFramed` over weft's `UdpSocket`;
+//! - `context::{TokioContext, RuntimeExt}` for weft's `Runtime` and `Handle`.
+//!
+//! Left out, because they wrap tokio's types and have no weft counterpart written yet:
+//! `net::Listener` (implemented for tokio's listeners), and in `task` `AbortOnDropHandle`,
+//! `AbortOnDrop`, `JoinQueue`, `JoinMap` (the `join-map` feature) and `LocalPoolHandle`.
+//!
+//! # Timers: the `time` feature and tokio's context
+//!
+//! tokio-util's `DelayQueue` and `time::FutureExt::timeout` arm *tokio's* timers, which need a
+//! tokio runtime's context on the thread that polls them. The `time` feature therefore turns on
+//! weft's `tokio-context` feature: one tokio runtime per process (one thread, `weft-tokio`)
+//! starts with the first weft runtime, and every thread that runs weft's sits inside its
+//! context, so those timers work inside weft tasks; tokio's thread fires them and wakes weft's
+//! tasks. Cargo unifies features, so this holds for the whole program. Their `insert_at`,
+//! `reset_at` and `timeout_at` take tokio's `Instant`, not weft's: a deadline is best given as
+//! a `Duration` from now. weft's paused test clock does not drive tokio's timers. `io-util`
+//! turns on `tokio-context` too, for `SyncIoBridge::new`, which blocks on *tokio's*
+//! `Handle::current()`.
+//!
+//! # Features
+//!
+//! tokio-util's names, default none: `codec`, `compat`, `io`, `io-util` (each tokio-util's
+//! feature), `net` (with `codec`: `udp`), `rt` (`task`, `context`), `time` (above), and `full`.
+//!
+//! [tokio-util]: https://docs.rs/tokio-util/0.7
+
+#![warn(missing_docs, missing_debug_implementations, rust_2018_idioms)]
+#![deny(clippy::undocumented_unsafe_blocks)]
+
+pub mod sync;
+
+#[cfg(feature = "rt")]
+pub mod context;
+#[cfg(feature = "rt")]
+pub mod task;
+#[cfg(all(feature = "net", feature = "codec"))]
+pub mod udp;
+
+/// The [`bytes`](https://docs.rs/bytes/1) crate, which the codecs' buffers come from.
+pub use tokio_util::bytes;
+/// Frames over byte streams: tokio-util's own, over any `AsyncRead`/`AsyncWrite`.
+#[cfg(feature = "codec")]
+pub use tokio_util::codec;
+/// tokio's and the futures crate's I/O traits, each as the other: tokio-util's own.
+#[cfg(feature = "compat")]
+pub use tokio_util::compat;
+/// A two-variant future, stream and I/O object: tokio-util's own.
+pub use tokio_util::either;
+/// `FutureExt` (cancellation-token adapters; `timeout` with `time`): tokio-util's own.
+pub use tokio_util::future;
+/// Adapters between byte streams, streams and sinks: tokio-util's own.
+#[cfg(feature = "io")]
+pub use tokio_util::io;
+/// `DelayQueue` and `FutureExt`: tokio-util's own, on tokio's timers (see the crate docs).
+#[cfg(feature = "time")]
+pub use tokio_util::time;

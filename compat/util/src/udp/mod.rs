@@ -1,0 +1,5 @@
+//! UDP framing: [`UdpFramed`], a codec over a weft [`UdpSocket`](weft::net::UdpSocket).
+
+mod frame;
+
+pub use frame::UdpFramed;
