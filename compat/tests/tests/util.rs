@@ -1,7 +1,8 @@
 //! tokio-util's API as a program ported by the rename meets it: `tokio` is weft and
 //! `tokio_util` is weft-util here. The parts written for weft (`PollSender`, `PollSemaphore`,
-//! `TaskTracker`'s spawns, `UdpFramed`, `context`) and tokio-util's own, re-exported (codecs,
-//! `CancellationToken`, `SyncIoBridge` and `DelayQueue` through weft's `tokio-context`).
+//! `TaskTracker`'s spawns, `AbortOnDropHandle`, `UdpFramed`, `context`) and tokio-util's own,
+//! re-exported (codecs, `CancellationToken`, `SyncIoBridge` and `DelayQueue` through weft's
+//! `tokio-context`).
 
 use futures_util::{SinkExt, StreamExt};
 use std::future::{poll_fn, Future};
@@ -308,4 +309,54 @@ async fn delay_queue_yields_in_deadline_order() {
     }
     assert_eq!(order, ["early", "middle", "late"]);
     assert!(start.elapsed() >= Duration::from_millis(60));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn abort_on_drop_handles_abort_exactly_the_tasks_they_still_own() {
+    use tokio_util::task::{AbortOnDrop, AbortOnDropHandle};
+    // Each task holds a oneshot sender until it is aborted: its receiver then errs.
+    let parked = || {
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let _held = tx;
+            std::future::pending::<()>().await
+        });
+        (task, rx)
+    };
+    let (task, dropped) = parked();
+    let handle = AbortOnDropHandle::new(task);
+    assert!(!handle.is_finished());
+    drop(handle);
+    assert!(
+        dropped.await.is_err(),
+        "dropping the handle aborted the task"
+    );
+
+    let (task, detached) = parked();
+    let plain = AbortOnDropHandle::new(task).detach();
+    tokio::task::yield_now().await;
+    assert!(!plain.is_finished(), "a detached task runs on");
+    let abort = plain.abort_handle();
+    drop(plain);
+    let guard = AbortOnDrop::new(abort);
+    assert!(!guard.is_finished());
+    drop(guard);
+    assert!(detached.await.is_err(), "dropping AbortOnDrop aborted it");
+
+    let (task, kept) = parked();
+    let abort = AbortOnDrop::new(task.abort_handle()).detach();
+    tokio::task::yield_now().await;
+    assert!(
+        !abort.is_finished(),
+        "detach gave the handle back without aborting"
+    );
+    abort.abort();
+    assert!(kept.await.is_err());
+
+    let answer = AbortOnDropHandle::new(tokio::spawn(async { 6 * 7 }));
+    assert_eq!(answer.as_ref().id(), answer.abort_handle().id());
+    assert_eq!(answer.await.unwrap(), 42);
+    let aborted = AbortOnDropHandle::new(parked().0);
+    aborted.abort();
+    assert!(aborted.await.unwrap_err().is_cancelled());
 }

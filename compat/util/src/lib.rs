@@ -52,13 +52,14 @@
 //!
 //! - [`sync::PollSender`] (and its [`sync::PollSendError`]) over weft's `mpsc::Sender`;
 //! - [`sync::PollSemaphore`] over weft's `Semaphore`;
-//! - `task::TaskTracker`, tokio-util's tracker whose `spawn*` methods spawn on weft;
+//! - `task::TaskTracker`, tokio-util's tracker whose `spawn*` methods spawn on weft, and
+//!   `task::AbortOnDropHandle`/`task::AbortOnDrop` over weft's `JoinHandle`/`AbortHandle`;
 //! - `udp::UdpFramed` over weft's `UdpSocket`;
 //! - `context::{TokioContext, RuntimeExt}` for weft's `Runtime` and `Handle`.
 //!
 //! Left out, because they wrap tokio's types and have no weft counterpart written yet:
-//! `net::Listener` (implemented for tokio's listeners), and in `task` `AbortOnDropHandle`,
-//! `AbortOnDrop`, `JoinQueue`, `JoinMap` (the `join-map` feature) and `LocalPoolHandle`.
+//! `net::Listener` (implemented for tokio's listeners), and in `task` `JoinQueue`, `JoinMap`
+//! (the `join-map` feature) and `LocalPoolHandle`.
 //!
 //! # Timers: the `time` feature and tokio's context
 //!
