@@ -10,7 +10,11 @@
 //! (`context::set_scheduler`: its workers, `block_on`, the blocking pool, `Runtime::enter`) it
 //! enters that tokio runtime's context too, for as long. The crate's sockets and timers are then
 //! driven by tokio's thread and wake weft's tasks through their wakers, and its `tokio::spawn`
-//! runs tasks on tokio's worker. The design of smol's `async-compat` (a process-wide tokio
+//! runs tasks on tokio's worker, which has no weft runtime: a future of the program handed to
+//! such a spawn (hyper-util's `TokioExecutor` does that with each connection) cannot use weft's
+//! timers, sockets or `spawn` there, and runs on that one thread; the README says what to use
+//! instead. (A tokio runtime per weft runtime, whose worker also entered that weft runtime,
+//! would lift the first limit; not built.) The design of smol's `async-compat` (a process-wide tokio
 //! runtime entered around the futures that need it), entered per thread rather than per poll so
 //! that the hot path pays nothing.
 //!
