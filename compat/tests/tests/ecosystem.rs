@@ -140,6 +140,27 @@ fn the_tokio_context_is_current_exactly_while_a_weft_runtime_is() {
     assert!(!tokio_current());
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_task_a_crate_spawns_on_tokio_runs_outside_weft() {
+    // What the README warns of: tokio's worker has a tokio context and no weft runtime, so a
+    // program's future that a crate hands to `tokio::spawn` cannot use weft's timers there.
+    let outside = real_tokio::spawn(async { tokio::runtime::Handle::try_current().is_err() });
+    assert!(outside.await.unwrap(), "no weft runtime on tokio's worker");
+    let uses_weft = real_tokio::spawn(async { tokio::time::sleep(DELAY).await });
+    let error = uses_weft
+        .await
+        .expect_err("weft's sleep panics outside weft");
+    let payload = error.into_panic();
+    let message = payload
+        .downcast_ref::<String>()
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        message.contains("no weft runtime is running"),
+        "{message:?}"
+    );
+}
+
 #[test]
 fn weft_guards_dropped_out_of_order_leave_tokios_in_order() {
     let (first, second) = (
