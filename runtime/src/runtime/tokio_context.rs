@@ -14,9 +14,9 @@
 //! such a spawn (hyper-util's `TokioExecutor` does that with each connection) cannot use weft's
 //! timers, sockets or `spawn` there, and runs on that one thread; the README says what to use
 //! instead. (A tokio runtime per weft runtime, whose worker also entered that weft runtime,
-//! would lift the first limit; not built.) The design of smol's `async-compat` (a process-wide tokio
-//! runtime entered around the futures that need it), entered per thread rather than per poll so
-//! that the hot path pays nothing.
+//! would lift the first limit; not built.) The design is smol's `async-compat` (a process-wide
+//! tokio runtime entered around the futures that need it), entered per thread rather than per
+//! poll so that the hot path pays nothing.
 //!
 //! Invariants:
 //! - The tokio runtime lives in a `static` and is never dropped, so the `&'static Handle` that
