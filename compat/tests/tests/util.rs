@@ -360,3 +360,76 @@ async fn abort_on_drop_handles_abort_exactly_the_tasks_they_still_own() {
     aborted.abort();
     assert!(aborted.await.unwrap_err().is_cancelled());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn join_map_reports_each_key_once_and_aborts_by_key() {
+    use std::collections::BTreeMap;
+    use tokio_util::task::JoinMap;
+    let mut map = JoinMap::new();
+    let (release, gate) = tokio::sync::watch::channel(false);
+    for key in ["a", "b", "c", "d"] {
+        let mut gate = gate.clone();
+        map.spawn(key, async move {
+            gate.wait_for(|open| *open).await.unwrap();
+            key.len() * 10
+        });
+    }
+    // Replacing "d": the first "d" task is aborted and never reported.
+    let (replaced_tx, replaced_rx) = tokio::sync::oneshot::channel::<()>();
+    map.spawn("d", async move {
+        let _held = replaced_tx;
+        std::future::pending::<usize>().await
+    });
+    map.spawn("d", async { 4 });
+    assert!(replaced_rx.await.is_err(), "the replaced task was aborted");
+    assert_eq!(map.len(), 4);
+    let mut keys: Vec<_> = map.keys().copied().collect();
+    keys.sort();
+    assert_eq!(keys, ["a", "b", "c", "d"]);
+    assert!(map.contains_key("a") && !map.contains_key("z"));
+    assert!(map.abort("b"));
+    assert!(!map.abort("z"));
+    map.abort_matching(|key| *key == "c");
+    release.send(true).unwrap();
+    let mut done = BTreeMap::new();
+    while let Some((key, output)) = timeout(LIMIT, map.join_next()).await.unwrap() {
+        let outcome = match output {
+            Ok(value) => Ok(value),
+            Err(error) => Err(error.is_cancelled()),
+        };
+        assert!(done.insert(key, outcome).is_none(), "{key} reported twice");
+    }
+    let expected = BTreeMap::from([
+        ("a", Ok(10)),
+        ("b", Err(true)),
+        ("c", Err(true)),
+        ("d", Ok(4)),
+    ]);
+    assert_eq!(done, expected);
+    assert!(map.is_empty());
+
+    // Detached tasks run on, unreported; shutdown aborts and waits.
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    map.spawn("detached", async move {
+        tx.send("ran").unwrap();
+        0
+    });
+    map.detach_all();
+    assert!(map.join_next().await.is_none());
+    assert_eq!(timeout(LIMIT, rx.recv()).await.unwrap(), Some("ran"));
+    map.spawn("forever", std::future::pending());
+    map.spawn_blocking("blocking", || 7);
+    let joined = loop {
+        // `try_join_next` reports the blocking task once it is done, without waiting.
+        if let Some((key, output)) = map.try_join_next() {
+            break (key, output.unwrap());
+        }
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    };
+    assert_eq!(joined, ("blocking", 7));
+    assert_eq!(map.len(), 1);
+    map.spawn("second", std::future::pending());
+    assert_eq!(map.len(), 2);
+    timeout(LIMIT, map.shutdown()).await.unwrap();
+    assert!(map.is_empty());
+}

@@ -52,14 +52,15 @@
 //!
 //! - [`sync::PollSender`] (and its [`sync::PollSendError`]) over weft's `mpsc::Sender`;
 //! - [`sync::PollSemaphore`] over weft's `Semaphore`;
-//! - `task::TaskTracker`, tokio-util's tracker whose `spawn*` methods spawn on weft, and
-//!   `task::AbortOnDropHandle`/`task::AbortOnDrop` over weft's `JoinHandle`/`AbortHandle`;
+//! - `task::TaskTracker`, tokio-util's tracker whose `spawn*` methods spawn on weft,
+//!   `task::JoinMap` over weft's `JoinSet` (its `join-map` feature is accepted and means `rt`),
+//!   and `task::AbortOnDropHandle`/`task::AbortOnDrop` over weft's `JoinHandle`/`AbortHandle`;
 //! - `udp::UdpFramed` over weft's `UdpSocket`;
 //! - `context::{TokioContext, RuntimeExt}` for weft's `Runtime` and `Handle`.
 //!
 //! Left out, because they wrap tokio's types and have no weft counterpart written yet:
-//! `net::Listener` (implemented for tokio's listeners), and in `task` `JoinQueue`, `JoinMap`
-//! (the `join-map` feature) and `LocalPoolHandle`.
+//! `net::Listener` (implemented for tokio's listeners), and in `task` `JoinQueue` and
+//! `LocalPoolHandle`.
 //!
 //! # Timers: the `time` feature and tokio's context
 //!
