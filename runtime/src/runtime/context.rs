@@ -12,6 +12,8 @@
 
 use crate::scheduler::Handle;
 use crate::time::driver::TimeDriver;
+use std::cell::{Cell, RefCell};
+use std::marker::PhantomData;
 
 /// The start of every panic for a missing runtime: tokio's words (its `CONTEXT_MISSING_ERROR`),
 /// so that a ported `#[should_panic(expected = ...)]` still matches, then weft's. weft's runtime
@@ -20,8 +22,17 @@ pub(crate) const NO_RUNTIME: &str = concat!(
     "there is no reactor running, must be called from the context of a Tokio 1.x runtime",
     " such as weft's: no weft runtime is running on this thread"
 );
-use std::cell::{Cell, RefCell};
-use std::marker::PhantomData;
+
+/// The panic of `entry` (`weft::spawn`, `Handle::current`, ...) called outside a runtime.
+/// `#[track_caller]`, like its callers, so the panic points at the user's call.
+#[cold]
+#[track_caller]
+pub(crate) fn no_runtime(entry: &str) -> ! {
+    panic!(
+        "{NO_RUNTIME}; {entry} must be called from a task, #[weft::main], Runtime::block_on or \
+         inside Runtime::enter"
+    )
+}
 
 struct Context {
     scheduler: RefCell<Option<Handle>>,

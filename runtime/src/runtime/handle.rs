@@ -71,11 +71,7 @@ impl Handle {
         // panic would point here instead of at the caller.
         match Handle::try_current() {
             Ok(handle) => handle,
-            Err(_) => panic!(
-                "{}; Handle::current must be called from a task, #[weft::main], \
-                 Runtime::block_on or inside Runtime::enter",
-                super::context::NO_RUNTIME
-            ),
+            Err(_) => super::context::no_runtime("Handle::current"),
         }
     }
 

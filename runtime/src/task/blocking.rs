@@ -34,11 +34,7 @@ where
 {
     match crate::runtime::context::try_scheduler() {
         Some(scheduler) => scheduler.spawn_blocking(f),
-        None => panic!(
-            "{}; weft::spawn_blocking must be called from a task, #[weft::main], \
-             Runtime::block_on or inside Runtime::enter",
-            crate::runtime::context::NO_RUNTIME
-        ),
+        None => crate::runtime::context::no_runtime("weft::spawn_blocking"),
     }
 }
 

@@ -80,10 +80,6 @@ where
 {
     match crate::runtime::context::try_scheduler() {
         Some(scheduler) => scheduler.spawn(future),
-        None => panic!(
-            "{}; weft::spawn must be called from a task, #[weft::main], Runtime::block_on or \
-             inside Runtime::enter",
-            crate::runtime::context::NO_RUNTIME
-        ),
+        None => crate::runtime::context::no_runtime("weft::spawn"),
     }
 }

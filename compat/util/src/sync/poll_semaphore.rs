@@ -103,7 +103,8 @@ impl PollSemaphore {
         let result = std::task::ready!(acquire.poll(cx));
         match result {
             Ok(permit) => {
-                // Queue up for the next permit now, so a stream keeps its place.
+                // Arm the next acquisition in the same box (it queues when first polled), so
+                // a stream of permits allocates once.
                 acquire.set(Arc::clone(semaphore).acquire_many_owned(permits));
                 Poll::Ready(Some(permit))
             }
