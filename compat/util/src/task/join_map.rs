@@ -258,11 +258,11 @@ where
 
     /// Files a spawned task under `key`, aborting and forgetting the one that was there.
     fn insert(&mut self, key: K, handle: AbortHandle) {
-        if let Some(old) = self.find(&key) {
+        let hash = self.hash_builder.hash_one(&key);
+        if let Some(old) = self.find_hashed(hash, &key) {
             let (_, old_handle) = self.remove(old).expect("found just above");
             old_handle.abort();
         }
-        let hash = self.hash_builder.hash_one(&key);
         let id = handle.id();
         self.by_hash.entry(hash).or_default().push(id);
         self.entries.insert(id, (key, handle));
@@ -274,7 +274,16 @@ where
         Q: ?Sized + Hash + Eq,
         K: Borrow<Q>,
     {
-        let ids = self.by_hash.get(&self.hash_builder.hash_one(key))?;
+        self.find_hashed(self.hash_builder.hash_one(key), key)
+    }
+
+    /// [`find`](JoinMap::find), given the key's hash.
+    fn find_hashed<Q>(&self, hash: u64, key: &Q) -> Option<Id>
+    where
+        Q: ?Sized + Eq,
+        K: Borrow<Q>,
+    {
+        let ids = self.by_hash.get(&hash)?;
         ids.iter()
             .copied()
             .find(|id| self.entries[id].0.borrow() == key)
