@@ -1,8 +1,8 @@
 //! tokio-util's API as a program ported by the rename meets it: `tokio` is weft and
 //! `tokio_util` is weft-util here. The parts written for weft (`PollSender`, `PollSemaphore`,
-//! `TaskTracker`'s spawns, `AbortOnDropHandle`, `UdpFramed`, `context`) and tokio-util's own,
-//! re-exported (codecs, `CancellationToken`, `SyncIoBridge` and `DelayQueue` through weft's
-//! `tokio-context`).
+//! `TaskTracker`'s spawns, `AbortOnDropHandle`, `net::Listener`, `UdpFramed`, `context`) and
+//! tokio-util's own, re-exported (codecs, `CancellationToken`, `SyncIoBridge` and `DelayQueue`
+//! through weft's `tokio-context`). `JoinQueue` and `LocalPoolHandle`: `util_task.rs`.
 
 use futures_util::{SinkExt, StreamExt};
 use std::future::{poll_fn, Future};
@@ -432,4 +432,63 @@ async fn join_map_reports_each_key_once_and_aborts_by_key() {
     assert_eq!(map.len(), 2);
     timeout(LIMIT, map.shutdown()).await.unwrap();
     assert!(map.is_empty());
+}
+
+/// A server generic over tokio-util's `Listener`: echoes one line per connection, `count`
+/// connections, and returns what it echoed.
+async fn echo_lines<L>(mut listener: L, count: usize) -> Vec<String>
+where
+    L: tokio_util::net::Listener,
+    L::Io: Unpin,
+{
+    use tokio::io::{AsyncBufReadExt, BufReader};
+    let mut lines = Vec::new();
+    for _ in 0..count {
+        let (stream, _peer) = timeout(LIMIT, listener.accept()).await.unwrap().unwrap();
+        let mut stream = BufReader::new(stream);
+        let mut line = String::new();
+        stream.read_line(&mut line).await.unwrap();
+        stream.get_mut().write_all(line.as_bytes()).await.unwrap();
+        lines.push(line);
+    }
+    lines
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_generic_server_serves_tcp_and_unix_listeners() {
+    use tokio::io::AsyncReadExt;
+    use tokio_util::net::Listener;
+
+    let tcp = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = Listener::local_addr(&tcp).unwrap();
+    let server = tokio::spawn(echo_lines(tcp, 2));
+    for n in 0..2 {
+        let mut stream = TcpStream::connect(addr).await.unwrap();
+        stream
+            .write_all(format!("tcp {n}\n").as_bytes())
+            .await
+            .unwrap();
+        let mut echoed = String::new();
+        stream.read_to_string(&mut echoed).await.unwrap();
+        assert_eq!(echoed, format!("tcp {n}\n"));
+    }
+    assert_eq!(server.await.unwrap(), ["tcp 0\n", "tcp 1\n"]);
+
+    let dir = std::env::temp_dir().join(format!("weft-util-listener-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir(&dir).unwrap();
+    let path = dir.join("socket");
+    let unix = tokio::net::UnixListener::bind(&path).unwrap();
+    assert_eq!(
+        Listener::local_addr(&unix).unwrap().as_pathname(),
+        Some(path.as_path())
+    );
+    let server = tokio::spawn(echo_lines(unix, 1));
+    let mut stream = tokio::net::UnixStream::connect(&path).await.unwrap();
+    stream.write_all(b"unix\n").await.unwrap();
+    let mut echoed = String::new();
+    stream.read_to_string(&mut echoed).await.unwrap();
+    assert_eq!(echoed, "unix\n");
+    assert_eq!(server.await.unwrap(), ["unix\n"]);
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -54,13 +54,15 @@
 //! - [`sync::PollSemaphore`] over weft's `Semaphore`;
 //! - `task::TaskTracker`, tokio-util's tracker whose `spawn*` methods spawn on weft,
 //!   `task::JoinMap` over weft's `JoinSet` (its `join-map` feature is accepted and means `rt`),
-//!   and `task::AbortOnDropHandle`/`task::AbortOnDrop` over weft's `JoinHandle`/`AbortHandle`;
-//! - `udp::UdpFramed` over weft's `UdpSocket`;
+//!   `task::JoinQueue` (outputs in spawn order), `task::LocalPoolHandle` (threads that each run
+//!   a weft `LocalRuntime`, for `!Send` futures), and
+//!   `task::AbortOnDropHandle`/`task::AbortOnDrop` over weft's `JoinHandle`/`AbortHandle`;
+//! - `net::Listener`, implemented for weft's `TcpListener` and `UnixListener`, and
+//!   `udp::UdpFramed` over weft's `UdpSocket`;
 //! - `context::{TokioContext, RuntimeExt}` for weft's `Runtime` and `Handle`.
 //!
-//! Left out, because they wrap tokio's types and have no weft counterpart written yet:
-//! `net::Listener` (implemented for tokio's listeners), and in `task` `JoinQueue` and
-//! `LocalPoolHandle`.
+//! Left out: the inherent `accept` and `local_addr` of tokio-util's `Either` of two listeners
+//! (`Either` is tokio-util's own type, re-exported).
 //!
 //! # Timers: the `time` feature and tokio's context
 //!
@@ -78,7 +80,8 @@
 //! # Features
 //!
 //! tokio-util's names, default none: `codec`, `compat`, `io`, `io-util` (each tokio-util's
-//! feature), `net` (with `codec`: `udp`), `rt` (`task`, `context`), `time` (above), and `full`.
+//! feature), `net` (`net::Listener`; with `codec`, `udp`), `rt` (`task`, `context`), `time`
+//! (above), and `full`.
 //!
 //! [tokio-util]: https://docs.rs/tokio-util/0.7
 
@@ -89,6 +92,8 @@ pub mod sync;
 
 #[cfg(feature = "rt")]
 pub mod context;
+#[cfg(feature = "net")]
+pub mod net;
 #[cfg(feature = "rt")]
 pub mod task;
 #[cfg(all(feature = "net", feature = "codec"))]
