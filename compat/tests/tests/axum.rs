@@ -1,0 +1,200 @@
+//! axum as a program ported by the rename meets it (`tokio` is weft, `axum` is weft-axum):
+//! routers, handlers and extractors are axum's own; `axum::serve` takes weft's listeners and
+//! serves each connection as a weft task. Counted exactly: which thread ran each handler, the
+//! peers, the connections tapped, and what a graceful shutdown lets finish.
+
+use axum::extract::{ConnectInfo, State};
+use axum::routing::{get, post};
+use axum::serve::ListenerExt;
+use axum::{Json, Router};
+use std::future::IntoFuture;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{oneshot, Mutex};
+use tokio::time::timeout;
+
+/// A bound on waits that would otherwise hang a broken test; never reached by a passing one.
+const LIMIT: Duration = Duration::from_secs(10);
+
+/// One HTTP/1.1 request on `stream` (which then closes): the status and the body.
+async fn request(
+    mut stream: impl AsyncRead + AsyncWrite + Unpin,
+    line: &str,
+    body: &str,
+) -> (u16, String) {
+    let head = format!(
+        "{line} HTTP/1.1\r\nhost: test\r\nconnection: close\r\n\
+         content-type: application/json\r\ncontent-length: {}\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(body.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    timeout(LIMIT, stream.read_to_string(&mut response))
+        .await
+        .unwrap()
+        .unwrap();
+    let status = response[9..12].parse().unwrap();
+    let (_, body) = response.split_once("\r\n\r\n").unwrap();
+    (status, body.to_string())
+}
+
+async fn get_tcp(addr: SocketAddr, path: &str) -> (u16, String) {
+    request(
+        TcpStream::connect(addr).await.unwrap(),
+        &format!("GET {path}"),
+        "",
+    )
+    .await
+}
+
+#[derive(Default)]
+struct Counter {
+    hits: Mutex<u64>,
+}
+
+async fn hello() -> String {
+    // weft's timer: the handler runs on weft's runtime.
+    tokio::time::sleep(Duration::from_millis(1)).await;
+    std::thread::current().name().unwrap_or("").to_string()
+}
+
+async fn count(State(counter): State<Arc<Counter>>) -> String {
+    let mut hits = counter.hits.lock().await;
+    *hits += 1;
+    hits.to_string()
+}
+
+async fn echo(Json(value): Json<serde_json::Value>) -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "echo": value }))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_router_is_served_on_weft_s_workers_with_state_and_json() {
+    let counter = Arc::new(Counter::default());
+    let app = Router::new()
+        .route("/", get(hello))
+        .route("/count", get(count))
+        .route("/echo", post(echo))
+        .with_state(counter.clone());
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let server = axum::serve(listener, app);
+    let addr = server.local_addr().unwrap();
+    let server = tokio::spawn(server.into_future());
+
+    assert_eq!(get_tcp(addr, "/").await, (200, "weft-worker".to_string()));
+    for n in 1..=3 {
+        assert_eq!(get_tcp(addr, "/count").await, (200, n.to_string()));
+    }
+    let echoed = request(
+        TcpStream::connect(addr).await.unwrap(),
+        "POST /echo",
+        r#"{"a":1}"#,
+    )
+    .await;
+    assert_eq!(echoed, (200, r#"{"echo":{"a":1}}"#.to_string()));
+    assert_eq!(get_tcp(addr, "/missing").await.0, 404);
+    assert_eq!(*counter.hits.lock().await, 3);
+    server.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connect_info_and_tap_io_see_each_connection_once() {
+    let tapped = Arc::new(AtomicUsize::new(0));
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap().tap_io({
+        let tapped = tapped.clone();
+        move |stream: &mut TcpStream| {
+            stream.set_nodelay(true).unwrap();
+            tapped.fetch_add(1, Ordering::SeqCst);
+        }
+    });
+    let app = Router::new().route(
+        "/peer",
+        get(|ConnectInfo(peer): ConnectInfo<SocketAddr>| async move { peer.to_string() }),
+    );
+    let server = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    );
+    let addr = server.local_addr().unwrap();
+    let server = tokio::spawn(server.into_future());
+    for _ in 0..3 {
+        let stream = TcpStream::connect(addr).await.unwrap();
+        let local = stream.local_addr().unwrap();
+        assert_eq!(
+            request(stream, "GET /peer", "").await,
+            (200, local.to_string())
+        );
+    }
+    assert_eq!(tapped.load(Ordering::SeqCst), 3);
+    server.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_method_router_serves_a_unix_socket() {
+    let dir = std::env::temp_dir().join(format!("weft-axum-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir(&dir).unwrap();
+    let path = dir.join("socket");
+    let listener = tokio::net::UnixListener::bind(&path).unwrap();
+    let server = tokio::spawn(axum::serve(listener, get(|| async { "over unix" })).into_future());
+    let stream = tokio::net::UnixStream::connect(&path).await.unwrap();
+    assert_eq!(
+        request(stream, "GET /", "").await,
+        (200, "over unix".to_string())
+    );
+    server.abort();
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn graceful_shutdown_finishes_the_request_in_flight_then_ends() {
+    let (entered_tx, entered) = oneshot::channel::<()>();
+    let (release, released) = oneshot::channel::<()>();
+    let slot = Arc::new(std::sync::Mutex::new(Some((entered_tx, released))));
+    let app = Router::new()
+        .route(
+            "/slow",
+            get(move || {
+                let (entered_tx, released) = slot.lock().unwrap().take().unwrap();
+                async move {
+                    entered_tx.send(()).unwrap();
+                    released.await.unwrap();
+                    "finished"
+                }
+            }),
+        )
+        .route("/", get(|| async { "quick" }));
+    let (stop, stopped) = oneshot::channel::<()>();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+        let _ = stopped.await;
+    });
+    let addr = server.local_addr().unwrap();
+    let server = tokio::spawn(server.into_future());
+    assert_eq!(get_tcp(addr, "/").await, (200, "quick".to_string()));
+
+    let slow = tokio::spawn(get_tcp(addr, "/slow"));
+    timeout(LIMIT, entered).await.unwrap().unwrap();
+    stop.send(()).unwrap();
+    // The listener closes (a connection that raced the signal into the backlog is closed
+    // unserved), and the server waits for the request in flight.
+    timeout(LIMIT, async {
+        while TcpStream::connect(addr).await.is_ok() {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+    })
+    .await
+    .expect("the listener stayed open after the signal");
+    assert!(!server.is_finished());
+    release.send(()).unwrap();
+    assert_eq!(
+        timeout(LIMIT, slow).await.unwrap().unwrap(),
+        (200, "finished".to_string())
+    );
+    timeout(LIMIT, server).await.unwrap().unwrap().unwrap();
+}
