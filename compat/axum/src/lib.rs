@@ -62,15 +62,25 @@
 //! [`Connected`](axum::extract::connect_info::Connected) for this crate's `IncomingStream`
 //! (`SocketAddr` and weft's Unix `SocketAddr` do).
 //!
+//! # Crates on tokio's own runtime: `tokio-context`
+//!
+//! Crates that axum apps use beside axum may call tokio's runtime themselves: tower-http's
+//! `ServeDir` and `ServeFile` read files with `tokio::fs`, which needs a tokio runtime's
+//! context, and panic with tokio's "there is no reactor running" without one. So weft-axum
+//! turns on weft's `tokio-context` feature by default (its own feature of that name): one
+//! process-wide tokio runtime, one idle thread, whose context every weft thread is in (see
+//! weft's docs). With `default-features = false` it is off unless listed.
+//!
 //! One limit: with `ws`, `WebSocketUpgrade::on_upgrade` calls `tokio::spawn`, so that feature
-//! turns on weft's `tokio-context`, and the upgraded connection's callback runs on the
+//! needs `tokio-context` (and turns it on), and the upgraded connection's callback runs on the
 //! process-wide tokio thread (weft's sync types and channels work there; weft's timers and
 //! sockets do not).
 //!
 //! # Features
 //!
 //! axum's names and defaults, forwarded: `form`, `http1`, `http2`, `json`, `macros`,
-//! `matched-path`, `multipart`, `original-uri`, `query`, `tokio`, `tower-log`, `tracing`, `ws`.
+//! `matched-path`, `multipart`, `original-uri`, `query`, `tokio`, `tower-log`, `tracing`, `ws`;
+//! and `tokio-context` (default, above).
 //!
 //! [axum]: https://docs.rs/axum/0.8
 
