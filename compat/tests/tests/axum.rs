@@ -198,3 +198,42 @@ async fn graceful_shutdown_finishes_the_request_in_flight_then_ends() {
     );
     timeout(LIMIT, server).await.unwrap().unwrap().unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http2_is_served_on_the_same_listener() {
+    use axum::body::Bytes;
+    use http_body_util::{BodyExt, Empty};
+
+    let app = Router::new().route(
+        "/",
+        get(|request: axum::extract::Request| async move { format!("{:?}", request.version()) }),
+    );
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let server = axum::serve(listener, app);
+    let addr = server.local_addr().unwrap();
+    let server = tokio::spawn(server.into_future());
+
+    // HTTP/1.1 and HTTP/2 (prior knowledge) on the same port, told apart by their first bytes.
+    assert_eq!(get_tcp(addr, "/").await, (200, "HTTP/1.1".to_string()));
+    let stream = TcpStream::connect(addr).await.unwrap();
+    let (mut sender, connection) = hyper::client::conn::http2::handshake(
+        tokio::hyper::WeftExecutor::new(),
+        hyper_util::rt::TokioIo::new(stream),
+    )
+    .await
+    .unwrap();
+    tokio::spawn(connection);
+    for _ in 0..3 {
+        let request = axum::http::Request::get("http://test/")
+            .body(Empty::<Bytes>::new())
+            .unwrap();
+        let response = timeout(LIMIT, sender.send_request(request))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        assert_eq!(body, "HTTP/2.0");
+    }
+    server.abort();
+}
