@@ -39,9 +39,10 @@
 //! - with the `hyper` feature, `weft::hyper`: the executor, timer and I/O adapters that hyper
 //!   1.x needs to serve and request HTTP on weft (`runtime/examples/hello_http.rs`);
 //! - with the `tokio-context` feature, crates built on tokio's own runtime (reqwest, tonic's
-//!   transport, tokio-util's `DelayQueue`, ...) work when called from weft's tasks: every thread
-//!   that runs weft's also enters the context of one process-wide tokio runtime, which drives
-//!   their sockets and timers and runs their `tokio::spawn`s.
+//!   transport, tokio-util's `DelayQueue`, axum's WebSockets, ...) work when called from weft's
+//!   tasks: each weft runtime has a tokio companion (one thread) whose context every thread
+//!   that runs weft's enters, which drives their sockets and timers and runs their
+//!   `tokio::spawn`s inside the weft runtime's context.
 //!
 //! ```
 //! use weft::io::{AsyncReadExt, AsyncWriteExt};

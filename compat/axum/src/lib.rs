@@ -67,14 +67,15 @@
 //! Crates that axum apps use beside axum may call tokio's runtime themselves: tower-http's
 //! `ServeDir` and `ServeFile` read files with `tokio::fs`, which needs a tokio runtime's
 //! context, and panic with tokio's "there is no reactor running" without one. So weft-axum
-//! turns on weft's `tokio-context` feature by default (its own feature of that name): one
-//! process-wide tokio runtime, one idle thread, whose context every weft thread is in (see
-//! weft's docs). With `default-features = false` it is off unless listed.
+//! turns on weft's `tokio-context` feature by default (its own feature of that name): each weft
+//! runtime gets a tokio companion, one mostly idle thread, whose context every weft thread is
+//! in (see weft's docs). With `default-features = false` it is off unless listed.
 //!
-//! One limit: with `ws`, `WebSocketUpgrade::on_upgrade` calls `tokio::spawn`, so that feature
-//! needs `tokio-context` (and turns it on), and the upgraded connection's callback runs on the
-//! process-wide tokio thread (weft's sync types and channels work there; weft's timers and
-//! sockets do not).
+//! With `ws`, `WebSocketUpgrade::on_upgrade` calls `tokio::spawn`, so that feature needs
+//! `tokio-context` (and turns it on): the upgraded connection's callback runs on the
+//! companion's thread, inside the weft runtime's context, so weft's timers, sockets and
+//! `spawn` work in it (a callback that spawns its reader and writer, as axum's chat example
+//! does, runs them on weft's workers).
 //!
 //! # Features
 //!

@@ -44,10 +44,9 @@
 //! tokio-stream's timer combinators ([`StreamExt::timeout`], `timeout_repeating`, `throttle`,
 //! `chunks_timeout`) arm *tokio's* timers, which need a tokio runtime's context on the thread
 //! that polls them. The `time` feature (on by default, as in tokio-stream) therefore turns on
-//! weft's `tokio-context` feature: one tokio runtime per process (one thread, `weft-tokio`)
-//! starts with the first weft runtime, and every thread that runs weft's sits inside its
-//! context, so those timers work inside weft tasks; tokio's thread fires them and wakes weft's
-//! tasks. Cargo unifies features, so this holds for the whole program. A program that uses no
+//! weft's `tokio-context` feature: each weft runtime gets a tokio companion (one thread,
+//! `weft-tokio`), and every thread that runs weft's sits inside its context, so those timers
+//! work inside weft tasks; the companion's thread fires them and wakes weft's tasks. Cargo unifies features, so this holds for the whole program. A program that uses no
 //! timer combinator can say `default-features = false` and run without that extra thread.
 //! [`IntervalStream`](wrappers::IntervalStream) wraps weft's own `Interval` and needs none of
 //! this (weft's paused test clock drives it; it does not drive tokio's timers).

@@ -39,8 +39,9 @@
 //! # Timers
 //!
 //! The mock I/O's `wait` and the mock stream's `wait` arm *tokio's* timers. This crate turns on
-//! weft's `tokio-context` feature, so every weft thread sits inside one process-wide tokio
-//! runtime's context whose thread fires them; they work in weft tasks and in [`block_on`]. They
+//! weft's `tokio-context` feature, so every weft thread sits inside the context of its
+//! runtime's tokio companion, whose thread fires them; they work in weft tasks and in
+//! [`block_on`]. They
 //! run on tokio's clock, so weft's paused test clock (`start_paused`, `time::pause`) does not
 //! advance them: a mock that waits a second waits a real second.
 //!

@@ -237,3 +237,63 @@ async fn http2_is_served_on_the_same_listener() {
     }
     server.abort();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_websocket_callback_uses_weft_s_timers_and_spawn() {
+    use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+    use futures_util::{SinkExt, StreamExt};
+
+    // axum's chat example in small: the upgrade callback (run by axum through `tokio::spawn`,
+    // on the runtime's tokio companion) spawns a weft task per direction and sleeps on weft's
+    // timer before each echo.
+    async fn echo(socket: WebSocket) {
+        let (mut sender, mut receiver) = socket.split();
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<String>(4);
+        let reader = tokio::spawn(async move {
+            while let Some(Ok(Message::Text(text))) = receiver.next().await {
+                tx.send(text.to_string()).await.unwrap();
+            }
+        });
+        let writer = tokio::spawn(async move {
+            while let Some(text) = rx.recv().await {
+                tokio::time::sleep(Duration::from_millis(1)).await;
+                let thread = std::thread::current().name().unwrap_or("").to_string();
+                let reply = format!("{text} from {thread}");
+                sender.send(Message::Text(reply.into())).await.unwrap();
+            }
+        });
+        let _ = reader.await;
+        let _ = writer.await;
+    }
+    let app = Router::new().route(
+        "/ws",
+        get(|upgrade: WebSocketUpgrade| async move { upgrade.on_upgrade(echo) }),
+    );
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let server = axum::serve(listener, app);
+    let addr = server.local_addr().unwrap();
+    let server = tokio::spawn(server.into_future());
+
+    let (mut socket, _response) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws"))
+        .await
+        .unwrap();
+    for n in 0..3 {
+        socket
+            .send(tokio_tungstenite::tungstenite::Message::text(format!(
+                "hi {n}"
+            )))
+            .await
+            .unwrap();
+        let reply = timeout(LIMIT, socket.next())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            reply.into_text().unwrap().as_str(),
+            format!("hi {n} from weft-worker")
+        );
+    }
+    socket.close(None).await.unwrap();
+    server.abort();
+}

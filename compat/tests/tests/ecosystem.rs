@@ -1,8 +1,9 @@
 //! Crates built on tokio's own runtime, called from weft tasks of a program ported by the
 //! rename (`tokio` is weft here; `real_tokio` is tokio, as a library sees it), with weft's
 //! `tokio-context` feature: a library's tokio server, client and timers; tokio-util's
-//! `DelayQueue` and `TaskTracker::spawn`; and where the tokio context is current (with a weft
-//! runtime, and only then), one tokio runtime per process.
+//! `DelayQueue` and `TaskTracker::spawn`; where the tokio context is current (with a weft
+//! runtime, and only then), a tokio companion per weft runtime that stops with it, and weft's
+//! own APIs working in a task that a crate hands to `tokio::spawn`.
 
 use futures_util::future::poll_fn;
 use real_tokio_util::task::TaskTracker;
@@ -126,39 +127,50 @@ fn the_tokio_context_is_current_exactly_while_a_weft_runtime_is() {
     });
     assert!(in_block_on && on_worker && on_blocking_pool);
     assert!(!tokio_current(), "left when block_on returns");
-    // One tokio runtime per process, however many weft runtimes: one `weft-tokio` thread.
+    // A tokio companion per weft runtime: a task that a crate spawns on tokio runs in the
+    // context of the weft runtime it was spawned from (2 workers, or a current-thread one).
     let current_thread = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
-    current_thread.block_on(async {
-        assert!(tokio_current());
-        real_tokio::time::sleep(Duration::from_millis(1)).await;
-    });
-    assert_eq!(threads_named("weft-tokio"), 1);
-    drop((runtime, current_thread));
+    let workers_seen_by_a_crate_s_task = || async {
+        real_tokio::spawn(async { tokio::runtime::Handle::current().metrics().num_workers() })
+            .await
+            .unwrap()
+    };
+    assert_eq!(runtime.block_on(workers_seen_by_a_crate_s_task()), 2);
+    assert_eq!(current_thread.block_on(workers_seen_by_a_crate_s_task()), 1);
+    // The companion stops with its weft runtime: a crate's spawn on it is cancelled after.
+    let companion = runtime.block_on(async { real_tokio::runtime::Handle::current() });
+    drop(runtime);
+    let after = current_thread.block_on(companion.spawn(async { "ran" }));
+    assert!(after.unwrap_err().is_cancelled());
+    drop(current_thread);
     assert!(!tokio_current());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_task_a_crate_spawns_on_tokio_runs_outside_weft() {
-    // What the README warns of: tokio's worker has a tokio context and no weft runtime, so a
-    // program's future that a crate hands to `tokio::spawn` cannot use weft's timers there.
-    let outside = real_tokio::spawn(async { tokio::runtime::Handle::try_current().is_err() });
-    assert!(outside.await.unwrap(), "no weft runtime on tokio's worker");
-    let uses_weft = real_tokio::spawn(async { tokio::time::sleep(DELAY).await });
-    let error = uses_weft
+async fn a_task_a_crate_spawns_on_tokio_can_use_weft() {
+    // A program's future that a crate hands to `tokio::spawn` (axum's WebSocket callback,
+    // hyper-util's `TokioExecutor`) runs on the companion's worker, inside this weft runtime:
+    // weft's timers, sockets and `spawn` work there.
+    let (address, _accepting) = start_echo_server(Duration::ZERO).await.unwrap();
+    let on_tokio = real_tokio::spawn(async move {
+        let thread = std::thread::current().name().map(str::to_owned);
+        tokio::time::sleep(DELAY).await;
+        let answer = tokio::spawn(async { 6 * 7 }).await.unwrap();
+        let mut stream = TcpStream::connect(address).await.unwrap();
+        stream.write_all(b"weft").await.unwrap();
+        let mut echoed = [0u8; 4];
+        stream.read_exact(&mut echoed).await.unwrap();
+        (thread, answer, echoed)
+    });
+    let (thread, answer, echoed) = tokio::time::timeout(LIMIT, on_tokio)
         .await
-        .expect_err("weft's sleep panics outside weft");
-    let payload = error.into_panic();
-    let message = payload
-        .downcast_ref::<String>()
-        .cloned()
-        .unwrap_or_default();
-    assert!(
-        message.contains("no weft runtime is running"),
-        "{message:?}"
-    );
+        .expect("the task on tokio timed out")
+        .unwrap();
+    assert_eq!(thread.as_deref(), Some("weft-tokio"));
+    assert_eq!((answer, &echoed), (42, b"weft"));
 }
 
 #[test]
@@ -186,13 +198,4 @@ fn weft_guards_dropped_out_of_order_leave_tokios_in_order() {
 /// Whether this thread is inside a tokio runtime's context.
 fn tokio_current() -> bool {
     real_tokio::runtime::Handle::try_current().is_ok()
-}
-
-/// How many threads of this process have the name `name`.
-fn threads_named(name: &str) -> usize {
-    std::fs::read_dir("/proc/self/task")
-        .expect("Linux's /proc")
-        .filter_map(|task| std::fs::read_to_string(task.ok()?.path().join("comm")).ok())
-        .filter(|comm| comm.trim_end() == name)
-        .count()
 }

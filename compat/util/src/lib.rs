@@ -68,10 +68,9 @@
 //!
 //! tokio-util's `DelayQueue` and `time::FutureExt::timeout` arm *tokio's* timers, which need a
 //! tokio runtime's context on the thread that polls them. The `time` feature therefore turns on
-//! weft's `tokio-context` feature: one tokio runtime per process (one thread, `weft-tokio`)
-//! starts with the first weft runtime, and every thread that runs weft's sits inside its
-//! context, so those timers work inside weft tasks; tokio's thread fires them and wakes weft's
-//! tasks. Cargo unifies features, so this holds for the whole program. Their `insert_at`,
+//! weft's `tokio-context` feature: each weft runtime gets a tokio companion (one thread,
+//! `weft-tokio`), and every thread that runs weft's sits inside its context, so those timers
+//! work inside weft tasks; the companion's thread fires them and wakes weft's tasks. Cargo unifies features, so this holds for the whole program. Their `insert_at`,
 //! `reset_at` and `timeout_at` take tokio's `Instant`, not weft's: a deadline is best given as
 //! a `Duration` from now. weft's paused test clock does not drive tokio's timers. `io-util`
 //! turns on `tokio-context` too, for `SyncIoBridge::new`, which blocks on *tokio's*

@@ -49,10 +49,10 @@ struct Entered {
     previous: Option<Handle>,
     reactor: Option<weft_io::EnterGuard>,
     blocking: weft_io::BlockingSpawnerGuard,
-    /// `--features tokio-context`: the process-wide tokio runtime's context, entered with
-    /// this entry and left with it (so in reverse order of creation, as tokio requires).
+    /// `--features tokio-context`: the runtime's tokio companion's context, entered with this
+    /// entry and left with it (so in reverse order of creation, as tokio requires).
     #[cfg(feature = "tokio-context")]
-    _tokio: Option<super::tokio_context::TokioGuard>,
+    _tokio: Option<super::tokio_context::TokioEntry>,
 }
 
 thread_local! {
@@ -94,6 +94,25 @@ pub(crate) fn time_driver() -> Option<crate::loom::Arc<TimeDriver>> {
 /// Its reactor becomes current too, so that sockets created here register with it, and its
 /// blocking pool becomes where weft-io resolves host names (see `spawn_on_blocking_pool`).
 pub(crate) fn set_scheduler(handle: Handle) -> SetSchedulerGuard {
+    #[cfg(feature = "tokio-context")]
+    let tokio = super::tokio_context::enter(&handle);
+    set_scheduler_with(
+        handle,
+        #[cfg(feature = "tokio-context")]
+        tokio,
+    )
+}
+
+/// `set_scheduler` on a tokio companion's own thread, which is inside tokio's context already.
+#[cfg(feature = "tokio-context")]
+pub(crate) fn set_scheduler_without_tokio(handle: Handle) -> SetSchedulerGuard {
+    set_scheduler_with(handle, None)
+}
+
+fn set_scheduler_with(
+    handle: Handle,
+    #[cfg(feature = "tokio-context")] tokio: Option<super::tokio_context::TokioEntry>,
+) -> SetSchedulerGuard {
     let reactor = handle.io().reactor().map(|reactor| reactor.enter());
     let blocking = weft_io::enter_blocking_spawner(spawn_on_blocking_pool);
     let entered = CONTEXT
@@ -108,7 +127,7 @@ pub(crate) fn set_scheduler(handle: Handle) -> SetSchedulerGuard {
                 reactor,
                 blocking,
                 #[cfg(feature = "tokio-context")]
-                _tokio: super::tokio_context::enter(),
+                _tokio: tokio,
             });
             SetSchedulerGuard {
                 depth: entered.len(),

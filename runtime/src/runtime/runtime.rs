@@ -164,8 +164,12 @@ impl Runtime {
                     unreachable!("a current-thread runtime has a current-thread handle")
                 }
             },
-            Kind::Stopped => {}
+            Kind::Stopped => return,
         }
+        // After weft's tasks are gone (their drops may still use the crates' tokio resources):
+        // the tokio companion stops too, without waiting for its thread.
+        #[cfg(feature = "tokio-context")]
+        self.handle.inner.tokio_companion().shut_down();
     }
 }
 

@@ -1,63 +1,154 @@
 //! `--features tokio-context`: a tokio runtime's context on every thread that runs weft's, so
 //! that crates built on tokio's own runtime (reqwest, tonic's transport, tokio-util's
-//! `DelayQueue` and `TaskTracker::spawn`, tokio-test's mock I/O) work when called from weft tasks.
+//! `DelayQueue` and `TaskTracker::spawn`, tokio-test's mock I/O, axum's WebSocket upgrades)
+//! work when called from weft tasks.
 //!
 //! Such a crate depends on tokio itself, not on weft, and calls `tokio::spawn`, opens
 //! `tokio::net` sockets or arms `tokio::time` timers; outside a tokio runtime those panic ("there
-//! is no reactor running"). With this feature, one tokio runtime per process (multi-thread, one
-//! worker thread named `weft-tokio`, every driver tokio was built with) is started the first
-//! time a weft runtime is entered, and each time weft makes a runtime current on a thread
-//! (`context::set_scheduler`: its workers, `block_on`, the blocking pool, `Runtime::enter`) it
-//! enters that tokio runtime's context too, for as long. The crate's sockets and timers are then
-//! driven by tokio's thread and wake weft's tasks through their wakers, and its `tokio::spawn`
-//! runs tasks on tokio's worker, which has no weft runtime: a future of the program handed to
-//! such a spawn (hyper-util's `TokioExecutor` does that with each connection) cannot use weft's
-//! timers, sockets or `spawn` there, and runs on that one thread; the README says what to use
-//! instead. (A tokio runtime per weft runtime, whose worker also entered that weft runtime,
-//! would lift the first limit; not built.) The design is smol's `async-compat` (a process-wide
-//! tokio runtime entered around the futures that need it), entered per thread rather than per
-//! poll so that the hot path pays nothing.
+//! is no reactor running"). With this feature, each weft runtime has a *companion*: a tokio
+//! runtime (multi-thread, one worker thread named `weft-tokio`, every driver tokio was built
+//! with), started the first time the weft runtime is entered. Each time weft makes a runtime
+//! current on a thread (`context::set_scheduler`: its workers, `block_on`, the blocking pool,
+//! `Runtime::enter`) it enters that runtime's companion's context too, for as long; and the
+//! companion's own threads (its worker and blocking pool) are inside the weft runtime's context
+//! for their whole life. So the crate's sockets and timers are driven by the companion's thread
+//! and wake weft's tasks through their wakers, and a future that the crate hands to
+//! `tokio::spawn` (axum's WebSocket callback, hyper-util's `TokioExecutor`) runs on the
+//! companion's worker, where weft's timers, sockets and `spawn` act on the same weft runtime.
+//! The companion shuts down with its weft runtime. The design is smol's `async-compat` (a tokio
+//! runtime entered around the futures that need it), entered per thread rather than per poll so
+//! that weft's hot path pays nothing.
 //!
 //! Invariants:
-//! - The tokio runtime lives in a `static` and is never dropped, so the `&'static Handle` that
-//!   every guard borrows stays valid for the life of the process, and no weft thread ever waits
-//!   for it to shut down (dropping a tokio runtime inside a weft task would panic in tokio).
-//! - Guards are made and dropped by `context::set_scheduler` and its guard, which nest in
-//!   reverse order of creation on each thread (closing inner entries first even when a user's
-//!   `EnterGuard`s are dropped out of order), as tokio requires of its own guards.
-//! - Nothing here ever takes a weft thread down: a tokio runtime that cannot be built (no thread
+//! - A companion's tokio runtime is owned by its `Companion`, which its weft runtime's shared
+//!   state owns; it is started at most once, never after `shut_down`, and `shut_down` (called
+//!   by the weft runtime's shutdown) stops it without waiting (`shutdown_background`), so no
+//!   weft thread ever waits for tokio's.
+//! - The companion's threads hold the weft runtime's handle (their context) only while they
+//!   run; its builder's hooks hold a `Weak` one, so the two runtimes form no reference cycle
+//!   once the companion has stopped.
+//! - A `TokioEntry` keeps the companion's tokio handle alive (an `Arc`) for as long as the
+//!   tokio guard that borrows it, and drops the guard first; entries are made and dropped by
+//!   `context::set_scheduler` and its guard, which nest in reverse order of creation on each
+//!   thread, as tokio requires of its own guards.
+//! - Nothing here ever takes a weft thread down: a companion that cannot be built (no thread
 //!   could be started), or a tokio thread-local already destroyed (a runtime entered from a
 //!   thread-local's destructor), leaves the thread without a tokio context, which is what it
 //!   would have without the feature.
 
-use std::sync::OnceLock;
+use crate::scheduler::{Handle, WeakHandle};
+use std::cell::RefCell;
+use std::sync::{Arc, Mutex, OnceLock};
 
-/// The process-wide tokio runtime (`None`: it could not be built).
-static TOKIO: OnceLock<Option<tokio::runtime::Runtime>> = OnceLock::new();
-
-/// Keeps tokio's context entered on this thread until dropped.
-pub(crate) type TokioGuard = tokio::runtime::EnterGuard<'static>;
-
-/// Enters the process-wide tokio runtime's context on this thread (starting it the first time),
-/// or `None` where that is impossible (see the module's invariants).
-pub(crate) fn enter() -> Option<TokioGuard> {
-    let handle = handle()?;
-    // `Handle::enter` panics only where tokio's thread-local is gone (during thread exit).
-    std::panic::catch_unwind(|| handle.enter()).ok()
+/// A weft runtime's tokio companion (see the module's comment).
+#[derive(Default)]
+pub(crate) struct Companion {
+    /// The companion's handle once started (`None`: it could not be built, or the weft runtime
+    /// had shut down first); read on every entry without a lock.
+    handle: OnceLock<Option<Arc<tokio::runtime::Handle>>>,
+    /// The companion itself, until `shut_down` takes it.
+    runtime: Mutex<Option<tokio::runtime::Runtime>>,
 }
 
-/// The handle of the process-wide tokio runtime, started on first use (tried once per
-/// process: `None` ever after if it could not be built).
-fn handle() -> Option<&'static tokio::runtime::Handle> {
-    TOKIO
-        .get_or_init(|| {
-            tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(1)
-                .thread_name("weft-tokio")
-                .enable_all()
-                .build()
-                .ok()
-        })
-        .as_ref()
-        .map(tokio::runtime::Runtime::handle)
+/// tokio's context on this thread, entered for one `context::set_scheduler` entry.
+pub(crate) struct TokioEntry {
+    /// Declared first, so dropped before the handle it borrows.
+    _guard: tokio::runtime::EnterGuard<'static>,
+    _handle: Arc<tokio::runtime::Handle>,
+}
+
+impl Companion {
+    /// Stops the companion without waiting for its threads, and keeps it from starting again.
+    pub(crate) fn shut_down(&self) {
+        // A companion never started cannot start after this: the slot is filled with `None`.
+        let _ = self.handle.set(None);
+        let runtime = self
+            .runtime
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .take();
+        if let Some(runtime) = runtime {
+            runtime.shutdown_background();
+        }
+    }
+
+    /// The companion's handle, starting it the first time (`None`: see `handle`).
+    fn handle(&self, weft: &Handle) -> Option<&Arc<tokio::runtime::Handle>> {
+        self.handle
+            .get_or_init(|| {
+                let runtime = start(weft.downgrade())?;
+                let handle = Arc::new(runtime.handle().clone());
+                *self
+                    .runtime
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(runtime);
+                Some(handle)
+            })
+            .as_ref()
+    }
+}
+
+/// Builds a companion whose threads enter `weft`'s context while they run.
+fn start(weft: WeakHandle) -> Option<tokio::runtime::Runtime> {
+    let on_start = weft.clone();
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .thread_name("weft-tokio")
+        .enable_all()
+        .on_thread_start(move || enter_weft_here(&on_start))
+        .on_thread_stop(leave_weft_here)
+        .build()
+        .ok()
+}
+
+thread_local! {
+    /// On a companion's thread: the weft context it runs in.
+    static WEFT_HERE: RefCell<Option<super::context::SetSchedulerGuard>> =
+        const { RefCell::new(None) };
+}
+
+/// A companion's thread starts: it enters its weft runtime's context (not the companion's own
+/// again: it is tokio's thread, inside tokio's context already).
+fn enter_weft_here(weft: &WeakHandle) {
+    if let Some(handle) = weft.upgrade() {
+        let guard = super::context::set_scheduler_without_tokio(handle);
+        let _ = WEFT_HERE.try_with(|here| *here.borrow_mut() = Some(guard));
+    }
+}
+
+/// A companion's thread stops: it leaves the weft context (and drops the handle it held).
+fn leave_weft_here() {
+    let guard = WEFT_HERE.try_with(|here| here.borrow_mut().take());
+    drop(guard);
+}
+
+/// Enters `weft`'s companion's context on this thread (starting the companion the first
+/// time), or `None` where that is impossible (see the module's invariants).
+pub(crate) fn enter(weft: &Handle) -> Option<TokioEntry> {
+    let handle = weft.tokio_companion().handle(weft)?.clone();
+    let entered: &tokio::runtime::Handle = &handle;
+    // `Handle::enter` panics only where tokio's thread-local is gone (during thread exit).
+    let guard = std::panic::catch_unwind(|| entered.enter()).ok()?;
+    // SAFETY: the guard borrows `*handle`, a `tokio::runtime::Handle` on the heap inside the
+    // `Arc` that `TokioEntry` stores next to it: the `Arc` keeps it at the same address and
+    // alive for as long as the entry exists, the entry drops the guard before the `Arc`
+    // (field order), and it never hands the guard out. So the borrow outlives every use of the
+    // guard, which is all the `'static` lifetime is asked to stand for.
+    let guard = unsafe {
+        std::mem::transmute::<tokio::runtime::EnterGuard<'_>, tokio::runtime::EnterGuard<'static>>(
+            guard,
+        )
+    };
+    Some(TokioEntry {
+        _guard: guard,
+        _handle: handle,
+    })
+}
+
+impl std::fmt::Debug for Companion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Companion")
+            .field("started", &matches!(self.handle.get(), Some(Some(_))))
+            .finish()
+    }
 }

@@ -69,6 +69,9 @@ pub(crate) struct Shared {
     pub(crate) config: ThreadConfig,
     /// A `LocalRuntime`'s set of `!Send` tasks, which `spawn_local` finds through the runtime.
     pub(crate) local: Option<crate::loom::Arc<crate::task::LocalShared>>,
+    /// `--features tokio-context`: the runtime's tokio companion (`runtime/tokio_context.rs`).
+    #[cfg(feature = "tokio-context")]
+    pub(crate) tokio: crate::runtime::tokio_context::Companion,
 }
 
 struct Core {
@@ -162,6 +165,8 @@ impl Shared {
             busy_nanos: AtomicU64::new(0),
             config,
             local,
+            #[cfg(feature = "tokio-context")]
+            tokio: Default::default(),
         })
     }
 

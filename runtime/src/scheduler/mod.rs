@@ -107,4 +107,42 @@ impl Handle {
             Handle::CurrentThread(shared) => shared.worker_metrics(),
         }
     }
+
+    /// `--features tokio-context`: the runtime's tokio companion.
+    #[cfg(feature = "tokio-context")]
+    pub(crate) fn tokio_companion(&self) -> &crate::runtime::tokio_context::Companion {
+        match self {
+            Handle::MultiThread(shared) => &shared.tokio,
+            Handle::CurrentThread(shared) => &shared.tokio,
+        }
+    }
+
+    /// A handle that does not keep the runtime's shared state alive.
+    #[cfg(feature = "tokio-context")]
+    pub(crate) fn downgrade(&self) -> WeakHandle {
+        match self {
+            Handle::MultiThread(shared) => WeakHandle::MultiThread(Arc::downgrade(shared)),
+            Handle::CurrentThread(shared) => WeakHandle::CurrentThread(Arc::downgrade(shared)),
+        }
+    }
+}
+
+/// A [`Handle`] that does not keep the runtime's shared state alive (`tokio-context`'s hooks
+/// hold one, so that a companion and its weft runtime form no cycle).
+#[cfg(feature = "tokio-context")]
+#[derive(Clone, Debug)]
+pub(crate) enum WeakHandle {
+    MultiThread(std::sync::Weak<multi_thread::Shared>),
+    CurrentThread(std::sync::Weak<current_thread::Shared>),
+}
+
+#[cfg(feature = "tokio-context")]
+impl WeakHandle {
+    /// The handle, while the runtime's shared state lives.
+    pub(crate) fn upgrade(&self) -> Option<Handle> {
+        match self {
+            WeakHandle::MultiThread(shared) => shared.upgrade().map(Handle::MultiThread),
+            WeakHandle::CurrentThread(shared) => shared.upgrade().map(Handle::CurrentThread),
+        }
+    }
 }

@@ -159,6 +159,9 @@ pub(crate) struct Shared {
     /// Cores whose run loop has not ended for good, and the condition shutdown waits on.
     live_cores: Mutex<usize>,
     cores_ended: Condvar,
+    /// `--features tokio-context`: the runtime's tokio companion (`runtime/tokio_context.rs`).
+    #[cfg(feature = "tokio-context")]
+    pub(crate) tokio: crate::runtime::tokio_context::Companion,
 }
 
 /// The part of a worker that other threads touch.
@@ -295,6 +298,8 @@ impl MultiThread {
             tuning,
             live_cores: Mutex::new(num_workers),
             cores_ended: Condvar::new(),
+            #[cfg(feature = "tokio-context")]
+            tokio: Default::default(),
         });
         let workers = cores
             .into_iter()
