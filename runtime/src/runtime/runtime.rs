@@ -164,10 +164,10 @@ impl Runtime {
                     unreachable!("a current-thread runtime has a current-thread handle")
                 }
             },
-            Kind::Stopped => return,
+            Kind::Stopped => {}
         }
         // After weft's tasks are gone (their drops may still use the crates' tokio resources):
-        // the tokio companion stops too, without waiting for its thread.
+        // the tokio companion stops too, without waiting for its thread (idempotent).
         #[cfg(feature = "tokio-context")]
         self.handle.inner.tokio_companion().shut_down();
     }
