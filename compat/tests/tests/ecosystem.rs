@@ -199,3 +199,37 @@ fn weft_guards_dropped_out_of_order_leave_tokios_in_order() {
 fn tokio_current() -> bool {
     real_tokio::runtime::Handle::try_current().is_ok()
 }
+
+#[test]
+fn runtimes_dropped_by_a_thread_local_s_destructor_end_quietly() {
+    use std::cell::RefCell;
+    thread_local! {
+        static KEPT: RefCell<Vec<tokio::runtime::Runtime>> = const { RefCell::new(Vec::new()) };
+    }
+    // Dropped as the thread exits, after tokio's own thread-locals may be gone: a companion
+    // must neither start there (the never-entered runtimes) nor abort the process stopping
+    // (the entered ones), on either flavor.
+    std::thread::spawn(|| {
+        for entered in [false, true] {
+            let runtimes = [
+                tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap(),
+                tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(1)
+                    .enable_all()
+                    .build()
+                    .unwrap(),
+            ];
+            for runtime in runtimes {
+                if entered {
+                    runtime.block_on(async { real_tokio::spawn(async {}).await.unwrap() });
+                }
+                KEPT.with(|kept| kept.borrow_mut().push(runtime));
+            }
+        }
+    })
+    .join()
+    .unwrap();
+}

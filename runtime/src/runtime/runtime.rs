@@ -156,6 +156,10 @@ impl Runtime {
     }
 
     fn shutdown(&mut self, timeout: Option<Duration>) {
+        // Shutting down enters the runtime to drop its tasks, maybe from a thread-local's
+        // destructor: a tokio companion not started by now must not start there.
+        #[cfg(feature = "tokio-context")]
+        self.handle.inner.tokio_companion().forbid_start();
         match std::mem::replace(&mut self.kind, Kind::Stopped) {
             Kind::MultiThread(mut scheduler) => scheduler.shutdown(timeout),
             Kind::CurrentThread => match &self.handle.inner {

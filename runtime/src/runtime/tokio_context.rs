@@ -58,10 +58,16 @@ pub(crate) struct TokioEntry {
 }
 
 impl Companion {
+    /// Keeps a companion that has not started from ever starting (the weft runtime is shutting
+    /// down: its last entries, which drop its tasks, may run where no thread could start, such
+    /// as a thread-local's destructor).
+    pub(crate) fn forbid_start(&self) {
+        let _ = self.handle.set(None);
+    }
+
     /// Stops the companion without waiting for its threads, and keeps it from starting again.
     pub(crate) fn shut_down(&self) {
-        // A companion never started cannot start after this: the slot is filled with `None`.
-        let _ = self.handle.set(None);
+        self.forbid_start();
         let runtime = self
             .runtime
             .lock()
@@ -88,17 +94,23 @@ impl Companion {
     }
 }
 
-/// Builds a companion whose threads enter `weft`'s context while they run.
+/// Builds a companion whose threads enter `weft`'s context while they run (`None` if tokio
+/// cannot: no thread could be started, or tokio's thread-local is gone, where its builder
+/// panics).
 fn start(weft: WeakHandle) -> Option<tokio::runtime::Runtime> {
-    let on_start = weft.clone();
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .thread_name("weft-tokio")
-        .enable_all()
-        .on_thread_start(move || enter_weft_here(&on_start))
-        .on_thread_stop(leave_weft_here)
-        .build()
+    let build = move || {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("weft-tokio")
+            .enable_all()
+            .on_thread_start(move || enter_weft_here(&weft))
+            .on_thread_stop(leave_weft_here)
+            .build()
+            .ok()
+    };
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(build))
         .ok()
+        .flatten()
 }
 
 thread_local! {
