@@ -297,3 +297,40 @@ async fn a_websocket_callback_uses_weft_s_timers_and_spawn() {
     socket.close(None).await.unwrap();
     server.abort();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn graceful_shutdown_closes_idle_keep_alive_connections() {
+    // A client that keeps its connection open after a response (as browsers do) must not keep
+    // the server from ending: hyper closes an idle connection at once on a graceful shutdown.
+    let app = Router::new().route("/", get(|| async { "kept alive" }));
+    let (stop, stopped) = oneshot::channel::<()>();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+        let _ = stopped.await;
+    });
+    let addr = server.local_addr().unwrap();
+    let server = tokio::spawn(server.into_future());
+
+    let mut idle = TcpStream::connect(addr).await.unwrap();
+    idle.write_all(b"GET / HTTP/1.1\r\nhost: test\r\n\r\n")
+        .await
+        .unwrap();
+    let mut response = Vec::new();
+    let mut buf = [0u8; 1024];
+    while !response.ends_with(b"kept alive") {
+        let n = timeout(LIMIT, idle.read(&mut buf)).await.unwrap().unwrap();
+        assert!(n > 0, "the server closed a kept-alive connection early");
+        response.extend_from_slice(&buf[..n]);
+    }
+    stop.send(()).unwrap();
+    timeout(LIMIT, server)
+        .await
+        .expect("the server waited for an idle connection")
+        .unwrap()
+        .unwrap();
+    // The server closed it: the client reads the end of the stream.
+    assert_eq!(
+        timeout(LIMIT, idle.read(&mut buf)).await.unwrap().unwrap(),
+        0
+    );
+}
