@@ -52,6 +52,24 @@ async fn get_tcp(addr: SocketAddr, path: &str) -> (u16, String) {
     .await
 }
 
+/// Serves `app` on a fresh port in a task until the returned sender sends (or drops): the
+/// address, that sender, and the server's task.
+async fn serve_until_stopped(
+    app: Router,
+) -> (
+    SocketAddr,
+    oneshot::Sender<()>,
+    tokio::task::JoinHandle<std::io::Result<()>>,
+) {
+    let (stop, stopped) = oneshot::channel::<()>();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+        let _ = stopped.await;
+    });
+    let addr = server.local_addr().unwrap();
+    (addr, stop, tokio::spawn(server.into_future()))
+}
+
 #[derive(Default)]
 struct Counter {
     hits: Mutex<u64>,
@@ -169,13 +187,7 @@ async fn graceful_shutdown_finishes_the_request_in_flight_then_ends() {
             }),
         )
         .route("/", get(|| async { "quick" }));
-    let (stop, stopped) = oneshot::channel::<()>();
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
-        let _ = stopped.await;
-    });
-    let addr = server.local_addr().unwrap();
-    let server = tokio::spawn(server.into_future());
+    let (addr, stop, server) = serve_until_stopped(app).await;
     assert_eq!(get_tcp(addr, "/").await, (200, "quick".to_string()));
 
     let slow = tokio::spawn(get_tcp(addr, "/slow"));
@@ -303,13 +315,7 @@ async fn graceful_shutdown_closes_idle_keep_alive_connections() {
     // A client that keeps its connection open after a response (as browsers do) must not keep
     // the server from ending: hyper closes an idle connection at once on a graceful shutdown.
     let app = Router::new().route("/", get(|| async { "kept alive" }));
-    let (stop, stopped) = oneshot::channel::<()>();
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
-        let _ = stopped.await;
-    });
-    let addr = server.local_addr().unwrap();
-    let server = tokio::spawn(server.into_future());
+    let (addr, stop, server) = serve_until_stopped(app).await;
 
     let mut idle = TcpStream::connect(addr).await.unwrap();
     idle.write_all(b"GET / HTTP/1.1\r\nhost: test\r\n\r\n")

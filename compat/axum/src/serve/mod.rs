@@ -98,10 +98,9 @@ where
     type IntoFuture = ServeFuture;
 
     fn into_future(self) -> ServeFuture {
-        ServeFuture(Box::pin(async move {
-            run(self.listener, self.make_service, std::future::pending()).await;
-            Ok(())
-        }))
+        // A server without a signal is one whose signal never comes.
+        self.with_graceful_shutdown(std::future::pending())
+            .into_future()
     }
 }
 
