@@ -1,0 +1,197 @@
+#!/usr/bin/env bash
+# tonic's helloworld Greeter on weft (weft-tonic's `transport::Server`) against the same server
+# on tonic and tokio, alternated, driven by one gRPC load generator (tonic's client on tokio).
+#
+#   benches/scripts/tonic.sh [ROUNDS] [PLACEMENT] [CONNECTIONS] [CALLS]   (defaults: 3 shared 4 16)
+#
+# PLACEMENT: `shared` (server and load on every core) or `own` (server on CPU 0, load on CPU 1).
+# Each run: a fresh server process (2 workers), CONNECTIONS HTTP/2 connections with CALLS
+# concurrent unary calls on each, for 5 s after a warm-up; every reply checked. The server's
+# CPU is read from /proc/PID/stat around the run. Prints a line per run and, per round,
+# weft/tokio ratios ("above 1, weft better"). The three programs are built in a scratch crate
+# outside the repository, in WORK_DIR (default $TMPDIR/weft-tonic-bench), since the main
+# workspace does not depend on tonic; protoc comes from protoc-bin-vendored. Needs the network
+# once (crates.io).
+set -euo pipefail
+
+rounds=${1:-3}
+placement=${2:-shared}
+connections=${3:-4}
+calls=${4:-16}
+seconds=5
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+work=${WORK_DIR:-${TMPDIR:-/tmp}/weft-tonic-bench}
+
+case $placement in shared | own) ;; *) echo "PLACEMENT is shared or own" >&2; exit 2 ;; esac
+
+mkdir -p "$work/src/bin" "$work/proto"
+cat >"$work/Cargo.toml" <<EOF
+[package]
+name = "weft-tonic-bench"
+version = "0.0.0"
+edition = "2021"
+publish = false
+
+[dependencies]
+tokio = { version = "1", features = ["full"] }
+tonic = "0.14"
+tonic-prost = "0.14"
+prost = "0.14"
+weft = { path = "$repo/runtime", features = ["full"] }
+weft-tonic = { path = "$repo/compat/tonic" }
+
+[build-dependencies]
+tonic-prost-build = "0.14"
+protoc-bin-vendored = "3"
+
+[workspace]
+EOF
+cat >"$work/proto/helloworld.proto" <<'EOF'
+syntax = "proto3";
+package helloworld;
+service Greeter { rpc SayHello (HelloRequest) returns (HelloReply); }
+message HelloRequest { string name = 1; }
+message HelloReply { string message = 1; }
+EOF
+cat >"$work/build.rs" <<'EOF'
+fn main() {
+    std::env::set_var("PROTOC", protoc_bin_vendored::protoc_bin_path().unwrap());
+    tonic_prost_build::compile_protos("proto/helloworld.proto").unwrap();
+}
+EOF
+# The same server twice; the generated code is tonic's either way (weft-tonic re-exports the
+# parts it uses), only the runtime and `transport::Server` differ.
+for rt in tokio weft; do
+    if [ $rt = tokio ]; then server=tonic::transport::Server main="#[tokio::main(worker_threads = 2)]"
+    else server=weft_tonic::transport::Server main="#[weft::main(worker_threads = 2)]"; fi
+    cat >"$work/src/bin/greeter_$rt.rs" <<EOF
+mod pb {
+    tonic::include_proto!("helloworld");
+}
+use pb::greeter_server::{Greeter, GreeterServer};
+use pb::{HelloReply, HelloRequest};
+
+#[derive(Default)]
+struct MyGreeter;
+
+#[tonic::async_trait]
+impl Greeter for MyGreeter {
+    async fn say_hello(
+        &self,
+        request: tonic::Request<HelloRequest>,
+    ) -> Result<tonic::Response<HelloReply>, tonic::Status> {
+        let message = format!("Hello {}!", request.into_inner().name);
+        Ok(tonic::Response::new(HelloReply { message }))
+    }
+}
+
+$main
+async fn main() {
+    let addr = std::env::args().nth(1).expect("usage: greeter_$rt ADDR").parse().unwrap();
+    $server::builder()
+        .add_service(GreeterServer::new(MyGreeter))
+        .serve(addr)
+        .await
+        .unwrap();
+}
+EOF
+done
+cat >"$work/src/bin/grpc_load.rs" <<'EOF'
+//! grpc_load ADDR CONNECTIONS CALLS SECONDS: unary SayHello calls, CALLS at a time on each of
+//! CONNECTIONS channels, for SECONDS; prints calls_per_s, p50_us, p99_us.
+mod pb {
+    tonic::include_proto!("helloworld");
+}
+use pb::{greeter_client::GreeterClient, HelloRequest};
+use std::time::{Duration, Instant};
+
+#[tokio::main(worker_threads = 2)]
+async fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let (addr, connections, calls, seconds) = (
+        format!("http://{}", args[1]),
+        args[2].parse::<usize>().unwrap(),
+        args[3].parse::<usize>().unwrap(),
+        args[4].parse::<u64>().unwrap(),
+    );
+    let mut channels = Vec::new();
+    for _ in 0..connections {
+        let endpoint = tonic::transport::Endpoint::from_shared(addr.clone()).unwrap();
+        channels.push(endpoint.connect().await.unwrap());
+    }
+    let call = |mut client: GreeterClient<tonic::transport::Channel>| async move {
+        let request = HelloRequest { name: "weft".into() };
+        let reply = client.say_hello(request).await.unwrap().into_inner();
+        assert_eq!(reply.message, "Hello weft!");
+        client
+    };
+    for channel in &channels {
+        call(GreeterClient::new(channel.clone())).await;
+    }
+    let start = Instant::now();
+    let deadline = start + Duration::from_secs(seconds);
+    let mut tasks = Vec::new();
+    for channel in &channels {
+        for _ in 0..calls {
+            let mut client = GreeterClient::new(channel.clone());
+            tasks.push(tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                while Instant::now() < deadline {
+                    let sent = Instant::now();
+                    client = call(client).await;
+                    latencies.push(sent.elapsed());
+                }
+                latencies
+            }));
+        }
+    }
+    let mut latencies = Vec::new();
+    for task in tasks {
+        latencies.extend(task.await.unwrap());
+    }
+    let elapsed = start.elapsed().as_secs_f64();
+    latencies.sort();
+    let n = latencies.len();
+    println!(
+        "calls={n} calls_per_s={:.0} p50_us={} p99_us={}",
+        n as f64 / elapsed,
+        latencies[n / 2].as_micros(),
+        latencies[n * 99 / 100].as_micros()
+    );
+}
+EOF
+(cd "$work" && cargo build --release --quiet)
+
+pin() { if [ "$placement" = own ]; then echo "taskset -c $1"; fi; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+field() { sed "s/.*$1=\([0-9.]*\).*/\1/" <<<"$2"; }
+
+port=$((20000 + RANDOM % 20000))
+for round in $(seq "$rounds"); do
+    declare -A rate cpu p99
+    for rt in tokio weft; do
+        port=$((port + 1))
+        $(pin 0) "$work/target/release/greeter_$rt" "127.0.0.1:$port" &
+        server=$!
+        for _ in $(seq 50); do
+            (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+            sleep 0.1
+        done
+        before=$(cpu_ticks $server)
+        line=$($(pin 1) "$work/target/release/grpc_load" "127.0.0.1:$port" \
+            "$connections" "$calls" $seconds)
+        after=$(cpu_ticks $server)
+        kill $server
+        wait $server 2>/dev/null || true
+        ticks_per_s=$(getconf CLK_TCK)
+        cpu_us=$(echo "($after - $before) * 1000000 / $ticks_per_s / $(field calls "$line")" | bc -l)
+        rate[$rt]=$(field calls_per_s "$line")
+        p99[$rt]=$(field p99_us "$line")
+        cpu[$rt]=$cpu_us
+        printf '%s %-5s %s %s cpu_us_per_call=%.2f\n' "$round" $rt "$placement" "$line" "$cpu_us"
+    done
+    printf 'round %s, above 1 weft better: calls/s %.2fx, CPU per call %.2fx, p99 %.2fx\n' \
+        "$round" "$(echo "${rate[weft]} / ${rate[tokio]}" | bc -l)" \
+        "$(echo "${cpu[tokio]} / ${cpu[weft]}" | bc -l)" \
+        "$(echo "${p99[tokio]} / ${p99[weft]}" | bc -l)"
+done
