@@ -540,3 +540,79 @@ async fn binding_a_port_in_use_is_a_transport_error_with_its_cause() {
         .expect("the cause is the bind's I/O error");
     assert_eq!(cause.kind(), std::io::ErrorKind::AddrInUse);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_trace_function_sees_every_request_s_head() {
+    let paths = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let (addr, stop, server) = serve_until_stopped(
+        Server::builder()
+            .trace_fn({
+                let paths = paths.clone();
+                move |head| {
+                    paths.lock().unwrap().push(head.uri().path().to_string());
+                    tracing::Span::none()
+                }
+            })
+            .add_service(EchoServer::new(EchoService::default())),
+    );
+    let mut client = client(addr).await;
+    client.unary(request("one", 0)).await.unwrap();
+    let upload = tokio_stream::iter([request("two", 0)]);
+    client.client_streaming(upload).await.unwrap();
+    assert_eq!(
+        *paths.lock().unwrap(),
+        ["/weft.echo.Echo/Unary", "/weft.echo.Echo/ClientStreaming"]
+    );
+    stop.send(()).unwrap();
+    drop(client);
+    timeout(LIMIT, server).await.unwrap().unwrap().unwrap();
+}
+
+/// A gRPC call over HTTP/1.1 (as gRPC-Web proxies send them), by hand: all the server sent
+/// back before it closed the connection.
+async fn http1_call(addr: SocketAddr) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    // An empty message: no compression flag, length 0 (EchoRequest's defaults).
+    let body = [0u8, 0, 0, 0, 0];
+    let head = format!(
+        "POST /weft.echo.Echo/Unary HTTP/1.1\r\nhost: test\r\ncontent-type: application/grpc\r\n\
+         te: trailers\r\nconnection: close\r\ncontent-length: {}\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(&body).await.unwrap();
+    let mut response = Vec::new();
+    let _ = timeout(LIMIT, stream.read_to_end(&mut response))
+        .await
+        .unwrap();
+    String::from_utf8_lossy(&response).to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http1_is_served_only_when_accepted() {
+    let service = EchoService::default();
+    let counts = service.counts.clone();
+    let (addr, stop, server) = serve_until_stopped(
+        Server::builder()
+            .accept_http1(true)
+            .add_service(EchoServer::new(service.clone())),
+    );
+    let response = http1_call(addr).await;
+    assert!(response.starts_with("HTTP/1.1 200 OK\r\n"), "{response:?}");
+    // The reply message (its `thread` field) came back in the body.
+    assert!(response.contains("weft-worker"), "{response:?}");
+    assert_eq!(counts.finished.load(Ordering::SeqCst), 1);
+    stop.send(()).unwrap();
+    timeout(LIMIT, server).await.unwrap().unwrap().unwrap();
+
+    // tonic's default: HTTP/2 only; an HTTP/1 request gets no HTTP/1 answer (the server
+    // sends its HTTP/2 settings, then closes on the bad preface), and no handler runs.
+    let (addr, stop, server) =
+        serve_until_stopped(Server::builder().add_service(EchoServer::new(service)));
+    let response = http1_call(addr).await;
+    assert!(!response.starts_with("HTTP/"), "{response:?}");
+    assert_eq!(counts.started.load(Ordering::SeqCst), 1);
+    stop.send(()).unwrap();
+    timeout(LIMIT, server).await.unwrap().unwrap().unwrap();
+}
