@@ -2,9 +2,13 @@
 # tonic's helloworld Greeter on weft (weft-tonic's `transport::Server`) against the same server
 # on tonic and tokio, alternated, driven by one gRPC load generator (tonic's client on tokio).
 #
-#   benches/scripts/tonic.sh [ROUNDS] [PLACEMENT] [CONNECTIONS] [CALLS]   (defaults: 3 shared 4 16)
+#   benches/scripts/tonic.sh [ROUNDS] [PLACEMENT] [CONNECTIONS] [CALLS] [SIDE]
+#   (defaults: 3 shared 4 16 server)
 #
 # PLACEMENT: `shared` (server and load on every core) or `own` (server on CPU 0, load on CPU 1).
+# SIDE: `server` compares the servers under one load generator (tonic's client on tokio);
+# `client` compares the load generators, that client on tokio against the same program on
+# weft (weft-tonic's `Endpoint`), both calling tonic's server on tokio.
 # Each run: a fresh server process (2 workers), CONNECTIONS HTTP/2 connections with CALLS
 # concurrent unary calls on each, for 5 s after a warm-up; every reply checked. The server's
 # CPU is read from /proc/PID/stat around the run. Prints a line per run and, per round,
@@ -18,11 +22,13 @@ rounds=${1:-3}
 placement=${2:-shared}
 connections=${3:-4}
 calls=${4:-16}
+side=${5:-server}
 seconds=5
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 work=${WORK_DIR:-${TMPDIR:-/tmp}/weft-tonic-bench}
 
 case $placement in shared | own) ;; *) echo "PLACEMENT is shared or own" >&2; exit 2 ;; esac
+case $side in server | client) ;; *) echo "SIDE is server or client" >&2; exit 2 ;; esac
 
 mkdir -p "$work/src/bin" "$work/proto"
 cat >"$work/Cargo.toml" <<EOF
@@ -160,6 +166,10 @@ async fn main() {
     );
 }
 EOF
+# The load generator on weft: the same source, its runtime and tonic renamed.
+sed -e 's/#\[tokio::main(worker_threads = 2)\]/#[weft::main(worker_threads = 2)]/' \
+    -e 's/tokio::spawn/weft::spawn/' -e 's/tonic::transport::/weft_tonic::transport::/' \
+    "$work/src/bin/grpc_load.rs" >"$work/src/bin/grpc_load_weft.rs"
 (cd "$work" && cargo build --release --quiet)
 
 pin() { if [ "$placement" = own ]; then echo "taskset -c $1"; fi; }
@@ -171,14 +181,16 @@ for round in $(seq "$rounds"); do
     declare -A rate cpu p99
     for rt in tokio weft; do
         port=$((port + 1))
-        $(pin 0) "$work/target/release/greeter_$rt" "127.0.0.1:$port" &
+        if [ "$side" = server ]; then server_bin=greeter_$rt load_bin=grpc_load
+        else server_bin=greeter_tokio load_bin=grpc_load; [ $rt = weft ] && load_bin=grpc_load_weft; fi
+        $(pin 0) "$work/target/release/$server_bin" "127.0.0.1:$port" &
         server=$!
         for _ in $(seq 50); do
             (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
             sleep 0.1
         done
         before=$(cpu_ticks $server)
-        line=$($(pin 1) "$work/target/release/grpc_load" "127.0.0.1:$port" \
+        line=$($(pin 1) "$work/target/release/$load_bin" "127.0.0.1:$port" \
             "$connections" "$calls" $seconds)
         after=$(cpu_ticks $server)
         kill $server
@@ -188,10 +200,17 @@ for round in $(seq "$rounds"); do
         rate[$rt]=$(field calls_per_s "$line")
         p99[$rt]=$(field p99_us "$line")
         cpu[$rt]=$cpu_us
-        printf '%s %-5s %s %s cpu_us_per_call=%.2f\n' "$round" $rt "$placement" "$line" "$cpu_us"
+        printf '%s %-5s %s %s %s cpu_us_per_call=%.2f\n' "$round" $rt "$side" "$placement" "$line" "$cpu_us"
     done
-    printf 'round %s, above 1 weft better: calls/s %.2fx, CPU per call %.2fx, p99 %.2fx\n' \
-        "$round" "$(echo "${rate[weft]} / ${rate[tokio]}" | bc -l)" \
-        "$(echo "${cpu[tokio]} / ${cpu[weft]}" | bc -l)" \
-        "$(echo "${p99[tokio]} / ${p99[weft]}" | bc -l)"
+    if [ "$side" = server ]; then
+        printf 'round %s, above 1 weft better: calls/s %.2fx, CPU per call %.2fx, p99 %.2fx\n' \
+            "$round" "$(echo "${rate[weft]} / ${rate[tokio]}" | bc -l)" \
+            "$(echo "${cpu[tokio]} / ${cpu[weft]}" | bc -l)" \
+            "$(echo "${p99[tokio]} / ${p99[weft]}" | bc -l)"
+    else
+        # (The CPU read is the server's, the same program in both runs: not compared.)
+        printf 'round %s, client on weft vs on tokio, above 1 weft better: calls/s %.2fx, p99 %.2fx\n' \
+            "$round" "$(echo "${rate[weft]} / ${rate[tokio]}" | bc -l)" \
+            "$(echo "${p99[tokio]} / ${p99[weft]}" | bc -l)"
+    fi
 done

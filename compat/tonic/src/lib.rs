@@ -43,7 +43,7 @@
 //!             }),
 //!     );
 //!
-//!     // tonic's own client (see "The client" below).
+//!     // A channel, its connection on weft too, and a raw call on it.
 //!     let mut channel = Endpoint::from_shared(format!("http://{addr}"))
 //!         .unwrap()
 //!         .connect()
@@ -82,10 +82,10 @@
 //!
 //! # What is tonic's, and what is written for weft
 //!
-//! Everything but the transport server is tonic's own, re-exported: `Request`, `Response`,
-//! `Status`, `Streaming`, metadata, codecs, interceptors, `service::Routes`, the `codegen`
-//! support that generated code uses, and the client ([`transport::Channel`],
-//! [`transport::Endpoint`]). Written here, with tonic's names and behaviour:
+//! Everything but the transport's server and client builders is tonic's own, re-exported:
+//! `Request`, `Response`, `Status`, `Streaming`, metadata, codecs, interceptors,
+//! `service::Routes`, and the `codegen` support that generated code uses. Written here, with
+//! tonic's names and behaviour:
 //!
 //! - [`transport::Server`] and [`transport::server::Router`]: every builder setting of tonic's
 //!   (concurrency limit, load shedding, timeout with the client's `grpc-timeout`, HTTP/2
@@ -99,20 +99,29 @@
 //!   [`transport::server::Connected`] (implemented for weft's `TcpStream`, `UnixStream` and
 //!   `DuplexStream`) with [`transport::server::UdsConnectInfo`] of weft's types;
 //!   `TcpConnectInfo` is tonic's, so `Request::remote_addr` works.
+//! - [`transport::Endpoint`] and [`transport::Channel`]: tonic's, wrapped, every setting
+//!   forwarded; but a channel connects through weft's `TcpStream` (or `UnixStream`, for a
+//!   `unix:` endpoint) with the endpoint's TCP settings, and its HTTP/2 connection and request
+//!   buffer are tasks on weft's workers (tonic's own would open tokio's sockets and run all of
+//!   it on the tokio companion's one thread; measured, that halved a client's calls per
+//!   second). `Channel::balance_list` and `balance_channel` take this crate's endpoints (the
+//!   latter's sender is weft's `mpsc::Sender`); their connections are tonic's, with their tasks
+//!   on weft.
 //! - [`transport::Error`]: tonic's has no public constructor, so this one takes its place and
-//!   converts from it (`?` on a client error works where a function returns it).
+//!   converts from it (`?` on one of tonic's errors works where a function returns it).
 //!
-//! Not provided: the server's TLS (`ServerTlsConfig`, `tls_config`), whose acceptor is
-//! private to tonic; serve a stream of TLS connections with `serve_with_incoming` (implement
-//! [`transport::server::Connected`] for its stream type), or end TLS in front of the server.
+//! Not provided: TLS (`ServerTlsConfig`, `ClientTlsConfig`, `tls_config`), whose acceptor and
+//! connector are private to tonic; serve a stream of TLS connections with
+//! `serve_with_incoming` (implement [`transport::server::Connected`] for its stream type), and
+//! connect through a TLS connector with `Endpoint::connect_with_connector`, or end TLS in a
+//! proxy.
 //!
-//! # The client
+//! # The client's timers: `tokio-context`
 //!
-//! tonic's client is tonic's own: [`transport::Endpoint`] opens tokio's `TcpStream` and spawns
-//! each connection's task with `tokio::spawn`. So the `channel` feature (on by default, with
-//! `transport`) turns on weft's `tokio-context` feature: each weft runtime gets a tokio
-//! companion, one mostly idle thread, whose context every weft thread is in (see weft's docs).
-//! The client's connection tasks run there; the calls themselves are made from weft tasks.
+//! tonic's client arms tokio's timers itself (a request's `timeout`, `connect_timeout`, HTTP/2
+//! keep-alive, `rate_limit`), so the `channel` feature (on by default, with `transport`) turns
+//! on weft's `tokio-context` feature: each weft runtime gets a tokio companion, one mostly idle
+//! thread, whose context every weft thread is in (see weft's docs); those timers run there.
 //!
 //! # Features
 //!

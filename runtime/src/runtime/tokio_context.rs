@@ -1,5 +1,5 @@
 //! `--features tokio-context`: a tokio runtime's context on every thread that runs weft's, so
-//! that crates built on tokio's own runtime (reqwest, tonic's client, tokio-util's
+//! that crates built on tokio's own runtime (reqwest, tonic's client timers, tokio-util's
 //! `DelayQueue` and `TaskTracker::spawn`, tokio-test's mock I/O, axum's WebSocket upgrades)
 //! work when called from weft tasks.
 //!

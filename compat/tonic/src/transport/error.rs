@@ -5,8 +5,9 @@ use std::fmt;
 
 type BoxError = Box<dyn StdError + Send + Sync>;
 
-/// An error of the transport: binding the server's listener, or one of tonic's client errors
-/// (connecting a [`Channel`](super::Channel), an invalid [`Endpoint`](super::Endpoint) URI).
+/// An error of the transport: binding the server's listener, making an
+/// [`Endpoint`](super::Endpoint) of something that is not one, or one of tonic's own errors
+/// (connecting a [`Channel`](super::Channel), an invalid URI).
 ///
 /// tonic's own `transport::Error` has no public constructor, so the server written here could
 /// not return one; this type takes its place and converts from it with `?`, so code written for
@@ -20,15 +21,15 @@ pub struct Error {
 enum Source {
     /// One of tonic's client errors.
     Tonic(tonic::transport::Error),
-    /// The server's: binding or configuring the listener.
-    Server(BoxError),
+    /// One of this crate's: binding the server's listener, an invalid endpoint.
+    Weft(BoxError),
 }
 
 impl Error {
-    #[cfg_attr(not(feature = "server"), allow(dead_code))]
-    pub(crate) fn server(source: impl Into<BoxError>) -> Error {
+    #[cfg_attr(not(any(feature = "server", feature = "channel")), allow(dead_code))]
+    pub(crate) fn new(source: impl Into<BoxError>) -> Error {
         Error {
-            source: Source::Server(source.into()),
+            source: Source::Weft(source.into()),
         }
     }
 }
@@ -45,7 +46,7 @@ impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.source {
             Source::Tonic(error) => fmt::Debug::fmt(error, f),
-            Source::Server(source) => f
+            Source::Weft(source) => f
                 .debug_tuple("tonic::transport::Error")
                 .field(&"Transport")
                 .field(source)
@@ -58,7 +59,7 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.source {
             Source::Tonic(error) => fmt::Display::fmt(error, f),
-            Source::Server(_) => f.write_str("transport error"),
+            Source::Weft(_) => f.write_str("transport error"),
         }
     }
 }
@@ -67,7 +68,7 @@ impl StdError for Error {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
         match &self.source {
             Source::Tonic(error) => error.source(),
-            Source::Server(source) => Some(&**source),
+            Source::Weft(source) => Some(&**source),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! [`TcpIncoming`]: the connections of a weft `TcpListener`, as a stream, with tonic's socket
 //! options applied to each.
 
+use crate::transport::tcp::TcpOptions;
 use futures_core::Stream;
 use std::fmt;
 use std::io;
@@ -31,10 +32,7 @@ use weft::net::{TcpListener, TcpStream};
 /// ```
 pub struct TcpIncoming {
     listener: TcpListener,
-    nodelay: Option<bool>,
-    keepalive_time: Option<Duration>,
-    keepalive_interval: Option<Duration>,
-    keepalive_retries: Option<u32>,
+    options: TcpOptions,
 }
 
 impl TcpIncoming {
@@ -50,57 +48,34 @@ impl TcpIncoming {
 
     /// `TCP_NODELAY` on each accepted connection: `Some(true)` on, `Some(false)` off, `None` as
     /// the system leaves it.
-    pub fn with_nodelay(self, nodelay: Option<bool>) -> TcpIncoming {
-        TcpIncoming { nodelay, ..self }
+    pub fn with_nodelay(mut self, nodelay: Option<bool>) -> TcpIncoming {
+        self.options.nodelay = nodelay;
+        self
     }
 
     /// TCP keep-alive on each accepted connection, probing after this long idle; `None` leaves
     /// keep-alive off (and the interval and retries below unused).
-    pub fn with_keepalive(self, keepalive_time: Option<Duration>) -> TcpIncoming {
-        TcpIncoming {
-            keepalive_time,
-            ..self
-        }
+    pub fn with_keepalive(mut self, keepalive_time: Option<Duration>) -> TcpIncoming {
+        self.options.keepalive_time = keepalive_time;
+        self
     }
 
     /// The time between keep-alive probes (with [`with_keepalive`](Self::with_keepalive)).
-    pub fn with_keepalive_interval(self, keepalive_interval: Option<Duration>) -> TcpIncoming {
-        TcpIncoming {
-            keepalive_interval,
-            ..self
-        }
+    pub fn with_keepalive_interval(mut self, keepalive_interval: Option<Duration>) -> TcpIncoming {
+        self.options.keepalive_interval = keepalive_interval;
+        self
     }
 
     /// How many unanswered probes close the connection (with
     /// [`with_keepalive`](Self::with_keepalive)).
-    pub fn with_keepalive_retries(self, keepalive_retries: Option<u32>) -> TcpIncoming {
-        TcpIncoming {
-            keepalive_retries,
-            ..self
-        }
+    pub fn with_keepalive_retries(mut self, keepalive_retries: Option<u32>) -> TcpIncoming {
+        self.options.keepalive_retries = keepalive_retries;
+        self
     }
 
     /// The address the listener is bound to.
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
         self.listener.local_addr()
-    }
-
-    /// Sets this stream's socket options on a connection just accepted.
-    fn configure(&self, stream: &TcpStream) -> io::Result<()> {
-        if let Some(nodelay) = self.nodelay {
-            stream.set_nodelay(nodelay)?;
-        }
-        if let Some(time) = self.keepalive_time {
-            let mut keepalive = socket2::TcpKeepalive::new().with_time(time);
-            if let Some(interval) = self.keepalive_interval {
-                keepalive = keepalive.with_interval(interval);
-            }
-            if let Some(retries) = self.keepalive_retries {
-                keepalive = keepalive.with_retries(retries);
-            }
-            socket2::SockRef::from(stream).set_tcp_keepalive(&keepalive)?;
-        }
-        Ok(())
     }
 }
 
@@ -108,10 +83,7 @@ impl From<TcpListener> for TcpIncoming {
     fn from(listener: TcpListener) -> TcpIncoming {
         TcpIncoming {
             listener,
-            nodelay: None,
-            keepalive_time: None,
-            keepalive_interval: None,
-            keepalive_retries: None,
+            options: TcpOptions::default(),
         }
     }
 }
@@ -125,7 +97,7 @@ impl Stream for TcpIncoming {
             Poll::Ready(Err(error)) => return Poll::Ready(Some(Err(error))),
             Poll::Pending => return Poll::Pending,
         };
-        Poll::Ready(Some(self.configure(&stream).map(|()| stream)))
+        Poll::Ready(Some(self.options.apply(&stream).map(|()| stream)))
     }
 }
 
@@ -133,10 +105,7 @@ impl fmt::Debug for TcpIncoming {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TcpIncoming")
             .field("listener", &self.listener)
-            .field("nodelay", &self.nodelay)
-            .field("keepalive_time", &self.keepalive_time)
-            .field("keepalive_interval", &self.keepalive_interval)
-            .field("keepalive_retries", &self.keepalive_retries)
+            .field("options", &self.options)
             .finish()
     }
 }

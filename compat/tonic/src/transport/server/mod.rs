@@ -270,7 +270,7 @@ impl<L> Server<L> {
     /// Binds a [`TcpIncoming`] to `addr` with this server's TCP settings.
     fn bind(&self, addr: SocketAddr) -> Result<TcpIncoming, Error> {
         Ok(TcpIncoming::bind(addr)
-            .map_err(Error::server)?
+            .map_err(Error::new)?
             .with_nodelay(Some(self.settings.tcp_nodelay))
             .with_keepalive(self.settings.tcp_keepalive)
             .with_keepalive_interval(self.settings.tcp_keepalive_interval)
