@@ -1,4 +1,4 @@
-//! Generates the gRPC code of `proto/echo.proto` for `tests/tonic.rs`, with tonic's own code
+//! Generates the gRPC code of `proto/echo.proto` for `tests/tonic_*.rs`, with tonic's own code
 //! generator (as a tonic program does), and protoc from `protoc-bin-vendored` so that the build
 //! needs nothing installed.
 
