@@ -1,5 +1,6 @@
 //! weft's `tokio-context` companions come and go with their weft runtimes: one `weft-tokio`
-//! thread per live runtime, none left once they are gone (no reference cycle keeps one, or its
+//! thread per live runtime (or as many as `tokio_companion_threads` asks), none left once they
+//! are gone (no reference cycle keeps one, or its
 //! weft runtime, alive). Its own test binary: it counts the process's threads, which the tests
 //! of another file running in parallel would change.
 
@@ -61,4 +62,28 @@ fn a_companion_thread_per_live_runtime_and_none_after() {
             "round {round}: the companions stopped with their runtimes"
         );
     }
+
+    // A companion of three threads (`Builder::tokio_companion_threads`), gone with its runtime.
+    // (In this test, not one of its own: tests of one binary run in parallel, and this one
+    // counts the process's threads.)
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .tokio_companion_threads(3)
+        .enable_all()
+        .build()
+        .unwrap();
+    let ran = runtime.block_on(async { real_tokio::spawn(async { 1 }).await.unwrap() });
+    assert_eq!(ran, 1);
+    assert_eq!(settle_at(3), 3, "three companion threads");
+    drop(runtime);
+    assert_eq!(settle_at(0), 0, "the companion stopped with its runtime");
+
+    let zero = std::panic::catch_unwind(|| {
+        tokio::runtime::Builder::new_multi_thread().tokio_companion_threads(0);
+    })
+    .unwrap_err();
+    assert_eq!(
+        zero.downcast_ref::<&str>(),
+        Some(&"tokio_companion_threads must be at least 1")
+    );
 }

@@ -6,8 +6,9 @@
 //! Such a crate depends on tokio itself, not on weft, and calls `tokio::spawn`, opens
 //! `tokio::net` sockets or arms `tokio::time` timers; outside a tokio runtime those panic ("there
 //! is no reactor running"). With this feature, each weft runtime has a *companion*: a tokio
-//! runtime (multi-thread, one worker thread named `weft-tokio`, every driver tokio was built
-//! with), started the first time the weft runtime is entered. Each time weft makes a runtime
+//! runtime (multi-thread, one worker thread named `weft-tokio` unless
+//! `Builder::tokio_companion_threads` says more, every driver tokio was built with), started
+//! the first time the weft runtime is entered. Each time weft makes a runtime
 //! current on a thread (`context::set_scheduler`: its workers, `block_on`, the blocking pool,
 //! `Runtime::enter`) it enters that runtime's companion's context too, for as long; and the
 //! companion's own threads (its worker and blocking pool) are inside the weft runtime's context
@@ -82,7 +83,7 @@ impl Companion {
     fn handle(&self, weft: &Handle) -> Option<&Arc<tokio::runtime::Handle>> {
         self.handle
             .get_or_init(|| {
-                let runtime = start(weft.downgrade())?;
+                let runtime = start(weft.downgrade(), weft.config().tokio_companion_threads)?;
                 let handle = Arc::new(runtime.handle().clone());
                 *self
                     .runtime
@@ -94,13 +95,13 @@ impl Companion {
     }
 }
 
-/// Builds a companion whose threads enter `weft`'s context while they run (`None` if tokio
-/// cannot: no thread could be started, or tokio's thread-local is gone, where its builder
-/// panics).
-fn start(weft: WeakHandle) -> Option<tokio::runtime::Runtime> {
+/// Builds a companion of `threads` workers whose threads enter `weft`'s context while they run
+/// (`None` if tokio cannot: no thread could be started, or tokio's thread-local is gone, where
+/// its builder panics).
+fn start(weft: WeakHandle, threads: usize) -> Option<tokio::runtime::Runtime> {
     let build = move || {
         tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
+            .worker_threads(threads)
             .thread_name("weft-tokio")
             .enable_all()
             .on_thread_start(move || enter_weft_here(&weft))

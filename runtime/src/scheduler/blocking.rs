@@ -38,6 +38,9 @@ pub(crate) struct ThreadConfig {
     pub(crate) runtime_id: crate::runtime::Id,
     /// `Builder::name`, for `Handle::name`.
     pub(crate) runtime_name: Option<Arc<str>>,
+    /// `Builder::tokio_companion_threads` (`tokio-context`): the companion's worker threads.
+    #[cfg(feature = "tokio-context")]
+    pub(crate) tokio_companion_threads: usize,
 }
 
 impl ThreadConfig {

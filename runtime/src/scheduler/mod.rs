@@ -65,7 +65,7 @@ impl Handle {
         self.config().runtime_name.as_deref()
     }
 
-    fn config(&self) -> &blocking::ThreadConfig {
+    pub(crate) fn config(&self) -> &blocking::ThreadConfig {
         match self {
             Handle::MultiThread(shared) => &shared.config,
             Handle::CurrentThread(shared) => &shared.config,
