@@ -190,7 +190,7 @@ impl Handle {
 /// allocation (benchmarks and request handlers call it in a loop). Reuse is safe: `block_on`
 /// cannot nest on a thread (`enter_runtime` forbids it), and a stale wake from an earlier call
 /// only makes the next park return early, after which the future is polled again.
-#[cfg_attr(all(test, loom), allow(dead_code))] // its one user, `sync::blocking`, is not modelled
+#[cfg_attr(any(all(test, loom), weft_loom), allow(dead_code))] // its one user, `sync::blocking`, is not modelled
 pub(crate) fn block_on_this_thread<F: Future>(future: F) -> F::Output {
     block_on_thread(future, None)
 }
