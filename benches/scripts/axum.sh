@@ -60,9 +60,8 @@ done
 (cd "$repo" && cargo build --release --quiet -p weft-benches --bin echo_client)
 client=$repo/target/release/echo_client
 
-pin() { if [ "$placement" = own ]; then echo "taskset -c $1"; fi; }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-field() { sed "s/.*$1=\([0-9.]*\).*/\1/" <<<"$2"; }
+# shellcheck source=alternated.sh
+. "$(dirname "$0")/alternated.sh"
 
 port=$((20000 + RANDOM % 20000))
 for round in $(seq "$rounds"); do
@@ -71,10 +70,7 @@ for round in $(seq "$rounds"); do
         port=$((port + 1))
         $(pin 0) "$work/target/release/axum_$rt" "127.0.0.1:$port" &
         server=$!
-        for _ in $(seq 50); do
-            (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-            sleep 0.1
-        done
+        wait_for_port $port
         before=$(cpu_ticks $server)
         line=$($(pin 1) "$client" --addr "127.0.0.1:$port" --workload hello \
             --connections $connections --round-trips $requests_per_connection --clients "$clients")

@@ -172,9 +172,8 @@ sed -e 's/#\[tokio::main(worker_threads = 2)\]/#[weft::main(worker_threads = 2)]
     "$work/src/bin/grpc_load.rs" >"$work/src/bin/grpc_load_weft.rs"
 (cd "$work" && cargo build --release --quiet)
 
-pin() { if [ "$placement" = own ]; then echo "taskset -c $1"; fi; }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-field() { sed "s/.*$1=\([0-9.]*\).*/\1/" <<<"$2"; }
+# shellcheck source=alternated.sh
+. "$(dirname "$0")/alternated.sh"
 
 port=$((20000 + RANDOM % 20000))
 for round in $(seq "$rounds"); do
@@ -185,10 +184,7 @@ for round in $(seq "$rounds"); do
         else server_bin=greeter_tokio load_bin=grpc_load; [ $rt = weft ] && load_bin=grpc_load_weft; fi
         $(pin 0) "$work/target/release/$server_bin" "127.0.0.1:$port" &
         server=$!
-        for _ in $(seq 50); do
-            (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-            sleep 0.1
-        done
+        wait_for_port $port
         before=$(cpu_ticks $server)
         line=$($(pin 1) "$work/target/release/$load_bin" "127.0.0.1:$port" \
             "$connections" "$calls" $seconds)
