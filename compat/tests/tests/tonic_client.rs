@@ -9,7 +9,6 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::oneshot;
 use tokio::time::timeout;
 use tonic::transport::{Endpoint, Server};
 use tonic::Code;
@@ -67,21 +66,9 @@ async fn a_channel_s_tasks_are_weft_tasks() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_unix_endpoint_connects_through_weft_s_unix_socket() {
-    let dir = std::env::temp_dir().join(format!("weft-tonic-uds-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("echo.sock");
-    let _ = std::fs::remove_file(&path);
-    let listener = tokio::net::UnixListener::bind(&path).unwrap();
-    let (stop, stopped) = oneshot::channel::<()>();
-    let server = tokio::spawn(
-        Server::builder()
-            .add_service(EchoServer::new(EchoService::default()))
-            .serve_with_incoming_shutdown(
-                tokio_stream::wrappers::UnixListenerStream::new(listener),
-                async move {
-                    let _ = stopped.await;
-                },
-            ),
+    let (dir, path, stop, server) = serve_unix_until_stopped(
+        Server::builder().add_service(EchoServer::new(EchoService::default())),
+        "weft-tonic-uds",
     );
     let mut client = EchoClient::connect(format!("unix:{}", path.display()))
         .await

@@ -309,21 +309,9 @@ async fn a_layer_intercepts_every_call() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_unix_socket_server_tells_the_peer_s_credentials() {
-    let dir = std::env::temp_dir().join(format!("weft-tonic-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("echo.sock");
-    let _ = std::fs::remove_file(&path);
-    let listener = tokio::net::UnixListener::bind(&path).unwrap();
-    let (stop, stopped) = oneshot::channel::<()>();
-    let server = tokio::spawn(
-        Server::builder()
-            .add_service(EchoServer::new(EchoService::default()))
-            .serve_with_incoming_shutdown(
-                tokio_stream::wrappers::UnixListenerStream::new(listener),
-                async move {
-                    let _ = stopped.await;
-                },
-            ),
+    let (dir, path, stop, server) = serve_unix_until_stopped(
+        Server::builder().add_service(EchoServer::new(EchoService::default())),
+        "weft-tonic",
     );
     // The client connects through tonic's own connector hook, with tokio's Unix socket (as a
     // tonic program's client does; it runs on the runtime's tokio companion).

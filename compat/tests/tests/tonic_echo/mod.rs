@@ -5,6 +5,7 @@
 #![allow(dead_code)] // each test file uses its own part of it
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -177,6 +178,33 @@ pub fn serve_until_stopped(
         let _ = stopped.await;
     }));
     (addr, stop, server)
+}
+
+/// Serves `router` on a Unix socket in a fresh directory named after `name` (and this process)
+/// until the returned sender sends (or drops): the directory (the test removes it), the
+/// socket's path, that sender, and the server's task.
+pub fn serve_unix_until_stopped(
+    router: Router,
+    name: &str,
+) -> (
+    PathBuf,
+    PathBuf,
+    oneshot::Sender<()>,
+    JoinHandle<Result<(), tonic::transport::Error>>,
+) {
+    let dir = std::env::temp_dir().join(format!("{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("echo.sock");
+    let _ = std::fs::remove_file(&path);
+    let listener = tokio::net::UnixListener::bind(&path).unwrap();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let server = tokio::spawn(router.serve_with_incoming_shutdown(
+        tokio_stream::wrappers::UnixListenerStream::new(listener),
+        async move {
+            let _ = stopped.await;
+        },
+    ));
+    (dir, path, stop, server)
 }
 
 pub async fn client(addr: SocketAddr) -> EchoClient<tonic::transport::Channel> {
