@@ -1,4 +1,4 @@
-//! A stand-in for a library built on tokio's own runtime (reqwest, tonic's transport): it
+//! A stand-in for a library built on tokio's own runtime (reqwest, a database driver): it
 //! depends on tokio itself, not on weft, and calls tokio's runtime directly: `tokio::spawn`,
 //! `tokio::net`, `tokio::time`. The tests call it from weft tasks.
 
