@@ -110,10 +110,14 @@ impl Schedule for Scheduler {
         self.0.schedule(task);
     }
 
-    fn yield_now(&self, task: Notified) {
-        // Only the core's thread runs tasks, so it is the one that moves this back.
-        bump_by(&self.0.local_schedules, 1);
-        self.0.yielded.push(task);
+    fn reschedule(&self, task: Notified, yielded: bool) {
+        if yielded {
+            // Only the core's thread runs tasks, so it is the one that moves this back.
+            bump_by(&self.0.local_schedules, 1);
+            self.0.yielded.push(task);
+        } else {
+            self.0.schedule(task);
+        }
     }
 
     fn release(&self, task: &Task) -> Option<Task> {

@@ -29,8 +29,9 @@ impl Future for YieldNow {
             return Poll::Ready(());
         }
         self.yielded = true;
-        // A task woken while it runs is resubmitted behind the queued work when its poll
-        // returns (`Schedule::yield_now`), which is exactly a yield.
+        // A task that woke itself with this mark set is queued behind the other work when its
+        // poll returns (see `runtime/task/yield_mark.rs`), which is exactly a yield.
+        crate::runtime::task::yield_mark::mark_yield();
         cx.waker().wake_by_ref();
         Poll::Pending
     }

@@ -77,6 +77,7 @@ pub(crate) mod owned;
 mod raw;
 mod state;
 mod waker;
+pub(crate) mod yield_mark;
 
 #[cfg(all(test, loom))]
 mod loom_tests;
@@ -97,8 +98,11 @@ pub(crate) trait Schedule: Send + Sync + 'static {
     /// Queues a task that was woken.
     fn schedule(&self, task: Notified);
 
-    /// Queues a task that woke itself while it ran (`yield_now`): behind the queued work.
-    fn yield_now(&self, task: Notified) {
+    /// Queues a task that was woken while it ran, now that its poll returned; `yielded` if it
+    /// woke itself to yield (see `yield_mark.rs`): then it goes behind the queued work, else
+    /// wherever a wake-up of an idle task would put it.
+    fn reschedule(&self, task: Notified, yielded: bool) {
+        let _ = yielded;
         self.schedule(task);
     }
 

@@ -17,7 +17,7 @@
 use super::error::JoinError;
 use super::id::CurrentTaskGuard;
 use super::state::{State, ToIdle, ToRunning};
-use super::{waker, Id, Notified, Schedule, Task};
+use super::{waker, yield_mark, Id, Notified, Schedule, Task};
 use crate::loom::UnsafeCell;
 use crate::runtime::user_code::catch_user_panic;
 use std::future::Future;
@@ -132,7 +132,8 @@ unsafe fn poll<F: Future, S: Schedule>(ptr: NonNull<Header>) {
                 ToIdle::Notified => {
                     // SAFETY: `transition_to_idle` kept our reference for this `Notified`.
                     let task = unsafe { Notified::from_raw(ptr) };
-                    cell.scheduler.yield_now(task);
+                    cell.scheduler
+                        .reschedule(task, yield_mark::take_yield_mark());
                 }
                 ToIdle::Cancelled => {
                     cell.cancel_future();

@@ -88,7 +88,7 @@ pub(crate) use self::worker::block_in_place;
 use self::cpu_clock::CpuClockSlot;
 use self::idle::Idle;
 use self::monitor::Monitor;
-use self::worker::Core;
+use self::worker::{Core, Why};
 use super::blocking::{BlockingPool, ThreadConfig};
 use super::io_driver::IoDriver;
 use super::park::{Driver, Parker, Unparker};
@@ -229,11 +229,16 @@ pub(crate) struct Scheduler(pub(crate) Arc<Shared>);
 
 impl Schedule for Scheduler {
     fn schedule(&self, task: Notified) {
-        self.0.schedule(task, false);
+        self.0.schedule(task, Why::Woken);
     }
 
-    fn yield_now(&self, task: Notified) {
-        self.0.schedule(task, true);
+    fn reschedule(&self, task: Notified, yielded: bool) {
+        let why = if yielded {
+            Why::Yielded
+        } else {
+            Why::WokenWhileRunning
+        };
+        self.0.schedule(task, why);
     }
 
     fn release(&self, task: &Task) -> Option<Task> {
@@ -380,16 +385,14 @@ impl Shared {
     {
         let (join, notified) = self.owned.bind(future, Scheduler(self.clone()), Id::next());
         if let Some(notified) = notified {
-            self.schedule(notified, false);
+            self.schedule(notified, Why::Woken);
         }
         join
     }
 
-    fn schedule(self: &Arc<Self>, task: Notified, is_yield: bool) {
+    fn schedule(self: &Arc<Self>, task: Notified, why: Why) {
         let remote = worker::with_current(|current| match current {
-            Some(worker) if ptr::eq(worker.shared(), &**self) => {
-                worker.schedule_local(task, is_yield)
-            }
+            Some(worker) if ptr::eq(worker.shared(), &**self) => worker.schedule_local(task, why),
             _ => Some(task),
         });
         if let Some(task) = remote {

@@ -321,6 +321,7 @@ impl Future for LocalSet {
         shared.register(cx.waker());
         if self.with(|| shared.tick()) {
             // Out of budget with tasks still queued: come back after the runtime's other work.
+            crate::runtime::task::yield_mark::mark_yield();
             cx.waker().wake_by_ref();
             Poll::Pending
         } else if shared.is_empty() {
@@ -347,6 +348,8 @@ impl<F: Future> Future for RunUntil<'_, F> {
                 return Poll::Ready(output);
             }
             if set.shared.tick() {
+                // As `LocalSet::poll`: a yield, behind the runtime's other work.
+                crate::runtime::task::yield_mark::mark_yield();
                 cx.waker().wake_by_ref();
             }
             Poll::Pending
