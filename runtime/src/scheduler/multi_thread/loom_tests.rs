@@ -10,7 +10,7 @@
 
 use super::idle::Idle;
 use super::monitor::Monitor;
-use super::worker::{sleep, Woken};
+use super::sleep::{sleep, Woken};
 use super::{Remote, WorkerCounters};
 use crate::loom::{
     thread, Arc, AtomicBool, AtomicPtr, AtomicU64, AtomicUsize, Mutex, Ordering::SeqCst,
@@ -204,7 +204,7 @@ enum Work {
 
 impl Pool {
     /// Worker `index` finds no work (it was searching), lists itself among the sleepers,
-    /// re-checks as the last searcher does, and sleeps (`worker::sleep`) on `parker` until
+    /// re-checks as the last searcher does, and sleeps (`sleep::sleep`) on `parker` until
     /// `pending` shows work (`work` says where it waits), taking it. Returns the items it
     /// took, once it took `enough` or at shutdown.
     fn worker_takes(&self, work: Work, index: usize, parker: &Parker, enough: usize) -> usize {
@@ -449,7 +449,7 @@ fn loom_the_monitor_never_sleeps_through_an_unparking_worker() {
         let worker = {
             let (monitor, idle) = (monitor.clone(), idle.clone());
             thread::spawn(move || {
-                // Woken by its own driver turn: what `worker::sleep` and `park` then do.
+                // Woken by its own driver turn: what `sleep::sleep` and `park` then do.
                 assert!(idle.unpark_worker_by_id(0));
                 monitor.worker_unparked();
             })

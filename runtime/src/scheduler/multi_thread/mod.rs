@@ -78,6 +78,7 @@
 mod cpu_clock;
 mod idle;
 mod monitor;
+mod sleep;
 mod worker;
 
 #[cfg(all(test, loom))]
