@@ -101,8 +101,7 @@ pub(crate) trait Schedule: Send + Sync + 'static {
     /// Queues a task that was woken while it ran, now that its poll returned; `yielded` if it
     /// woke itself to yield (see `yield_mark.rs`): then it goes behind the queued work, else
     /// wherever a wake-up of an idle task would put it.
-    fn reschedule(&self, task: Notified, yielded: bool) {
-        let _ = yielded;
+    fn reschedule(&self, task: Notified, _yielded: bool) {
         self.schedule(task);
     }
 

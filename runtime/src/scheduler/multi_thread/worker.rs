@@ -41,11 +41,10 @@
 //! - `in_park` is set while the thread may fire timers or poll I/O as part of a park: tasks
 //!   woken then are kept locally without a wake-up, and the worker decides afterwards whether to
 //!   wake a peer.
-//! - `in_poll` is set exactly while `run_task` polls a task; `notify_after_poll` is set only
-//!   while it is, and `run_task` (or `block_in_place`, as the core leaves the thread) acts on it
-//!   and clears it as soon as the poll is over, so a put-off wake-up is late by at most the
-//!   rest of one poll.
 //! - A core's `poll_ticks` is odd exactly while its holder is inside a poll.
+//! - `notify_after_poll` is set only while the core's `poll_ticks` is odd, and `run_task` (or
+//!   `block_in_place`, as the core leaves the thread) acts on it and clears it as soon as the
+//!   poll is over, so a put-off wake-up is late by at most the rest of one poll.
 
 use super::sleep::{sleep, Woken};
 use super::{Remote, Shared, WorkerCounters};
@@ -160,8 +159,6 @@ pub(super) struct WorkerContext {
     shared: Arc<Shared>,
     core: RefCell<Option<Box<Core>>>,
     in_park: Cell<bool>,
-    /// Set while `run_task` polls a task on this thread.
-    in_poll: Cell<bool>,
     /// Work queued during the current poll wants an idle peer woken, once the poll returns.
     notify_after_poll: Cell<bool>,
 }
@@ -202,7 +199,6 @@ fn run_core(shared: Arc<Shared>, core: Box<Core>) {
         shared,
         core: RefCell::new(Some(core)),
         in_park: Cell::new(false),
-        in_poll: Cell::new(false),
         notify_after_poll: Cell::new(false),
     };
     CURRENT.with(|current| current.set(&worker, || worker.run()));
@@ -403,9 +399,7 @@ impl WorkerContext {
     fn run_task(&self, index: usize, task: Notified) {
         let remote = &self.shared.remotes[index];
         WorkerCounters::bump(&remote.poll_ticks);
-        self.in_poll.set(true);
         let ((), spent) = weft_io::coop::budget_spent(|| task.run());
-        self.in_poll.set(false);
         self.flush_notify();
         if self.core.borrow().is_none() {
             return;
@@ -468,15 +462,16 @@ impl WorkerContext {
         // Work in the deque is stealable: let an idle peer know. The LIFO slot alone does not
         // wake anyone (this worker runs it next), which keeps ping-pong on one core.
         if queued {
-            self.notify_peer();
+            self.notify_peer(core);
         }
         None
     }
 
     /// Wakes an idle peer for work this worker queued, or, during a poll, once the poll has
     /// returned (see the module comment); during a park, the worker decides afterwards.
-    fn notify_peer(&self) {
-        if self.in_poll.get() {
+    fn notify_peer(&self, core: &Core) {
+        let in_poll = self.remote(core).poll_ticks.load(Ordering::Relaxed) % 2 == 1;
+        if in_poll {
             self.notify_after_poll.set(true);
         } else if !self.in_park.get() {
             self.shared.notify_parked();
