@@ -50,9 +50,9 @@
 //!
 //! # What is axum's, and what is written for weft
 //!
-//! Everything in axum but `serve` (routers, handlers, extractors, responses, middleware,
-//! `body`, `http`, `Json`, `Form`, `Extension`, the macros) is axum's own, re-exported: it takes
-//! no runtime. [`serve`](mod@serve), the module and the function, is written here with axum's
+//! Everything in axum but `serve` and, with `ws`, the WebSocket upgrade (below) (routers,
+//! handlers, extractors, responses, middleware, `body`, `http`, `Json`, `Form`, `Extension`,
+//! the macros) is axum's own, re-exported: it takes no runtime. [`serve`](mod@serve), the module and the function, is written here with axum's
 //! names and behaviour: [`serve::Listener`] (implemented for weft's `TcpListener` and
 //! `UnixListener`, and by anything else a user implements it for),
 //! [`serve::ListenerExt::tap_io`], [`serve::IncomingStream`], `Serve::with_graceful_shutdown`
@@ -71,11 +71,19 @@
 //! runtime gets a tokio companion, one mostly idle thread, whose context every weft thread is
 //! in (see weft's docs). With `default-features = false` it is off unless listed.
 //!
-//! With `ws`, `WebSocketUpgrade::on_upgrade` calls `tokio::spawn`, so that feature needs
-//! `tokio-context` (and turns it on): the upgraded connection's callback runs on the
-//! companion's thread, inside the weft runtime's context, so weft's timers, sockets and
-//! `spawn` work in it (a callback that spawns its reader and writer, as axum's chat example
-//! does, runs them on weft's workers).
+//! # WebSockets: `ws`
+//!
+//! axum's `WebSocketUpgrade::on_upgrade` finishes the upgrade in a task it starts with
+//! `tokio::spawn` and runs the callback's whole session there, which in a weft program is the
+//! companion's one thread: every WebSocket of the server would wait for that thread (an echo
+//! server of 64 WebSockets served 0.69x-0.85x the messages per second of the same server on
+//! tokio, at 1.2x-1.5x its CPU per message). So with `ws` (which turns `tokio-context` on, for
+//! that `tokio::spawn`), [`extract::ws::WebSocketUpgrade`] is weft-axum's: axum's, wrapped,
+//! every method forwarded, except that `on_upgrade` hands the callback's future to weft once
+//! axum has the socket. The companion's thread does the upgrade, once per connection; the
+//! session runs on weft's workers, where weft's timers, sockets and `spawn` work. The same
+//! server then reads 0.88x-1.06x of tokio's messages per second and 0.92x-1.06x of its CPU per
+//! message (`benches/scripts/axum.sh 3 own|shared ws`).
 //!
 //! # Features
 //!
@@ -89,6 +97,18 @@
 #![deny(clippy::undocumented_unsafe_blocks)]
 
 pub use axum::*;
+
+/// axum's extractors, re-exported; with `ws`, [`ws::WebSocketUpgrade`](extract::ws::WebSocketUpgrade)
+/// is weft-axum's, whose sessions run on weft's workers.
+pub mod extract {
+    pub use axum::extract::*;
+
+    #[cfg(feature = "ws")]
+    pub mod ws;
+    #[cfg(feature = "ws")]
+    #[doc(inline)]
+    pub use self::ws::WebSocketUpgrade;
+}
 
 #[cfg(any(feature = "http1", feature = "http2"))]
 pub mod serve;

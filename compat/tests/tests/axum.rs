@@ -255,10 +255,11 @@ async fn a_websocket_callback_uses_weft_s_timers_and_spawn() {
     use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
     use futures_util::{SinkExt, StreamExt};
 
-    // axum's chat example in small: the upgrade callback (run by axum through `tokio::spawn`,
-    // on the runtime's tokio companion) spawns a weft task per direction and sleeps on weft's
-    // timer before each echo.
+    // axum's chat example in small: the upgrade callback (a weft task: axum upgrades on the
+    // runtime's tokio companion, weft-axum hands the session to weft) spawns a weft task per
+    // direction and sleeps on weft's timer before each echo.
     async fn echo(socket: WebSocket) {
+        let session = std::thread::current().name().unwrap_or("").to_string();
         let (mut sender, mut receiver) = socket.split();
         let (tx, mut rx) = tokio::sync::mpsc::channel::<String>(4);
         let reader = tokio::spawn(async move {
@@ -270,7 +271,7 @@ async fn a_websocket_callback_uses_weft_s_timers_and_spawn() {
             while let Some(text) = rx.recv().await {
                 tokio::time::sleep(Duration::from_millis(1)).await;
                 let thread = std::thread::current().name().unwrap_or("").to_string();
-                let reply = format!("{text} from {thread}");
+                let reply = format!("{text} from {thread}, session on {session}");
                 sender.send(Message::Text(reply.into())).await.unwrap();
             }
         });
@@ -303,10 +304,94 @@ async fn a_websocket_callback_uses_weft_s_timers_and_spawn() {
             .unwrap();
         assert_eq!(
             reply.into_text().unwrap().as_str(),
-            format!("hi {n} from weft-worker")
+            // Not "weft-tokio": the session is not left on the companion's thread.
+            format!("hi {n} from weft-worker, session on weft-worker")
         );
     }
     socket.close(None).await.unwrap();
+    server.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn websocket_upgrade_keeps_axum_s_protocols_settings_and_rejections() {
+    use axum::extract::ws::{Message, WebSocketUpgrade};
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+    // weft-axum's `WebSocketUpgrade` wraps axum's: each forwarded method must still act. The
+    // session reports what it saw through `outcome`.
+    let (outcome_tx, mut outcome) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let app = Router::new().route(
+        "/ws",
+        get(|upgrade: WebSocketUpgrade| async move {
+            let requested: Vec<_> = upgrade
+                .requested_protocols()
+                .map(|p| p.to_str().unwrap().to_string())
+                .collect();
+            let upgrade = upgrade
+                .protocols(["superchat", "chat"])
+                .max_message_size(1024)
+                .write_buffer_size(0)
+                .on_failed_upgrade(|error| panic!("the upgrade failed: {error}"));
+            let selected = upgrade.selected_protocol().cloned();
+            upgrade.on_upgrade(move |mut socket| async move {
+                let report = format!(
+                    "requested {requested:?}, selected {selected:?}, socket's {:?}",
+                    socket.protocol()
+                );
+                socket.send(Message::Text(report.into())).await.unwrap();
+                // Over `max_message_size`: the read fails instead of returning it.
+                let read = match socket.recv().await {
+                    Some(Err(error)) => format!("refused: {error}"),
+                    other => format!("read {other:?}"),
+                };
+                outcome_tx.send(read).unwrap();
+            })
+        }),
+    );
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let server = axum::serve(listener, app);
+    let addr = server.local_addr().unwrap();
+    let server = tokio::spawn(server.into_future());
+
+    let mut request = format!("ws://{addr}/ws").into_client_request().unwrap();
+    request
+        .headers_mut()
+        .insert("sec-websocket-protocol", "chat, superchat".parse().unwrap());
+    let (mut socket, response) = tokio_tungstenite::connect_async(request).await.unwrap();
+    assert_eq!(response.headers()["sec-websocket-protocol"], "superchat");
+    let report = timeout(LIMIT, socket.next())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        report.into_text().unwrap().as_str(),
+        "requested [\"chat\", \"superchat\"], selected Some(\"superchat\"), \
+         socket's Some(\"superchat\")"
+    );
+    let too_big = tungstenite::Message::binary(vec![0u8; 4096]);
+    socket.send(too_big).await.unwrap();
+    let read = timeout(LIMIT, outcome.recv()).await.unwrap().unwrap();
+    assert!(
+        read.starts_with("refused: ") && read.contains("4096 > 1024"),
+        "{read}"
+    );
+
+    // A plain GET is rejected as axum rejects it.
+    let mut plain = TcpStream::connect(addr).await.unwrap();
+    plain
+        .write_all(b"GET /ws HTTP/1.1\r\nhost: test\r\nconnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut response = String::new();
+    timeout(LIMIT, plain.read_to_string(&mut response))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(response.starts_with("HTTP/1.1 400"), "{response}");
+    assert!(response.contains("upgrade"), "{response}");
     server.abort();
 }
 

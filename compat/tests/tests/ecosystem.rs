@@ -151,7 +151,7 @@ fn the_tokio_context_is_current_exactly_while_a_weft_runtime_is() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_task_a_crate_spawns_on_tokio_can_use_weft() {
-    // A program's future that a crate hands to `tokio::spawn` (axum's WebSocket callback,
+    // A program's future that a crate hands to `tokio::spawn` (axum's WebSocket upgrade,
     // hyper-util's `TokioExecutor`) runs on the companion's worker, inside this weft runtime:
     // weft's timers, sockets and `spawn` work there.
     let (address, _accepting) = start_echo_server(Duration::ZERO).await.unwrap();

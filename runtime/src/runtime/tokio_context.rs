@@ -14,7 +14,7 @@
 //! companion's own threads (its worker and blocking pool) are inside the weft runtime's context
 //! for their whole life. So the crate's sockets and timers are driven by the companion's thread
 //! and wake weft's tasks through their wakers, and a future that the crate hands to
-//! `tokio::spawn` (axum's WebSocket callback, hyper-util's `TokioExecutor`) runs on the
+//! `tokio::spawn` (axum's WebSocket upgrade, hyper-util's `TokioExecutor`) runs on the
 //! companion's worker, where weft's timers, sockets and `spawn` act on the same weft runtime.
 //! The companion shuts down with its weft runtime. The design is smol's `async-compat` (a tokio
 //! runtime entered around the futures that need it), entered per thread rather than per poll so
