@@ -110,3 +110,100 @@ async fn the_timer_follows_weft_s_paused_clock() {
         "on the paused clock, not the real one"
     );
 }
+
+/// Serves `hello` on every connection to `listener`, each a weft task.
+async fn serve_hello(listener: TcpListener) {
+    loop {
+        let (stream, _) = listener.accept().await.unwrap();
+        tokio::spawn(async move {
+            let hello = |_: Request<Incoming>| async {
+                Ok::<_, Infallible>(Response::new("hi".to_owned()))
+            };
+            let _ = Builder::new(TokioExecutor::new())
+                .serve_connection(TokioIo::new(stream), hyper::service::service_fn(hello))
+                .await;
+        });
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_legacy_client_connects_over_weft_s_sockets_with_weft_connector() {
+    use hyper_util::client::legacy::Client;
+    use hyper_util::connect::WeftConnector;
+
+    let metrics = tokio::runtime::Handle::current().metrics();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(serve_hello(listener));
+    let url: hyper::Uri = format!("http://{addr}/").parse().unwrap();
+    // hyper-util's own connector: the client's socket is tokio's (the companion's), so weft's
+    // driver holds only the server's end of the kept-alive connection that one GET opened.
+    // (One GET: a second may open a second connection while the first goes back to the pool.)
+    let before = metrics.io_sources();
+    let tokio_sockets = Client::builder(TokioExecutor::new()).build_http::<Empty<Bytes>>();
+    assert_eq!(get(&tokio_sockets, &url).await, "hi");
+    assert_eq!(metrics.io_sources(), before + 1);
+    drop(tokio_sockets);
+
+    // weft's: both ends are weft's sockets.
+    let mut connector = WeftConnector::new();
+    connector.set_nodelay(true);
+    connector.set_connect_timeout(Some(LIMIT));
+    let weft_sockets = Client::builder(TokioExecutor::new()).build(connector);
+    let before = wait_for_sources(&metrics, before).await;
+    assert_eq!(get(&weft_sockets, &url).await, "hi");
+    assert_eq!(
+        metrics.io_sources(),
+        before + 2,
+        "one connection, both of its ends on weft"
+    );
+    for _ in 0..5 {
+        assert_eq!(get(&weft_sockets, &url).await, "hi");
+    }
+
+    // Not for https: a clear error, not a plaintext connection.
+    let refused = weft_sockets
+        .get("https://127.0.0.1:1/".parse().unwrap())
+        .await
+        .unwrap_err();
+    assert!(refused.is_connect(), "{refused:?}");
+    let reason = std::error::Error::source(&refused).map(ToString::to_string);
+    assert!(
+        reason
+            .as_deref()
+            .is_some_and(|r| r.contains("http:// URIs only")),
+        "{refused:?}: {reason:?}"
+    );
+    server.abort();
+}
+
+/// One GET through `client`: its body, after a 200.
+async fn get<C>(
+    client: &hyper_util::client::legacy::Client<C, Empty<Bytes>>,
+    url: &hyper::Uri,
+) -> Bytes
+where
+    C: hyper_util::client::legacy::connect::Connect + Clone + Send + Sync + 'static,
+{
+    let response = timeout(LIMIT, client.get(url.clone()))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    response.into_body().collect().await.unwrap().to_bytes()
+}
+
+/// Waits until the driver holds `sources` sockets again (a dropped client's connection closes
+/// its server end a moment later), and returns that count.
+async fn wait_for_sources(metrics: &tokio::runtime::RuntimeMetrics, sources: usize) -> usize {
+    let deadline = Instant::now() + LIMIT;
+    while metrics.io_sources() != sources {
+        assert!(
+            Instant::now() < deadline,
+            "{} sockets, not {sources}",
+            metrics.io_sources()
+        );
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    sources
+}
