@@ -6,7 +6,8 @@
 //! hyper server, client and server on a core each, made 0.58x-0.75x the requests per second of
 //! the same client on tokio. Built with [`WeftConnector`] instead
 //! (`Client::builder(TokioExecutor::new()).build(WeftConnector::new())`), the connections are
-//! weft's sockets, driven by weft's reactor: 0.85x-1.09x (1.05x-1.29x on shared cores).
+//! weft's sockets, driven by weft's reactor: 0.80x-1.04x (0.97x-1.40x on shared cores; in the
+//! same runs, `build_http()` 0.56x-0.74x and 0.74x-0.87x).
 //!
 //! ```
 //! use http_body_util::{BodyExt, Empty};
