@@ -70,6 +70,15 @@ async fn serve_until_stopped(
     (addr, stop, tokio::spawn(server.into_future()))
 }
 
+/// Serves `app` on a fresh port in a task: the address, and the server's task (aborted by the
+/// test when done).
+async fn serve(app: Router) -> (SocketAddr, tokio::task::JoinHandle<std::io::Result<()>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let server = axum::serve(listener, app);
+    let addr = server.local_addr().unwrap();
+    (addr, tokio::spawn(server.into_future()))
+}
+
 #[derive(Default)]
 struct Counter {
     hits: Mutex<u64>,
@@ -99,10 +108,7 @@ async fn a_router_is_served_on_weft_s_workers_with_state_and_json() {
         .route("/count", get(count))
         .route("/echo", post(echo))
         .with_state(counter.clone());
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let server = axum::serve(listener, app);
-    let addr = server.local_addr().unwrap();
-    let server = tokio::spawn(server.into_future());
+    let (addr, server) = serve(app).await;
 
     assert_eq!(get_tcp(addr, "/").await, (200, "weft-worker".to_string()));
     for n in 1..=3 {
@@ -220,10 +226,7 @@ async fn http2_is_served_on_the_same_listener() {
         "/",
         get(|request: axum::extract::Request| async move { format!("{:?}", request.version()) }),
     );
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let server = axum::serve(listener, app);
-    let addr = server.local_addr().unwrap();
-    let server = tokio::spawn(server.into_future());
+    let (addr, server) = serve(app).await;
 
     // HTTP/1.1 and HTTP/2 (prior knowledge) on the same port, told apart by their first bytes.
     assert_eq!(get_tcp(addr, "/").await, (200, "HTTP/1.1".to_string()));
@@ -282,10 +285,7 @@ async fn a_websocket_callback_uses_weft_s_timers_and_spawn() {
         "/ws",
         get(|upgrade: WebSocketUpgrade| async move { upgrade.on_upgrade(echo) }),
     );
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let server = axum::serve(listener, app);
-    let addr = server.local_addr().unwrap();
-    let server = tokio::spawn(server.into_future());
+    let (addr, server) = serve(app).await;
 
     let (mut socket, _response) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws"))
         .await
@@ -350,10 +350,7 @@ async fn websocket_upgrade_keeps_axum_s_protocols_settings_and_rejections() {
             })
         }),
     );
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let server = axum::serve(listener, app);
-    let addr = server.local_addr().unwrap();
-    let server = tokio::spawn(server.into_future());
+    let (addr, server) = serve(app).await;
 
     let mut request = format!("ws://{addr}/ws").into_client_request().unwrap();
     request
