@@ -1,8 +1,10 @@
 //! tokio-util's API as a program ported by the rename meets it: `tokio` is weft and
 //! `tokio_util` is weft-util here. The parts written for weft (`PollSender`, `PollSemaphore`,
-//! `TaskTracker`'s spawns, `AbortOnDropHandle`, `net::Listener`, `UdpFramed`, `context`) and
-//! tokio-util's own, re-exported (codecs, `CancellationToken`, `SyncIoBridge` and `DelayQueue`
-//! through weft's `tokio-context`). `JoinQueue` and `LocalPoolHandle`: `util_task.rs`.
+//! `TaskTracker`'s spawns, `AbortOnDropHandle`, `net::Listener`, `UdpFramed`, `context`,
+//! `DelayQueue` and `FutureExt`'s timeouts on weft's timer) and tokio-util's own, re-exported
+//! (codecs, `CancellationToken`, `SyncIoBridge` through weft's `tokio-context`). `JoinQueue`
+//! and `LocalPoolHandle`: `util_task.rs`. (tokio-util's own test files run against weft-util
+//! too: `compat/scripts/upstream_tests.sh`.)
 
 use futures_util::{SinkExt, StreamExt};
 use std::future::{poll_fn, Future};
@@ -296,19 +298,57 @@ async fn sync_io_bridge_reads_a_weft_stream_from_the_blocking_pool() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn delay_queue_yields_in_deadline_order() {
+#[tokio::test(start_paused = true)]
+async fn delay_queue_yields_in_deadline_order_on_weft_s_paused_clock() {
     let start = Instant::now();
     let mut queue = DelayQueue::new();
     for (item, ms) in [("late", 60), ("early", 20), ("middle", 40)] {
         queue.insert(item, Duration::from_millis(ms));
     }
+    // `insert_at` takes the program's `tokio::time::Instant`: weft's.
+    let dropped = queue.insert_at("dropped", start + Duration::from_millis(30));
+    let moved = queue.insert_at("moved", start + Duration::from_millis(10));
+    queue.reset_at(&moved, start + Duration::from_millis(50));
+    assert_eq!(queue.remove(&dropped).into_inner(), "dropped");
+    assert_eq!(queue.deadline(&moved), start + Duration::from_millis(50));
+    assert_eq!(queue.len(), 4);
+
     let mut order = Vec::new();
     while let Some(expired) = timeout(LIMIT, queue.next()).await.unwrap() {
-        order.push(expired.into_inner());
+        // Each at its deadline exactly: the paused clock drives the queue's timer.
+        assert_eq!(expired.deadline(), Instant::now());
+        order.push((expired.into_inner(), start.elapsed().as_millis()));
     }
-    assert_eq!(order, ["early", "middle", "late"]);
-    assert!(start.elapsed() >= Duration::from_millis(60));
+    assert_eq!(
+        order,
+        [("early", 20), ("middle", 40), ("moved", 50), ("late", 60)]
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn future_ext_timeouts_are_weft_s() {
+    use tokio_util::time::FutureExt;
+    let start = Instant::now();
+    let slow = tokio::time::sleep(Duration::from_secs(5));
+    // weft's `Timeout`, so its `Elapsed` is the program's `tokio::time::error::Elapsed`.
+    let timed: tokio::time::Timeout<_> = slow.timeout(Duration::from_secs(1));
+    let elapsed: tokio::time::error::Elapsed = timed.await.unwrap_err();
+    assert_eq!(elapsed.to_string(), "deadline has elapsed");
+    assert_eq!(start.elapsed(), Duration::from_secs(1));
+    let on_time = async { 7 }.timeout_at(start + Duration::from_secs(2)).await;
+    assert_eq!(on_time, Ok(7));
+}
+
+#[tokio::test]
+async fn poll_sender_sends_values_that_borrow() {
+    // tokio-util's `PollSender<T>` asks only `T: Send`; so does weft-util's.
+    let words = [String::from("borrowed"), String::from("values")];
+    let (tx, mut rx) = mpsc::channel::<&str>(1);
+    let mut sink = PollSender::new(tx);
+    for word in &words {
+        sink.send(word.as_str()).await.unwrap();
+        assert_eq!(rx.recv().await, Some(word.as_str()));
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -277,7 +277,7 @@ fn bad_pool_sizes_and_indexes_panic_with_a_message() {
     let zero = std::panic::catch_unwind(|| LocalPoolHandle::new(0)).unwrap_err();
     assert_eq!(
         zero.downcast_ref::<&str>(),
-        Some(&"LocalPoolHandle::new: a pool needs at least one thread (pool_size was 0)")
+        Some(&"assertion failed: pool_size > 0 (LocalPoolHandle::new: a pool needs at least one thread)")
     );
     let pool = LocalPoolHandle::new(2);
     let out_of_range = std::panic::catch_unwind(AssertUnwindSafe(|| {

@@ -42,15 +42,19 @@
 //!
 //! Most of tokio-util takes any `AsyncRead`, `AsyncWrite`, `Stream` or future, and weft's
 //! sockets implement tokio's I/O traits (`weft::io` re-exports tokio's), so these are
-//! tokio-util's own, re-exported: `codec` (`Framed`, `LinesCodec`, ...), `compat`, `io`,
-//! [`either`], [`future`], [`bytes`], `time` (`DelayQueue`), and in [`sync`] the
-//! `CancellationToken` family and `ReusableBoxFuture`.
+//! tokio-util's own, re-exported: `codec` (`Framed`, `LinesCodec`, ...), `compat`, most of
+//! `io` (`ReaderStream`, `StreamReader`, `SinkWriter`, ...), [`either`], [`bytes`], and in
+//! [`sync`] the `CancellationToken` family and `ReusableBoxFuture`.
 //!
 //! The rest names tokio's types, so it would not compile against weft's (`PollSender::new(tx)`
 //! with a weft `mpsc::Sender`) or would run on tokio's runtime; these are written here, with
 //! tokio-util's names, constructors, methods and trait impls:
 //!
 //! - [`sync::PollSender`] (and its [`sync::PollSendError`]) over weft's `mpsc::Sender`;
+//! - `time::DelayQueue`, and [`future::FutureExt`] (also `time::FutureExt`), whose `timeout`
+//!   and `timeout_at` give weft's `Timeout`, on weft's timer (below);
+//! - `io::simplex`, a one-way in-memory pipe that spends weft's cooperative budget (tokio-util's
+//!   spends tokio's, which a weft task does not have);
 //! - [`sync::PollSemaphore`] over weft's `Semaphore`;
 //! - `task::TaskTracker`, tokio-util's tracker whose `spawn*` methods spawn on weft,
 //!   `task::JoinMap` over weft's `JoinSet` (its `join-map` feature is accepted and means `rt`),
@@ -64,17 +68,19 @@
 //! Left out: the inherent `accept` and `local_addr` of tokio-util's `Either` of two listeners
 //! (`Either` is tokio-util's own type, re-exported).
 //!
-//! # Timers: the `time` feature and tokio's context
+//! # Timers
 //!
-//! tokio-util's `DelayQueue` and `time::FutureExt::timeout` arm *tokio's* timers, which need a
-//! tokio runtime's context on the thread that polls them. The `time` feature therefore turns on
-//! weft's `tokio-context` feature: each weft runtime gets a tokio companion (one thread,
-//! `weft-tokio`), and every thread that runs weft's sits inside its context, so those timers
-//! work inside weft tasks; the companion's thread fires them and wakes weft's tasks. Cargo unifies features, so this holds for the whole program. Their `insert_at`,
-//! `reset_at` and `timeout_at` take tokio's `Instant`, not weft's: a deadline is best given as
-//! a `Duration` from now. weft's paused test clock does not drive tokio's timers. `io-util`
-//! turns on `tokio-context` too, for `SyncIoBridge::new`, which blocks on *tokio's*
-//! `Handle::current()`.
+//! `time::DelayQueue` and `FutureExt::timeout`/`timeout_at` run on weft's timer: their
+//! deadlines are weft's `Instant`s (the program's `tokio::time::Instant` after the rename),
+//! weft's paused test clock (`start_paused`, `time::advance`) drives them, and they need no
+//! tokio runtime. tokio-util's own test files for them (`time_delay_queue.rs`, `future.rs`) pass
+//! against this crate: `compat/scripts/upstream_tests.sh` runs all of tokio-util's. One
+//! departure: a `DelayQueue` takes any deadline, where tokio-util's panics on one more than
+//! 2^36 ms (about 2.2 years) ahead.
+//!
+//! `io-util` turns on weft's `tokio-context` feature, for `SyncIoBridge::new`, which blocks on
+//! *tokio's* `Handle::current()`: each weft runtime then gets a tokio companion thread (see
+//! weft's README, "Porting from tokio").
 //!
 //! # Features
 //!
@@ -87,6 +93,9 @@
 #![warn(missing_docs, missing_debug_implementations, rust_2018_idioms)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 
+pub mod future;
+#[cfg(feature = "io")]
+pub mod io;
 pub mod sync;
 
 #[cfg(feature = "rt")]
@@ -95,6 +104,8 @@ pub mod context;
 pub mod net;
 #[cfg(feature = "rt")]
 pub mod task;
+#[cfg(feature = "time")]
+pub mod time;
 #[cfg(all(feature = "net", feature = "codec"))]
 pub mod udp;
 
@@ -108,11 +119,3 @@ pub use tokio_util::codec;
 pub use tokio_util::compat;
 /// A two-variant future, stream and I/O object: tokio-util's own.
 pub use tokio_util::either;
-/// `FutureExt` (cancellation-token adapters; `timeout` with `time`): tokio-util's own.
-pub use tokio_util::future;
-/// Adapters between byte streams, streams and sinks: tokio-util's own.
-#[cfg(feature = "io")]
-pub use tokio_util::io;
-/// `DelayQueue` and `FutureExt`: tokio-util's own, on tokio's timers (see the crate docs).
-#[cfg(feature = "time")]
-pub use tokio_util::time;

@@ -51,9 +51,8 @@ enum State<T> {
 /// [`poll_reserve`](PollSender::poll_reserve) until ready, then
 /// [`send_item`](PollSender::send_item).
 ///
-/// tokio-util's `PollSender`, for weft's channel; the same methods and semantics. One
-/// difference: `T` must be `'static` (the pending reservation is a boxed future that owns a
-/// sender of `T`; tokio-util erases that lifetime with unsafe code, this crate has none).
+/// tokio-util's `PollSender`, for weft's channel; the same methods, bounds (`T: Send`, not
+/// `'static`: values that borrow can be sent) and semantics.
 ///
 /// ```
 /// use futures_sink::Sink;
@@ -74,7 +73,7 @@ pub struct PollSender<T> {
     sender: Option<Sender<T>>,
     state: State<T>,
     /// Reused for every reservation, so a busy sink allocates once.
-    acquire: ReusableBoxFuture<'static, Reservation<T>>,
+    acquire: Acquire<T>,
 }
 
 /// Waits for a slot, the sender moved in (weft's `reserve_owned` is an `async fn`).
@@ -85,19 +84,59 @@ async fn reserve<T>(sender: Sender<T>) -> Reservation<T> {
         .map_err(|_| PollSendError(None))
 }
 
-/// What `acquire` holds while no reservation is under way (never polled then); setting it also
-/// drops the sender that a cancelled reservation owned.
-async fn no_reservation<T>() -> Reservation<T> {
-    Err(PollSendError(None))
+/// The reservation future, boxed once and reused.
+///
+/// The box's type says `'static`, but a reservation owns a `Sender<T>`, which is only valid
+/// while every lifetime in `T` is. That is sound because the box never leaves this private
+/// type (see [`Acquire::start`]): tokio-util's `PollSender` does the same, so that `T` need not
+/// be `'static`.
+struct Acquire<T> {
+    future: ReusableBoxFuture<'static, Reservation<T>>,
 }
 
-impl<T: Send + 'static> PollSender<T> {
+impl<T: Send> Acquire<T> {
+    /// Holding no reservation (its future, never polled then, captures nothing, so it is
+    /// `'static` whatever `T` is).
+    fn new() -> Acquire<T> {
+        Acquire {
+            future: ReusableBoxFuture::new(async { Err(PollSendError(None)) }),
+        }
+    }
+
+    /// Starts a reservation with `sender`, in the same allocation as the last one.
+    fn start(&mut self, sender: Sender<T>) {
+        let future: *mut ReusableBoxFuture<'static, Reservation<T>> = &mut self.future;
+        let future: *mut ReusableBoxFuture<'_, Reservation<T>> = future.cast();
+        // SAFETY: the cast changes only the lifetime bound of the boxed `dyn Future`, not the
+        // layout, and the pointer comes from `&mut self.future`, so this is that unique borrow
+        // for the one `set` call. The lifetime that `set` infers is one that `reserve(sender)`
+        // outlives, at most the shortest lifetime in `T`. Storing that future where the type
+        // says `'static` is sound because the `'static` is never relied on: the box is only
+        // ever polled (`poll`), replaced (`start`, `cancel`) or dropped through `self.future`,
+        // never moved or lent out of this private type, and every `Acquire<T>` (a field of a
+        // `PollSender<T>`) can only be used, and is dropped (drop check: the box's `dyn`
+        // names `T`), while `T`'s lifetimes are live.
+        let future = unsafe { &mut *future };
+        future.set(reserve(sender));
+    }
+
+    /// Cancels the reservation under way, dropping the sender it owned.
+    fn cancel(&mut self) {
+        self.future.set(async { Err(PollSendError(None)) });
+    }
+
+    fn poll(&mut self, cx: &mut Context<'_>) -> Poll<Reservation<T>> {
+        self.future.poll(cx)
+    }
+}
+
+impl<T: Send> PollSender<T> {
     /// Wraps `sender`.
     pub fn new(sender: Sender<T>) -> Self {
         PollSender {
             sender: Some(sender.clone()),
             state: State::Idle(sender),
-            acquire: ReusableBoxFuture::new(no_reservation()),
+            acquire: Acquire::new(),
         }
     }
 
@@ -109,7 +148,7 @@ impl<T: Send + 'static> PollSender<T> {
             let State::Idle(sender) = std::mem::replace(&mut self.state, State::Acquiring) else {
                 unreachable!("matched just above")
             };
-            self.acquire.set(reserve(sender));
+            self.acquire.start(sender);
         }
         match self.state {
             State::Idle(_) => unreachable!("left just above"),
@@ -176,7 +215,7 @@ impl<T: Send + 'static> PollSender<T> {
         match self.state {
             State::Idle(_) => self.state = State::Closed,
             State::Acquiring => {
-                self.acquire.set(no_reservation());
+                self.acquire.cancel();
                 self.state = State::Closed;
             }
             State::ReadyToSend(_) | State::Closed => {}
@@ -189,7 +228,7 @@ impl<T: Send + 'static> PollSender<T> {
         let state = std::mem::replace(&mut self.state, State::Closed);
         let (aborted, next) = match state {
             State::Acquiring => {
-                self.acquire.set(no_reservation());
+                self.acquire.cancel();
                 (true, self.sender.clone().map(State::Idle))
             }
             State::ReadyToSend(permit) => {
@@ -203,7 +242,7 @@ impl<T: Send + 'static> PollSender<T> {
     }
 }
 
-impl<T: Send + 'static> Clone for PollSender<T> {
+impl<T: Send> Clone for PollSender<T> {
     /// A sender of the same channel, with no reservation (closed if this one is closed).
     fn clone(&self) -> Self {
         match &self.sender {
@@ -211,7 +250,7 @@ impl<T: Send + 'static> Clone for PollSender<T> {
             None => PollSender {
                 sender: None,
                 state: State::Closed,
-                acquire: ReusableBoxFuture::new(no_reservation()),
+                acquire: Acquire::new(),
             },
         }
     }
@@ -234,7 +273,7 @@ impl<T> fmt::Debug for PollSender<T> {
 
 /// tokio-util's sink: `poll_ready` reserves, `start_send` sends, `poll_flush` has nothing to
 /// do (a sent value is in the channel), `poll_close` [closes](PollSender::close).
-impl<T: Send + 'static> Sink<T> for PollSender<T> {
+impl<T: Send> Sink<T> for PollSender<T> {
     type Error = PollSendError<T>;
 
     fn poll_ready(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {

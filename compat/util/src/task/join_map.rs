@@ -259,13 +259,19 @@ where
     /// Files a spawned task under `key`, aborting and forgetting the one that was there.
     fn insert(&mut self, key: K, handle: AbortHandle) {
         let hash = self.hash_builder.hash_one(&key);
-        if let Some(old) = self.find_hashed(hash, &key) {
-            let (_, old_handle) = self.remove(old).expect("found just above");
-            old_handle.abort();
-        }
+        let replaced = self
+            .find_hashed(hash, &key)
+            .and_then(|old| self.remove(old));
         let id = handle.id();
         self.by_hash.entry(hash).or_default().push(id);
         self.entries.insert(id, (key, handle));
+        // The new task is filed before the old key is dropped: a key whose `Drop` panics then
+        // unwinds out of `spawn` with the old task aborted and the new one in the map, as in
+        // tokio-util (dropping it earlier, with the new key still in hand, panicked twice).
+        if let Some((old_key, old_handle)) = replaced {
+            old_handle.abort();
+            drop(old_key);
+        }
     }
 
     /// The id of the task under `key`.

@@ -69,7 +69,8 @@ impl LocalPoolHandle {
     pub fn new(pool_size: usize) -> LocalPoolHandle {
         assert!(
             pool_size > 0,
-            "LocalPoolHandle::new: a pool needs at least one thread (pool_size was 0)"
+            // tokio-util's words first, which its tests and a ported program's expect.
+            "assertion failed: pool_size > 0 (LocalPoolHandle::new: a pool needs at least one thread)"
         );
         let workers = (0..pool_size)
             .map(|index| match Worker::start(index) {
