@@ -32,24 +32,24 @@
 //! tokio-stream = { package = "weft-stream", version = "0.1" }
 //! ```
 //!
-//! Most of tokio-stream needs no runtime (`Stream`, [`StreamExt`], [`StreamMap`], `iter`,
-//! ...) and takes any stream; this crate re-exports those items, so they are tokio-stream's
-//! own. Its [`wrappers`] cannot be: each names a tokio type (`tokio::sync::mpsc::Receiver`,
-//! `tokio::net::TcpListener`, ...), and after the rename the program's `rx` is weft's. The
-//! wrappers here have tokio-stream's names, constructors and methods, written for weft's
-//! types, so `tokio_stream::wrappers::ReceiverStream::new(rx)` compiles and behaves as before.
+//! Most of tokio-stream needs no runtime (`Stream`, [`StreamMap`], `once`, `empty`, and the
+//! combinators that need no timer) and takes any stream; this crate re-exports those items, so
+//! they are tokio-stream's own. Its [`wrappers`] cannot be: each names a tokio type
+//! (`tokio::sync::mpsc::Receiver`, `tokio::net::TcpListener`, ...), and after the rename the
+//! program's `rx` is weft's. The wrappers here have tokio-stream's names, constructors and
+//! methods, written for weft's types, so `tokio_stream::wrappers::ReceiverStream::new(rx)`
+//! compiles and behaves as before.
 //!
-//! # Timers: the `time` feature and tokio's context
+//! # Timers and the cooperative budget
 //!
-//! tokio-stream's timer combinators ([`StreamExt::timeout`], `timeout_repeating`, `throttle`,
-//! `chunks_timeout`) arm *tokio's* timers, which need a tokio runtime's context on the thread
-//! that polls them. The `time` feature (on by default, as in tokio-stream) therefore turns on
-//! weft's `tokio-context` feature: each weft runtime gets a tokio companion (one thread,
-//! `weft-tokio`), and every thread that runs weft's sits inside its context, so those timers
-//! work inside weft tasks; the companion's thread fires them and wakes weft's tasks. Cargo unifies features, so this holds for the whole program. A program that uses no
-//! timer combinator can say `default-features = false` and run without that extra thread.
-//! [`IntervalStream`](wrappers::IntervalStream) wraps weft's own `Interval` and needs none of
-//! this (weft's paused test clock drives it; it does not drive tokio's timers).
+//! [`StreamExt`] is this crate's own trait, method for method tokio-stream's: each combinator
+//! that needs no timer calls tokio-stream's, and the four that do ([`StreamExt::timeout`],
+//! `timeout_repeating`, `throttle`, `chunks_timeout`, with the `time` feature, on by default as
+//! in tokio-stream) are written for weft's timer: weft's paused test clock drives them,
+//! `timeout_repeating` takes weft's `Interval`, and they need no tokio runtime. [`iter`] spends
+//! weft's cooperative budget, as tokio-stream's spends tokio's, so an endless `iter` in a loop
+//! yields to the rest of the runtime. tokio-stream's own test files pass against this crate:
+//! `compat/scripts/upstream_tests.sh` runs them.
 //!
 //! # Features
 //!
@@ -63,30 +63,23 @@
 #![warn(missing_docs, missing_debug_implementations, rust_2018_idioms)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 
+pub mod adapters;
+mod iter;
+mod stream_ext;
 pub mod wrappers;
 
+pub use iter::{iter, Iter};
+pub use stream_ext::StreamExt;
 pub use tokio_stream::{
-    empty, iter, once, pending, Empty, FromStream, Iter, Once, Pending, Stream, StreamExt,
-    StreamMap, StreamNotifyClose,
+    empty, once, pending, Empty, FromStream, Once, Pending, Stream, StreamMap, StreamNotifyClose,
 };
 
 /// The error of a stream item that [`StreamExt::timeout`] waited too long for.
 #[cfg(feature = "time")]
-pub use tokio_stream::Elapsed;
+pub use adapters::Elapsed;
 
 /// The stream that [`StreamExt::timeout`] returns (tokio-stream keeps this name at its root,
 /// deprecated in favour of [`adapters::Timeout`], and hidden; so is it here).
 #[cfg(feature = "time")]
 #[doc(hidden)]
-pub use tokio_stream::adapters::Timeout;
-
-/// The streams that [`StreamExt`]'s combinators return: tokio-stream's own.
-pub mod adapters {
-    pub use tokio_stream::adapters::{
-        Chain, Filter, FilterMap, Fuse, Map, MapWhile, Merge, Peekable, Skip, SkipWhile, Take,
-        TakeWhile, Then,
-    };
-
-    #[cfg(feature = "time")]
-    pub use tokio_stream::adapters::{ChunksTimeout, Timeout, TimeoutRepeating};
-}
+pub use adapters::Timeout;

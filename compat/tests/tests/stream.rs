@@ -1,7 +1,8 @@
 //! tokio-stream's API as a program ported by the rename meets it: `tokio` is weft and
 //! `tokio_stream` is weft-stream here. Every wrapper over weft's types, tokio-stream's own
-//! combinators and `StreamMap` over them, and its timer combinators (tokio's timers, through
-//! weft's `tokio-context`) inside weft tasks.
+//! combinators and `StreamMap` over them, and the timer combinators and `iter`, written for
+//! weft's timer and cooperative budget. (tokio-stream's own test files run against weft-stream
+//! too: `compat/scripts/upstream_tests.sh`.)
 
 use std::future::poll_fn;
 use std::pin::{pin, Pin};
@@ -169,16 +170,15 @@ async fn stream_map_tags_every_item_with_its_key() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn timeout_fires_tokios_timer_inside_a_weft_task() {
-    let waited = tokio::spawn(async {
-        let start = Instant::now();
-        let mut stream = pin!(tokio_stream::pending::<u32>().timeout(Duration::from_millis(20)));
-        let item: Option<Result<u32, tokio_stream::Elapsed>> = stream.next().await;
-        assert!(matches!(item, Some(Err(_))), "{item:?}");
-        start.elapsed()
-    });
-    assert!(waited.await.unwrap() >= Duration::from_millis(20));
+#[tokio::test(start_paused = true)]
+async fn timeout_and_timeout_repeating_run_on_weft_s_paused_clock() {
+    let start = Instant::now();
+    let mut silent = pin!(tokio_stream::pending::<u32>().timeout(Duration::from_millis(20)));
+    let item: Option<Result<u32, tokio_stream::Elapsed>> = silent.next().await;
+    assert!(matches!(item, Some(Err(_))), "{item:?}");
+    // weft's clock, paused: exactly the timeout, and one `Elapsed` per wait.
+    assert_eq!(start.elapsed(), Duration::from_millis(20));
+    assert!(is_pending(&mut silent).await);
 
     let (tx, rx) = mpsc::channel(1);
     tx.send(1u32).await.unwrap();
@@ -187,30 +187,66 @@ async fn timeout_fires_tokios_timer_inside_a_weft_task() {
     assert!(matches!(stream.next().await, Some(Err(_))));
     drop(tx);
     assert_eq!(stream.next().await, None);
+
+    // `timeout_repeating` takes the program's `tokio::time::interval`: weft's `Interval`.
+    let (tx, rx) = mpsc::channel(1);
+    let interval = tokio::time::interval(Duration::from_millis(10));
+    let mut stream = pin!(ReceiverStream::new(rx).timeout_repeating(interval));
+    let start = Instant::now();
+    // The interval's first tick is at once; then every 10 ms without an item.
+    for expected in [0, 10, 20] {
+        assert!(matches!(stream.next().await, Some(Err(_))));
+        assert_eq!(start.elapsed(), Duration::from_millis(expected));
+    }
+    tx.send(7).await.unwrap();
+    assert_eq!(stream.next().await, Some(Ok(7)));
 }
 
-#[tokio::test]
-async fn chunks_timeout_and_throttle_use_tokios_timers() {
+#[tokio::test(start_paused = true)]
+async fn chunks_timeout_and_throttle_run_on_weft_s_paused_clock() {
     let (tx, rx) = mpsc::channel(8);
     for i in 0..3u32 {
         tx.try_send(i).unwrap();
     }
     let mut chunks = pin!(ReceiverStream::new(rx).chunks_timeout(2, Duration::from_millis(30)));
-    // A full chunk at once, then a partial one at the deadline.
-    assert_eq!(chunks.next().await, Some(vec![0, 1]));
+    // A full chunk at once, then a partial one at its deadline, 30 ms after its first item.
     let start = Instant::now();
+    assert_eq!(chunks.next().await, Some(vec![0, 1]));
+    assert_eq!(start.elapsed(), Duration::ZERO);
     assert_eq!(chunks.next().await, Some(vec![2]));
-    assert!(start.elapsed() >= Duration::from_millis(30));
+    assert_eq!(start.elapsed(), Duration::from_millis(30));
     drop(tx);
     assert_eq!(chunks.next().await, None);
 
     let start = Instant::now();
-    let throttled: Vec<u32> = tokio_stream::iter(0..3)
-        .throttle(Duration::from_millis(10))
-        .collect()
-        .await;
-    assert_eq!(throttled, [0, 1, 2]);
-    assert!(start.elapsed() >= Duration::from_millis(20), "two gaps");
+    let mut gaps = Vec::new();
+    let mut throttled = pin!(tokio_stream::iter(0..3u32).throttle(Duration::from_millis(10)));
+    while let Some(item) = throttled.next().await {
+        gaps.push((item, start.elapsed().as_millis()));
+    }
+    assert_eq!(gaps, [(0, 0), (1, 10), (2, 20)]);
+}
+
+#[tokio::test]
+async fn iter_spends_the_weft_task_s_cooperative_budget() {
+    // An endless ready stream: a weft task gets 128 items per poll (tokio's budget, as
+    // tokio-stream's `iter` spends tokio's), then the stream yields and wakes the task.
+    let mut endless = tokio_stream::iter(std::iter::repeat(1u8));
+    let ready_in_one_poll = poll_fn(|cx| {
+        let mut ready = 0;
+        while Pin::new(&mut endless).poll_next(cx).is_ready() {
+            ready += 1;
+        }
+        Poll::Ready(ready)
+    })
+    .await;
+    assert_eq!(ready_in_one_poll, 128);
+    tokio::task::yield_now().await;
+    assert_eq!(
+        endless.next().await,
+        Some(1),
+        "a fresh budget after the yield"
+    );
 }
 
 #[tokio::test(start_paused = true)]
