@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Runs tokio-stream's and tokio-util's own test files against weft-stream and weft-util, ported
-# the way a user ports a program: the files untouched, the manifest renaming `tokio` to weft,
-# `tokio-stream` to weft-stream, `tokio-util` to weft-util and `tokio-test` to weft-test.
+# Runs tokio-stream's, tokio-util's and tokio-test's own test files against weft-stream,
+# weft-util and weft-test, ported the way a user ports a program: the files untouched, the
+# manifest renaming `tokio` to weft, `tokio-stream` to weft-stream, `tokio-util` to weft-util
+# and `tokio-test` to weft-test.
 #
 #   compat/scripts/upstream_tests.sh [WORK_DIR]     (default: $TMPDIR/weft-upstream-tests)
 #
 # The files come from the versions in compat/Cargo.lock (cargo's registry), copied into a
-# scratch crate in WORK_DIR, outside the repository, as `stream__<file>` and `util__<file>`.
+# scratch crate in WORK_DIR, outside the repository, as `stream__<file>`, `util__<file>` and
+# `test__<file>`.
 # Exits non-zero if a file does not compile or a test fails, except the tests listed in
 # `deliberate` below, each with the reason weft differs on purpose. CI runs it (`.ci/run`);
 # it needs the network once (the test files' dev-dependencies) and takes a few minutes.
@@ -24,13 +26,14 @@ deliberate=(
 )
 
 manifests=$(cd "$repo" && cargo metadata --manifest-path compat/Cargo.toml --format-version 1 \
-    --locked | grep -oE '"manifest_path":"[^"]*/tokio-(util-0\.7|stream-0\.1)\.[0-9]+/Cargo\.toml"' |
+    --locked | grep -oE '"manifest_path":"[^"]*/tokio-(util-0\.7|stream-0\.1|test-0\.4)\.[0-9]+/Cargo\.toml"' |
     cut -d'"' -f4 | sort -u)
 util_dir=$(dirname "$(grep '/tokio-util-' <<< "$manifests" | head -1)")
 stream_dir=$(dirname "$(grep '/tokio-stream-' <<< "$manifests" | head -1)")
-[ -d "$util_dir/tests" ] && [ -d "$stream_dir/tests" ] ||
-    { echo "tokio-util's or tokio-stream's tests not found in cargo's registry" >&2; exit 1; }
-echo "tests of $(basename "$stream_dir") and $(basename "$util_dir"), against weft at $repo"
+test_dir=$(dirname "$(grep '/tokio-test-' <<< "$manifests" | head -1)")
+[ -d "$util_dir/tests" ] && [ -d "$stream_dir/tests" ] && [ -d "$test_dir/tests" ] ||
+    { echo "tokio-util's, tokio-stream's or tokio-test's tests not found in cargo's registry" >&2; exit 1; }
+echo "tests of $(basename "$stream_dir"), $(basename "$util_dir") and $(basename "$test_dir"), against weft at $repo"
 
 rm -rf "$work"
 mkdir -p "$work/src" "$work/tests"
@@ -38,6 +41,7 @@ touch "$work/src/lib.rs"
 for file in "$stream_dir"/tests/*.rs; do cp "$file" "$work/tests/stream__$(basename "$file")"; done
 cp -r "$stream_dir/tests/support" "$work/tests/support"
 for file in "$util_dir"/tests/*.rs; do cp "$file" "$work/tests/util__$(basename "$file")"; done
+for file in "$test_dir"/tests/*.rs; do cp "$file" "$work/tests/test__$(basename "$file")"; done
 # `_require_full` checks that tokio-util's own build has its `full` feature: not a test of it.
 rm -f "$work/tests/util___require_full.rs"
 cp "$repo/compat/Cargo.lock" "$work/Cargo.lock"

@@ -32,18 +32,13 @@
 //!
 //! tokio-test's [`block_on`](https://docs.rs/tokio-test/0.4/tokio_test/fn.block_on.html) builds
 //! a runtime of tokio's, on which weft's timers, sockets and `spawn` find no weft runtime and
-//! panic; this crate's [`block_on`] builds a weft runtime instead. The rest is tokio-test's
-//! own, re-exported: it needs no runtime (the `assert_*` macros, the mock [`task`]) or only
-//! tokio's timers ([`io`]'s mock I/O and [`stream_mock`] wait with them).
-//!
-//! # Timers
-//!
-//! The mock I/O's `wait` and the mock stream's `wait` arm *tokio's* timers. This crate turns on
-//! weft's `tokio-context` feature, so every weft thread sits inside the context of its
-//! runtime's tokio companion, whose thread fires them; they work in weft tasks and in
-//! [`block_on`]. They
-//! run on tokio's clock, so weft's paused test clock (`start_paused`, `time::pause`) does not
-//! advance them: a mock that waits a second waits a real second.
+//! panic; this crate's [`block_on`] builds a weft runtime instead. tokio-test's mock I/O
+//! ([`io`]) and mock stream ([`stream_mock`]) wait on tokio's timers; this crate's are written
+//! for weft's, with the same builders, methods, semantics and panic messages, so weft's paused
+//! test clock (`start_paused`, `time::advance`) skips their waits and no tokio runtime is
+//! needed. The rest is tokio-test's own, re-exported: it needs no runtime (the `assert_*`
+//! macros, the mock [`task`]). tokio-test's own test files pass against this crate:
+//! `compat/scripts/upstream_tests.sh` runs them.
 //!
 //! [tokio-test]: https://docs.rs/tokio-test/0.4
 
@@ -52,11 +47,14 @@
 
 use std::future::Future;
 
+pub use tokio_test::task;
 pub use tokio_test::{
     assert_elapsed, assert_err, assert_ok, assert_pending, assert_ready, assert_ready_eq,
     assert_ready_err, assert_ready_ok,
 };
-pub use tokio_test::{io, stream_mock, task};
+
+pub mod io;
+pub mod stream_mock;
 
 /// Runs `future` to completion on a new weft current-thread runtime (every driver on), as
 /// tokio-test's `block_on` does on a tokio one.

@@ -1,7 +1,7 @@
 //! tokio-test's API as a program's tests ported by the rename meet it: `tokio` is weft and
 //! `tokio_test` is weft-test here. `block_on` on a weft runtime; the macros and the mock task
-//! (tokio-test's own); the mock I/O and mock stream on tokio's timers through weft's
-//! `tokio-context`.
+//! (tokio-test's own); the mock I/O and mock stream, written for weft's timer. (tokio-test's own
+//! test files run against weft-test too: `compat/scripts/upstream_tests.sh`.)
 
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -83,12 +83,12 @@ async fn assert_elapsed_reads_weft_s_paused_clock() {
     assert_elapsed!(start, Duration::from_millis(250));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_mock_io_plays_its_script_to_weft_s_readers_and_writers() {
-    let start = std::time::Instant::now();
+#[tokio::test(start_paused = true)]
+async fn the_mock_io_plays_its_script_on_weft_s_paused_clock() {
+    let start = Instant::now();
     let mock = Builder::new()
         .read(b"one\ntwo\n")
-        .wait(Duration::from_millis(20))
+        .wait(Duration::from_secs(20))
         .read(b"three\n")
         .write(b"3 lines")
         .build();
@@ -99,10 +99,8 @@ async fn the_mock_io_plays_its_script_to_weft_s_readers_and_writers() {
         seen.push(lines.next_line().await.unwrap().expect("a scripted line"));
     }
     assert_eq!(seen, ["one", "two", "three"]);
-    assert!(
-        start.elapsed() >= Duration::from_millis(20),
-        "the wait ran on tokio's timer"
-    );
+    // The wait ran on weft's clock, which the paused test skipped, exactly.
+    assert_eq!(start.elapsed(), Duration::from_secs(20));
     let mut mock = lines.into_inner().into_inner();
     mock.write_all(format!("{} lines", seen.len()).as_bytes())
         .await
@@ -110,14 +108,47 @@ async fn the_mock_io_plays_its_script_to_weft_s_readers_and_writers() {
 }
 
 #[tokio::test]
-async fn the_mock_stream_yields_its_items_around_a_wait() {
-    let start = std::time::Instant::now();
+async fn the_mock_io_takes_more_script_from_its_handle_and_returns_scripted_errors() {
+    use tokio::io::AsyncReadExt;
+    let (mut mock, mut handle) = Builder::new()
+        .read(b"hello")
+        .read_error(std::io::Error::other("cruel"))
+        .build_with_handle();
+    let mut buf = [0; 16];
+    assert_eq!(mock.read(&mut buf).await.unwrap(), 5);
+    let error = mock.read(&mut buf).await.unwrap_err();
+    assert_eq!(
+        (error.kind(), error.to_string()),
+        (std::io::ErrorKind::Other, "cruel".into())
+    );
+    // Played out, the handle alive: the next read waits for the handle's script.
+    let mut read = task::spawn(mock.read(&mut buf));
+    assert_pending!(read.poll());
+    handle.read(b"world");
+    assert!(read.is_woken());
+    assert_ready_eq!(read.poll().map(Result::unwrap), 5);
+    drop(read);
+    assert_eq!(&buf[..5], b"world");
+    // Every handle dropped: end of file.
+    drop(handle);
+    assert_eq!(mock.read(&mut buf).await.unwrap(), 0);
+}
+
+#[test]
+#[should_panic(expected = "There is still data left to read. (name server, 1 actions remain)")]
+fn a_mock_dropped_with_script_left_panics_with_its_name() {
+    let _mock = Builder::new().name("server").read(b"unread").build();
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_mock_stream_yields_its_items_around_a_wait_on_weft_s_paused_clock() {
+    let start = Instant::now();
     let mock = StreamMockBuilder::new()
         .next(1)
-        .wait(Duration::from_millis(15))
+        .wait(Duration::from_secs(15))
         .next(2)
         .build();
     let items: Vec<u32> = mock.collect().await;
     assert_eq!(items, [1, 2]);
-    assert!(start.elapsed() >= Duration::from_millis(15));
+    assert_eq!(start.elapsed(), Duration::from_secs(15));
 }
