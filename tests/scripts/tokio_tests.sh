@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs tokio's own integration tests against weft, ported the way a user ports a program: the
-# test files untouched, `tokio = { package = "weft", path = ... }` in the manifest.
+# test files untouched, `tokio = { package = "weft", path = ... }` in the manifest (and the
+# tokio-test and tokio-stream they import renamed to weft-test and weft-stream).
 #
 #   tests/scripts/tokio_tests.sh [WORK_DIR]          (default: $TMPDIR/weft-tokio-tests)
 #   AGAINST=tokio tests/scripts/tokio_tests.sh DIR   the same files against tokio itself, the
@@ -49,10 +50,15 @@ touch "$work/src/lib.rs"
 tokio_version=${version#tokio-}
 if [ "${AGAINST:-weft}" = tokio ]; then
     runtime_dep="tokio = { version = \"=$tokio_version\", features = [\"full\", \"test-util\"] }"
+    helper_deps='tokio-test = "0.4"
+tokio-stream = "0.1"'
 else
+    # tokio-test and tokio-stream renamed to weft's drop-ins, as a user's port renames them.
+    helper_deps="tokio-test = { package = \"weft-test\", path = \"$repo/compat/test\" }
+tokio-stream = { package = \"weft-stream\", path = \"$repo/compat/stream\", features = [\"full\"] }"
     weft_features='"full", "test-util"'
-    # TOKIO_CONTEXT=1: weft's tokio-context feature too, as a user whose tests run on
-    # tokio-test's mock I/O (which arms tokio's own timers) would turn it on.
+    # TOKIO_CONTEXT=1: weft's tokio-context feature too, as a program that uses a crate built
+    # on tokio's own runtime turns it on.
     [ "${TOKIO_CONTEXT:-0}" = 1 ] && weft_features="$weft_features, \"tokio-context\""
     runtime_dep="tokio = { package = \"weft\", path = \"$repo/runtime\", features = [$weft_features] }"
 fi
@@ -87,8 +93,7 @@ $runtime_dep
 
 # tokio's own dev-dependencies ($version), and what its test files import besides.
 [dev-dependencies]
-tokio-test = "0.4"
-tokio-stream = "0.1"
+$helper_deps
 futures = { version = "0.3", features = ["async-await"] }
 futures-test = "0.3.31"
 async-stream = "0.3"
