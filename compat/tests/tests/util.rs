@@ -326,6 +326,32 @@ async fn delay_queue_yields_in_deadline_order_on_weft_s_paused_clock() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn delay_queue_yields_after_the_task_s_budget_of_due_entries() {
+    let mut queue = DelayQueue::new();
+    for i in 0..200u32 {
+        queue.insert(i, Duration::ZERO);
+    }
+    tokio::time::sleep(Duration::from_millis(1)).await;
+    // A fresh poll, so a fresh budget (the sleep just spent a unit of this one).
+    tokio::task::yield_now().await;
+    // 200 entries due: one poll of the task takes 128 (weft's budget), then the queue yields.
+    let taken_in_one_poll = poll_fn(|cx| {
+        let mut taken = 0;
+        while let Poll::Ready(Some(_)) = queue.poll_expired(cx) {
+            taken += 1;
+        }
+        Poll::Ready(taken)
+    })
+    .await;
+    assert_eq!(taken_in_one_poll, 128);
+    let mut rest = 0;
+    while timeout(LIMIT, queue.next()).await.unwrap().is_some() {
+        rest += 1;
+    }
+    assert_eq!(rest, 72);
+}
+
+#[tokio::test(start_paused = true)]
 async fn future_ext_timeouts_are_weft_s() {
     use tokio_util::time::FutureExt;
     let start = Instant::now();

@@ -31,6 +31,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
+use weft::task::coop;
 use weft::time::{sleep_until, Instant, Sleep};
 
 /// The most entries a queue holds, as tokio-util's (whose keys pack into 30 bits): a queue
@@ -288,19 +289,24 @@ impl<T> DelayQueue<T> {
     /// `Ready(None)` if the queue is empty, `Pending` otherwise (the task is woken when the
     /// first deadline passes, or when an insert, remove, reset or clear changes it).
     ///
-    /// Like every weft timer, it counts against the task's cooperative budget.
+    /// Each entry it yields spends a unit of the task's cooperative budget, as weft's other
+    /// leaf futures do (tokio-util's does not): a task draining a queue with many entries due
+    /// yields to the rest of the runtime once its budget is spent.
     pub fn poll_expired(&mut self, cx: &mut Context<'_>) -> Poll<Option<Expired<T>>> {
         if !self.waker.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
             self.waker = Some(cx.waker().clone());
         }
+        let progress = std::task::ready!(coop::poll_proceed(cx));
         loop {
             let Some((when, _, slot)) = self.schedule.first() else {
                 self.timer = None;
+                progress.made_progress();
                 return Poll::Ready(None);
             };
             let now = Instant::now().saturating_duration_since(self.start);
             self.reached = self.reached.max(millis_floor(now));
             if when <= self.reached {
+                progress.made_progress();
                 return Poll::Ready(Some(self.remove_slot(slot)));
             }
             let deadline = self.instant_of(when);
