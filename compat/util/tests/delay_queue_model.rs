@@ -123,3 +123,33 @@ async fn random_operations_match_the_model() {
     println!("{expired} expired, {removed} removed, {compactions} compactions");
     assert!(expired > 1_000 && removed > 500 && compactions > 100);
 }
+
+#[weft::test(start_paused = true)]
+async fn far_deadlines_are_accepted_and_never_come_due() {
+    let mut queue = DelayQueue::new();
+    let start = Instant::now();
+    // tokio-util's wheel panics past 2^36 ms; here a deadline past what `Instant` holds is
+    // as good as never, and the entry stays removable.
+    let never = queue.insert("never", Duration::MAX);
+    let years = queue.insert_at("years", start + Duration::from_secs(10 * 365 * 86_400));
+    let soon = queue.insert("soon", Duration::from_millis(5));
+    queue.reset(&soon, Duration::MAX);
+    queue.reset(&soon, Duration::from_millis(5));
+    assert!(queue.deadline(&never) > start + Duration::from_secs(20 * 365 * 86_400));
+    weft::time::advance(Duration::from_secs(3600)).await;
+    let next = poll_fn(|cx| Poll::Ready(queue.poll_expired(cx))).await;
+    let expired = match next {
+        Poll::Ready(Some(expired)) => expired,
+        other => panic!(
+            "expected the 5 ms entry, got {:?}",
+            other.map(|e| e.map(|e| e.key()))
+        ),
+    };
+    assert_eq!(expired.into_inner(), "soon");
+    assert!(poll_fn(|cx| Poll::Ready(queue.poll_expired(cx)))
+        .await
+        .is_pending());
+    assert_eq!(queue.remove(&years).into_inner(), "years");
+    assert_eq!(queue.remove(&never).into_inner(), "never");
+    assert!(queue.is_empty());
+}

@@ -190,10 +190,11 @@ impl<T> DelayQueue<T> {
         }
     }
 
-    /// Inserts `value`, to expire `timeout` from now. Returns its key.
+    /// Inserts `value`, to expire `timeout` from now (any `timeout`: one past what `Instant`
+    /// can hold is as good as never). Returns its key.
     #[track_caller]
     pub fn insert(&mut self, value: T, timeout: Duration) -> Key {
-        self.insert_at(value, Instant::now() + timeout)
+        self.insert_at(value, after(timeout))
     }
 
     /// Inserts `value`, to expire at `when` (at once if `when` has passed). Returns its key.
@@ -245,7 +246,7 @@ impl<T> DelayQueue<T> {
     /// If `key` names no entry of this queue.
     #[track_caller]
     pub fn reset(&mut self, key: &Key, timeout: Duration) {
-        self.reset_at(key, Instant::now() + timeout);
+        self.reset_at(key, after(timeout));
     }
 
     /// Moves the deadline of `key`'s entry to `when` (at once if `when` has passed). Among
@@ -449,12 +450,22 @@ impl<T> DelayQueue<T> {
     }
 
     fn instant_of(&self, when: u64) -> Instant {
-        // A deadline past what `Instant` can hold is as good as never.
-        let far_future = || Instant::now() + Duration::from_secs(86_400 * 365 * 30);
         self.start
             .checked_add(Duration::from_millis(when))
             .unwrap_or_else(far_future)
     }
+}
+
+/// `timeout` from now, or [`far_future`] if `Instant` cannot hold that.
+fn after(timeout: Duration) -> Instant {
+    Instant::now()
+        .checked_add(timeout)
+        .unwrap_or_else(far_future)
+}
+
+/// Thirty years from now: a deadline past what `Instant` can hold is as good as never.
+fn far_future() -> Instant {
+    Instant::now() + Duration::from_secs(86_400 * 365 * 30)
 }
 
 fn millis_floor(duration: Duration) -> u64 {
