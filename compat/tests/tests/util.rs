@@ -2,7 +2,7 @@
 //! `tokio_util` is weft-util here. The parts written for weft (`PollSender`, `PollSemaphore`,
 //! `TaskTracker`'s spawns, `AbortOnDropHandle`, `net::Listener`, `UdpFramed`, `context`,
 //! `DelayQueue` and `FutureExt`'s timeouts on weft's timer) and tokio-util's own, re-exported
-//! (codecs, `CancellationToken`, `SyncIoBridge` through weft's `tokio-context`). `JoinQueue`
+//! (codecs, `CancellationToken`), and `SyncIoBridge` on weft's runtime handle. `JoinQueue`
 //! and `LocalPoolHandle`: `util_task.rs`. (tokio-util's own test files run against weft-util
 //! too: `compat/scripts/upstream_tests.sh`.)
 

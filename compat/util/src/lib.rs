@@ -54,7 +54,8 @@
 //! - `time::DelayQueue`, and [`future::FutureExt`] (also `time::FutureExt`), whose `timeout`
 //!   and `timeout_at` give weft's `Timeout`, on weft's timer (below);
 //! - `io::simplex`, a one-way in-memory pipe that spends weft's cooperative budget (tokio-util's
-//!   spends tokio's, which a weft task does not have);
+//!   spends tokio's, which a weft task does not have), and `io::SyncIoBridge` (with `io-util`),
+//!   blocking on weft's runtime handle where tokio-util's blocks on tokio's;
 //! - [`sync::PollSemaphore`] over weft's `Semaphore`;
 //! - `task::TaskTracker`, tokio-util's tracker whose `spawn*` methods spawn on weft,
 //!   `task::JoinMap` over weft's `JoinSet` (its `join-map` feature is accepted and means `rt`),
@@ -78,9 +79,8 @@
 //! departure: a `DelayQueue` takes any deadline, where tokio-util's panics on one more than
 //! 2^36 ms (about 2.2 years) ahead.
 //!
-//! `io-util` turns on weft's `tokio-context` feature, for `SyncIoBridge::new`, which blocks on
-//! *tokio's* `Handle::current()`: each weft runtime then gets a tokio companion thread (see
-//! weft's README, "Porting from tokio").
+//! No feature of this crate turns on weft's `tokio-context`: nothing here needs a tokio
+//! runtime (`io::SyncIoBridge`, with `io-util`, blocks on weft's runtime handle).
 //!
 //! # Features
 //!
