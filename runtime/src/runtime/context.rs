@@ -10,8 +10,9 @@
 //! reverse order, and panics, as tokio does; the inner guards then find their entry gone and
 //! do nothing. So once every guard is gone the thread is back where it started.
 
+use crate::loom::Arc;
 use crate::scheduler::Handle;
-use crate::time::driver::TimeDriver;
+use crate::time::ThreadDriver;
 use std::cell::{Cell, RefCell};
 use std::marker::PhantomData;
 
@@ -36,6 +37,9 @@ pub(crate) fn no_runtime(entry: &str) -> ! {
 
 struct Context {
     scheduler: RefCell<Option<Handle>>,
+    /// This thread's reference to `scheduler`'s time driver, made by the first timer created in
+    /// this entry (see `ThreadDriver`); `None` until then, and outside a runtime.
+    time: RefCell<Option<Arc<ThreadDriver>>>,
     entered: RefCell<Vec<Entered>>,
     /// Ids for `Entered`, unique on this thread.
     next_id: Cell<u64>,
@@ -47,6 +51,7 @@ struct Context {
 struct Entered {
     id: u64,
     previous: Option<Handle>,
+    previous_time: Option<Arc<ThreadDriver>>,
     reactor: Option<weft_io::EnterGuard>,
     blocking: weft_io::BlockingSpawnerGuard,
     /// `--features tokio-context`: the runtime's tokio companion's context, entered with this
@@ -59,6 +64,7 @@ thread_local! {
     static CONTEXT: Context = const {
         Context {
             scheduler: RefCell::new(None),
+            time: RefCell::new(None),
             entered: RefCell::new(Vec::new()),
             next_id: Cell::new(0),
             in_runtime: Cell::new(false),
@@ -85,9 +91,20 @@ pub(crate) fn try_scheduler() -> Option<Handle> {
     with_scheduler(|handle| handle.cloned())
 }
 
-/// The time driver of the runtime this thread is in, if any.
-pub(crate) fn time_driver() -> Option<crate::loom::Arc<TimeDriver>> {
-    with_scheduler(|handle| handle.map(|handle| handle.time().clone()))
+/// This thread's reference to the time driver of the runtime it is in, if any: made by the
+/// first call in each entry into a runtime, then cloned (see `ThreadDriver`).
+pub(crate) fn time_driver() -> Option<Arc<ThreadDriver>> {
+    CONTEXT
+        .try_with(|context| {
+            if let Some(driver) = context.time.borrow().as_ref() {
+                return Some(Arc::clone(driver));
+            }
+            let driver = ThreadDriver::new(context.scheduler.borrow().as_ref()?.time().clone());
+            *context.time.borrow_mut() = Some(Arc::clone(&driver));
+            Some(driver)
+        })
+        .ok()
+        .flatten()
 }
 
 /// Makes `handle` current until the guard drops (spawn works; `block_on` still allowed).
@@ -118,12 +135,14 @@ fn set_scheduler_with(
     let entered = CONTEXT
         .try_with(|context| {
             let previous = context.scheduler.replace(Some(handle));
+            let previous_time = context.time.take();
             let id = context.next_id.get();
             context.next_id.set(id + 1);
             let mut entered = context.entered.borrow_mut();
             entered.push(Entered {
                 id,
                 previous,
+                previous_time,
                 reactor,
                 blocking,
                 #[cfg(feature = "tokio-context")]
@@ -216,7 +235,8 @@ impl SetSchedulerGuard {
     /// handle or a reactor guard may run arbitrary code.
     fn restore(context: &Context, entry: Entered) {
         let replaced = context.scheduler.replace(entry.previous);
-        drop(replaced);
+        let replaced_time = context.time.replace(entry.previous_time);
+        drop((replaced, replaced_time));
         drop(entry.reactor);
         drop(entry.blocking);
     }

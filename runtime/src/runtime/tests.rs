@@ -179,3 +179,32 @@ fn block_on_keeps_its_waker_but_not_the_runtime() {
     assert!(shared.upgrade().is_none(), "the runtime outlived its drop");
     kept.wake();
 }
+
+#[test]
+fn a_thread_s_sleeps_share_one_driver_reference_per_entry() {
+    use crate::runtime::context::time_driver;
+    use crate::time::driver::TimeDriver;
+    let outer = Builder::new_current_thread().build().unwrap();
+    let inner = Builder::new_current_thread().build().unwrap();
+    let driver_of = |runtime: &crate::runtime::Runtime| -> *const TimeDriver {
+        &**runtime.handle().inner.time()
+    };
+    assert!(time_driver().is_none(), "outside a runtime");
+    let outer_entry = outer.enter();
+    let first = time_driver().unwrap();
+    let second = time_driver().unwrap();
+    // One reference per thread and entry, cloned by every timer made there.
+    assert!(std::sync::Arc::ptr_eq(&first, &second));
+    assert!(std::ptr::eq(&**first, driver_of(&outer)));
+    {
+        let _inner_entry = inner.enter();
+        let nested = time_driver().unwrap();
+        assert!(std::ptr::eq(&**nested, driver_of(&inner)));
+    }
+    // Leaving the inner entry restores the outer one's reference.
+    assert!(std::sync::Arc::ptr_eq(&time_driver().unwrap(), &first));
+    drop(outer_entry);
+    assert!(time_driver().is_none());
+    // A reference still held (as by a sleep) outlives the entry, and keeps its driver alive.
+    assert_eq!(std::sync::Arc::strong_count(&first), 2);
+}

@@ -64,6 +64,7 @@ pub use instant::Instant;
 pub use interval::{interval, interval_at, Interval, MissedTickBehavior};
 #[cfg(any(test, feature = "test-util"))]
 pub use pause::{advance, pause, resume};
+pub(crate) use sleep::ThreadDriver;
 pub use sleep::{sleep, sleep_until, Sleep};
 /// `std::time::Duration`, re-exported as tokio does, so that `weft::time::Duration` names it.
 pub use std::time::Duration;
