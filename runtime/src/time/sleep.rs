@@ -154,7 +154,7 @@ impl Sleep {
     }
 
     /// A sleep on `driver` itself, outside any runtime (the unit tests' manual drivers).
-    #[cfg(test)]
+    #[cfg(all(test, not(loom)))]
     pub(super) fn with_driver(deadline: Instant, driver: Arc<TimeDriver>) -> Sleep {
         Sleep::with_thread_driver(deadline, ThreadDriver::new(driver))
     }
