@@ -55,9 +55,19 @@ impl Instant {
         self.std
     }
 
-    /// An instant about 30 years from now: the deadline of a sleep or timeout whose duration
-    /// overflows the clock (as tokio does).
-    pub(crate) fn far_future() -> Instant {
+    /// An instant about 30 years from now: the deadline weft's own timers use for a duration
+    /// that overflows the clock (as tokio's do), for code that needs the same "never" (tokio
+    /// keeps its function of this name private; weft's is public so that its drop-in crates
+    /// and programs need not write the constant again).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use weft::time::Instant;
+    ///
+    /// let never = Instant::now().checked_add(Duration::MAX).unwrap_or_else(Instant::far_future);
+    /// assert!(never > Instant::now() + Duration::from_secs(86_400 * 365 * 29));
+    /// ```
+    pub fn far_future() -> Instant {
         Instant::now() + Duration::from_secs(86_400 * 365 * 30)
     }
 

@@ -24,10 +24,12 @@ pub use timeout::{Elapsed, Timeout};
 #[cfg(feature = "time")]
 pub use timeout_repeating::TimeoutRepeating;
 
-/// `duration` from now; a deadline past what `Instant` can hold is as good as never.
+/// `duration` from now; past what `Instant` can hold, as good as never (weft's timers' own
+/// "never", `Instant::far_future`), as `weft::time::sleep` does for a duration.
 #[cfg(feature = "time")]
 fn after(duration: std::time::Duration) -> weft::time::Instant {
-    let now = weft::time::Instant::now();
-    now.checked_add(duration)
-        .unwrap_or_else(|| now + std::time::Duration::from_secs(86_400 * 365 * 30))
+    use weft::time::Instant;
+    Instant::now()
+        .checked_add(duration)
+        .unwrap_or_else(Instant::far_future)
 }

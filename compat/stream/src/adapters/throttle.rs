@@ -29,7 +29,7 @@ impl<S> Throttle<S> {
     pub(crate) fn new(stream: S, period: Duration) -> Throttle<S> {
         Throttle {
             stream,
-            delay: weft::time::sleep_until(after(period)),
+            delay: weft::time::sleep(period),
             period,
             waited: true,
         }

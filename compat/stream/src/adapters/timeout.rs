@@ -57,7 +57,7 @@ impl<S: Stream> Timeout<S> {
     pub(crate) fn new(stream: S, duration: Duration) -> Timeout<S> {
         Timeout {
             stream: stream.fuse(),
-            deadline: weft::time::sleep_until(after(duration)),
+            deadline: weft::time::sleep(duration),
             duration,
             armed: true,
         }

@@ -21,8 +21,8 @@
 // - `reached` (milliseconds since `start`) never decreases: it is the latest of the clock's
 //   reading at a poll and a fired timer's deadline.
 
-use super::ms_ceil;
 use super::schedule::{Schedule, Scheduled};
+use super::{ms_ceil, ms_floor};
 use futures_core::Stream;
 use slab::Slab;
 use std::collections::HashMap;
@@ -305,7 +305,7 @@ impl<T> DelayQueue<T> {
                 return Poll::Ready(None);
             };
             let now = Instant::now().saturating_duration_since(self.start);
-            self.reached = self.reached.max(millis_floor(now));
+            self.reached = self.reached.max(ms_floor(now));
             if when <= self.reached {
                 progress.made_progress();
                 return Poll::Ready(Some(self.remove_slot(slot)));
@@ -452,24 +452,16 @@ impl<T> DelayQueue<T> {
     fn instant_of(&self, when: u64) -> Instant {
         self.start
             .checked_add(Duration::from_millis(when))
-            .unwrap_or_else(far_future)
+            .unwrap_or_else(Instant::far_future)
     }
 }
 
-/// `timeout` from now, or [`far_future`] if `Instant` cannot hold that.
+/// `timeout` from now; past what `Instant` can hold, as good as never (weft's timers' own
+/// "never", `Instant::far_future`).
 fn after(timeout: Duration) -> Instant {
     Instant::now()
         .checked_add(timeout)
-        .unwrap_or_else(far_future)
-}
-
-/// Thirty years from now: a deadline past what `Instant` can hold is as good as never.
-fn far_future() -> Instant {
-    Instant::now() + Duration::from_secs(86_400 * 365 * 30)
-}
-
-fn millis_floor(duration: Duration) -> u64 {
-    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+        .unwrap_or_else(Instant::far_future)
 }
 
 // The queue never pins its values (it hands out `&T`, `&mut T` and `T`), so moving it is

@@ -22,9 +22,14 @@ fn ms_ceil(duration: Duration) -> u64 {
     u64::try_from(millis).unwrap_or(u64::MAX)
 }
 
+/// `duration` in whole milliseconds, rounded down (saturating).
+fn ms_floor(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::ms_ceil;
+    use super::{ms_ceil, ms_floor};
     use std::time::Duration;
 
     #[test]
@@ -34,5 +39,12 @@ mod tests {
         assert_eq!(ms_ceil(Duration::from_millis(5)), 5);
         assert_eq!(ms_ceil(Duration::from_micros(5_001)), 6);
         assert_eq!(ms_ceil(Duration::MAX), u64::MAX);
+    }
+
+    #[test]
+    fn milliseconds_round_down_and_saturate() {
+        assert_eq!(ms_floor(Duration::from_micros(5_999)), 5);
+        assert_eq!(ms_floor(Duration::from_millis(5)), 5);
+        assert_eq!(ms_floor(Duration::MAX), u64::MAX);
     }
 }
