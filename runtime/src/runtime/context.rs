@@ -37,6 +37,9 @@ pub(crate) fn no_runtime(entry: &str) -> ! {
 
 struct Context {
     scheduler: RefCell<Option<Handle>>,
+    /// `scheduler`'s id, kept beside it so that making a timer reads this thread's own memory
+    /// only (see `current_runtime_id`).
+    runtime: Cell<Option<super::Id>>,
     /// This thread's reference to `scheduler`'s time driver, made by the first timer created in
     /// this entry (see `ThreadDriver`); `None` until then, and outside a runtime.
     time: RefCell<Option<Arc<ThreadDriver>>>,
@@ -64,6 +67,7 @@ thread_local! {
     static CONTEXT: Context = const {
         Context {
             scheduler: RefCell::new(None),
+            runtime: Cell::new(None),
             time: RefCell::new(None),
             entered: RefCell::new(Vec::new()),
             next_id: Cell::new(0),
@@ -91,20 +95,43 @@ pub(crate) fn try_scheduler() -> Option<Handle> {
     with_scheduler(|handle| handle.cloned())
 }
 
+/// The id of the runtime this thread is in, if any; reads only thread-local memory.
+pub(crate) fn current_runtime_id() -> Option<super::Id> {
+    CONTEXT
+        .try_with(|context| context.runtime.get())
+        .ok()
+        .flatten()
+}
+
 /// This thread's reference to the time driver of the runtime it is in, if any: made by the
-/// first call in each entry into a runtime, then cloned (see `ThreadDriver`).
+/// first call in each entry into a runtime, then cloned (see `ThreadDriver`). (A sleep binds
+/// through [`time_driver_of`]; `time::advance` and the tests use this.)
+#[cfg(any(test, feature = "test-util"))]
 pub(crate) fn time_driver() -> Option<Arc<ThreadDriver>> {
+    CONTEXT.try_with(thread_driver).ok().flatten()
+}
+
+/// [`time_driver`] if this thread is in the runtime `id`; `None` in another or in none.
+pub(crate) fn time_driver_of(id: super::Id) -> Option<Arc<ThreadDriver>> {
     CONTEXT
         .try_with(|context| {
-            if let Some(driver) = context.time.borrow().as_ref() {
-                return Some(Arc::clone(driver));
+            if context.runtime.get() == Some(id) {
+                thread_driver(context)
+            } else {
+                None
             }
-            let driver = ThreadDriver::new(context.scheduler.borrow().as_ref()?.time().clone());
-            *context.time.borrow_mut() = Some(Arc::clone(&driver));
-            Some(driver)
         })
         .ok()
         .flatten()
+}
+
+fn thread_driver(context: &Context) -> Option<Arc<ThreadDriver>> {
+    if let Some(driver) = context.time.borrow().as_ref() {
+        return Some(Arc::clone(driver));
+    }
+    let driver = ThreadDriver::new(context.scheduler.borrow().as_ref()?.time().clone());
+    *context.time.borrow_mut() = Some(Arc::clone(&driver));
+    Some(driver)
 }
 
 /// Makes `handle` current until the guard drops (spawn works; `block_on` still allowed).
@@ -134,6 +161,7 @@ fn set_scheduler_with(
     let blocking = weft_io::enter_blocking_spawner(spawn_on_blocking_pool);
     let entered = CONTEXT
         .try_with(|context| {
+            context.runtime.set(Some(handle.id()));
             let previous = context.scheduler.replace(Some(handle));
             let previous_time = context.time.take();
             let id = context.next_id.get();
@@ -234,6 +262,7 @@ impl SetSchedulerGuard {
     /// Puts back what `entry` replaced. Called outside the borrow of `entered`: dropping a
     /// handle or a reactor guard may run arbitrary code.
     fn restore(context: &Context, entry: Entered) {
+        context.runtime.set(entry.previous.as_ref().map(Handle::id));
         let replaced = context.scheduler.replace(entry.previous);
         let replaced_time = context.time.replace(entry.previous_time);
         drop((replaced, replaced_time));

@@ -14,6 +14,7 @@ pub(crate) mod handle;
 mod id;
 mod local_runtime;
 pub(crate) mod metrics;
+pub(crate) mod registry;
 #[allow(clippy::module_inception)]
 mod runtime;
 pub(crate) mod scoped;

@@ -65,6 +65,7 @@ impl Runtime {
         let scheduler = MultiThread::new(workers, blocking, config, tuning, io);
         let handle = SchedulerHandle::MultiThread(scheduler.shared.clone());
         handle.blocking().set_handle(handle.clone());
+        super::registry::register(&handle);
         Runtime {
             handle: Handle { inner: handle },
             kind: Kind::MultiThread(scheduler),
@@ -81,6 +82,7 @@ impl Runtime {
         let shared = current_thread::Shared::new(blocking, io, config, start_paused, local);
         let handle = SchedulerHandle::CurrentThread(shared);
         handle.blocking().set_handle(handle.clone());
+        super::registry::register(&handle);
         Runtime {
             handle: Handle { inner: handle },
             kind: Kind::CurrentThread,

@@ -118,7 +118,6 @@ impl Handle {
     }
 
     /// A handle that does not keep the runtime's shared state alive.
-    #[cfg(feature = "tokio-context")]
     pub(crate) fn downgrade(&self) -> WeakHandle {
         match self {
             Handle::MultiThread(shared) => WeakHandle::MultiThread(Arc::downgrade(shared)),
@@ -127,22 +126,29 @@ impl Handle {
     }
 }
 
-/// A [`Handle`] that does not keep the runtime's shared state alive (`tokio-context`'s hooks
-/// hold one, so that a companion and its weft runtime form no cycle).
-#[cfg(feature = "tokio-context")]
+/// A [`Handle`] that does not keep the runtime's shared state alive (the runtime registry
+/// holds one per runtime; `tokio-context`'s hooks hold one, so that a companion and its weft
+/// runtime form no cycle).
 #[derive(Clone, Debug)]
 pub(crate) enum WeakHandle {
     MultiThread(std::sync::Weak<multi_thread::Shared>),
     CurrentThread(std::sync::Weak<current_thread::Shared>),
 }
 
-#[cfg(feature = "tokio-context")]
 impl WeakHandle {
     /// The handle, while the runtime's shared state lives.
     pub(crate) fn upgrade(&self) -> Option<Handle> {
         match self {
             WeakHandle::MultiThread(shared) => shared.upgrade().map(Handle::MultiThread),
             WeakHandle::CurrentThread(shared) => shared.upgrade().map(Handle::CurrentThread),
+        }
+    }
+
+    /// Whether the runtime's shared state still lives.
+    pub(crate) fn is_alive(&self) -> bool {
+        match self {
+            WeakHandle::MultiThread(shared) => shared.strong_count() > 0,
+            WeakHandle::CurrentThread(shared) => shared.strong_count() > 0,
         }
     }
 }

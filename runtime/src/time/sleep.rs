@@ -4,6 +4,7 @@ use super::driver::TimerKey as Key;
 use super::driver::{Shutdown, TimeDriver};
 use super::Instant;
 use crate::loom::Arc;
+use crate::runtime::Id as RuntimeId;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -20,13 +21,13 @@ const SHUT_DOWN: &str = "A Tokio 1.x context was found, but it is being shutdown
 
 /// One thread's counted reference to the time driver of the runtime it is in.
 ///
-/// Every [`Sleep`] keeps its driver alive. Were each to clone the driver's own `Arc`, every
-/// `sleep` and `timeout` made on any worker would increment and then decrement that one count:
-/// a cache line the workers pass between their cores, about a quarter of the time of tokio's
-/// `time_sleep` shape (`perf`: the `lock inc`/`lock dec` pair). Instead each thread that enters
-/// a runtime makes one `ThreadDriver`, on its first timer there (`context::time_driver`), and
-/// its sleeps clone that: the count stays on the thread's own cache line unless a sleep moves
-/// to another thread. It lives as long as the thread's entry into the runtime or its last
+/// Every polled [`Sleep`] keeps its driver alive (see `Binding`). Were each to clone the
+/// driver's own `Arc`, every timer polled on any worker would increment and then decrement that
+/// one count: a cache line the workers pass between their cores (`perf` on tokio's
+/// `time_sleep` shape, when sleeps bound at creation: a quarter of the time, in the `lock
+/// inc`/`lock dec` pair). Instead each thread that enters a runtime makes one `ThreadDriver`,
+/// on its first timer there (`context::time_driver`), and its sleeps clone that: the count
+/// stays on the thread's own cache line unless a sleep moves to another thread. It lives as long as the thread's entry into the runtime or its last
 /// sleep, whichever is later, so it never outlives the driver it points to.
 pub(crate) struct ThreadDriver(Arc<TimeDriver>);
 
@@ -44,13 +45,66 @@ impl std::ops::Deref for ThreadDriver {
     }
 }
 
-/// This thread's reference to the current runtime's time driver; panics outside a runtime.
+/// The runtime a new timer belongs to: the one this thread is in; panics outside a runtime.
 #[track_caller]
-pub(super) fn current_driver() -> Arc<ThreadDriver> {
-    match crate::runtime::context::time_driver() {
-        Some(driver) => driver,
+fn current_runtime() -> RuntimeId {
+    match crate::runtime::context::current_runtime_id() {
+        Some(id) => id,
         None => panic!("{}; {NEEDS_RUNTIME}", crate::runtime::context::NO_RUNTIME),
     }
+}
+
+/// Where a [`Sleep`] reaches its time driver.
+///
+/// A sleep is made `Unbound`, noting only its runtime's id: nothing shared is touched, so a
+/// `sleep` or `timeout` dropped before it is polled, as most request timeouts are (the request
+/// completes at the first poll), costs a clock read and nothing more. The first poll (or
+/// anything else that needs the driver) binds it: on a thread of its runtime, to the thread's
+/// `ThreadDriver`; anywhere else, to its runtime found in the registry. A runtime that is gone
+/// by then is shut down, so the binding panics as polling a shut-down runtime's timer does.
+enum Binding {
+    Unbound(RuntimeId),
+    Bound(Arc<ThreadDriver>),
+}
+
+impl Binding {
+    /// The driver, binding first if need be; `None` if the runtime is gone.
+    fn try_driver(&mut self) -> Option<&ThreadDriver> {
+        if let Binding::Unbound(id) = *self {
+            *self = Binding::Bound(bind(id)?);
+        }
+        self.bound()
+    }
+
+    /// The driver, binding first if need be.
+    ///
+    /// # Panics
+    ///
+    /// With `SHUT_DOWN` if the runtime is gone.
+    #[track_caller]
+    fn driver(&mut self) -> &ThreadDriver {
+        match self.try_driver() {
+            Some(driver) => driver,
+            None => shut_down(),
+        }
+    }
+
+    /// The driver if already bound.
+    fn bound(&self) -> Option<&ThreadDriver> {
+        match self {
+            Binding::Bound(driver) => Some(driver),
+            Binding::Unbound(_) => None,
+        }
+    }
+}
+
+/// The time driver of the runtime `id`: this thread's reference if it is in that runtime,
+/// else the registry's; `None` once the runtime is gone.
+fn bind(id: RuntimeId) -> Option<Arc<ThreadDriver>> {
+    crate::runtime::context::time_driver_of(id).or_else(|| {
+        let handle = crate::runtime::registry::find(id)?;
+        Some(ThreadDriver::new(handle.time().clone()))
+    })
 }
 
 #[cold]
@@ -139,7 +193,9 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct Sleep {
     deadline: Instant,
-    driver: Arc<ThreadDriver>,
+    /// Unbound until the first poll (see `Binding`); the timer, when registered, is this
+    /// driver's.
+    driver: Binding,
     /// The registered timer; `None` before the first pending poll, after completion, and once
     /// the timer is known to have fired.
     key: Option<Key>,
@@ -150,16 +206,16 @@ pub struct Sleep {
 impl Sleep {
     #[track_caller]
     pub(super) fn new(deadline: Instant) -> Sleep {
-        Sleep::with_thread_driver(deadline, current_driver())
+        Sleep::with_binding(deadline, Binding::Unbound(current_runtime()))
     }
 
     /// A sleep on `driver` itself, outside any runtime (the unit tests' manual drivers).
     #[cfg(all(test, not(loom)))]
     pub(super) fn with_driver(deadline: Instant, driver: Arc<TimeDriver>) -> Sleep {
-        Sleep::with_thread_driver(deadline, ThreadDriver::new(driver))
+        Sleep::with_binding(deadline, Binding::Bound(ThreadDriver::new(driver)))
     }
 
-    fn with_thread_driver(deadline: Instant, driver: Arc<ThreadDriver>) -> Sleep {
+    fn with_binding(deadline: Instant, driver: Binding) -> Sleep {
         Sleep {
             deadline,
             driver,
@@ -175,7 +231,13 @@ impl Sleep {
 
     /// Whether the deadline has been reached: this sleep completed, or its timer fired.
     pub fn is_elapsed(&self) -> bool {
-        self.elapsed || self.key.is_some_and(|key| !self.driver.is_pending(key))
+        // A registered key implies a bound driver.
+        self.elapsed
+            || self.key.is_some_and(|key| {
+                self.driver
+                    .bound()
+                    .is_some_and(|driver| !driver.is_pending(key))
+            })
     }
 
     /// Moves the deadline to `deadline`, whether or not this sleep already completed; a completed
@@ -201,19 +263,20 @@ impl Sleep {
         let this = self.get_mut();
         this.deadline = deadline;
         this.elapsed = false;
-        if let Some(key) = this.key {
-            if !this
-                .driver
-                .reset(key, this.driver.deadline_tick(deadline.into_std()))
-            {
+        if let (Some(key), Some(driver)) = (this.key, this.driver.bound()) {
+            if !driver.reset(key, driver.deadline_tick(deadline.into_std())) {
                 this.key = None;
             }
         }
     }
 
-    /// The clock of this sleep's driver (`Instant::now()` outside tests).
-    pub(super) fn now(&self) -> Instant {
-        Instant::from_std(self.driver.now())
+    /// The clock of this sleep's driver (`Instant::now()` unless paused); binds the driver. Once
+    /// the runtime is gone its clock no longer matters (the next poll panics): the real one.
+    pub(super) fn now(&mut self) -> Instant {
+        match self.driver.try_driver() {
+            Some(driver) => Instant::from_std(driver.now()),
+            None => Instant::from_std(std::time::Instant::now()),
+        }
     }
 }
 
@@ -236,31 +299,28 @@ impl Future for Sleep {
 impl Sleep {
     /// `poll` past the budget: the deadline check, and the timer's registration.
     fn poll_elapsed(&mut self, cx: &mut Context<'_>) -> Poll<()> {
-        let this = self;
-        if this.elapsed {
+        if self.elapsed {
             return Poll::Ready(());
         }
-        if this.driver.is_shutdown() {
+        let driver = self.driver.driver();
+        if driver.is_shutdown() {
             shut_down();
         }
+        let deadline = self.deadline.into_std();
         loop {
-            if this.driver.now() >= this.deadline.into_std() {
-                if let Some(key) = this.key.take() {
-                    this.driver.cancel(key);
+            if driver.now() >= deadline {
+                if let Some(key) = self.key.take() {
+                    driver.cancel(key);
                 }
-                this.elapsed = true;
+                self.elapsed = true;
                 return Poll::Ready(());
             }
-            let registered = match this.key {
-                Some(key) => this.driver.update_waker(key, cx.waker()),
-                None => this
-                    .driver
-                    .register(
-                        this.driver.deadline_tick(this.deadline.into_std()),
-                        cx.waker(),
-                    )
+            let registered = match self.key {
+                Some(key) => driver.update_waker(key, cx.waker()),
+                None => driver
+                    .register(driver.deadline_tick(deadline), cx.waker())
                     .map(|key| {
-                        this.key = Some(key);
+                        self.key = Some(key);
                         true
                     }),
             };
@@ -269,7 +329,7 @@ impl Sleep {
                 // The timer fired, yet the clock says the deadline is still ahead (a clock read
                 // before the fire, or a deadline past the driver's range): check the clock again
                 // and register anew if need be.
-                Ok(false) => this.key = None,
+                Ok(false) => self.key = None,
                 Err(Shutdown) => shut_down(),
             }
         }
@@ -278,8 +338,8 @@ impl Sleep {
 
 impl Drop for Sleep {
     fn drop(&mut self) {
-        if let Some(key) = self.key.take() {
-            self.driver.cancel(key);
+        if let (Some(key), Some(driver)) = (self.key.take(), self.driver.bound()) {
+            driver.cancel(key);
         }
     }
 }
@@ -288,6 +348,7 @@ impl fmt::Debug for Sleep {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Sleep")
             .field("deadline", &self.deadline)
+            .field("bound", &self.driver.bound().is_some())
             .field("registered", &self.key.is_some())
             .field("elapsed", &self.elapsed)
             .finish()

@@ -260,3 +260,97 @@ fn timeout_at_outside_runtime_panics() {
         std::future::ready(()),
     ));
 }
+
+// Binding: a sleep made by `sleep` notes its runtime and reaches its driver at the first poll.
+
+use crate::runtime::{Builder, Runtime};
+
+/// The time driver of `runtime`, to compare a sleep's binding against.
+fn driver_of(runtime: &Runtime) -> *const TimeDriver {
+    &**runtime.handle().inner.time()
+}
+
+/// A sleep made on this thread while it is in `runtime`.
+fn made_in(runtime: &Runtime, after: Duration) -> Sleep {
+    let _entry = runtime.enter();
+    crate::time::sleep(after)
+}
+
+/// The driver a sleep is bound to; `None` while unbound.
+fn bound_to(sleep: &Sleep) -> Option<*const TimeDriver> {
+    sleep
+        .driver
+        .bound()
+        .map(|driver| &**driver as *const TimeDriver)
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "builds a runtime: epoll")]
+fn a_sleep_takes_no_reference_until_its_first_poll() {
+    let runtime = Builder::new_current_thread().build().unwrap();
+    let _entry = runtime.enter();
+    let thread = crate::runtime::context::time_driver().unwrap();
+    let before = Arc::strong_count(&thread);
+    let mut sleeps: Vec<Sleep> = (0..3).map(|_| crate::time::sleep(50 * MS)).collect();
+    assert_eq!(Arc::strong_count(&thread), before, "made, not polled");
+    assert!(sleeps.iter().all(|sleep| bound_to(sleep).is_none()));
+    let (waker, count) = counting_waker();
+    assert_eq!(poll(&mut sleeps[0], &waker), Poll::Pending);
+    assert_eq!(
+        Arc::strong_count(&thread),
+        before + 1,
+        "the polled one cloned this thread's reference"
+    );
+    assert_eq!(bound_to(&sleeps[0]), Some(driver_of(&runtime)));
+    assert_eq!(bound_to(&sleeps[1]), None);
+    drop(sleeps);
+    assert_eq!(Arc::strong_count(&thread), before);
+    assert_eq!(count.wakes(), 0);
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "builds runtimes: epoll and threads")]
+fn a_sleep_first_polled_elsewhere_fires_on_its_own_runtime() {
+    let maker = Builder::new_multi_thread()
+        .worker_threads(1)
+        .build()
+        .unwrap();
+    let other = Builder::new_current_thread().build().unwrap();
+    // Polled first in another runtime: bound to the maker's driver all the same.
+    let mut sleep = made_in(&maker, 5 * MS);
+    other.block_on(&mut sleep);
+    assert!(Instant::now() >= sleep.deadline());
+    assert_eq!(bound_to(&sleep), Some(driver_of(&maker)));
+    // Polled first outside any runtime: the maker's workers fire it.
+    let mut sleep = made_in(&maker, 5 * MS);
+    futures_lite::future::block_on(&mut sleep);
+    assert!(Instant::now() >= sleep.deadline());
+    assert_eq!(bound_to(&sleep), Some(driver_of(&maker)));
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "builds runtimes: epoll")]
+fn a_sleep_first_polled_after_its_runtime_is_gone_panics_as_shut_down() {
+    let maker = Builder::new_current_thread().build().unwrap();
+    let mut in_other = made_in(&maker, 50 * MS);
+    let mut outside = made_in(&maker, 50 * MS);
+    let dropped_unpolled = made_in(&maker, 50 * MS);
+    drop(maker);
+    drop(dropped_unpolled); // Never bound: dropping it needs no runtime.
+    let other = Builder::new_current_thread().build().unwrap();
+    let (waker, count) = counting_waker();
+    let panics = [
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            other.block_on(&mut in_other)
+        })),
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _ = poll(&mut outside, &waker);
+        })),
+    ];
+    for panic in panics {
+        let panic = panic.expect_err("polling a gone runtime's sleep panics");
+        let message = panic.downcast_ref::<String>().cloned().unwrap_or_default();
+        assert_eq!(message, crate::time::sleep::SHUT_DOWN);
+    }
+    assert_eq!(count.wakes(), 0);
+}
