@@ -3,7 +3,8 @@
 //!   work; one that woke itself to yield (`yield_now`, a spent coop budget) waits behind the
 //!   remote work (exact run orders on one worker);
 //! - work that a poll queues wakes an idle peer once the poll has returned, not in the middle
-//!   of it, where the poller may hold a lock the woken task wants.
+//!   of it, where the poller may hold a lock the woken task wants, and not at all if it is a
+//!   single task, which the worker runs next (a lockstep chain stays on its worker).
 
 mod common;
 
@@ -209,5 +210,74 @@ fn a_poll_wakes_a_peer_for_the_work_it_queued_only_once_it_returns() {
             conclusive > 0,
             "every try's poll ran past a monitor look: the machine is too loaded to tell"
         );
+    });
+}
+
+/// Hops of the lockstep chain below (even: the first task sees the even counts, 0 last). With
+/// a peer woken every `MAX_LIFO_POLLS` (3) hops, as before a single queued task stopped waking
+/// one, the peer was woken tens of times during it.
+const CHAIN_HOPS: u32 = 300;
+
+/// One try on two workers: two tasks pass a count back and forth through two `channel(1)`s,
+/// `CHAIN_HOPS` hops, started once the other worker sleeps. Returns how many times that
+/// worker's park/unpark count moved meanwhile (2 per wake-up).
+fn peer_wakes_during_a_lockstep_chain() -> u64 {
+    use weft::sync::{mpsc, oneshot};
+    let rt = Builder::new_multi_thread()
+        .worker_threads(2)
+        .build()
+        .unwrap();
+    let metrics = rt.metrics();
+    let main = async move {
+        let (to_even, mut even_rx) = mpsc::channel::<u32>(1);
+        let (to_odd, mut odd_rx) = mpsc::channel::<u32>(1);
+        let (done_tx, done_rx) = oneshot::channel::<()>();
+        let start = to_even.clone();
+        drop(weft::spawn(async move {
+            while let Some(hops) = even_rx.recv().await {
+                if hops == 0 {
+                    done_tx.send(()).unwrap();
+                    return;
+                }
+                to_odd.send(hops - 1).await.unwrap();
+            }
+        }));
+        drop(weft::spawn(async move {
+            // Ends when the even task has returned and dropped `to_odd`.
+            while let Some(hops) = odd_rx.recv().await {
+                to_even.send(hops - 1).await.unwrap();
+            }
+        }));
+        // Wait (on timers, which wake only the worker that sleeps in the driver) until the
+        // peer sleeps.
+        let (peer, before) = loop {
+            weft::time::sleep(Duration::from_millis(1)).await;
+            let peer = 1 - weft::runtime::worker_index().expect("a worker runs the task");
+            let unparks = metrics.worker_park_unpark_count(peer);
+            if unparks % 2 == 1 {
+                break (peer, unparks);
+            }
+        };
+        start.send(CHAIN_HOPS).await.unwrap();
+        done_rx.await.unwrap();
+        metrics.worker_park_unpark_count(peer) - before
+    };
+    rt.block_on(rt.spawn(main)).unwrap()
+}
+
+#[test]
+fn a_lockstep_chain_stays_on_its_worker_and_wakes_no_peer() {
+    guard(|| {
+        // A loaded machine may preempt the chain's worker long enough for the monitor to hand
+        // its queue to the peer: one quiet try of five is the proof.
+        let mut moves = Vec::new();
+        for _ in 0..5 {
+            let moved = peer_wakes_during_a_lockstep_chain();
+            if moved <= 2 {
+                return;
+            }
+            moves.push(moved);
+        }
+        panic!("the peer was woken during every chain (park/unpark counts moved {moves:?})");
     });
 }
