@@ -26,9 +26,10 @@ const SHUT_DOWN: &str = "A Tokio 1.x context was found, but it is being shutdown
 /// one count: a cache line the workers pass between their cores (`perf` on tokio's
 /// `time_sleep` shape, when sleeps bound at creation: a quarter of the time, in the `lock
 /// inc`/`lock dec` pair). Instead each thread that enters a runtime makes one `ThreadDriver`,
-/// on its first timer there (`context::time_driver`), and its sleeps clone that: the count
-/// stays on the thread's own cache line unless a sleep moves to another thread. It lives as long as the thread's entry into the runtime or its last
-/// sleep, whichever is later, so it never outlives the driver it points to.
+/// on its first timer there (`context::time_driver_of`), and its sleeps clone that: the count
+/// stays on the thread's own cache line unless a sleep moves to another thread. It lives as
+/// long as the thread's entry into the runtime or its last sleep, whichever is later, so it
+/// never outlives the driver it points to.
 pub(crate) struct ThreadDriver(Arc<TimeDriver>);
 
 impl ThreadDriver {
