@@ -122,6 +122,20 @@ impl<F: Future> Future for Watched<F> {
     }
 }
 
+/// On a two-worker runtime, from a task: waits (on timers, which wake only the worker that
+/// sleeps in the driver, and no one else) until the other worker sleeps. Returns its index and
+/// its park/unpark count then (odd: asleep).
+async fn until_the_peer_sleeps(metrics: &weft::runtime::RuntimeMetrics) -> (usize, u64) {
+    loop {
+        weft::time::sleep(Duration::from_millis(1)).await;
+        let peer = 1 - weft::runtime::worker_index().expect("a worker runs the task");
+        let unparks = metrics.worker_park_unpark_count(peer);
+        if unparks % 2 == 1 {
+            return (peer, unparks);
+        }
+    }
+}
+
 /// The monitor thread hands a stuck worker's queue to a peer once two of its looks, at least
 /// 1 ms apart, find the same poll; a poll shorter than this never meets that.
 const SHORTER_THAN_A_MONITOR_LOOK: Duration = Duration::from_millis(1);
@@ -146,14 +160,7 @@ fn first_started_during_the_spawning_poll() -> Option<bool> {
         let started_during = started_during.clone();
         let metrics = metrics.clone();
         async move {
-            let (peer, peer_unparks) = loop {
-                weft::time::sleep(Duration::from_millis(1)).await;
-                let peer = 1 - weft::runtime::worker_index().expect("a worker runs the task");
-                let unparks = metrics.worker_park_unpark_count(peer);
-                if unparks % 2 == 1 {
-                    break (peer, unparks);
-                }
-            };
+            let (peer, peer_unparks) = until_the_peer_sleeps(&metrics).await;
             // The peer sleeps; from here to the end of the spin, one poll.
             let first = weft::spawn(async move {
                 if in_poll.load(Ordering::SeqCst) {
@@ -248,16 +255,7 @@ fn peer_wakes_during_a_lockstep_chain() -> u64 {
                 to_even.send(hops - 1).await.unwrap();
             }
         }));
-        // Wait (on timers, which wake only the worker that sleeps in the driver) until the
-        // peer sleeps.
-        let (peer, before) = loop {
-            weft::time::sleep(Duration::from_millis(1)).await;
-            let peer = 1 - weft::runtime::worker_index().expect("a worker runs the task");
-            let unparks = metrics.worker_park_unpark_count(peer);
-            if unparks % 2 == 1 {
-                break (peer, unparks);
-            }
-        };
+        let (peer, before) = until_the_peer_sleeps(&metrics).await;
         start.send(CHAIN_HOPS).await.unwrap();
         done_rx.await.unwrap();
         metrics.worker_park_unpark_count(peer) - before
