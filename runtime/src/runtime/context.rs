@@ -37,9 +37,6 @@ pub(crate) fn no_runtime(entry: &str) -> ! {
 
 struct Context {
     scheduler: RefCell<Option<Handle>>,
-    /// `scheduler`'s id, kept beside it so that making a timer reads this thread's own memory
-    /// only (see `current_runtime_id`).
-    runtime: Cell<Option<super::Id>>,
     /// This thread's reference to `scheduler`'s time driver, made by the first timer created in
     /// this entry (see `ThreadDriver`); `None` until then, and outside a runtime.
     time: RefCell<Option<Arc<ThreadDriver>>>,
@@ -67,7 +64,6 @@ thread_local! {
     static CONTEXT: Context = const {
         Context {
             scheduler: RefCell::new(None),
-            runtime: Cell::new(None),
             time: RefCell::new(None),
             entered: RefCell::new(Vec::new()),
             next_id: Cell::new(0),
@@ -95,12 +91,9 @@ pub(crate) fn try_scheduler() -> Option<Handle> {
     with_scheduler(|handle| handle.cloned())
 }
 
-/// The id of the runtime this thread is in, if any; reads only thread-local memory.
+/// The id of the runtime this thread is in, if any.
 pub(crate) fn current_runtime_id() -> Option<super::Id> {
-    CONTEXT
-        .try_with(|context| context.runtime.get())
-        .ok()
-        .flatten()
+    with_scheduler(|handle| handle.map(Handle::id))
 }
 
 /// This thread's reference to the time driver of the runtime it is in, if any: made by the
@@ -115,7 +108,7 @@ pub(crate) fn time_driver() -> Option<Arc<ThreadDriver>> {
 pub(crate) fn time_driver_of(id: super::Id) -> Option<Arc<ThreadDriver>> {
     CONTEXT
         .try_with(|context| {
-            if context.runtime.get() == Some(id) {
+            if context.scheduler.borrow().as_ref().map(Handle::id) == Some(id) {
                 thread_driver(context)
             } else {
                 None
@@ -161,7 +154,6 @@ fn set_scheduler_with(
     let blocking = weft_io::enter_blocking_spawner(spawn_on_blocking_pool);
     let entered = CONTEXT
         .try_with(|context| {
-            context.runtime.set(Some(handle.id()));
             let previous = context.scheduler.replace(Some(handle));
             let previous_time = context.time.take();
             let id = context.next_id.get();
@@ -262,7 +254,6 @@ impl SetSchedulerGuard {
     /// Puts back what `entry` replaced. Called outside the borrow of `entered`: dropping a
     /// handle or a reactor guard may run arbitrary code.
     fn restore(context: &Context, entry: Entered) {
-        context.runtime.set(entry.previous.as_ref().map(Handle::id));
         let replaced = context.scheduler.replace(entry.previous);
         let replaced_time = context.time.replace(entry.previous_time);
         drop((replaced, replaced_time));
