@@ -4,10 +4,10 @@
 //! work is never starved by local work), its LIFO slot (at most `MAX_LIFO_POLLS` times in a
 //! row, so two tasks waking each other cannot monopolise it: what the last of those turns wakes
 //! goes to the deque, with a wake-up for an idle peer unless it is the only task queued), its
-//! deque, the injector, the tasks
-//! that yielded, then, as a searcher, its peers from a random start, then it parks. Every
-//! `event_interval` ticks a busy worker polls the driver if no one sleeps in it, so that I/O and
-//! timers do not wait for a worker to run out of work (tokio does the same).
+//! deque, the injector, the tasks that yielded, then, as a searcher, its peers from a random
+//! start, then it parks. Every `event_interval` ticks a busy worker polls the driver if no one
+//! sleeps in it, so that I/O and timers do not wait for a worker to run out of work (tokio does
+//! the same).
 //!
 //! Yielded tasks (a `yield_now`, a spent coop budget) wait in a deque of their own, behind the
 //! injector: a task that yields asks to let *other* work run, remote work and I/O included. So
@@ -24,10 +24,10 @@
 //! made if the core then holds that one task only (the worker runs it next; measured on a
 //! token passed around a ring of 16 tasks through `channel(1)`s, `compare`'s
 //! `mpsc_token_ring`: a wake-up every three hops for nothing, 1.08x-1.14x of tokio with it,
-//! 1.17x-1.21x without, six alternated pairs). A waker is
-//! often called under a lock (h2's stream store, a channel's waiter list), and a peer woken
-//! then, on a busy machine, preempts the poller inside its critical section or contends with it
-//! for the lock, a futex round trip and two context switches more. Measured on one HTTP/2
+//! 1.17x-1.21x without, six alternated pairs). A waker is often called under a lock (h2's
+//! stream store, a channel's waiter list), and a peer woken then, on a busy machine, preempts
+//! the poller inside its critical section or contends with it for the lock, a futex round trip
+//! and two context switches more. Measured on one HTTP/2
 //! connection multiplexing 64 gRPC calls (tonic's greeter on weft-tonic, 2 workers): waking at
 //! the end of the poll cut the server's context switches per call from 0.62-0.78 to 0.06-0.07
 //! and served 17-45% more calls per second. The cost is that a poll which queues work and then
