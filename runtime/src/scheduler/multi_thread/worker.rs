@@ -27,10 +27,10 @@
 //! 1.17x-1.21x without, six alternated pairs). A waker is often called under a lock (h2's
 //! stream store, a channel's waiter list), and a peer woken then, on a busy machine, preempts
 //! the poller inside its critical section or contends with it for the lock, a futex round trip
-//! and two context switches more. Measured on one HTTP/2
-//! connection multiplexing 64 gRPC calls (tonic's greeter on weft-tonic, 2 workers): waking at
-//! the end of the poll cut the server's context switches per call from 0.62-0.78 to 0.06-0.07
-//! and served 17-45% more calls per second. The cost is that a poll which queues work and then
+//! and two context switches more. Measured on one HTTP/2 connection multiplexing 64 gRPC
+//! calls (tonic's greeter on weft-tonic, 2 workers): waking at the end of the poll cut the
+//! server's context switches per call from 0.62-0.78 to 0.06-0.07 and served 17-45% more calls
+//! per second. The cost is that a poll which queues work and then
 //! runs long keeps it from its peers until the poll returns, or until the monitor sees the
 //! stuck worker (a couple of its looks): such a poll blocks its worker anyway.
 //!
