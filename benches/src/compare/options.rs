@@ -45,7 +45,8 @@ OPTIONS:
                         strace), perf, strace or off [default auto]
     --csv PATH          where to write the CSV of the shapes [default $CARGO_TARGET_DIR/
                         compare.csv, else <workspace>/target/compare.csv]; the server and idle
-                        tables' go beside it (compare_server.csv, compare_idle.csv)
+                        tables' go beside it (compare_server.csv, compare_idle.csv), and so do
+                        the README's tables in Markdown (compare.md)
     --svg PATH          where to write the chart [default: beside the CSV, compare.svg]
     --hang-secs N       abort if one row on one runtime makes no progress for N seconds
                         [default 60]

@@ -12,7 +12,7 @@ use crate::report::idle::{idle_bars, render_idle_csv, render_idle_table, IdleRow
 use crate::report::server::{
     self, render_server_csv, render_server_tables, server_bars, ServerRow,
 };
-use crate::report::{self, median_f64, svg, BarGroup, Outcome, Row};
+use crate::report::{self, markdown, median_f64, svg, BarGroup, Outcome, Row};
 use crate::rt::RuntimeKind;
 use crate::shapes::{Group as ShapeGroup, Params};
 use crate::syscalls::Tool;
@@ -34,6 +34,8 @@ struct Outputs {
     text: String,
     bars: Vec<BarGroup>,
     files: Vec<(std::path::PathBuf, String)>,
+    /// The README's tables (`report::markdown`), in run order.
+    markdown: String,
     ok: bool,
 }
 
@@ -88,11 +90,18 @@ pub fn run(opts: &Options) -> bool {
     println!("{}", out.text);
     let chart = chart(opts, cores, &out.bars);
     out.files.push((opts.svg.clone(), chart));
+    let markdown = format!(
+        "<!-- {} -->\n\n{}",
+        chart_subtitle(opts, cores),
+        out.markdown
+    );
+    out.files
+        .push((beside(&opts.csv, "", Some("md")), markdown));
     for (path, contents) in &out.files {
-        let what = if path.extension().is_some_and(|e| e == "svg") {
-            "chart"
-        } else {
-            "CSV"
+        let what = match path.extension().and_then(|e| e.to_str()) {
+            Some("svg") => "chart",
+            Some("md") => "tables for the README",
+            _ => "CSV",
         };
         out.ok &= write(path, contents, what);
     }
@@ -120,6 +129,8 @@ fn server_setup(opts: &Options, placement: &Placement) -> Result<ServerSetup, St
 /// The time-per-iteration groups: a table, a CSV (both groups in one) and bars each.
 fn run_shapes(opts: &Options, progress: &mut Progress, out: &mut Outputs) {
     let mut all_rows = Vec::new();
+    let mut scheduler = markdown::Column::new("tokio's scheduler shapes");
+    let mut sync = markdown::Column::new("sync and lockstep shapes");
     for group in ShapeGroup::ALL {
         let mut shapes = Shapes {
             group,
@@ -157,8 +168,13 @@ fn run_shapes(opts: &Options, progress: &mut Progress, out: &mut Outputs) {
             &format!("{name} (time per iteration, tokio/weft)"),
             &rows,
         ));
+        match group {
+            ShapeGroup::Sync => sync.push_group(name, &rows),
+            ShapeGroup::Rt | ShapeGroup::Time => scheduler.push_group(name, &rows),
+        }
         all_rows.extend(rows);
     }
+    out.markdown += &markdown::shapes_table(&scheduler, &sync);
     if !all_rows.is_empty() {
         out.files.push((
             opts.csv.clone(),
@@ -249,6 +265,14 @@ fn run_servers(
         syscall_tool: tool.map(Tool::name),
     };
     out.text += &render_server_tables(&table, &rows);
+    out.markdown += &format!(
+        "\n{}: {}, {} workers, {} connections.\n\n{}",
+        placement.title(),
+        placement.describe(),
+        opts.workers,
+        opts.connections,
+        markdown::server_table(&rows)
+    );
     out.text.push('\n');
     out.bars.extend(server_bars(placement.title(), &rows));
     out.files.push((
@@ -271,6 +295,7 @@ fn run_idle(opts: &Options, setup: ServerSetup, progress: &mut Progress, out: &m
         results[0].on(RuntimeKind::Tokio),
     );
     out.text += &render_idle_table(opts.workers, window, &row);
+    out.markdown += &format!("\n{}", markdown::idle_table(&row));
     out.text.push('\n');
     out.bars.push(idle_bars(&row));
     out.files.push((
@@ -281,7 +306,12 @@ fn run_idle(opts: &Options, setup: ServerSetup, progress: &mut Progress, out: &m
 
 fn chart(opts: &Options, cores: usize, bars: &[BarGroup]) -> String {
     let title = "weft vs tokio: ratio per row, above 1 = weft better (log scale)";
-    let subtitle = format!(
+    svg::render_svg(title, &chart_subtitle(opts, cores), bars)
+}
+
+/// How the run was made, for the chart and the Markdown tables.
+fn chart_subtitle(opts: &Options, cores: usize) -> String {
+    format!(
         "compare{}: {} workers, median of {} paired round(s), {} server connections, {cores} cores; {}",
         if opts.quick { " --quick" } else { "" },
         opts.workers,
@@ -292,8 +322,7 @@ fn chart(opts: &Options, cores: usize, bars: &[BarGroup]) -> String {
             .map(Placement::describe)
             .collect::<Vec<_>>()
             .join(" / "),
-    );
-    svg::render_svg(title, &subtitle, bars)
+    )
 }
 
 /// Writes `contents` to `path` (making its directory) and prints where; false on failure.

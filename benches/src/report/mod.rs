@@ -10,6 +10,7 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 pub mod idle;
+pub mod markdown;
 pub mod server;
 pub mod svg;
 
