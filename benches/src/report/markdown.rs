@@ -8,7 +8,7 @@
 
 use std::fmt::Write as _;
 
-use super::idle::IdleRow;
+use super::idle::{IdleFigures, IdleRow};
 use super::server::{Percentile, ServerFigures, ServerRow};
 use super::{format_duration, format_ratio, Outcome, Row};
 
@@ -75,13 +75,9 @@ pub fn shapes_table(left: &Column, right: &Column) -> String {
     out
 }
 
-/// A cell with weft's figure, then tokio's.
+/// A cell with weft's figure, then tokio's (`-` where `f` has none).
 fn pair(row: &ServerRow, f: impl Fn(&ServerFigures) -> Option<String>) -> String {
-    let cell = |o: &Outcome<ServerFigures>| match o {
-        Outcome::Measured(s) => f(s).unwrap_or_else(|| "-".to_owned()),
-        Outcome::Failed(_) => "FAILED".to_owned(),
-        Outcome::Skipped => "-".to_owned(),
-    };
+    let cell = |o: &Outcome<ServerFigures>| o.cell_with(|s| f(s).unwrap_or_else(|| "-".into()));
     format!("{}, {}", cell(&row.weft), cell(&row.tokio))
 }
 
@@ -114,12 +110,9 @@ pub fn server_table(rows: &[ServerRow]) -> String {
 
 /// The idle row: CPU per 3 s and wake-ups per second, per runtime, with the ratios.
 pub fn idle_table(row: &IdleRow) -> String {
-    let cpu = |o: &Outcome<_>| {
-        o.cell_with(|s: &super::idle::IdleFigures| format_duration(s.cpu_per_3s()))
-    };
-    let wakeups = |o: &Outcome<_>| {
-        o.cell_with(|s: &super::idle::IdleFigures| format!("{:.0}", s.wakeups_per_second))
-    };
+    let cpu = |o: &Outcome<IdleFigures>| o.cell_with(|s| format_duration(s.cpu_per_3s()));
+    let wakeups =
+        |o: &Outcome<IdleFigures>| o.cell_with(|s| format!("{:.0}", s.wakeups_per_second));
     format!(
         "| idle runtime (one task ticking a 10 ms interval) | weft | tokio | tokio/weft |\n\
          |---|---|---|---|\n\
@@ -137,7 +130,6 @@ pub fn idle_table(row: &IdleRow) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::load::Fairness;
     use crate::report::idle::IdleSample;
     use crate::report::server::ServerSample;
     use std::time::Duration;
@@ -184,19 +176,11 @@ mod tests {
         assert_eq!(shapes_table(&left, &Column::new("x")), "");
     }
 
+    /// `server.rs`'s test sample, with the context switches given.
     fn sample(rps: f64, cpu_us: u64, p99_us: u64, switches: f64) -> ServerSample {
         ServerSample {
-            throughput: rps,
-            cpu_per_request: Duration::from_micros(cpu_us),
-            p50: Duration::from_micros(p99_us / 4),
-            p99: Duration::from_micros(p99_us),
-            p999: Duration::from_micros(p99_us * 2),
-            fairness: Fairness {
-                min: 90,
-                max: 110,
-                jain: 0.9991,
-            },
             switches_per_request: switches,
+            ..crate::report::server::tests::sample(rps, cpu_us, p99_us, 0.9991)
         }
     }
 
