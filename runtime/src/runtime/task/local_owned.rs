@@ -16,22 +16,19 @@
 //!   tasks out first, so a future's destructor may spawn (rejected) or complete another task
 //!   (which removes itself) without re-entering a live borrow.
 
-use super::owned::IdHasher;
+use super::slab::TaskSlab;
 use super::{new_local_task, Id, JoinHandle, Notified, Schedule, Task};
 use crate::loom::UnsafeCell;
 use crate::runtime::thread_id::ThreadId;
-use std::collections::HashMap;
 use std::future::Future;
-use std::hash::BuildHasherDefault;
 
 pub(crate) struct LocalOwnedTasks {
     owner: ThreadId,
     inner: UnsafeCell<Inner>,
 }
 
-#[derive(Default)]
 struct Inner {
-    tasks: HashMap<Id, Task, BuildHasherDefault<IdHasher>>,
+    tasks: TaskSlab,
     closed: bool,
 }
 
@@ -47,7 +44,10 @@ impl LocalOwnedTasks {
     pub(crate) fn new() -> LocalOwnedTasks {
         LocalOwnedTasks {
             owner: ThreadId::current(),
-            inner: UnsafeCell::new(Inner::default()),
+            inner: UnsafeCell::new(Inner {
+                tasks: TaskSlab::new(),
+                closed: false,
+            }),
         }
     }
 
@@ -100,7 +100,7 @@ impl LocalOwnedTasks {
                 if inner.closed {
                     Some(task)
                 } else {
-                    inner.tasks.insert(id, task);
+                    inner.tasks.insert(task);
                     None
                 }
             })
@@ -123,7 +123,7 @@ impl LocalOwnedTasks {
     pub(crate) unsafe fn remove(&self, task: &Task) -> Option<Task> {
         // SAFETY: forwarded; the closure runs no user code (the removed task, if any, is
         // returned, not dropped, and the caller's reference keeps it alive anyway).
-        unsafe { self.with(|inner| inner.tasks.remove(&task.id())) }
+        unsafe { self.with(|inner| inner.tasks.remove(task)) }
     }
 
     /// Closes the list to new tasks and cancels every task in it, dropping their futures here.
@@ -135,7 +135,7 @@ impl LocalOwnedTasks {
         let tasks: Vec<Task> = unsafe {
             self.with(|inner| {
                 inner.closed = true;
-                inner.tasks.drain().map(|(_, task)| task).collect()
+                inner.tasks.drain()
             })
         };
         // Outside the borrow: a future's destructor may spawn (rejected: closed) or complete

@@ -4,9 +4,10 @@
 //!
 //! # One task, one heap block
 //!
-//! `spawn` allocates one block, `raw::Cell<F, S>`: the [`Header`] (state word, vtable, id), the
-//! scheduler handle `S`, the *stage* (the future, then its output or its `JoinError`, then
-//! nothing) and the *join-waker slot* (the waker of the task awaiting the `JoinHandle`).
+//! `spawn` allocates one block, `raw::Cell<F, S>`: the [`Header`] (state word, vtable, id,
+//! owned-list slot), the scheduler handle `S`, the *stage* (the future, then its output or its
+//! `JoinError`, then nothing) and the *join-waker slot* (the waker of the task awaiting the
+//! `JoinHandle`).
 //! Everything outside `raw.rs` sees only `NonNull<Header>` and calls through the vtable.
 //!
 //! # Who holds a reference
@@ -23,6 +24,7 @@
 //! |---|---|
 //! | header: state word | anyone holding a reference, through atomic transitions only |
 //! | header: vtable, id | anyone holding a reference (written once, before the task is shared) |
+//! | header: owned-list slot | the owned list that holds the task, under its shard's lock (`slab.rs`) |
 //! | scheduler handle `S` | anyone holding a reference (shared, `Sync`) |
 //! | stage, while not `COMPLETE` | only the thread that set `RUNNING` (polls the future, drops it on cancel, stores the output) |
 //! | stage, once `COMPLETE` | the `JoinHandle` (takes the output), or, when no `JoinHandle` is interested, the completing thread (drops it) or the thread that drops the handle (drops it) — never two of them: `JOIN_INTEREST` decides |
@@ -75,6 +77,7 @@ mod join;
 pub(crate) mod local_owned;
 pub(crate) mod owned;
 mod raw;
+mod slab;
 mod state;
 mod waker;
 pub(crate) mod yield_mark;

@@ -1,19 +1,21 @@
 //! The owned-task list: every live task of a runtime, so that shutdown can cancel them all.
 //!
 //! Sharded by task id, each shard behind its own mutex, so that spawns and completions on
-//! different workers rarely meet on a lock.
+//! different workers rarely meet on a lock; each shard keeps its tasks in a `TaskSlab`
+//! (`slab.rs`), where removing a completed task touches one slot.
 //!
 //! Invariants:
 //! - A task is either in a shard (holding one reference), or was rejected by a closed shard and
 //!   shut down at once, or has completed. Closing sets `closed` on each shard under that shard's
 //!   lock, and `bind` checks it under the same lock, so no task can slip in after its shard was
 //!   drained: shutdown racing a spawn loses no task and drops no future twice.
+//! - A task's shard is `id % SHARDS`, for `bind` and `remove` alike, so its slab is always
+//!   reached under the same lock (the slab's own invariants ask for that exclusion).
 
+use super::slab::TaskSlab;
 use super::{new_task, Id, JoinHandle, Notified, Schedule, Task};
 use crate::loom::{lock, Mutex};
-use std::collections::HashMap;
 use std::future::Future;
-use std::hash::{BuildHasherDefault, Hasher};
 
 const SHARDS: usize = if cfg!(all(test, loom)) { 2 } else { 64 };
 
@@ -21,9 +23,8 @@ pub(crate) struct OwnedTasks {
     shards: Box<[crossbeam_utils::CachePadded<Mutex<Shard>>]>,
 }
 
-#[derive(Default)]
 struct Shard {
-    tasks: HashMap<Id, Task, BuildHasherDefault<IdHasher>>,
+    tasks: TaskSlab,
     closed: bool,
     /// Tasks ever bound to this shard, for metrics.
     spawned: u64,
@@ -31,8 +32,15 @@ struct Shard {
 
 impl OwnedTasks {
     pub(crate) fn new() -> OwnedTasks {
+        let shard = || {
+            Mutex::new(Shard {
+                tasks: TaskSlab::new(),
+                closed: false,
+                spawned: 0,
+            })
+        };
         OwnedTasks {
-            shards: (0..SHARDS).map(|_| Default::default()).collect(),
+            shards: (0..SHARDS).map(|_| shard().into()).collect(),
         }
     }
 
@@ -62,13 +70,13 @@ impl OwnedTasks {
             return (join, None);
         }
         shard.spawned += 1;
-        shard.tasks.insert(id, task);
+        shard.tasks.insert(task);
         (join, Some(notified))
     }
 
     /// Removes a completed task, returning the list's reference.
     pub(crate) fn remove(&self, task: &Task) -> Option<Task> {
-        lock(self.shard(task.id())).tasks.remove(&task.id())
+        lock(self.shard(task.id())).tasks.remove(task)
     }
 
     /// Closes the list to new tasks and cancels every task in it: futures of tasks that are
@@ -76,10 +84,10 @@ impl OwnedTasks {
     /// poll boundary.
     pub(crate) fn close_and_shutdown_all(&self) {
         for shard in self.shards.iter() {
-            let tasks: Vec<Task> = {
+            let tasks = {
                 let mut shard = lock(shard);
                 shard.closed = true;
-                shard.tasks.drain().map(|(_, task)| task).collect()
+                shard.tasks.drain()
             };
             // Outside the lock: a future's destructor may spawn (rejected: closed) or complete
             // another task (which takes the lock in `remove`).
@@ -111,26 +119,5 @@ impl OwnedTasks {
 impl std::fmt::Debug for OwnedTasks {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OwnedTasks").finish_non_exhaustive()
-    }
-}
-
-/// Ids are unique counters: they are their own hash.
-#[derive(Default)]
-pub(super) struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &byte in bytes {
-            self.0 = (self.0 << 8) | u64::from(byte);
-        }
-    }
-
-    fn write_u64(&mut self, value: u64) {
-        // Spread the low bits a little: the shard already used `id % SHARDS`.
-        self.0 = value.wrapping_mul(0x9E37_79B9_7F4A_7C15);
     }
 }

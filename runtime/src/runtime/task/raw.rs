@@ -1,7 +1,8 @@
 //! The task cell and its type-erased handle.
 //!
-//! A task is one heap block, `Cell<F, S>`: the [`Header`] (state word, vtable, id) first, then
-//! the scheduler handle, the stage (the future, later its output) and the join-waker slot.
+//! A task is one heap block, `Cell<F, S>`: the [`Header`] (state word, vtable, id, owned-list
+//! slot) first, then the scheduler handle, the stage (the future, later its output) and the
+//! join-waker slot.
 //! Everything outside this module sees only `NonNull<Header>` and calls through the vtable,
 //! whose functions are monomorphised for the concrete future and scheduler.
 //!
@@ -18,7 +19,7 @@ use super::error::JoinError;
 use super::id::CurrentTaskGuard;
 use super::state::{State, ToIdle, ToRunning};
 use super::{waker, yield_mark, Id, Notified, Schedule, Task};
-use crate::loom::UnsafeCell;
+use crate::loom::{AtomicUsize, UnsafeCell};
 use crate::runtime::user_code::catch_user_panic;
 use std::future::Future;
 use std::mem;
@@ -33,6 +34,9 @@ pub(crate) struct Header {
     pub(crate) state: State,
     pub(crate) vtable: &'static Vtable,
     pub(crate) id: Id,
+    /// Where the owned-task list keeps this task: its slot in a `TaskSlab` (`slab.rs`),
+    /// written and read only through that slab, under its owner's exclusion.
+    pub(crate) owned_slot: AtomicUsize,
 }
 
 pub(crate) struct Vtable {
@@ -80,6 +84,7 @@ where
             state: State::new(),
             vtable: vtable::<F, S>(),
             id,
+            owned_slot: AtomicUsize::new(super::slab::NO_SLOT),
         },
         scheduler,
         stage: UnsafeCell::new(Stage::Running(future)),
