@@ -271,7 +271,7 @@ impl MultiThread {
             crate::loom::Arc::new(TimeDriver::new(Driver::time_wake(io.clone()), num_workers));
         let driver = crate::loom::Arc::new(Driver::new(io, time.clone()));
         let cores: Vec<Box<Core>> = (0..num_workers)
-            .map(|index| Core::new(index, Parker::new(driver.clone())))
+            .map(|index| Core::new(index, Parker::new(driver.clone()), &tuning))
             .collect();
         let shared = Arc::new(Shared {
             remotes: cores

@@ -52,7 +52,7 @@
 //!   poll is over, so a put-off wake-up is late by at most the rest of one poll.
 
 use super::sleep::{sleep, Woken};
-use super::{Remote, Shared, WorkerCounters};
+use super::{Remote, Shared, Tuning, WorkerCounters};
 use crate::loom::{lock, spin_loop_hint, Ordering};
 use crate::runtime::context;
 use crate::runtime::scoped::Scoped;
@@ -86,7 +86,12 @@ pub(crate) struct Core {
     local: Worker<Notified>,
     yielded: Worker<Notified>,
     parker: Parker,
-    tick: Cell<u32>,
+    /// Scheduler ticks left until the next driver poll (`event_interval`) and the next look
+    /// at the injector first (`global_queue_interval`): count-downs rather than a tick count
+    /// taken modulo each interval, whose two integer divisions were a third of the run loop's
+    /// own time on `yield_many`.
+    ticks_to_driver: Cell<u32>,
+    ticks_to_injector: Cell<u32>,
     lifo_polls: Cell<u32>,
     is_searching: Cell<bool>,
     /// The worker's poll count when it last went to sleep: a sleep with no poll since then is
@@ -98,13 +103,14 @@ pub(crate) struct Core {
 }
 
 impl Core {
-    pub(super) fn new(index: usize, parker: Parker) -> Box<Core> {
+    pub(super) fn new(index: usize, parker: Parker, tuning: &Tuning) -> Box<Core> {
         Box::new(Core {
             index,
             local: Worker::new_fifo(),
             yielded: Worker::new_fifo(),
             parker,
-            tick: Cell::new(0),
+            ticks_to_driver: Cell::new(tuning.event_interval),
+            ticks_to_injector: Cell::new(tuning.global_queue_interval),
             lifo_polls: Cell::new(0),
             is_searching: Cell::new(false),
             polls_at_last_park: Cell::new(0),
@@ -275,13 +281,11 @@ impl WorkerContext {
     }
 
     fn next_task(&self, core: &Core) -> Option<Notified> {
-        let tick = core.tick.get().wrapping_add(1);
-        core.tick.set(tick);
         let tuning = &self.shared.tuning;
-        if tick % tuning.event_interval == 0 {
+        if count_down(&core.ticks_to_driver, tuning.event_interval) {
             self.poll_driver(core);
         }
-        if tick % tuning.global_queue_interval == 0 {
+        if count_down(&core.ticks_to_injector, tuning.global_queue_interval) {
             while let Some(task) = core.yielded.pop() {
                 core.local.push(task);
             }
@@ -655,4 +659,33 @@ pub(crate) fn block_in_place<F: FnOnce() -> R, R>(f: F) -> R {
         // Blocking sections spend no budget, and may `block_on` another runtime.
         context::exit_runtime(|| weft_io::coop::with_unconstrained(f))
     })
+}
+
+/// Counts one scheduler tick off `left`; true once every `interval` ticks (then it starts over).
+fn count_down(left: &Cell<u32>, interval: u32) -> bool {
+    match left.get() {
+        0 | 1 => {
+            left.set(interval);
+            true
+        }
+        more => {
+            left.set(more - 1);
+            false
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::count_down;
+    use std::cell::Cell;
+
+    #[test]
+    fn count_down_fires_once_every_interval_from_the_start() {
+        let left = Cell::new(3);
+        let fired: Vec<bool> = (0..7).map(|_| count_down(&left, 3)).collect();
+        assert_eq!(fired, [false, false, true, false, false, true, false]);
+        let every_tick = Cell::new(1);
+        assert!((0..4).all(|_| count_down(&every_tick, 1)));
+    }
 }
