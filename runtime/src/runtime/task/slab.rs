@@ -23,8 +23,9 @@ use std::mem;
 pub(super) const NO_SLOT: usize = usize::MAX;
 
 /// A slab that empties with more slots than this gives its vector back, so that a burst of
-/// spawns does not keep its memory for the runtime's lifetime.
-const KEEP_SLOTS: usize = 1024;
+/// spawns does not keep its memory for the runtime's lifetime. (Under miri, a burst its test
+/// can afford: a thousand tasks take minutes there.)
+const KEEP_SLOTS: usize = if cfg!(miri) { 16 } else { 1024 };
 
 pub(super) struct TaskSlab {
     slots: Vec<Slot>,
