@@ -56,6 +56,12 @@ impl Sched {
         }
     }
 
+    /// A thread that runs the queued tasks until the queue is empty (a worker).
+    fn run_all_on_a_thread(&self) -> thread::JoinHandle<()> {
+        let sched = self.clone();
+        thread::spawn(move || sched.run_all())
+    }
+
     /// Drops queued references (as a runtime does at shutdown).
     fn drain(&self) {
         let tasks: Vec<_> = lock(&self.0.tasks).drain(..).collect();
@@ -112,10 +118,7 @@ fn loom_complete_races_abort_and_join_handle_drop() {
             drops: drops.clone(),
         });
         let abort = join.abort_handle();
-        let runner = {
-            let sched = sched.clone();
-            thread::spawn(move || sched.run_all())
-        };
+        let runner = sched.run_all_on_a_thread();
         let aborter = thread::spawn(move || abort.abort());
         drop(join);
         runner.join().unwrap();
@@ -135,10 +138,7 @@ fn loom_join_waker_registration_races_completion() {
             polls: 0,
             drops: drops.clone(),
         });
-        let runner = {
-            let sched = sched.clone();
-            thread::spawn(move || sched.run_all())
-        };
+        let runner = sched.run_all_on_a_thread();
         // The handle registers its waker while the task may be completing; `block_on` only
         // returns if completion wakes it (or it saw COMPLETE), so a lost wake-up deadlocks the
         // model, which loom reports.
@@ -161,10 +161,7 @@ fn loom_wake_races_completion_and_handle_poll() {
         // First poll: the task wakes itself and is requeued.
         let task = lock(&sched.0.tasks).pop_front().unwrap();
         task.run();
-        let runner = {
-            let sched = sched.clone();
-            thread::spawn(move || sched.run_all())
-        };
+        let runner = sched.run_all_on_a_thread();
         let polled = poll_once(&mut join);
         runner.join().unwrap();
         sched.run_all();
@@ -240,10 +237,7 @@ fn loom_owned_slot_reuse_races_completion_in_one_shard() {
         // whichever slot was freed first (or growing the slab).
         sched.spawn_with_id(1, &drops);
         sched.spawn_with_id(3, &drops);
-        let runner = {
-            let sched = sched.clone();
-            thread::spawn(move || sched.run_all())
-        };
+        let runner = sched.run_all_on_a_thread();
         let spawner = {
             let (sched, drops) = (sched.clone(), drops.clone());
             thread::spawn(move || {
@@ -269,10 +263,7 @@ fn loom_owned_shutdown_races_completion() {
         let drops = Arc::new(AtomicUsize::new(0));
         sched.spawn_with_id(1, &drops);
         sched.spawn_with_id(3, &drops);
-        let runner = {
-            let sched = sched.clone();
-            thread::spawn(move || sched.run_all())
-        };
+        let runner = sched.run_all_on_a_thread();
         // Shutdown drains the shard while the runner completes its tasks (which then find
         // their slots vacant, or take themselves out first).
         sched.0.owned.close_and_shutdown_all();
