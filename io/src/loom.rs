@@ -9,13 +9,13 @@
 
 #[cfg(all(test, loom))]
 pub(crate) use loom::sync::{
-    atomic::{AtomicBool, AtomicUsize},
+    atomic::{AtomicBool, AtomicU64, AtomicUsize},
     Arc, Mutex, MutexGuard,
 };
 
 #[cfg(not(all(test, loom)))]
 pub(crate) use std::sync::{
-    atomic::{AtomicBool, AtomicUsize},
+    atomic::{AtomicBool, AtomicU64, AtomicUsize},
     Arc, Mutex, MutexGuard,
 };
 

@@ -27,7 +27,7 @@
 //! (`weft`'s `io_driver.rs`). A poisoned `turn` or `sources` lock (from a panic this crate
 //! does not expect) is taken anyway: both guard data that is consistent between statements.
 
-use crate::loom::{lock, AtomicBool, Mutex, Ordering};
+use crate::loom::{lock, AtomicBool, AtomicU64, Mutex, Ordering};
 use crate::source::Source;
 use crate::sys::{Events, Selector};
 use std::any::Any;
@@ -95,6 +95,19 @@ pub struct Reactor {
     sources: Mutex<Slab>,
     turn: Mutex<TurnState>,
     shutdown: AtomicBool,
+    /// Counters for [`registered_count`](Reactor::registered_count),
+    /// [`deregistered_count`](Reactor::deregistered_count) and
+    /// [`ready_count`](Reactor::ready_count): statistics, never read to decide anything.
+    counts: Counts,
+}
+
+/// What a reactor has done since it was made (relaxed counters: each is exact once the
+/// threads that changed it are joined, or synchronised with otherwise).
+#[derive(Default)]
+struct Counts {
+    registered: AtomicU64,
+    deregistered: AtomicU64,
+    ready: AtomicU64,
 }
 
 /// What a turn needs, kept between turns so that turning allocates nothing.
@@ -231,6 +244,7 @@ impl Reactor {
                 wake: Vec::new(),
             }),
             shutdown: AtomicBool::new(false),
+            counts: Counts::default(),
         })
     }
 
@@ -278,13 +292,18 @@ impl Reactor {
             _ => &mut state.events,
         };
         self.selector.wait(events, timeout)?;
+        let mut delivered = 0;
         {
             let sources = lock(&self.sources);
             for (token, ready) in events.iter() {
                 if let Some(source) = sources.get(token) {
                     source.set_ready(ready, &mut state.wake);
+                    delivered += 1;
                 }
             }
+        }
+        if delivered > 0 {
+            self.counts.ready.fetch_add(delivered, Ordering::Relaxed);
         }
         let woken = state.wake.len();
         // The wakers run scheduler code: wake them with only the turn lock held, which no
@@ -337,6 +356,40 @@ impl Reactor {
         sources.entries.len() - sources.free.len()
     }
 
+    /// How many descriptors (sockets, pipes, `AsyncFd`s, a signal listener's pipe) have been
+    /// registered with this reactor since it was made; a registration the system refused does
+    /// not count, nor does the reactor's own wake-up descriptor.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use weft_io::{net::UdpSocket, Reactor};
+    ///
+    /// let reactor = Arc::new(Reactor::new()?);
+    /// let socket = reactor.block_on(UdpSocket::bind("127.0.0.1:0"))??;
+    /// assert_eq!((reactor.registered_count(), reactor.deregistered_count()), (1, 0));
+    /// drop(socket);
+    /// assert_eq!((reactor.registered_count(), reactor.deregistered_count()), (1, 1));
+    /// assert_eq!(reactor.sources(), 0);
+    /// # std::io::Result::Ok(())
+    /// ```
+    pub fn registered_count(&self) -> u64 {
+        self.counts.registered.load(Ordering::Relaxed)
+    }
+
+    /// How many registered descriptors have been taken off this reactor since it was made
+    /// (dropped, or deregistered by hand); [`registered_count`](Reactor::registered_count)
+    /// minus this is [`sources`](Reactor::sources).
+    pub fn deregistered_count(&self) -> u64 {
+        self.counts.deregistered.load(Ordering::Relaxed)
+    }
+
+    /// How many readiness events the reactor's turns have delivered to registered
+    /// descriptors since it was made: one per descriptor per turn that found it ready (its
+    /// own wake-ups by [`notify`](Reactor::notify) are not counted).
+    pub fn ready_count(&self) -> u64 {
+        self.counts.ready.load(Ordering::Relaxed)
+    }
+
     /// Registers `fd` for both directions, edge-triggered; returns its token and source, which
     /// starts with the readiness bits `assumed` (usually none: see `source/mod.rs`).
     ///
@@ -378,6 +431,7 @@ impl Reactor {
             self.remove(token);
             return Err(error);
         }
+        self.counts.registered.fetch_add(1, Ordering::Relaxed);
         Ok((token, source))
     }
 
@@ -391,6 +445,7 @@ impl Reactor {
         // `IoSource` allows; the removal below happens regardless.
         let _ = self.selector.deregister(fd);
         self.remove(token);
+        self.counts.deregistered.fetch_add(1, Ordering::Relaxed);
         let mut wake = Vec::new();
         source.close(&mut wake);
         resume(wake_all(wake.into_iter()));

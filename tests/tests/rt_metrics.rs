@@ -337,3 +337,83 @@ fn steal_attempt() -> u64 {
     assert_eq!(metrics.steal_count(), stolen);
     stolen
 }
+
+/// The I/O driver's counters (tokio's unstable `io_driver_fd_*` names): each registration and
+/// each deregistration exactly once, whichever way a socket leaves (dropped, or handed back
+/// to std), on both flavors.
+#[test]
+#[cfg_attr(miri, ignore)] // sockets
+fn the_io_driver_counts_each_registration_and_each_deregistration() {
+    use weft::net::{TcpListener, TcpStream};
+    on_each_flavor(|rt| {
+        let metrics = rt.metrics();
+        let counts = move || {
+            (
+                metrics.io_driver_fd_registered_count(),
+                metrics.io_driver_fd_deregistered_count(),
+                metrics.io_sources(),
+            )
+        };
+        assert_eq!(counts(), (0, 0, 0), "a new runtime has registered nothing");
+        rt.block_on(async {
+            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            assert_eq!(counts(), (1, 0, 1));
+            let (client, accepted) = weft::join!(TcpStream::connect(addr), listener.accept());
+            let (client, (accepted, _)) = (client.unwrap(), accepted.unwrap());
+            assert_eq!(counts(), (3, 0, 3));
+            drop(client);
+            assert_eq!(counts(), (3, 1, 2));
+            let std_stream = accepted.into_std().unwrap();
+            assert_eq!(counts(), (3, 2, 1), "into_std deregisters");
+            drop(listener);
+            assert_eq!(counts(), (3, 3, 0));
+            // A descriptor the system refuses to watch (a regular file) is not counted.
+            let file = std::fs::File::open(std::env::current_exe().unwrap()).unwrap();
+            // SAFETY: `File` keeps its descriptor open and unchanged for as long as the
+            // `AsyncFd` would own it (here not even that long: the registration fails).
+            let refused = unsafe { weft::io::unix::AsyncFd::register(file) };
+            assert!(refused.is_err());
+            assert_eq!(counts(), (3, 3, 0));
+            // Back into the runtime: a registration of its own.
+            let again = TcpStream::from_std(std_stream).unwrap();
+            assert_eq!(counts(), (4, 3, 1));
+            drop(again);
+        });
+        assert_eq!(counts(), (4, 4, 0));
+    });
+}
+
+/// A wait on a socket that only an event can end costs the driver exactly one delivered
+/// readiness event (`io_driver_ready_count`): the datagram that ends the wait is the only
+/// change of the only registered socket.
+#[test]
+#[cfg_attr(miri, ignore)] // sockets
+fn the_io_driver_counts_the_readiness_events_it_delivers() {
+    on_each_flavor(|rt| {
+        let metrics = rt.metrics();
+        // The sender is a std socket, so the receiver is the driver's only source.
+        let sender = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        rt.block_on(async {
+            let receiver = weft::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+            sender.connect(receiver.local_addr().unwrap()).unwrap();
+            let mut buf = [0u8; 8];
+            // A first datagram: the receiver's registration edge and its first data are
+            // delivered by the time it is received (one event or two, as turns fall).
+            sender.send(b"first").unwrap();
+            assert_eq!(receiver.recv(&mut buf).await.unwrap(), 5);
+            let delivered = metrics.io_driver_ready_count();
+            assert!(
+                (1..=2).contains(&delivered),
+                "{delivered} events for one socket"
+            );
+            // The next wait: `recv` finds nothing and waits (join polls it first), then the
+            // datagram comes, then exactly one event ends the wait.
+            let (received, sent) = weft::join!(receiver.recv(&mut buf), async {
+                sender.send(b"second").unwrap()
+            });
+            assert_eq!((received.unwrap(), sent), (6, 6));
+            assert_eq!(metrics.io_driver_ready_count(), delivered + 1);
+        });
+    });
+}

@@ -69,6 +69,16 @@ pub(crate) struct Snapshot {
     pub(crate) blocking_queue_depth: usize,
     /// Sockets registered with the runtime's I/O driver now.
     pub(crate) io_sources: usize,
+    /// The I/O driver's registrations, deregistrations and readiness events so far.
+    pub(crate) io: IoCounts,
+}
+
+/// What the I/O driver has done since the runtime started.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct IoCounts {
+    pub(crate) registered: u64,
+    pub(crate) deregistered: u64,
+    pub(crate) ready: u64,
 }
 
 /// One worker's counters.
@@ -345,6 +355,40 @@ impl RuntimeMetrics {
     pub fn io_sources(&self) -> usize {
         self.now().io_sources
     }
+
+    /// How many descriptors (sockets, pipes, `AsyncFd`s) have been registered with the
+    /// runtime's I/O driver since it started (tokio's unstable name): a count that only grows,
+    /// so that the rate of new connections can be read off it.
+    /// [`io_driver_fd_deregistered_count`](Self::io_driver_fd_deregistered_count) counts their
+    /// removal; the difference is [`io_sources`](Self::io_sources).
+    ///
+    /// ```
+    /// let runtime = weft::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    /// let metrics = runtime.metrics();
+    /// runtime.block_on(async {
+    ///     let socket = weft::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    ///     assert_eq!(metrics.io_driver_fd_registered_count(), 1);
+    ///     drop(socket);
+    ///     assert_eq!(metrics.io_driver_fd_deregistered_count(), 1);
+    /// });
+    /// assert_eq!(metrics.io_sources(), 0);
+    /// ```
+    pub fn io_driver_fd_registered_count(&self) -> u64 {
+        self.now().io.registered
+    }
+
+    /// How many descriptors have been deregistered from the runtime's I/O driver since it
+    /// started (dropped, or taken back with `into_std` and the like; tokio's unstable name).
+    pub fn io_driver_fd_deregistered_count(&self) -> u64 {
+        self.now().io.deregistered
+    }
+
+    /// How many readiness events the runtime's I/O driver has delivered since it started
+    /// (tokio's unstable name): one per descriptor per poll of the driver that found it
+    /// ready, whichever thread polled. The driver's own wake-ups are not counted.
+    pub fn io_driver_ready_count(&self) -> u64 {
+        self.now().io.ready
+    }
 }
 
 impl fmt::Debug for RuntimeMetrics {
@@ -365,6 +409,9 @@ impl fmt::Debug for RuntimeMetrics {
             .field("blocking_threads", &now.blocking_threads)
             .field("blocking_queue_depth", &now.blocking_queue_depth)
             .field("io_sources", &now.io_sources)
+            .field("io_driver_fd_registered", &now.io.registered)
+            .field("io_driver_fd_deregistered", &now.io.deregistered)
+            .field("io_driver_ready", &now.io.ready)
             .finish()
     }
 }

@@ -251,6 +251,7 @@ impl Shared {
             idle_blocking_threads: self.blocking.num_idle(),
             blocking_queue_depth: self.blocking.queue_depth(),
             io_sources: self.io.sources(),
+            io: self.io.counts(),
         }
     }
 

@@ -7,6 +7,7 @@
 //! next wait at once), so the park protocol (`park.rs`) runs the same code over either. Sockets
 //! need the real reactor and panic without one.
 
+use crate::runtime::metrics::IoCounts;
 use crate::runtime::user_code::catch_user_panic;
 use std::io;
 use std::sync::Arc;
@@ -104,6 +105,16 @@ impl IoDriver {
 
     pub(crate) fn sources(&self) -> usize {
         self.reactor().map_or(0, |reactor| reactor.sources())
+    }
+
+    /// The reactor's registrations, deregistrations and delivered readiness events so far.
+    pub(crate) fn counts(&self) -> IoCounts {
+        self.reactor()
+            .map_or_else(IoCounts::default, |reactor| IoCounts {
+                registered: reactor.registered_count(),
+                deregistered: reactor.deregistered_count(),
+                ready: reactor.ready_count(),
+            })
     }
 }
 

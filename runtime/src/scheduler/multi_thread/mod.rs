@@ -528,6 +528,7 @@ impl Shared {
             idle_blocking_threads: self.blocking.num_idle(),
             blocking_queue_depth: self.blocking.queue_depth(),
             io_sources: self.driver.io().sources(),
+            io: self.driver.io().counts(),
         }
     }
 
