@@ -2,7 +2,9 @@
 //! (`worker_park_count`, `worker_park_unpark_count`, `worker_total_busy_duration`), no-op
 //! wake-ups (`worker_noop_count`), where tasks were scheduled from
 //! (`worker_local_schedule_count`, `remote_schedule_count`), spent budgets
-//! (`budget_forced_yield_count`) and steals (`worker_steal_count`, `worker_steal_operations`).
+//! (`budget_forced_yield_count`), steals (`worker_steal_count`, `worker_steal_operations`),
+//! the mean poll time (`worker_mean_poll_time`) and the I/O driver's counts
+//! (`io_driver_fd_registered_count`, `io_driver_fd_deregistered_count`, `io_driver_ready_count`).
 //! Exact counts where the schedule is deterministic (a paused current-thread clock, one
 //! worker, a read from the worker itself), and bounds that follow from the order of events
 //! (never from timing) elsewhere.
@@ -415,5 +417,92 @@ fn the_io_driver_counts_the_readiness_events_it_delivers() {
             assert_eq!((received.unwrap(), sent), (6, 6));
             assert_eq!(metrics.io_driver_ready_count(), delivered + 1);
         });
+    });
+}
+
+/// `worker_mean_poll_time`: zero before any poll; after eleven polls of at least 2 ms each
+/// (however the worker's stretches cut them), at least eleven tenths of the way towards 2 ms,
+/// `2 ms * (1 - 0.9^11)`; a current-thread runtime reports zero, as tokio's.
+#[test]
+fn the_mean_poll_time_follows_the_polls_of_a_stretch() {
+    guard(|| {
+        let rt = multi(1);
+        let metrics = rt.metrics();
+        assert!(wait_until(HANG_LIMIT, || metrics
+            .worker_park_unpark_count(0)
+            % 2
+            == 1));
+        assert_eq!(metrics.worker_mean_poll_time(0), Duration::ZERO);
+        rt.block_on(async {
+            // Eleven polls, each of at least 2 ms: ten end in a yield, the last in the return.
+            weft::spawn(async {
+                for _ in 0..10 {
+                    busy_for(Duration::from_millis(2));
+                    weft::task::yield_now().await;
+                }
+                busy_for(Duration::from_millis(2));
+            })
+            .await
+            .unwrap();
+        });
+        // Odd: asleep again, its stretch folded in before it slept.
+        assert!(wait_until(HANG_LIMIT, || metrics
+            .worker_park_unpark_count(0)
+            % 2
+            == 1));
+        let floor = Duration::from_millis(2).mul_f64(1.0 - 0.9f64.powi(11));
+        let mean = metrics.worker_mean_poll_time(0);
+        assert!(
+            mean >= floor,
+            "{mean:?} < {floor:?}: polls {}, parks {}, busy {:?}",
+            metrics.worker_poll_count(0),
+            metrics.worker_park_count(0),
+            metrics.worker_total_busy_duration(0)
+        );
+
+        let rt = current();
+        rt.block_on(async {
+            weft::spawn(async { busy_for(Duration::from_millis(2)) })
+                .await
+                .unwrap();
+        });
+        assert_eq!(rt.metrics().worker_mean_poll_time(0), Duration::ZERO);
+    });
+}
+
+/// A worker that never sleeps (a task that always yields keeps it busy) still reports a mean
+/// poll time: its stretch is cut at its periodic driver polls, every 61 of its polls.
+#[test]
+fn a_worker_that_never_sleeps_still_reports_its_mean_poll_time() {
+    guard(|| {
+        let rt = multi(1);
+        let metrics = rt.metrics();
+        let started = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let spinner = rt.spawn({
+            let started = started.clone();
+            async move {
+                started.store(true, std::sync::atomic::Ordering::Release);
+                loop {
+                    busy_for(Duration::from_micros(20));
+                    weft::task::yield_now().await;
+                }
+            }
+        });
+        assert!(wait_until(HANG_LIMIT, || started
+            .load(std::sync::atomic::Ordering::Acquire)));
+        let parks = metrics.worker_park_count(0);
+        assert!(
+            wait_until(HANG_LIMIT, || metrics.worker_mean_poll_time(0)
+                > Duration::ZERO),
+            "no mean poll time after {} polls",
+            metrics.worker_poll_count(0)
+        );
+        assert_eq!(
+            metrics.worker_park_count(0),
+            parks,
+            "the worker never slept"
+        );
+        assert!(metrics.worker_mean_poll_time(0) >= Duration::from_micros(20).mul_f64(0.1));
+        spinner.abort();
     });
 }

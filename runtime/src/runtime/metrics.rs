@@ -97,6 +97,8 @@ pub(crate) struct WorkerSnapshot {
     pub(crate) park_unparks: u64,
     /// Time spent out of park, up to the worker's last park (or last `block_on` return).
     pub(crate) busy: Duration,
+    /// The average time per task poll (multi-thread runtime only; zero otherwise).
+    pub(crate) mean_poll_time: Duration,
     pub(crate) local_queue_depth: usize,
 }
 
@@ -196,6 +198,50 @@ impl RuntimeMetrics {
     #[track_caller]
     pub fn worker_poll_count(&self, worker: usize) -> u64 {
         self.worker(worker).polls
+    }
+
+    /// How long worker `worker` spends per task poll: an exponentially weighted moving
+    /// average in which each poll weighs a tenth (tokio's unstable metric, with tokio's
+    /// weight). No poll is timed on its own: the worker's busy stretches (from waking to its
+    /// next sleep, cut at each of its periodic driver polls) are divided by the polls they
+    /// held, scheduler work included, so the figure costs a clock read per 61 polls and per
+    /// park. Zero until the worker has ended a stretch with a poll in it. As tokio's, only
+    /// the multi-thread runtime keeps it: a current-thread runtime reports zero.
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    ///
+    /// let runtime = weft::runtime::Builder::new_multi_thread().worker_threads(1).build().unwrap();
+    /// runtime.block_on(async {
+    ///     let spin = || {
+    ///         let start = Instant::now();
+    ///         while start.elapsed() < Duration::from_millis(2) {}
+    ///     };
+    ///     // Eleven polls of at least 2 ms each: ten end in a yield, the last in the return.
+    ///     weft::spawn(async move {
+    ///         for _ in 0..10 {
+    ///             spin();
+    ///             weft::task::yield_now().await;
+    ///         }
+    ///         spin();
+    ///     })
+    ///     .await
+    ///     .unwrap();
+    /// });
+    /// let metrics = runtime.metrics();
+    /// while metrics.worker_park_unpark_count(0) % 2 == 0 {
+    ///     std::thread::yield_now(); // until the worker sleeps, its stretch folded in
+    /// }
+    /// // Each poll moved the average a tenth of the way towards 2 ms or more.
+    /// let floor = Duration::from_millis(2).mul_f64(1.0 - 0.9f64.powi(11));
+    /// assert!(metrics.worker_mean_poll_time(0) >= floor);
+    /// ```
+    ///
+    /// # Panics
+    /// If `worker >= num_workers()`.
+    #[track_caller]
+    pub fn worker_mean_poll_time(&self, worker: usize) -> Duration {
+        self.worker(worker).mean_poll_time
     }
 
     /// Tasks worker `worker` stole from its peers (tokio's `worker_steal_count`: tasks, not

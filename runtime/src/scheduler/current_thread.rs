@@ -266,6 +266,9 @@ impl Shared {
             local_schedules: self.local_schedules.load(Ordering::Relaxed),
             park_unparks: self.park_unparks.load(Ordering::Relaxed),
             busy: Duration::from_nanos(self.busy_nanos.load(Ordering::Relaxed)),
+            // As tokio's: the mean poll time is the multi-thread runtime's (its one thread
+            // also polls the `block_on` future, which no task poll count includes).
+            mean_poll_time: Duration::ZERO,
             local_queue_depth: 0,
         }
     }

@@ -3,6 +3,7 @@
 pub(crate) mod blocking;
 pub(crate) mod current_thread;
 pub(crate) mod io_driver;
+pub(crate) mod mean_poll_time;
 pub(crate) mod multi_thread;
 pub(crate) mod park;
 pub(crate) mod queue;

@@ -203,6 +203,8 @@ pub(crate) struct WorkerCounters {
     pub(crate) park_unparks: AtomicU64,
     /// Nanoseconds out of park, added at each park.
     pub(crate) busy_nanos: AtomicU64,
+    /// `worker_mean_poll_time` in nanoseconds, published by the core's holder.
+    pub(crate) mean_poll_nanos: AtomicU64,
 }
 
 impl WorkerCounters {
@@ -546,6 +548,9 @@ impl Shared {
             local_schedules: remote.metrics.local_schedules.load(Ordering::Relaxed),
             park_unparks,
             busy: Duration::from_nanos(remote.metrics.busy_nanos.load(Ordering::Relaxed)),
+            mean_poll_time: Duration::from_nanos(
+                remote.metrics.mean_poll_nanos.load(Ordering::Relaxed),
+            ),
             local_queue_depth: remote.stealer.len() + remote.yielded.len(),
         }
     }

@@ -57,6 +57,7 @@ use crate::loom::{lock, spin_loop_hint, Ordering};
 use crate::runtime::context;
 use crate::runtime::scoped::Scoped;
 use crate::runtime::task::Notified;
+use crate::scheduler::mean_poll_time::MeanPollTime;
 use crate::scheduler::park::{Parker, Unparker};
 use crate::scheduler::queue::{Steal, Stealer, Worker};
 use crate::scheduler::Handle;
@@ -100,6 +101,8 @@ pub(crate) struct Core {
     rng: Cell<u64>,
     /// When the core last left its park (or started): `worker_total_busy_duration`.
     busy_since: Cell<Instant>,
+    /// `worker_mean_poll_time`'s average, batch by batch (`scheduler/mean_poll_time.rs`).
+    mean_poll_time: MeanPollTime,
 }
 
 impl Core {
@@ -115,6 +118,7 @@ impl Core {
             is_searching: Cell::new(false),
             polls_at_last_park: Cell::new(0),
             busy_since: Cell::new(Instant::now()),
+            mean_poll_time: MeanPollTime::new(Instant::now()),
             rng: Cell::new(
                 0x9E37_79B9_7F4A_7C15 ^ (index as u64 + 1).wrapping_mul(0xA24B_AED4_963E_E407),
             ),
@@ -283,6 +287,11 @@ impl WorkerContext {
     fn next_task(&self, core: &Core) -> Option<Notified> {
         let tuning = &self.shared.tuning;
         if count_down(&core.ticks_to_driver, tuning.event_interval) {
+            // A busy worker may not park for a long time: its average moves here too.
+            let metrics = &self.remote(core).metrics;
+            let polls = metrics.polls.load(Ordering::Relaxed);
+            core.mean_poll_time
+                .next_batch(Instant::now(), polls, &metrics.mean_poll_nanos);
             self.poll_driver(core);
         }
         if count_down(&core.ticks_to_injector, tuning.global_queue_interval) {
@@ -544,10 +553,13 @@ impl WorkerContext {
         if polls == core.polls_at_last_park.replace(polls) {
             WorkerCounters::bump(&remote.metrics.noops);
         }
+        let now = Instant::now();
         WorkerCounters::add(
             &remote.metrics.busy_nanos,
-            crate::runtime::metrics::nanos(core.busy_since.get().elapsed()),
+            crate::runtime::metrics::nanos(now.saturating_duration_since(core.busy_since.get())),
         );
+        core.mean_poll_time
+            .end_batch(now, polls, &remote.metrics.mean_poll_nanos);
         // Last, and released: a reader that sees it odd sees the park and busy time above.
         WorkerCounters::bump_released(&remote.metrics.park_unparks);
         self.shared.config.run_on_park();
@@ -571,7 +583,10 @@ impl WorkerContext {
             Woken::OwnWork { notified: false } => core.is_searching.set(false),
         }
         WorkerCounters::bump_released(&remote.metrics.park_unparks);
-        core.busy_since.set(Instant::now());
+        let now = Instant::now();
+        core.busy_since.set(now);
+        let polls = remote.metrics.polls.load(Ordering::Relaxed);
+        core.mean_poll_time.start_batch(now, polls);
         self.shared.config.run_on_unpark();
         self.shared.monitor.worker_unparked();
     }
