@@ -506,3 +506,86 @@ fn a_worker_that_never_sleeps_still_reports_its_mean_poll_time() {
         spinner.abort();
     });
 }
+
+/// The poll-time histogram (`enable_metrics_poll_time_histogram`): off by default, with a
+/// panic that says how to turn it on; once on, every task poll is counted exactly once (the
+/// buckets of all workers add up to their poll counts), and a poll that blocked 30 ms lands
+/// at or above the bucket of 30 ms, on both flavors and both layouts.
+#[test]
+fn the_poll_time_histogram_counts_every_poll_once_in_its_bucket() {
+    use weft::runtime::{HistogramConfiguration, LogHistogram};
+    guard(|| {
+        let metrics = current().metrics();
+        assert!(!metrics.poll_time_histogram_enabled());
+        assert_eq!(metrics.poll_time_histogram_num_buckets(), 0);
+        let refused = std::panic::catch_unwind(|| metrics.poll_time_histogram_bucket_count(0, 0));
+        let message = panic_message(&*refused.unwrap_err());
+        assert!(
+            message.contains("enable_metrics_poll_time_histogram"),
+            "{message}"
+        );
+
+        let layouts = [
+            HistogramConfiguration::linear(Duration::from_millis(10), 3),
+            HistogramConfiguration::log(LogHistogram::default()),
+        ];
+        for layout in layouts {
+            for multi_thread in [false, true] {
+                let mut builder = if multi_thread {
+                    Builder::new_multi_thread()
+                } else {
+                    Builder::new_current_thread()
+                };
+                if multi_thread {
+                    builder.worker_threads(2);
+                }
+                let rt = builder
+                    .enable_metrics_poll_time_histogram()
+                    .metrics_poll_time_histogram_configuration(layout)
+                    .build()
+                    .unwrap();
+                let metrics = rt.metrics();
+                rt.block_on(async {
+                    let quick: Vec<_> = (0..20).map(|_| weft::spawn(async {})).collect();
+                    for task in quick {
+                        task.await.unwrap();
+                    }
+                    weft::spawn(async { std::thread::sleep(Duration::from_millis(30)) })
+                        .await
+                        .unwrap();
+                });
+                let workers = metrics.num_workers();
+                // Every worker asleep: its last poll is counted (see `worker_mean_poll_time`;
+                // a current-thread runtime counted its polls on this thread).
+                assert!(wait_until(HANG_LIMIT, || !multi_thread
+                    || (0..workers)
+                        .all(|w| metrics.worker_park_unpark_count(w) % 2 == 1)));
+                let buckets = metrics.poll_time_histogram_num_buckets();
+                let count = |w, b| metrics.poll_time_histogram_bucket_count(w, b);
+                for worker in 0..workers {
+                    let counted: u64 = (0..buckets).map(|b| count(worker, b)).sum();
+                    assert_eq!(
+                        counted,
+                        metrics.worker_poll_count(worker),
+                        "worker {worker}"
+                    );
+                }
+                let total: u64 = (0..workers)
+                    .flat_map(|w| (0..buckets).map(move |b| (w, b)))
+                    .map(|(w, b)| count(w, b))
+                    .sum();
+                assert_eq!(total, 21, "{layout:?}, multi-thread {multi_thread}");
+                let long = (0..buckets)
+                    .position(|b| {
+                        metrics.poll_time_histogram_bucket_range(b).end > Duration::from_millis(30)
+                    })
+                    .unwrap();
+                let at_or_above: u64 = (0..workers)
+                    .flat_map(|w| (long..buckets).map(move |b| (w, b)))
+                    .map(|(w, b)| count(w, b))
+                    .sum();
+                assert!(at_or_above >= 1, "{layout:?}, multi-thread {multi_thread}");
+            }
+        }
+    });
+}

@@ -8,6 +8,13 @@ use super::Handle;
 use std::fmt;
 use std::time::Duration;
 
+mod histogram;
+
+pub(crate) use histogram::Layout as HistogramLayout;
+pub use histogram::{
+    HistogramConfiguration, InvalidHistogramConfiguration, LogHistogram, LogHistogramBuilder,
+};
+
 /// A view of a runtime's counters; from [`Handle::metrics`](super::Handle::metrics) or
 /// [`Runtime::metrics`](super::Runtime::metrics).
 ///
@@ -100,6 +107,14 @@ pub(crate) struct WorkerSnapshot {
     /// The average time per task poll (multi-thread runtime only; zero otherwise).
     pub(crate) mean_poll_time: Duration,
     pub(crate) local_queue_depth: usize,
+}
+
+/// One zeroed counter per bucket of a poll-time histogram, or none if it is not enabled.
+pub(crate) fn poll_time_counters(layout: Option<HistogramLayout>) -> Box<[crate::loom::AtomicU64]> {
+    let buckets = layout.map_or(0, |layout| layout.num_buckets());
+    (0..buckets)
+        .map(|_| crate::loom::AtomicU64::new(0))
+        .collect()
 }
 
 /// `duration` in whole nanoseconds, saturating (after 580 years): how the schedulers keep busy
@@ -400,6 +415,91 @@ impl RuntimeMetrics {
     /// Sockets registered with the runtime's I/O driver now.
     pub fn io_sources(&self) -> usize {
         self.now().io_sources
+    }
+
+    /// Whether task polls are timed into a histogram
+    /// ([`Builder::enable_metrics_poll_time_histogram`](super::Builder::enable_metrics_poll_time_histogram)).
+    pub fn poll_time_histogram_enabled(&self) -> bool {
+        self.handle.inner.config().poll_time_histogram.is_some()
+    }
+
+    /// How many buckets the poll-time histogram has (0 when it is not enabled).
+    pub fn poll_time_histogram_num_buckets(&self) -> usize {
+        self.histogram().map_or(0, |layout| layout.num_buckets())
+    }
+
+    /// The durations bucket `bucket` of the poll-time histogram counts: from its start,
+    /// included, to its end, excluded; the first starts at zero, the last ends at `u64::MAX`
+    /// nanoseconds (it takes every longer poll).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use weft::runtime::{Builder, HistogramConfiguration};
+    ///
+    /// let runtime = Builder::new_current_thread()
+    ///     .enable_metrics_poll_time_histogram()
+    ///     .metrics_poll_time_histogram_configuration(HistogramConfiguration::linear(
+    ///         Duration::from_micros(50),
+    ///         4,
+    ///     ))
+    ///     .build()
+    ///     .unwrap();
+    /// let metrics = runtime.metrics();
+    /// assert_eq!(metrics.poll_time_histogram_num_buckets(), 4);
+    /// assert_eq!(
+    ///     metrics.poll_time_histogram_bucket_range(1),
+    ///     Duration::from_micros(50)..Duration::from_micros(100)
+    /// );
+    /// assert_eq!(
+    ///     metrics.poll_time_histogram_bucket_range(3).end,
+    ///     Duration::from_nanos(u64::MAX)
+    /// );
+    /// ```
+    ///
+    /// # Panics
+    /// If the histogram is not enabled, or `bucket >= poll_time_histogram_num_buckets()`.
+    #[track_caller]
+    pub fn poll_time_histogram_bucket_range(&self, bucket: usize) -> std::ops::Range<Duration> {
+        self.histogram_bucket(bucket).bucket_range(bucket)
+    }
+
+    /// How many task polls of worker `worker` took a time within bucket `bucket`'s range
+    /// (tokio's unstable metric). Each worker counts its own polls; a current-thread runtime's
+    /// one thread is worker 0.
+    ///
+    /// # Panics
+    /// If the histogram is not enabled, `worker >= num_workers()`, or
+    /// `bucket >= poll_time_histogram_num_buckets()`.
+    #[track_caller]
+    pub fn poll_time_histogram_bucket_count(&self, worker: usize, bucket: usize) -> u64 {
+        self.histogram_bucket(bucket);
+        let workers = self.num_workers();
+        assert!(
+            worker < workers,
+            "worker index {worker} out of range: the runtime has {workers} worker(s)"
+        );
+        self.handle.inner.poll_time_count(worker, bucket)
+    }
+
+    fn histogram(&self) -> Option<HistogramLayout> {
+        self.handle.inner.config().poll_time_histogram
+    }
+
+    /// The histogram's layout, checking that it has bucket `bucket`.
+    #[track_caller]
+    fn histogram_bucket(&self, bucket: usize) -> HistogramLayout {
+        let Some(layout) = self.histogram() else {
+            panic!(
+                "the poll-time histogram is not enabled: build the runtime with \
+                 Builder::enable_metrics_poll_time_histogram"
+            );
+        };
+        let buckets = layout.num_buckets();
+        assert!(
+            bucket < buckets,
+            "bucket index {bucket} out of range: the poll-time histogram has {buckets} bucket(s)"
+        );
+        layout
     }
 
     /// How many descriptors (sockets, pipes, `AsyncFd`s) have been registered with the

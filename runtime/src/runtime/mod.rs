@@ -32,7 +32,10 @@ pub use builder::Builder;
 pub use handle::{EnterGuard, Handle, TryCurrentError};
 pub use id::Id;
 pub use local_runtime::{LocalOptions, LocalRuntime};
-pub use metrics::RuntimeMetrics;
+pub use metrics::{
+    HistogramConfiguration, InvalidHistogramConfiguration, LogHistogram, LogHistogramBuilder,
+    RuntimeMetrics,
+};
 pub use runtime::{Runtime, RuntimeFlavor};
 
 /// The index of the worker thread this is called on, among the workers of its runtime

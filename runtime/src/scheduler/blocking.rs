@@ -38,6 +38,9 @@ pub(crate) struct ThreadConfig {
     pub(crate) runtime_id: crate::runtime::Id,
     /// `Builder::name`, for `Handle::name`.
     pub(crate) runtime_name: Option<Arc<str>>,
+    /// `Builder::enable_metrics_poll_time_histogram`: the buckets the schedulers' threads
+    /// count their task polls in, or `None` (no poll is timed).
+    pub(crate) poll_time_histogram: Option<crate::runtime::metrics::HistogramLayout>,
     /// `Builder::tokio_companion_threads` (`tokio-context`): the companion's worker threads.
     #[cfg(feature = "tokio-context")]
     pub(crate) tokio_companion_threads: usize,

@@ -65,6 +65,8 @@ pub(crate) struct Shared {
     /// Nanoseconds the core spent held and out of park, added at each park and each return of
     /// the core.
     busy_nanos: AtomicU64,
+    /// Task polls per bucket of the poll-time histogram; empty when it is not enabled.
+    poll_times: Box<[AtomicU64]>,
     /// The runtime's id and name (the thread settings are unused: no threads of its own).
     pub(crate) config: ThreadConfig,
     /// A `LocalRuntime`'s set of `!Send` tasks, which `spawn_local` finds through the runtime.
@@ -167,6 +169,7 @@ impl Shared {
             forced_yields: AtomicU64::new(0),
             park_unparks: AtomicU64::new(0),
             busy_nanos: AtomicU64::new(0),
+            poll_times: crate::runtime::metrics::poll_time_counters(config.poll_time_histogram),
             config,
             local,
             #[cfg(feature = "tokio-context")]
@@ -253,6 +256,12 @@ impl Shared {
             io_sources: self.io.sources(),
             io: self.io.counts(),
         }
+    }
+
+    /// Task polls counted in bucket `bucket` of the poll-time histogram (in range, checked by
+    /// the caller).
+    pub(crate) fn poll_time_count(&self, bucket: usize) -> u64 {
+        self.poll_times[bucket].load(Ordering::Relaxed)
     }
 
     /// The one worker: the thread that drives the scheduler.
@@ -504,9 +513,18 @@ impl CoreGuard<'_> {
                 yielded = main.woken.load(Ordering::Acquire);
             }
             let mut ran = 0;
+            let timed = shared.config.poll_time_histogram;
             while ran < EVENT_INTERVAL {
                 let Some(task) = shared.pop() else { break };
+                // `enable_metrics_poll_time_histogram`: the poll alone is timed.
+                let started = timed.map(|_| Instant::now());
                 let ((), spent) = weft_io::coop::budget_spent(|| task.run());
+                if let (Some(histogram), Some(started)) = (timed, started) {
+                    bump_by(
+                        &shared.poll_times[histogram.bucket_of(started.elapsed())],
+                        1,
+                    );
+                }
                 if spent {
                     bump_by(&shared.forced_yields, 1);
                 }

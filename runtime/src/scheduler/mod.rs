@@ -109,6 +109,15 @@ impl Handle {
         }
     }
 
+    /// Task polls of worker `index` in bucket `bucket` of the poll-time histogram; both are
+    /// in range.
+    pub(crate) fn poll_time_count(&self, index: usize, bucket: usize) -> u64 {
+        match self {
+            Handle::MultiThread(shared) => shared.poll_time_count(index, bucket),
+            Handle::CurrentThread(shared) => shared.poll_time_count(bucket),
+        }
+    }
+
     /// `--features tokio-context`: the runtime's tokio companion.
     #[cfg(feature = "tokio-context")]
     pub(crate) fn tokio_companion(&self) -> &crate::runtime::tokio_context::Companion {

@@ -98,6 +98,7 @@ use crate::loom::{
     lock, spin_loop_hint, AtomicBool, AtomicPtr, AtomicU64, Condvar, Mutex, Ordering,
 };
 use crate::runtime::context;
+use crate::runtime::metrics::poll_time_counters;
 use crate::runtime::task::owned::OwnedTasks;
 use crate::runtime::task::{Id, JoinHandle, Notified, Schedule, Task};
 use crate::time::driver::TimeDriver;
@@ -205,6 +206,8 @@ pub(crate) struct WorkerCounters {
     pub(crate) busy_nanos: AtomicU64,
     /// `worker_mean_poll_time` in nanoseconds, published by the core's holder.
     pub(crate) mean_poll_nanos: AtomicU64,
+    /// Task polls per bucket of the poll-time histogram; empty when it is not enabled.
+    pub(crate) poll_times: Box<[AtomicU64]>,
 }
 
 impl WorkerCounters {
@@ -287,7 +290,10 @@ impl MultiThread {
                         poll_ticks: AtomicU64::new(0),
                         cpu_clock: CpuClockSlot::new(),
                         handoff: Mutex::new(None),
-                        metrics: WorkerCounters::default(),
+                        metrics: WorkerCounters {
+                            poll_times: poll_time_counters(config.poll_time_histogram),
+                            ..WorkerCounters::default()
+                        },
                     })
                 })
                 .collect(),
@@ -532,6 +538,12 @@ impl Shared {
             io_sources: self.driver.io().sources(),
             io: self.driver.io().counts(),
         }
+    }
+
+    /// Task polls of worker `index` counted in bucket `bucket` of the poll-time histogram
+    /// (both in range, checked by the caller).
+    pub(crate) fn poll_time_count(&self, index: usize, bucket: usize) -> u64 {
+        self.remotes[index].metrics.poll_times[bucket].load(Ordering::Relaxed)
     }
 
     /// Worker `index`'s counters (`index < remotes.len()`, checked by the caller).

@@ -67,6 +67,9 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Instant;
 
+mod block_in_place;
+pub(crate) use block_in_place::block_in_place;
+
 /// Run the LIFO slot at most this many times in a row.
 const MAX_LIFO_POLLS: u32 = 3;
 
@@ -176,6 +179,9 @@ pub(super) struct WorkerContext {
     in_park: Cell<bool>,
     /// Work queued during the current poll wants an idle peer woken, once the poll returns.
     notify_after_poll: Cell<bool>,
+    /// Whether each poll is timed for the poll-time histogram (the runtime's setting, here
+    /// where the run loop reads it without going through `shared`).
+    time_polls: bool,
 }
 
 thread_local! {
@@ -211,6 +217,7 @@ pub(super) fn start(shared: Arc<Shared>, core: Box<Core>) -> io::Result<JoinHand
 fn run_core(shared: Arc<Shared>, core: Box<Core>) {
     shared.remotes[core.index].cpu_clock.publish_current();
     let worker = WorkerContext {
+        time_polls: shared.config.poll_time_histogram.is_some(),
         shared,
         core: RefCell::new(Some(core)),
         in_park: Cell::new(false),
@@ -287,12 +294,7 @@ impl WorkerContext {
     fn next_task(&self, core: &Core) -> Option<Notified> {
         let tuning = &self.shared.tuning;
         if count_down(&core.ticks_to_driver, tuning.event_interval) {
-            // A busy worker may not park for a long time: its average moves here too.
-            let metrics = &self.remote(core).metrics;
-            let polls = metrics.polls.load(Ordering::Relaxed);
-            core.mean_poll_time
-                .next_batch(Instant::now(), polls, &metrics.mean_poll_nanos);
-            self.poll_driver(core);
+            self.periodic_driver_poll(core);
         }
         if count_down(&core.ticks_to_injector, tuning.global_queue_interval) {
             while let Some(task) = core.yielded.pop() {
@@ -332,6 +334,17 @@ impl WorkerContext {
             self.shared.notify_parked();
         }
         next
+    }
+
+    /// Every `event_interval` ticks: the driver, and the mean poll time's batch (a busy worker
+    /// may not park for a long time). Out of line, to keep the per-tick path small.
+    #[inline(never)]
+    fn periodic_driver_poll(&self, core: &Core) {
+        let metrics = &self.remote(core).metrics;
+        let polls = metrics.polls.load(Ordering::Relaxed);
+        core.mean_poll_time
+            .next_batch(Instant::now(), polls, &metrics.mean_poll_nanos);
+        self.poll_driver(core);
     }
 
     /// Polls the driver without sleeping, if no one sleeps in it; tasks it wakes are queued
@@ -417,10 +430,16 @@ impl WorkerContext {
     fn run_task(&self, index: usize, task: Notified) {
         let remote = &self.shared.remotes[index];
         WorkerCounters::bump(&remote.poll_ticks);
+        // `enable_metrics_poll_time_histogram`: the poll alone is timed.
+        let started = self.time_polls.then(Instant::now);
         let ((), spent) = weft_io::coop::budget_spent(|| task.run());
+        let polled_for = started.map(|started| started.elapsed());
         self.flush_notify_after_poll();
         if self.core.borrow().is_none() {
             return;
+        }
+        if let Some(polled_for) = polled_for {
+            self.count_poll_time(remote, polled_for);
         }
         WorkerCounters::bump(&remote.poll_ticks);
         WorkerCounters::bump(&remote.metrics.polls);
@@ -429,6 +448,15 @@ impl WorkerContext {
         }
         if remote.lifo_stealable.load(Ordering::Relaxed) {
             remote.lifo_stealable.store(false, Ordering::Relaxed);
+        }
+    }
+
+    /// Counts a poll of `polled_for` in `remote`'s poll-time histogram (out of line: the
+    /// histogram is off unless asked for, and the run loop stays small without it).
+    #[inline(never)]
+    fn count_poll_time(&self, remote: &Remote, polled_for: std::time::Duration) {
+        if let Some(histogram) = &self.shared.config.poll_time_histogram {
+            WorkerCounters::bump(&remote.metrics.poll_times[histogram.bucket_of(polled_for)]);
         }
     }
 
@@ -590,90 +618,6 @@ impl WorkerContext {
         self.shared.config.run_on_unpark();
         self.shared.monitor.worker_unparked();
     }
-
-    /// `block_in_place` on a worker: hands the core to a blocking-pool thread and returns a
-    /// guard that takes it back (if no thread took it yet) when the closure is done.
-    fn hand_off_core(&self) -> Option<Reclaim<'_>> {
-        self.flush_notify();
-        let core = self.core.borrow_mut().take()?;
-        let remote = &self.shared.remotes[core.index];
-        // The poll that called us goes on without a core: close it on the core's counter.
-        WorkerCounters::bump(&remote.poll_ticks);
-        // The LIFO slot is private to the core's holder: put its task where peers can steal it
-        // while no thread holds the core.
-        if let Some(task) = remote.take_lifo() {
-            core.local.push(task);
-        }
-        let index = core.index;
-        *lock(&remote.handoff) = Some(core);
-        let shared = self.shared.clone();
-        // Detached: the pool runs it, and shutdown waits for the core, not for the handle.
-        drop(self.shared.blocking.spawn(move || take_over(shared, index)));
-        // A peer may steal the deque meanwhile.
-        self.shared.notify_parked();
-        Some(Reclaim {
-            worker: self,
-            index,
-        })
-    }
-}
-
-/// Takes a handed-off core back after `block_in_place`'s closure, if it is still waiting.
-struct Reclaim<'a> {
-    worker: &'a WorkerContext,
-    index: usize,
-}
-
-impl Drop for Reclaim<'_> {
-    fn drop(&mut self) {
-        let core = lock(&self.worker.shared.remotes[self.index].handoff).take();
-        if let Some(core) = core {
-            // Back inside the poll that called `block_in_place`, on this thread.
-            let remote = &self.worker.shared.remotes[self.index];
-            remote.cpu_clock.publish_current();
-            WorkerCounters::bump(&remote.poll_ticks);
-            *self.worker.core.borrow_mut() = Some(core);
-        }
-    }
-}
-
-/// Runs `f`, a closure that blocks, from inside a task without stalling the other tasks; see
-/// [`crate::task::block_in_place`]. Its misuse panics point at the user's call.
-#[track_caller]
-pub(crate) fn block_in_place<F: FnOnce() -> R, R>(f: F) -> R {
-    if crate::task::local_set_entered() {
-        // Its other tasks are bound to this thread: they would stall until `f` returns.
-        panic!(
-            "can call blocking only when running on the multi-threaded runtime \
-             (weft::task::block_in_place inside a LocalSet would stall the set's other tasks, \
-             which cannot move to another thread: use spawn_blocking there)"
-        );
-    }
-    let on_worker = with_current(|worker| worker.is_some());
-    if !on_worker {
-        return match context::in_runtime_kind() {
-            // A `block_on` thread of a current-thread runtime: its tasks would stall.
-            Some(context::InRuntime {
-                multi_thread: false,
-            }) => panic!(
-                "can call blocking only when running on the multi-threaded runtime \
-                 (weft::task::block_in_place inside a current-thread runtime would stall its \
-                 tasks: use spawn_blocking there)"
-            ),
-            // A multi-thread runtime's `block_on` thread: nothing to hand off.
-            Some(context::InRuntime { multi_thread: true }) => {
-                context::exit_runtime(|| weft_io::coop::with_unconstrained(f))
-            }
-            // Outside a runtime, or already inside `block_in_place`: just run it.
-            None => f(),
-        };
-    }
-    with_current(|worker| {
-        let worker = worker.expect("checked above");
-        let _reclaim = worker.hand_off_core();
-        // Blocking sections spend no budget, and may `block_on` another runtime.
-        context::exit_runtime(|| weft_io::coop::with_unconstrained(f))
-    })
 }
 
 /// Counts one scheduler tick off `left`; true once every `interval` ticks (then it starts over).
