@@ -430,16 +430,14 @@ impl WorkerContext {
     fn run_task(&self, index: usize, task: Notified) {
         let remote = &self.shared.remotes[index];
         WorkerCounters::bump(&remote.poll_ticks);
-        // `enable_metrics_poll_time_histogram`: the poll alone is timed.
-        let started = self.time_polls.then(Instant::now);
-        let ((), spent) = weft_io::coop::budget_spent(|| task.run());
-        let polled_for = started.map(|started| started.elapsed());
+        let spent = if self.time_polls {
+            self.run_timed(remote, task)
+        } else {
+            weft_io::coop::budget_spent(|| task.run()).1
+        };
         self.flush_notify_after_poll();
         if self.core.borrow().is_none() {
             return;
-        }
-        if let Some(polled_for) = polled_for {
-            self.count_poll_time(remote, polled_for);
         }
         WorkerCounters::bump(&remote.poll_ticks);
         WorkerCounters::bump(&remote.metrics.polls);
@@ -451,13 +449,20 @@ impl WorkerContext {
         }
     }
 
-    /// Counts a poll of `polled_for` in `remote`'s poll-time histogram (out of line: the
-    /// histogram is off unless asked for, and the run loop stays small without it).
+    /// `run_task`'s poll with `enable_metrics_poll_time_histogram`: the poll alone is timed and
+    /// counted in `remote`'s bucket, if the core is still this thread's (`block_in_place` may
+    /// have handed it off). Returns whether the poll spent its budget. Out of line, so that the
+    /// untimed poll, the usual one, carries nothing of it.
     #[inline(never)]
-    fn count_poll_time(&self, remote: &Remote, polled_for: std::time::Duration) {
-        if let Some(histogram) = &self.shared.config.poll_time_histogram {
+    fn run_timed(&self, remote: &Remote, task: Notified) -> bool {
+        let started = Instant::now();
+        let ((), spent) = weft_io::coop::budget_spent(|| task.run());
+        let polled_for = started.elapsed();
+        let histogram = self.shared.config.poll_time_histogram;
+        if let (Some(histogram), true) = (histogram, self.core.borrow().is_some()) {
             WorkerCounters::bump(&remote.metrics.poll_times[histogram.bucket_of(polled_for)]);
         }
+        spent
     }
 
     /// Called from `Shared::schedule` when a task is woken, spawned or rescheduled on this
