@@ -34,7 +34,9 @@ pub struct Builder {
     io_events_per_tick: usize,
     /// `max_io_events_per_busy_tick`; `None`: as `io_events_per_tick`.
     io_events_per_busy_tick: Option<usize>,
-    /// `metrics_poll_time_histogram_configuration`, used once enabled.
+    /// `enable_metrics_poll_time_histogram`.
+    poll_time_histogram_enabled: bool,
+    /// `metrics_poll_time_histogram_configuration`, used if enabled.
     poll_time_histogram: HistogramConfiguration,
 }
 
@@ -78,6 +80,7 @@ impl Builder {
             tuning: Tuning::default(),
             start_paused: false,
             io_events_per_tick: weft_io::DEFAULT_EVENTS_PER_TURN,
+            poll_time_histogram_enabled: false,
             poll_time_histogram: HistogramConfiguration::default(),
             io_events_per_busy_tick: None,
         }
@@ -406,7 +409,7 @@ impl Builder {
     /// assert_eq!(metrics.poll_time_histogram_bucket_count(0, 9), 1);
     /// ```
     pub fn enable_metrics_poll_time_histogram(&mut self) -> &mut Self {
-        self.config.poll_time_histogram = Some(self.poll_time_histogram.layout);
+        self.poll_time_histogram_enabled = true;
         self
     }
 
@@ -437,10 +440,18 @@ impl Builder {
         configuration: HistogramConfiguration,
     ) -> &mut Self {
         self.poll_time_histogram = configuration;
-        if self.config.poll_time_histogram.is_some() {
-            self.config.poll_time_histogram = Some(configuration.layout);
-        }
         self
+    }
+
+    /// The settings of a runtime built now: each gets its own id, even from one builder.
+    fn thread_config(&self) -> ThreadConfig {
+        ThreadConfig {
+            runtime_id: super::Id::next(),
+            poll_time_histogram: self
+                .poll_time_histogram_enabled
+                .then_some(self.poll_time_histogram.layout),
+            ..self.config.clone()
+        }
     }
 
     /// Builds the runtime and starts its threads.
@@ -453,11 +464,7 @@ impl Builder {
         if self.start_paused && self.flavor == Flavor::MultiThread {
             panic!("{}", crate::time::clock::NOT_CURRENT_THREAD);
         }
-        // Each runtime built gets its own id, even from one builder.
-        let config = ThreadConfig {
-            runtime_id: super::Id::next(),
-            ..self.config.clone()
-        };
+        let config = self.thread_config();
         let blocking =
             BlockingPool::new(self.max_blocking_threads, self.keep_alive, config.clone());
         let workers = self.worker_threads.unwrap_or_else(num_cpus::get).max(1);
@@ -498,10 +505,7 @@ impl Builder {
             self.flavor == Flavor::CurrentThread,
             "multi_thread is not supported for LocalRuntime"
         );
-        let config = ThreadConfig {
-            runtime_id: super::Id::next(),
-            ..self.config.clone()
-        };
+        let config = self.thread_config();
         let blocking =
             BlockingPool::new(self.max_blocking_threads, self.keep_alive, config.clone());
         let io = self.io_driver()?;
@@ -528,7 +532,12 @@ impl fmt::Debug for Builder {
             .field("tuning", &self.tuning)
             .field("max_io_events_per_tick", &self.io_events_per_tick)
             .field("max_io_events_per_busy_tick", &self.io_events_per_busy_tick)
-            .field("poll_time_histogram", &self.config.poll_time_histogram)
+            .field(
+                "poll_time_histogram",
+                &self
+                    .poll_time_histogram_enabled
+                    .then_some(self.poll_time_histogram),
+            )
             .finish_non_exhaustive()
     }
 }

@@ -136,12 +136,19 @@ impl RuntimeMetrics {
     /// If `worker >= num_workers()`.
     #[track_caller]
     fn worker(&self, worker: usize) -> WorkerSnapshot {
+        self.check_worker(worker);
+        self.handle.inner.worker_metrics(worker)
+    }
+
+    /// # Panics
+    /// If `worker >= num_workers()`.
+    #[track_caller]
+    fn check_worker(&self, worker: usize) {
         let workers = self.num_workers();
         assert!(
             worker < workers,
             "worker index {worker} out of range: the runtime has {workers} worker(s)"
         );
-        self.handle.inner.worker_metrics(worker)
     }
 
     /// The number of worker threads (1 for a current-thread runtime).
@@ -473,11 +480,7 @@ impl RuntimeMetrics {
     #[track_caller]
     pub fn poll_time_histogram_bucket_count(&self, worker: usize, bucket: usize) -> u64 {
         self.histogram_bucket(bucket);
-        let workers = self.num_workers();
-        assert!(
-            worker < workers,
-            "worker index {worker} out of range: the runtime has {workers} worker(s)"
-        );
+        self.check_worker(worker);
         self.handle.inner.poll_time_count(worker, bucket)
     }
 

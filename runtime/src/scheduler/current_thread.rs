@@ -21,7 +21,7 @@ use super::park::{Driver, Parker, Unparker};
 use super::queue::{Injector, Steal};
 use crate::loom::{lock, AtomicBool, AtomicU64, Mutex, Ordering};
 use crate::runtime::context;
-use crate::runtime::metrics::{Snapshot, WorkerSnapshot};
+use crate::runtime::metrics::{HistogramLayout, Snapshot, WorkerSnapshot};
 use crate::runtime::task::owned::OwnedTasks;
 use crate::runtime::task::{Id, JoinHandle, Notified, Schedule, Task};
 use crate::time::clock::Clock;
@@ -262,6 +262,17 @@ impl Shared {
     /// the caller).
     pub(crate) fn poll_time_count(&self, bucket: usize) -> u64 {
         self.poll_times[bucket].load(Ordering::Relaxed)
+    }
+
+    /// A task's poll with `enable_metrics_poll_time_histogram`: the poll alone is timed and
+    /// counted in its bucket. Returns whether the poll spent its budget. Out of line, as the
+    /// multi-thread workers' `run_timed`: an untimed poll carries nothing of it.
+    #[inline(never)]
+    fn run_timed(&self, task: Notified, histogram: HistogramLayout) -> bool {
+        let started = Instant::now();
+        let ((), spent) = weft_io::coop::budget_spent(|| task.run());
+        bump_by(&self.poll_times[histogram.bucket_of(started.elapsed())], 1);
+        spent
     }
 
     /// The one worker: the thread that drives the scheduler.
@@ -516,15 +527,10 @@ impl CoreGuard<'_> {
             let timed = shared.config.poll_time_histogram;
             while ran < EVENT_INTERVAL {
                 let Some(task) = shared.pop() else { break };
-                // `enable_metrics_poll_time_histogram`: the poll alone is timed.
-                let started = timed.map(|_| Instant::now());
-                let ((), spent) = weft_io::coop::budget_spent(|| task.run());
-                if let (Some(histogram), Some(started)) = (timed, started) {
-                    bump_by(
-                        &shared.poll_times[histogram.bucket_of(started.elapsed())],
-                        1,
-                    );
-                }
+                let spent = match timed {
+                    Some(histogram) => shared.run_timed(task, histogram),
+                    None => weft_io::coop::budget_spent(|| task.run()).1,
+                };
                 if spent {
                     bump_by(&shared.forced_yields, 1);
                 }
