@@ -339,13 +339,15 @@ mod tests {
         // A waiter preempted through the 5 ms (CI's shared cores do that) sees the wake in its
         // spin, or reads the clock for its sleep after the waker read it and returns on the
         // token: both rightly take no sample. So the test asks for a sampled sleep in up to ten
-        // tries, and checks every try, however it ended.
+        // tries, and checks every try, however it ended. Miri runs the waiter's path to its
+        // sleep in milliseconds: there the wake comes later.
+        let wake_after = Duration::from_millis(if cfg!(miri) { 100 } else { 5 });
         for _ in 0..10 {
             let park = ThreadPark::new();
             park.before_poll();
             let waker = park.waker().clone();
             let waking = thread::spawn(move || {
-                thread::sleep(Duration::from_millis(5));
+                thread::sleep(wake_after);
                 waker.wake();
             });
             let end = park.wait(true);
